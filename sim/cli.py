@@ -1,0 +1,124 @@
+"""The ``hotline`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import erlang as erl
+from . import results, scenario, tables
+from .errors import ScenarioError
+from .runs import simulate as run_scenario
+
+
+class _Cli(click.Group):
+    """Turns user mistakes into one clear line on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ScenarioError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Cli)
+@click.version_option(package_name="hotline-sim")
+def main():
+    """Simulate and plan the seats of a merged 12345 government service hotline."""
+
+
+@main.command()
+@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replications", "-r", type=click.IntRange(min=1), help="Independent runs (default: the scenario's, else 10).")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's, else 1).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/<scenario name>/).")
+@click.option("--trace", is_flag=True, help="Also write every call to trace.csv (large).")
+def simulate(scenario_file, replications, seed, out, trace):
+    """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
+    s = scenario.load(scenario_file)
+    out = out or results.default_dir(s.name)
+    reps = replications or s.replications
+    trace_sink, trace_file = None, None
+    if trace:
+        out.mkdir(parents=True, exist_ok=True)
+        trace_file = (out / "trace.csv").open("w", encoding="utf-8")
+        trace_file.write("replication,arrival_seconds,line,wait_seconds,answered\n")
+        line_ids = list(s.lines)
+
+        def trace_sink(r, block):
+            _, line, wait, answered = block.outcomes()
+            for t, j, w, a in zip(block.times, line.tolist(), wait.tolist(), answered.tolist()):
+                trace_file.write(f"{r},{t:.3f},{line_ids[j]},{w:.3f},{int(a)}\n")
+
+    from tqdm import tqdm
+    with tqdm(total=reps, desc=f"simulating {s.name}", unit="replication", file=sys.stderr,
+              disable=None, leave=False) as bar:
+        result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink)
+    if trace_file is not None:
+        trace_file.close()
+    paths = results.write(result, out)
+    click.echo(tables.summary_table(results.summary(result)))
+    click.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+@main.command()
+@click.option("--per-hour", type=click.FloatRange(min=0), required=True, help="Arrivals, calls per hour.")
+@click.option("--handle-seconds", type=click.FloatRange(min=0, min_open=True), required=True,
+              help="Mean handle time (talk + after-call work), seconds.")
+@click.option("--patience-seconds", type=click.FloatRange(min=0, min_open=True),
+              help="Mean patience, seconds (Erlang A); omit for Erlang C (nobody hangs up).")
+@click.option("--agents", type=click.IntRange(min=1), help="Agents on duty; omit to find the fewest that meet the target.")
+@click.option("--threshold-seconds", type=click.FloatRange(min=0), default=15.0, show_default=True,
+              help="Service-level threshold, seconds.")
+@click.option("--target", type=click.FloatRange(0, 1, max_open=True), default=0.8, show_default=True,
+              help="Service-level target (share of offered calls answered within the threshold).")
+@click.option("--max-abandon", type=click.FloatRange(0, 1), default=None,
+              help="Abandon-rate ceiling for the fewest-agents search (Erlang A).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def erlang(per_hour, handle_seconds, patience_seconds, agents, threshold_seconds, target, max_abandon, as_json):
+    """Exact Erlang B, C and A figures for one stationary queue."""
+    try:
+        fewest = erl.agents_for_target(per_hour, handle_seconds, patience_seconds, threshold_seconds,
+                                       target, max_abandon)
+        chosen = fewest if agents is None else erl.erlang_a(per_hour, handle_seconds, patience_seconds,
+                                                            agents, threshold_seconds)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    model = "Erlang A (M/M/n+M)" if patience_seconds else "Erlang C (M/M/n)"
+    report = {
+        "model": model,
+        "figures": chosen.as_dict(),
+        "erlang_b_blocking": erl.erlang_b(chosen.agents, chosen.offered_erlangs),
+        "fewest_agents_for_target": fewest.agents,
+        "target": {"service_level": target, "threshold_seconds": threshold_seconds,
+                   "max_abandon_rate": max_abandon},
+    }
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    f = chosen
+    rows = [
+        ("offered load", f"{f.offered_erlangs:.3f} Erlangs (calls per hour x handle hours)"),
+        ("agents", f"{f.agents}"),
+        ("P(wait)", f"{f.p_wait:.6f} (share of calls that find every agent busy)"),
+        ("P(abandon)", f"{f.p_abandon:.6f} (share of calls that hang up before an answer)"),
+        ("service level", f"{f.service_level:.6f} (answered within {threshold_seconds:g} s / offered)"),
+        ("ASA", f"{f.asa_seconds:.3f} s (mean wait of answered calls)"),
+        ("mean wait", f"{f.mean_wait_seconds:.3f} s (mean wait of all calls, abandoned ones until they hang up)"),
+        ("occupancy", f"{f.occupancy:.6f} (busy agents / agents)"),
+        ("Erlang B blocking", f"{report['erlang_b_blocking']:.6f} (share lost if nobody could wait)"),
+        ("fewest agents", f"{fewest.agents} for service level >= {target:g}"
+                          + (f" and abandon rate <= {max_abandon:g}" if max_abandon is not None else "")),
+    ]
+    click.echo(model)
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        click.echo(f"  {key.ljust(width)}  {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,7 @@ check can name the exact field the user has to fix.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from .errors import ScenarioError
@@ -64,7 +65,7 @@ class Node:
         return self.check_number(value, key, minimum=minimum, above=above, maximum=maximum)
 
     def check_number(self, value: Any, key: str, *, minimum=None, above=None, maximum=None) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
             self.fail(f"must be a number, got {_kind(value)}", key)
         if minimum is not None and value < minimum:
             self.fail(f"must be at least {minimum:g}, got {value:g}", key)
@@ -78,8 +79,8 @@ class Node:
         value = self.raw(key, default)
         if value is default and default is not _MISSING:
             return value
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            if isinstance(value, numbers.Real) and float(value).is_integer():
                 value = int(value)
             else:
                 self.fail(f"must be a whole number, got {_kind(value)}", key)

@@ -1,0 +1,52 @@
+"""Shared helpers: build scenarios in code and check simulated figures against exact ones."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from sim import scenario as sc
+from sim.runs import confidence_interval
+
+SHARED = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def single_queue(per_hour, handle_seconds, agents, patience_seconds=None, *, hours=24.0, warmup=2.0,
+                 threshold=20.0, **extra) -> sc.Scenario:
+    """One line into one pool with exponential handle (and patience): an M/M/n(+M) queue."""
+    line = {"arrivals": {"per_hour": per_hour}, "pool": "p",
+            "handle_seconds": {"dist": "exponential", "mean": handle_seconds}}
+    if patience_seconds is not None:
+        line["patience_seconds"] = {"dist": "exponential", "mean": patience_seconds}
+    data = {"name": "mm-n", "horizon_hours": hours, "warmup_hours": warmup, "interval_minutes": 30,
+            "service_level": {"threshold_seconds": threshold, "target": 0.8},
+            "lines": {"L": line}, "pools": {"p": {"seats": agents}}}
+    data.update(extra)
+    return sc.from_dict(data, "test")
+
+
+def within(values, exact, level=0.999):
+    """True when ``exact`` lies inside the ``level`` Student-t interval of the replications.
+
+    99.9% rather than 95% so that a suite of a few dozen such checks is not
+    expected to fail by chance; the seeds are fixed, so a pass is repeatable.
+    """
+    mean, low, high = confidence_interval(np.asarray(values), level)
+    return low <= exact <= high, (float(mean), float(low), float(high), exact)
+
+
+@pytest.fixture
+def scenario_dict():
+    def make(**changes):
+        base = {
+            "name": "t", "horizon_hours": 24, "warmup_hours": 0, "interval_minutes": 30,
+            "lines": {"12345": {"arrivals": {"per_hour": 60}, "pool": "general",
+                                 "handle_seconds": {"dist": "exponential", "mean": 120}}},
+            "pools": {"general": {"seats": 5}},
+        }
+        data = copy.deepcopy(base)
+        data.update(changes)
+        return data
+    return make

@@ -1,0 +1,133 @@
+"""Arrival patterns, the clock, busyness and the duration laws."""
+
+import numpy as np
+import pytest
+
+from sim import distributions, scenario as sc
+from sim.arrivals import CallSource
+from sim.reader import Node
+
+
+def source(arrivals, *, start=None, hours=168, interval=30, seed=1, replication=0):
+    data = {"name": "a", "horizon_hours": hours, "interval_minutes": interval,
+            "lines": {"L": {"arrivals": arrivals, "pool": "p",
+                            "handle_seconds": {"dist": "exponential", "mean": 60}}},
+            "pools": {"p": {"seats": 1}}}
+    if start:
+        data["start"] = start
+    s = sc.from_dict(data, "test")
+    return s, CallSource(s, seed, replication)
+
+
+def all_calls(src):
+    times, intervals = [], []
+    while (block := src.next_block()) is not None:
+        times.extend(block.times)
+        intervals.extend(block.interval.tolist())
+    return np.asarray(times), np.asarray(intervals)
+
+
+def test_per_hour_is_poisson_with_that_rate():
+    s, src = source({"per_hour": 120}, hours=500)
+    times, intervals = all_calls(src)
+    assert abs(len(times) - 60000) < 4 * np.sqrt(60000)
+    assert np.all(np.diff(times) >= 0)
+    assert np.array_equal(intervals, (times // 1800).astype(int))
+    gaps = np.diff(times)
+    assert abs(gaps.std() / gaps.mean() - 1) < 0.02          # exponential gaps: cv 1
+
+
+def test_per_interval_repeats_daily_and_weekly_on_the_clock():
+    daily = list(range(48))
+    s, src = source({"per_interval": daily})
+    rates = src.rates_per_hour(0, np.arange(s.n_intervals))
+    assert np.array_equal(rates, np.tile(daily, 7))
+    weekly = list(range(336))
+    s, src = source({"per_interval": weekly}, start="tue 08:00")
+    rates = src.rates_per_hour(0, np.arange(s.n_intervals))
+    assert rates[0] == 48 + 16                               # the horizon starts on Tuesday 08:00
+    assert rates[336 - 64] == 0                              # ... and wraps to Monday 00:00 a week on
+
+
+def test_start_time_lines_a_daily_profile_up_with_the_clock():
+    s, src = source({"per_interval": list(range(48))}, start="08:00")
+    assert src.rates_per_hour(0, np.array([0, 1]))[0] == 16
+
+
+def test_per_day_with_hourly_profile_and_weekday_factors():
+    profile = [1.0] * 24
+    profile[9] = 3.0                                         # 09:00-10:00 three times as busy
+    factors = [1, 1, 1, 1, 1, 0.5, 2]
+    s, src = source({"per_day": 2600, "daily_profile": profile, "weekday_factors": factors})
+    rates = src.rates_per_hour(0, np.arange(s.n_intervals)).reshape(7, 48)
+    weight = sum(profile)                                    # 26: an ordinary hour takes 100 calls
+    assert np.allclose(rates[0, :18], 2600 / weight)
+    assert np.allclose(rates[0, 18:20], 3 * 2600 / weight)
+    assert np.isclose(rates[0].sum() / 2, 2600)              # per hour over half hours
+    assert np.isclose(rates[5].sum() / 2, 1300) and np.isclose(rates[6].sum() / 2, 5200)
+
+
+def test_half_hourly_profile_and_hourly_intervals_agree():
+    profile48 = list(np.repeat(np.arange(1, 25), 2))
+    _, src = source({"per_day": 1000, "daily_profile": profile48}, interval=60)
+    _, ref = source({"per_day": 1000, "daily_profile": list(range(1, 25))}, interval=60)
+    k = np.arange(24)
+    assert np.allclose(src.rates_per_hour(0, k), ref.rates_per_hour(0, k))
+
+
+def test_busyness_makes_daily_volumes_over_dispersed_with_mean_one():
+    s, src = source({"per_hour": 100, "busyness": {"dist": "gamma", "shape": 10}}, hours=24 * 400)
+    times, _ = all_calls(src)
+    daily = np.bincount((times // 86400).astype(int))
+    # Poisson-gamma: var = m + m^2 / shape = 2400 + 576000
+    assert abs(daily.mean() - 2400) < 4 * np.sqrt(578400 / 400)
+    assert 0.7 < daily.var() / (2400 + 2400 ** 2 / 10) < 1.4
+    _, plain = source({"per_hour": 100}, hours=24 * 400)
+    plain_daily = np.bincount((all_calls(plain)[0] // 86400).astype(int))
+    assert plain_daily.var() / plain_daily.mean() < 1.3      # without it: Poisson, variance = mean
+
+
+def test_scale_multiplies_the_rates():
+    _, src = source({"per_hour": 100, "scale": 1.55})
+    assert np.allclose(src.rates_per_hour(0, np.arange(4)), 155)
+
+
+def test_same_seed_same_callers_other_replication_other_callers():
+    a = all_calls(source({"per_hour": 100}, hours=24)[1])[0]
+    b = all_calls(source({"per_hour": 100}, hours=24)[1])[0]
+    c = all_calls(source({"per_hour": 100}, hours=24, replication=1)[1])[0]
+    assert np.array_equal(a, b) and not np.array_equal(a, c[: len(a)])
+
+
+def law(spec):
+    return distributions.parse(Node(spec, "test", "x"))
+
+
+@pytest.mark.parametrize("spec, mean, cv", [
+    ({"dist": "exponential", "mean": 200}, 200, 1.0),
+    ({"dist": "lognormal", "mean": 200, "cv": 1.44}, 200, 1.44),
+    ({"dist": "gamma", "mean": 200, "cv": 0.5}, 200, 0.5),
+    ({"dist": "constant", "value": 42}, 42, 0.0),
+    ({"dist": "uniform", "low": 100, "high": 300}, 200, (200 / np.sqrt(12)) / 200),
+    ({"dist": "empirical", "values": [10, 20, 30, 40]}, 25, np.std([10, 20, 30, 40]) / 25),
+])
+def test_duration_laws_have_their_mean_and_cv(spec, mean, cv):
+    x = law(spec).sample(np.random.default_rng(7), 400_000)
+    assert abs(x.mean() / mean - 1) < 0.01
+    assert abs(x.std() / x.mean() - cv) < 0.02 * max(cv, 1)
+    assert law(spec).mean == pytest.approx(mean)
+
+
+def test_mixture_and_patience_zero_share():
+    m = law({"dist": "mixture", "components": [
+        {"weight": 0.1, "dist": "constant", "value": 0},
+        {"weight": 0.9, "dist": "exponential", "mean": 1000}]})
+    x = m.sample(np.random.default_rng(3), 200_000)
+    assert abs((x == 0).mean() - 0.1) < 0.003
+    assert m.mean == pytest.approx(900)
+
+
+def test_empirical_values_from_a_file(tmp_path):
+    (tmp_path / "talk.txt").write_text("100\n200, 300\n\n400\n")
+    d = distributions.parse(Node({"dist": "empirical", "file": "talk.txt"}, "s.yaml", "x"), tmp_path)
+    assert sorted(set(d.values)) == [100, 200, 300, 400]

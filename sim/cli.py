@@ -50,8 +50,9 @@ def simulate(scenario_file, replications, seed, out, trace):
         line_ids = list(s.lines)
 
         def trace_sink(r, block):
-            _, line, wait, answered = block.outcomes()
-            for t, j, w, a in zip(block.times, line.tolist(), wait.tolist(), answered.tolist()):
+            out = block.outcomes()
+            answered = (out["by"] >= 0).tolist()
+            for t, j, w, a in zip(block.times, out["line"].tolist(), out["wait"].tolist(), answered):
                 trace_file.write(f"{r},{t:.3f},{line_ids[j]},{w:.3f},{int(a)}\n")
 
     from tqdm import tqdm

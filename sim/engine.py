@@ -1,165 +1,135 @@
 """The discrete-event model of one replication, on SimPy's event loop.
 
-Design for speed (the hot loop is this file):
+Design for speed (the hot loop is ``Replication._arrive`` and ``PoolState``):
 - plain callbacks on ``simpy.Timeout`` events, no process per call;
 - arrivals are handled in a run: one event wakes the source, which then takes
   every arrival due before the next scheduled event (``env.peek()``), working
   in each call's own arrival time;
-- abandonment needs no event: a pool's queue is first-come first-served, so a
-  caller whose deadline (arrival + patience) has passed when an agent reaches
-  it has already hung up at that deadline.  Outcomes are exact, and most
-  callers never cost more than two events;
+- a plain call costs two events at most (arrival, agent release): abandonment
+  is found lazily in first-come first-served queues (see ``sim.pool``); only
+  lines whose hang-ups trigger something (redials, callbacks) get an event at
+  the caller's deadline;
 - random numbers come in numpy blocks; outcomes are written into the block and
   folded into counters by numpy when the block is finished.
+
+Everything beyond a plain call (transfers, overflow, redials, outbound work)
+goes through the ordinary methods below the hot loop.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import math
+from functools import partial
+from heapq import heappop, heappush
 
 import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from .arrivals import Block, CallSource
-from .scenario import Scenario
+from .arrivals import ABANDONED, WAITING, Block, CallSource, model_stream
+from .clock import MINUTES_PER_DAY
+from .pool import PoolState
+from .routing import COLD, PLAIN, WARM, compile_routes
+from .spec import Scenario
 from .stats import Counters
 
 INF = float("inf")
-
-
-class PoolState:
-    """Agents of one pool: how many are on duty, how many are busy, who waits."""
-
-    __slots__ = ("env", "index", "staffed", "busy", "queue", "busy_area", "last_change",
-                 "finish", "release")
-
-    def __init__(self, env: simpy.Environment, index: int, staffed: int, finish):
-        self.env = env
-        self.index = index
-        self.staffed = staffed
-        self.busy = 0
-        self.queue: deque = deque()
-        self.busy_area = 0.0        # busy agent-seconds since the last interval boundary
-        self.last_change = 0.0
-        self.finish = finish        # called with a block whose calls all have outcomes
-        self.release = self._release  # bound once: it is attached to every service end
-
-    def _release(self, _event):
-        """An agent ends a call (talk and after-call work)."""
-        now = self.env._now
-        self.busy_area += self.busy * (now - self.last_change)
-        self.last_change = now
-        self.busy -= 1
-        if self.queue and self.busy < self.staffed:
-            self.take_waiting(now)
-
-    def set_staffed(self, level: int):
-        """Shift change: arriving agents take waiting calls at once; leaving ones finish their call."""
-        self.staffed = level
-        if self.queue and self.busy < self.staffed:
-            now = self.env._now
-            self.busy_area += self.busy * (now - self.last_change)
-            self.last_change = now
-            self.take_waiting(now)
-
-    def take_waiting(self, now: float):
-        """Free agents answer the queue in arrival order, skipping callers who already hung up."""
-        queue, env, busy, release = self.queue, self.env, self.busy, self.release
-        while queue and busy < self.staffed:
-            deadline, arrived, agent_seconds, block, i = queue.popleft()
-            if deadline < now:
-                block.wait[i] = deadline - arrived
-                block.answered[i] = False
-            else:
-                block.wait[i] = now - arrived
-                busy += 1
-                Timeout(env, agent_seconds).callbacks.append(release)
-            block.pending -= 1
-            if not block.pending and block.arrived:
-                self.finish(block)
-        self.busy = busy
-
-    def abandon_all(self, now: float):
-        """End of run with nobody left to answer: everyone still waiting is lost."""
-        while self.queue:
-            deadline, arrived, _, block, i = self.queue.popleft()
-            block.wait[i] = min(deadline, now) - arrived
-            block.answered[i] = False
-            block.pending -= 1
-            if not block.pending and block.arrived:
-                self.finish(block)
+REDIAL_BLOCK_CALLS = 4096
 
 
 class Replication:
     """One run of a scenario: builds the model, runs it, returns its counters."""
 
     def __init__(self, scenario: Scenario, seed: int, replication: int, trace=None):
-        self.s = scenario
+        s = self.s = scenario
         self.env = simpy.Environment()
         self.trace = trace
-        self.source = CallSource(scenario, seed, replication)
-        self.staffing = [_horizon_agents(scenario, pool.week_agents) for pool in scenario.pools.values()]
-        pool_ids = list(scenario.pools)
-        self.pools = [PoolState(self.env, p, int(levels[0]), self._finish)
-                      for p, levels in enumerate(self.staffing)]
-        self.pool_of_line = [self.pools[pool_ids.index(line.pool)] for line in scenario.lines.values()]
-        self.counters = Counters(scenario.n_intervals - scenario.warmup_intervals, len(scenario.lines),
-                                 len(self.pools), scenario.threshold_seconds, scenario.warmup_intervals)
+        self.routes = routes = compile_routes(s)
+        self.source = CallSource(s, routes, seed, replication)
+        self.lines = list(s.lines.values())
+        self.outbound = list(s.outbound)
+        self.outbound_rng = model_stream(seed, replication, "outbound")
+        self.redial_rng = [streams["redial"] for streams in self.source.streams]
+        self.staffing = [_horizon_agents(s, pool.week_agents) for pool in s.pools.values()]
+        self.pools = [PoolState(self.env, p, int(levels[0]), self, len(routes.levels), routes.overflow[p],
+                                len(self.outbound)) for p, levels in enumerate(self.staffing)]
+        self.line_pool = [self.pools[e] if e >= 0 else None for e in routes.entry_pool]
+        missed = any(o.trigger == "missed" for o in self.outbound)
+        self.handled_hook = any(o.trigger == "handled" for o in self.outbound)
+        self.plain_answers = not self.handled_hook
+        # lines whose hang-ups must be seen when they happen (to redial or call back)
+        self.line_hooks = [line.redial is not None or missed for line in self.lines]
+        self.plain_line = [pool is not None and pool.plain and not hook
+                           for pool, hook in zip(self.line_pool, self.line_hooks)]
+        self.counters = Counters(
+            s.n_intervals - s.warmup_intervals, len(s.lines), len(self.pools), s.threshold_seconds,
+            s.warmup_intervals, np.asarray([max(e, 0) for e in routes.entry_pool]),
+            np.asarray([r.finish_pool for r in routes.routes]),
+            np.asarray([r.kind != PLAIN for r in routes.routes]))
         self.block: Block | None = None
         self.i = 0
+        self.redials: Block | None = None
+        self.job_sequence = 0
 
-    # -- setup ----------------------------------------------------------------
+    # -- running --------------------------------------------------------------
     def run(self) -> Counters:
         env = self.env
         for pool, levels in zip(self.pools, self.staffing):
             self._schedule_staffing(pool, levels)
         self._record_staffed_time()
         self._schedule_boundary(1)
+        for k, o in enumerate(self.outbound):
+            if o.hours is not None:
+                self.at(self._next_open(0.0, o.hours), partial(self._opening, o.hours))
+        self.counters.add_offered_only(self.source.provincial_offered())
         if self._load_block():
-            Timeout(env, self.block.times[0]).callbacks.append(self._arrive)
+            self.at(self.block.times[0], self._arrive)
         env.run()
         for pool in self.pools:
             pool.abandon_all(env.now)
+        if self.redials is not None:
+            self._close_redial_block()
         return self.counters
 
+    def at(self, time: float, callback):
+        """Call ``callback(event)`` at simulation time ``time`` (seconds)."""
+        Timeout(self.env, time - self.env._now).callbacks.append(callback)
+
     def _schedule_staffing(self, pool: PoolState, levels: np.ndarray):
-        """Timeouts at each minute where the pool's agents on duty change."""
+        """Events at each minute where the pool's agents on duty change."""
         changes = np.flatnonzero(np.diff(levels)) + 1
         times = (changes * 60.0).tolist()
         new_levels = levels[changes].tolist()
 
-        def change(event, k=[0]):
-            pool.set_staffed(new_levels[k[0]])
-            k[0] += 1
-            if k[0] < len(times):
-                Timeout(self.env, times[k[0]] - self.env.now).callbacks.append(change)
+        def change(_event, k=0):
+            pool.set_staffed(new_levels[k])
+            if k + 1 < len(times):
+                self.at(times[k + 1], partial(change, k=k + 1))
 
         if times:
-            Timeout(self.env, times[0]).callbacks.append(change)
+            self.at(times[0], change)
 
     def _record_staffed_time(self):
         s = self.s
         per_interval = s.interval_minutes
         for p, levels in enumerate(self.staffing):
-            minutes = levels[: s.n_intervals * per_interval].reshape(s.n_intervals, per_interval)
-            staffed = minutes.sum(axis=1) * 60.0
+            staffed = levels[: s.n_intervals * per_interval].reshape(s.n_intervals, per_interval).sum(axis=1) * 60.0
             for k in range(s.warmup_intervals, s.n_intervals):
-                self.counters.add_agent_time(k, p, 0.0, float(staffed[k]))
+                self.counters.add_pool("staffed_seconds", k, p, float(staffed[k]))
 
     def _schedule_boundary(self, k: int):
         """At the end of interval k-1: book each pool's busy time to it."""
-        def boundary(event):
+        def boundary(_event):
             now = self.env._now
             for pool in self.pools:
                 pool.busy_area += pool.busy * (now - pool.last_change)
                 pool.last_change = now
-                self.counters.add_agent_time(k - 1, pool.index, pool.busy_area, 0.0)
+                self.counters.add_pool("busy_seconds", k - 1, pool.index, pool.busy_area)
                 pool.busy_area = 0.0
             if k < self.s.n_intervals:
                 self._schedule_boundary(k + 1)
 
-        Timeout(self.env, k * self.s.interval_seconds - self.env.now).callbacks.append(boundary)
+        self.at(k * self.s.interval_seconds, boundary)
 
     def _load_block(self) -> bool:
         while True:
@@ -172,35 +142,51 @@ class Replication:
                 return True
 
     def _finish(self, block: Block):
-        interval, line, wait, answered = block.outcomes()
-        self.counters.add_calls(interval, line, wait, answered)
+        self.counters.add_calls(block.outcomes())
         if self.trace is not None:
             self.trace(block)
+
+    def settle(self, block: Block):
+        """One outcome of the block is final; fold the block in when it was the last."""
+        block.pending -= 1
+        if not block.pending and block.arrived:
+            self._finish(block)
 
     # -- the hot loop ---------------------------------------------------------
     def _arrive(self, _event):
         """Take every arrival due before the next scheduled event."""
         env = self.env
         block, i = self.block, self.i
-        times, lines, agent, patience = block.times, block.line, block.agent_seconds, block.patience
+        times, lines, first, patience, stage = block.times, block.line, block.first_seconds, block.patience, block.stage
         n = len(times)
-        pool_of_line = self.pool_of_line
+        line_pool, plain_line, handled = self.line_pool, self.plain_line, self.handled_hook
         now = env._now
         next_event = env.peek()
         while True:
             t = times[i]
-            pool = pool_of_line[lines[i]]
+            j = lines[i]
+            pool = line_pool[j]
             if pool.busy < pool.staffed:
                 pool.busy_area += pool.busy * (t - pool.last_change)
                 pool.last_change = t
                 pool.busy += 1
-                Timeout(env, t + agent[i] - now).callbacks.append(pool.release)
+                if stage[i]:
+                    self.start_triage(pool, block, i, t, first[i])
+                else:
+                    Timeout(env, t + first[i] - now).callbacks.append(pool.release)
+                    if handled:
+                        self.handled(pool, t)
                 next_event = env.peek()
-            elif patience[i] > 0:
-                pool.queue.append((t + patience[i], t, agent[i], block, i))
-                block.pending += 1
+            elif plain_line[j]:
+                if patience[i] > 0:
+                    pool.queues[0].append((t + patience[i], t, first[i], block, i, stage[i]))
+                    block.by[i] = WAITING
+                    block.pending += 1
+                else:
+                    block.by[i] = ABANDONED       # patience 0: served at once or lost at once
             else:
-                block.answered[i] = False     # patience 0: served at once or lost at once
+                self.enqueue_first(pool, block, i, t)
+                next_event = env.peek()
             i += 1
             if i == n:
                 block.arrived = True
@@ -209,12 +195,237 @@ class Replication:
                 if not self._load_block():
                     return
                 block, i = self.block, 0
-                times, lines, agent, patience = block.times, block.line, block.agent_seconds, block.patience
+                times, lines, first, patience, stage = (block.times, block.line, block.first_seconds,
+                                                        block.patience, block.stage)
                 n = len(times)
             if times[i] > next_event:
                 break
         self.i = i
         Timeout(env, times[i] - now).callbacks.append(self._arrive)
+
+    # -- first calls beyond the plain path ------------------------------------
+    def enqueue_first(self, pool: PoolState, block: Block, i: int, t: float):
+        """A caller at ``t`` finds every agent busy: queue, arm overflow and the hang-up watch."""
+        block.pending += 1
+        patience = block.patience[i]
+        if patience <= 0:
+            block.by[i] = ABANDONED
+            self.first_abandoned(block, i, t)
+            return
+        deadline = t + patience
+        pool.queues[block.level[i]].append((deadline, t, block.first_seconds[i], block, i, block.stage[i]))
+        block.by[i] = WAITING
+        for target, after, factor in pool.overflow:
+            if deadline > t + after:
+                self.at(t + after, partial(self._overflow, self.pools[target], block, i, deadline, t, factor))
+        if self.line_hooks[block.line[i]] and deadline < INF:
+            self.at(deadline, partial(self._deadline, block, i))
+
+    def offer_first(self, block: Block, i: int, t: float):
+        """A call (a redial) arrives at ``t``, outside the hot loop."""
+        pool = self.line_pool[block.line[i]]
+        if pool.busy < pool.staffed:
+            block.pending += 1
+            self.answer_first(pool, block, i, t, block.first_seconds[i], t)
+        else:
+            self.enqueue_first(pool, block, i, t)
+
+    def answer_first(self, pool: PoolState, block: Block, i: int, now: float, seconds: float, start: float):
+        """An agent of ``pool`` answers a waiting first call (its own or by overflow)."""
+        block.by[i] = pool.index
+        block.wait[i] = now - start
+        pool.occupy(now)
+        if block.stage[i]:
+            self.start_triage(pool, block, i, now, seconds)
+        else:
+            self.at(now + seconds, pool.release)
+            if self.handled_hook:
+                self.handled(pool, now)
+        if block.origin is not None:
+            origin, k = block.origin[i]
+            origin.served[k] = 1
+            self.settle(origin)
+        self.settle(block)
+
+    def _overflow(self, pool: PoolState, block: Block, i: int, deadline: float, start: float, factor: float,
+                  _event):
+        """Still waiting after the overflow time: ``pool``'s agents may answer too, more slowly."""
+        if block.by[i] != WAITING:
+            return
+        seconds = block.first_seconds[i] * factor
+        if pool.busy < pool.staffed:
+            self.answer_first(pool, block, i, self.env._now, seconds, start)
+        else:
+            pool.queues[block.level[i]].append((deadline, start, seconds, block, i, block.stage[i]))
+
+    def _deadline(self, block: Block, i: int, _event):
+        """The caller's patience runs out: if nobody answered, the hang-up happens now."""
+        if block.by[i] != WAITING:
+            return
+        block.by[i] = ABANDONED
+        block.wait[i] = block.patience[i]
+        self.first_abandoned(block, i, self.env._now)
+
+    def first_abandoned(self, block: Block, i: int, t: float):
+        """A hang-up seen as it happens: call back, maybe redial, then book it."""
+        j = block.line[i]
+        rng = self.outbound_rng
+        for k, o in enumerate(self.outbound):
+            if o.trigger == "missed" and rng.random() < o.share:
+                self.create_job(k, self.line_pool[j], t)
+        redial = self.lines[j].redial
+        attempt = 0 if block.attempt is None else block.attempt[i]
+        if block.origin is None:
+            origin = (block, i)
+        else:
+            origin = block.origin[i]
+        r_rng = self.redial_rng[j]
+        if redial is not None and attempt < redial.max_redials and r_rng.random() < redial.probability:
+            if block.origin is None:
+                block.pending += 1                      # the caller's chain of attempts is open
+            delay = float(redial.delay.sample(r_rng, 1)[0])
+            self.at(t + delay, partial(self._redial, block, i, attempt + 1, origin))
+        elif block.origin is not None:
+            origin[0].served[origin[1]] = 0
+            self.settle(origin[0])
+        self.settle(block)
+
+    def _redial(self, source: Block, i: int, attempt: int, origin, _event):
+        """The caller tries again: same question and talk time, fresh patience."""
+        now = self.env._now
+        if self.redials is None:
+            self.redials = Block.for_redials()
+        j = source.line[i]
+        line = self.lines[j]
+        patience = float(line.patience.sample(self.redial_rng[j], 1)[0]) if line.patience is not None else INF
+        interval = int(now // self.s.interval_seconds)
+        k = self.redials.extend(now, interval, source, i, patience, self.routes.entry_pool[j], attempt, origin)
+        block = self.redials
+        self.offer_first(block, k, now)
+        if len(block.times) >= REDIAL_BLOCK_CALLS and block is self.redials:
+            self._close_redial_block()
+
+    def _close_redial_block(self):
+        block, self.redials = self.redials, None
+        block.arrived = True
+        if not block.pending:
+            self._finish(block)
+
+    # -- transfers ------------------------------------------------------------
+    def start_triage(self, pool: PoolState, block: Block, i: int, t: float, seconds: float):
+        """The agent talks for ``seconds`` to find the question is another pool's."""
+        block.pending += 1                              # the transfer's outcome
+        self.at(t + seconds, partial(self._end_triage, pool, block, i))
+
+    def _end_triage(self, pool: PoolState, block: Block, i: int, _event):
+        now = self.env._now
+        route = self.routes.routes[block.category[i]]
+        if route.kind == COLD:
+            pool.release()
+        block.xfer_by[i] = WAITING
+        deadline = now + block.xfer_patience[i]
+        target = self.pools[route.finish_pool]
+        self.at(now + block.xfer_delay[i], partial(self._transfer_arrives, target, block, i, now, deadline))
+        if route.kind == WARM and deadline < INF:
+            self.at(deadline, partial(self._warm_hangup, pool, block, i))
+
+    def _transfer_arrives(self, target: PoolState, block: Block, i: int, start: float, deadline: float, _event):
+        """The connection is made: the caller joins the other pool's queue (or is answered)."""
+        if block.xfer_by[i] != WAITING:
+            return
+        now = self.env._now
+        if deadline < now:
+            block.xfer_by[i] = ABANDONED
+            block.xfer_wait[i] = deadline - start
+            self.settle(block)
+        elif target.busy < target.staffed:
+            self.answer_transfer(target, block, i, now, start)
+        else:
+            target.queues[block.level[i]].append((deadline, start, block.second_seconds[i], block, i, 2))
+
+    def answer_transfer(self, target: PoolState, block: Block, i: int, now: float, start: float):
+        block.xfer_by[i] = target.index
+        block.xfer_wait[i] = now - start
+        target.occupy(now)
+        self.at(now + block.second_seconds[i], target.release)
+        if self.routes.routes[block.category[i]].kind == WARM:
+            self.pools[block.by[i]].release()           # the first agent hands over and hangs up
+        if self.handled_hook:
+            self.handled(target, now)
+        self.settle(block)
+
+    def _warm_hangup(self, pool: PoolState, block: Block, i: int, _event):
+        """The caller hangs up during a warm transfer: the first agent is free again."""
+        if block.xfer_by[i] != WAITING:
+            return
+        block.xfer_by[i] = ABANDONED
+        block.xfer_wait[i] = block.xfer_patience[i]
+        pool.release()
+        self.settle(block)
+
+    # -- outbound work --------------------------------------------------------
+    def handled(self, pool: PoolState, t: float):
+        """A call is being handled: maybe a return visit later."""
+        rng = self.outbound_rng
+        for k, o in enumerate(self.outbound):
+            if o.trigger == "handled" and rng.random() < o.share:
+                self.create_job(k, pool, t)
+
+    def create_job(self, k: int, pool: PoolState, t: float):
+        o = self.outbound[k]
+        self.counters.add_pool("outbound_created", int(t // self.s.interval_seconds), pool.index, 1.0)
+        available = t + o.after_seconds
+        due = available + o.within_seconds
+        if o.hours is not None:
+            available = self._next_open(available, o.hours)
+        if available >= self.s.horizon_seconds:
+            return                                      # it would be made after the reported horizon
+        seconds = float(o.handle.sample(self.outbound_rng, 1)[0])
+        self.job_sequence += 1
+        self.at(available, partial(self._job_ready, pool, k, (due, self.job_sequence, seconds)))
+
+    def _job_ready(self, pool: PoolState, k: int, job, _event):
+        heappush(pool.jobs[k], job)
+        if pool.busy < pool.staffed:
+            pool.take_work(self.env._now)
+
+    def take_outbound(self, pool: PoolState, now: float):
+        """Free agents with no inbound caller waiting make outbound calls, earliest due first."""
+        interval = int(now // self.s.interval_seconds)
+        for k, o in enumerate(self.outbound):
+            jobs = pool.jobs[k]
+            if not jobs or (o.hours is not None and not self._is_open(now, o.hours)):
+                continue
+            while jobs and pool.busy < pool.staffed:
+                due, _, seconds = heappop(jobs)
+                pool.occupy(now)
+                self.at(now + seconds, pool.release)
+                self.counters.add_pool("outbound_made", interval, pool.index, 1.0)
+                self.counters.add_pool("outbound_on_time", interval, pool.index, float(now <= due))
+                self.counters.add_pool("outbound_seconds", interval, pool.index, seconds)
+
+    def _opening(self, hours, _event):
+        """Outbound hours open: idle agents start on the jobs that waited overnight."""
+        for pool in self.pools:
+            if pool.busy < pool.staffed:
+                pool.take_work(self.env._now)
+        following = self.env._now + 86400.0
+        if following < self.s.horizon_seconds:
+            self.at(following, partial(self._opening, hours))
+
+    def _minute_of_day(self, t: float) -> float:
+        return (self.s.start_minute + t / 60.0) % MINUTES_PER_DAY
+
+    def _is_open(self, t: float, hours) -> bool:
+        return hours[0] <= self._minute_of_day(t) < hours[1]
+
+    def _next_open(self, t: float, hours) -> float:
+        """The first time at or after ``t`` inside the clock hours."""
+        minute = self._minute_of_day(t)
+        if hours[0] <= minute < hours[1]:
+            return t
+        wait = (hours[0] - minute) % MINUTES_PER_DAY
+        return t + wait * 60.0
 
 
 def _horizon_agents(scenario: Scenario, week_agents: np.ndarray) -> np.ndarray:

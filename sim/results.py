@@ -18,7 +18,7 @@ import numpy as np
 
 from . import clock
 from .runs import RunResult, confidence_interval
-from .stats import FIGURES, POOL_ONLY
+from .stats import FIGURES, LINE_ONLY, POOL_ONLY
 
 SCOPE_KEYS = {"total": "total", "line": "lines", "pool": "pools"}
 
@@ -39,9 +39,17 @@ def estimate(values: np.ndarray) -> dict:
     return {"mean": _number(mean), "ci95": [_number(low), _number(high)]}
 
 
-def figures_of_scope(result: RunResult, s: int, kind: str) -> dict:
+def reported(kind: str, figure: str, provincial: bool = False) -> bool:
+    """Whether a figure belongs to a scope: lines have no agents, pools no callers."""
+    if provincial:
+        return figure == "offered"
+    return not ((kind == "line" and figure in POOL_ONLY) or (kind == "pool" and figure in LINE_ONLY))
+
+
+def figures_of_scope(result: RunResult, s: int, kind: str, ident: str) -> dict:
+    provincial = kind == "line" and ident in result.scopes.provincial
     return {f: estimate(result.whole[f][:, s]) for f in FIGURES
-            if f in result.whole and not (kind == "line" and f in POOL_ONLY)}
+            if f in result.whole and reported(kind, f, provincial)}
 
 
 def summary(result: RunResult) -> dict:
@@ -59,7 +67,7 @@ def summary(result: RunResult) -> dict:
         "total": {}, "lines": {}, "pools": {},
     }
     for index, (kind, ident) in enumerate(result.scopes.names):
-        figures = figures_of_scope(result, index, kind)
+        figures = figures_of_scope(result, index, kind, ident)
         if kind == "total":
             out["total"] = figures
         else:
@@ -101,7 +109,7 @@ def _write_intervals(result: RunResult, path: Path):
             for index, (kind, ident) in enumerate(result.scopes.names):
                 row = [horizon_k, day, weekday, time, kind, ident]
                 for f in names:
-                    if kind == "line" and f in POOL_ONLY:
+                    if not reported(kind, f, kind == "line" and ident in result.scopes.provincial):
                         row += ["", "", ""]
                     else:
                         row += [_cell(estimates[f][j][k, index]) for j in range(3)]

@@ -38,18 +38,11 @@ class RunResult:
 
 def scopes_of(scenario: Scenario) -> Scopes:
     """Total, then each line, then each pool."""
-    lines, pools = list(scenario.lines), list(scenario.pools)
-    names = [("total", "all")] + [("line", l) for l in lines] + [("pool", p) for p in pools]
-    lw = np.zeros((len(names), len(lines)))
-    pw = np.zeros((len(names), len(pools)))
-    lw[0, :] = 1
-    pw[0, :] = 1
-    for j, line in enumerate(scenario.lines.values()):
-        lw[1 + j, j] = 1
-        lw[1 + len(lines) + pools.index(line.pool), j] = 1
-    for p in range(len(pools)):
-        pw[1 + len(lines) + p, p] = 1
-    return Scopes(names, lw, pw)
+    names = ([("total", "all")] + [("line", l) for l in scenario.lines]
+             + [("pool", p) for p in scenario.pools])
+    city = np.asarray([line.mode != "provincial" for line in scenario.lines.values()])
+    provincial = [line.id for line in scenario.lines.values() if line.mode == "provincial"]
+    return Scopes(names, city, provincial)
 
 
 def simulate(scenario: Scenario, replications: int | None = None, seed: int | None = None,

@@ -1,98 +1,31 @@
 """Scenario files: YAML in, a validated ``Scenario`` out.
 
 Everything a run needs is checked here, once, so the model never validates.
-Rates are turned into one value per reporting interval of the clock week and
-staffing into agents per minute of the week: the model only looks them up.
+Each check names the file and the field to fix.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
-from . import clock, distributions
+from . import clock, distributions, patterns
 from .errors import ScenarioError
 from .reader import Node
-
-DEFAULT_REPLICATIONS = 10
-DEFAULT_SEED = 1
-
-
-@dataclass(frozen=True)
-class Arrivals:
-    """Poisson arrivals whose rate is constant within each interval.
-
-    ``week_per_hour[i]`` is the rate in calls per hour in interval ``i`` of the
-    clock week (Monday 00:00 is interval 0), before the day's busyness factor.
-    """
-    week_per_hour: np.ndarray
-    busyness_shape: float | None = None  # gamma shape of the daily factor (mean 1); None: no factor
-
-
-@dataclass(frozen=True)
-class Line:
-    """A number callers dial."""
-    id: str
-    arrivals: Arrivals
-    handle: Any                  # law of talk time, seconds
-    wrapup: Any | None           # law of after-call work, seconds (agent busy, caller gone)
-    patience: Any | None         # law of patience, seconds; None: callers never hang up
-    pool: str
-
-
-@dataclass(frozen=True)
-class Pool:
-    """A group of seats; ``week_agents[m]`` agents are on duty in minute ``m`` of the clock week."""
-    id: str
-    week_agents: np.ndarray
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    horizon_seconds: float
-    warmup_seconds: float
-    interval_seconds: float
-    start_minute: int             # minute of the clock week at which the horizon starts
-    threshold_seconds: float
-    service_level_target: float
-    max_abandon_rate: float
-    lines: dict[str, Line]
-    pools: dict[str, Pool]
-    replications: int = DEFAULT_REPLICATIONS
-    seed: int = DEFAULT_SEED
-    source: str = "<scenario>"
-    raw: dict = field(default_factory=dict, repr=False)
-
-    @property
-    def n_intervals(self) -> int:
-        """Reporting intervals in the horizon (warm-up included)."""
-        return int(round(self.horizon_seconds / self.interval_seconds))
-
-    @property
-    def warmup_intervals(self) -> int:
-        return int(round(self.warmup_seconds / self.interval_seconds))
-
-    @property
-    def interval_minutes(self) -> int:
-        return int(round(self.interval_seconds / 60))
-
-    def interval_start_minute(self, k: int) -> int:
-        """Minute of the clock week at which horizon interval ``k`` starts."""
-        return (self.start_minute + k * self.interval_minutes) % clock.MINUTES_PER_WEEK
-
+from .spec import (MODES, TRANSFER_KINDS, Arrivals, Category, Line, Outbound, Overflow, Pool,  # noqa: F401
+                   Redial, Scenario, Transfer)
 
 _TOP = {"name", "horizon_hours", "warmup_hours", "interval_minutes", "start", "service_level",
-        "max_abandon_rate", "lines", "pools", "replications", "seed", "description"}
-_LINE = {"arrivals", "handle_seconds", "wrapup_seconds", "patience_seconds", "pool", "description"}
-_ARRIVALS = {"per_hour", "per_interval", "per_day", "daily_profile", "weekday_factors", "busyness",
-             "scale", "source"}
-_POOL = {"seats", "seats_by_interval", "shifts", "description"}
-_SHIFT = {"name", "start", "hours", "days", "agents"}
+        "max_abandon_rate", "lines", "pools", "routing", "outbound", "replications", "seed",
+        "description", "planning"}
+_LINE = {"mode", "arrivals", "handle_seconds", "wrapup_seconds", "patience_seconds", "pool", "priority",
+         "categories", "redial", "description", "name"}
+_CATEGORY = {"name", "share", "handle_seconds", "wrapup_seconds", "priority", "transfer_to", "transfer"}
+_TRANSFER = {"kind", "triage_seconds", "delay_seconds", "patience_seconds"}
+_OUTBOUND = {"callbacks": "missed", "return_visits": "handled"}
 
 
 def load(path: str | Path) -> Scenario:
@@ -131,9 +64,16 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     start_minute = _start(root, interval_minutes)
     sl = root.child("service_level", {"threshold_seconds": 15, "target": 0.8})
     sl.unknown_keys({"threshold_seconds", "target"})
-    pools = {pid: _pool(pid, node, interval_minutes) for pid, node in root.children("pools").items()}
-    lines = {lid: _line(lid, node, interval_minutes, pools, base_dir)
-             for lid, node in root.children("lines").items()}
+    routing = root.child("routing", {})
+    routing.unknown_keys({"transfer", "overflow"})
+    pools = {pid: patterns.pool(pid, node, interval_minutes) for pid, node in root.children("pools").items()}
+    line_nodes = root.children("lines")
+    default_transfer = routing.child("transfer") if routing.has("transfer") else None
+    lines = {lid: _line(lid, node, interval_minutes, pools, base_dir) for lid, node in line_nodes.items()}
+    lines = {lid: _with_categories(line, line_nodes[lid], lines, default_transfer, base_dir)
+             for lid, line in lines.items()}
+    if not any(line.mode != "provincial" for line in lines.values()):
+        root.fail("need at least one line answered by the city (all are provincial)", "lines")
     return Scenario(
         name=root.text("name"),
         horizon_seconds=horizon_hours * 3600.0,
@@ -145,8 +85,10 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
         max_abandon_rate=root.number("max_abandon_rate", 0.05, minimum=0, maximum=1),
         lines=lines,
         pools=pools,
-        replications=root.integer("replications", DEFAULT_REPLICATIONS, minimum=1),
-        seed=root.integer("seed", DEFAULT_SEED, minimum=0),
+        overflows=_overflows(routing, pools),
+        outbound=_outbound(root, base_dir),
+        replications=root.integer("replications", 10, minimum=1),
+        seed=root.integer("seed", 1, minimum=0),
         source=source,
         raw=data,
     )
@@ -167,117 +109,186 @@ def _start(root: Node, interval_minutes: int) -> int:
     return minute
 
 
+def _law(node: Node, key: str, base_dir, required: bool = False):
+    if not node.has(key):
+        if required:
+            node.fail("is missing (required)", key)
+        return None
+    return distributions.parse(node.child(key), base_dir)
+
+
 def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir) -> Line:
+    """The line without its categories (they need every line to check transfers)."""
     node.unknown_keys(_LINE)
-    pool = node.text("pool")
-    if pool not in pools:
-        node.fail(f"unknown pool {pool!r}; pools are: {', '.join(pools)}", "pool")
-    optional = {key: distributions.parse(node.child(key), base_dir) if node.has(key) else None
-                for key in ("wrapup_seconds", "patience_seconds")}
-    return Line(
-        id=line_id,
-        arrivals=_arrivals(node.child("arrivals"), interval_minutes),
-        handle=distributions.parse(node.child("handle_seconds"), base_dir),
-        wrapup=optional["wrapup_seconds"],
-        patience=optional["patience_seconds"],
-        pool=pool,
-    )
-
-
-def _exactly_one(node: Node, keys: tuple[str, ...]) -> str:
-    present = [k for k in keys if node.has(k)]
-    if len(present) != 1:
-        node.fail(f"needs exactly one of {', '.join(keys)}; got {', '.join(present) or 'none'}")
-    return present[0]
-
-
-def _arrivals(node: Node, interval_minutes: int) -> Arrivals:
-    node.unknown_keys(_ARRIVALS)
-    per_day_intervals = clock.MINUTES_PER_DAY // interval_minutes
-    week_intervals = 7 * per_day_intervals
-    kind = _exactly_one(node, ("per_hour", "per_interval", "per_day"))
-    if kind != "per_day":
-        for key in ("daily_profile", "weekday_factors"):
-            if node.has(key):
-                node.fail(f"goes with per_day, not {kind}", key)
-    if kind == "per_hour":
-        week = np.full(week_intervals, node.number("per_hour", minimum=0))
-    elif kind == "per_interval":
-        values = node.numbers("per_interval", minimum=0, length=(per_day_intervals, week_intervals))
-        week = np.resize(np.asarray(values), week_intervals)
+    mode = node.text("mode", "merged")
+    if mode not in MODES:
+        node.fail(f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}", "mode")
+    pool = None
+    if mode == "provincial":
+        if node.has("pool"):
+            node.fail("a provincial line is answered outside the city: give it no pool", "pool")
     else:
-        week = _per_day(node, interval_minutes)
-    week = week * node.number("scale", 1.0, minimum=0)
-    shape = None
-    if node.has("busyness"):
-        busy = node.child("busyness")
-        busy.unknown_keys({"dist", "shape"})
-        if busy.text("dist") != "gamma":
-            busy.fail(f"only 'gamma' is supported (a mean-1 daily factor), got {busy.raw('dist')!r}", "dist")
-        shape = busy.number("shape", above=0)
-    return Arrivals(week_per_hour=week, busyness_shape=shape)
+        pool = node.text("pool")
+        if pool not in pools:
+            node.fail(f"unknown pool {pool!r}; pools are: {', '.join(pools)}", "pool")
+    redial = None
+    if node.has("redial"):
+        r = node.child("redial")
+        r.unknown_keys({"probability", "delay_seconds", "max_redials"})
+        redial = Redial(r.number("probability", minimum=0, maximum=1),
+                        distributions.parse(r.child("delay_seconds"), base_dir),
+                        r.integer("max_redials", 1, minimum=0))
+    return Line(id=line_id, mode=mode, arrivals=patterns.arrivals(node.child("arrivals"), interval_minutes),
+                patience=_law(node, "patience_seconds", base_dir), pool=pool, categories=(),
+                redial=redial)
 
 
-def _per_day(node: Node, interval_minutes: int) -> np.ndarray:
-    per_day = node.number("per_day", minimum=0)
-    profile = np.asarray(node.numbers("daily_profile", minimum=0, length=(24, 48))
-                         if node.has("daily_profile") else [1.0] * 24)
-    if profile.sum() <= 0:
-        node.fail("must have at least one positive weight", "daily_profile")
-    factors = (node.numbers("weekday_factors", minimum=0, length=(7,))
-               if node.has("weekday_factors") else [1.0] * 7)
-    # share of the day's calls in each minute, then summed per interval
-    minute_share = np.repeat(profile / profile.sum() / (clock.MINUTES_PER_DAY / len(profile)),
-                             clock.MINUTES_PER_DAY // len(profile))
-    day_share = minute_share.reshape(-1, interval_minutes).sum(axis=1)
-    per_hour = day_share * per_day * 60.0 / interval_minutes
-    return np.concatenate([per_hour * f for f in factors])
-
-
-def _pool(pool_id: str, node: Node, interval_minutes: int) -> Pool:
-    node.unknown_keys(_POOL)
-    kind = _exactly_one(node, ("seats", "seats_by_interval", "shifts"))
-    per_day_intervals = clock.MINUTES_PER_DAY // interval_minutes
-    if kind == "seats":
-        week = np.full(clock.MINUTES_PER_WEEK, node.integer("seats", minimum=0), dtype=np.int64)
-    elif kind == "seats_by_interval":
-        values = node.numbers("seats_by_interval", minimum=0, length=(per_day_intervals, 7 * per_day_intervals))
-        for i, v in enumerate(values):
-            if not float(v).is_integer():
-                node.fail(f"must be whole numbers of agents, got {v:g}", f"seats_by_interval[{i}]")
-        per_interval = np.resize(np.asarray(values, dtype=np.int64), 7 * per_day_intervals)
-        week = np.repeat(per_interval, interval_minutes)
-    else:
-        week = _shifts(node)
-    return Pool(id=pool_id, week_agents=week)
-
-
-def _shifts(node: Node) -> np.ndarray:
-    raw = node.raw("shifts")
+def _with_categories(line: Line, node: Node, lines: dict[str, Line], default_transfer: Node | None,
+                     base_dir) -> Line:
+    """Attach the line's categories; without any, one category 'all' that its own pool finishes."""
+    handle = _law(node, "handle_seconds", base_dir)
+    wrapup = _law(node, "wrapup_seconds", base_dir)
+    priority = node.integer("priority", 0, minimum=0)
+    if line.mode == "provincial":
+        return line
+    if not node.has("categories"):
+        if handle is None:
+            node.fail("is missing (required, or give each category its own)", "handle_seconds")
+        return replace(line, categories=(Category("all", 1.0, handle, wrapup, priority, None, None),))
+    raw = node.raw("categories")
     if not isinstance(raw, list) or not raw:
-        node.fail("must be a non-empty list of shifts", "shifts")
-    week = np.zeros(clock.MINUTES_PER_WEEK, dtype=np.int64)
+        node.fail("must be a non-empty list of categories", "categories")
+    categories = []
     for i, item in enumerate(raw):
-        shift = Node(item, node.source, node.field(f"shifts[{i}]"))
-        shift.unknown_keys(_SHIFT)
-        parsed = clock.parse_clock(shift.text("start"))
-        if parsed is None or parsed[0] is not None:
-            shift.fail(f"must be a time 'HH:MM', got {shift.raw('start')!r}", "start")
-        hours = shift.number("hours", above=0, maximum=24)
-        minutes = hours * 60
-        if not float(minutes).is_integer():
-            shift.fail(f"must be a whole number of minutes, got {hours:g} hours", "hours")
-        days = shift.raw("days", list(clock.WEEKDAYS))
-        if not isinstance(days, list) or not days:
-            shift.fail("must be a list of weekdays such as [mon, tue]", "days")
-        agents = shift.integer("agents", minimum=0)
-        shift.text("name", f"shift {i + 1}")
-        for day in days:
-            index = clock.weekday_index(day)
-            if index is None:
-                shift.fail(f"unknown weekday {day!r}; use mon, tue, wed, thu, fri, sat, sun", "days")
-            first = index * clock.MINUTES_PER_DAY + parsed[1]
-            # shifts crossing midnight (or Sunday night into Monday) wrap around the week
-            covered = np.arange(first, first + int(minutes)) % clock.MINUTES_PER_WEEK
-            week[covered] += agents
-    return week
+        c = Node(item, node.source, node.field(f"categories[{i}]"))
+        c.unknown_keys(_CATEGORY)
+        own_handle = _law(c, "handle_seconds", base_dir) or handle
+        if own_handle is None:
+            c.fail("is missing (required here or on the line)", "handle_seconds")
+        target, transfer = None, None
+        if c.has("transfer_to"):
+            target = c.text("transfer_to")
+            _check_target(c, line, target, lines)
+            transfer = _transfer(c, default_transfer, base_dir)
+        categories.append(Category(c.text("name", f"category {i + 1}"), c.number("share", minimum=0, maximum=1),
+                                   own_handle, _law(c, "wrapup_seconds", base_dir) or wrapup,
+                                   c.integer("priority", priority, minimum=0), target, transfer))
+    total = sum(c.share for c in categories)
+    if abs(total - 1.0) > 1e-6:
+        node.fail(f"shares must sum to 1, they sum to {total:g}", "categories")
+    return replace(line, categories=tuple(categories))
+
+
+def _check_target(c: Node, line: Line, target: str, lines: dict[str, Line]):
+    if target not in lines:
+        c.fail(f"unknown line {target!r}; lines are: {', '.join(lines)}", "transfer_to")
+    if lines[target].mode == "provincial":
+        c.fail(f"line {target!r} is provincial: its calls are answered outside the city, so nobody "
+               f"here can transfer to it; count those callers as {target!r}'s own arrivals instead",
+               "transfer_to")
+    if lines[target].pool == line.pool:
+        c.fail(f"line {target!r} is answered by the same pool {line.pool!r}: nothing to transfer",
+               "transfer_to")
+
+
+def _transfer(c: Node, default: Node | None, base_dir) -> Transfer:
+    """The category's transfer settings, each field falling back to routing.transfer."""
+    own = c.child("transfer") if c.has("transfer") else None
+    for node in (own, default):
+        if node is not None:
+            node.unknown_keys(_TRANSFER)
+
+    def pick(key: str, required: bool = True):
+        for node in (own, default):
+            if node is not None and node.has(key):
+                return node
+        if required:
+            c.fail(f"a transfer needs {key}: set it in routing.transfer or in this category's transfer",
+                   "transfer")
+        return None
+
+    kind_node = pick("kind", required=False)
+    kind = kind_node.text("kind") if kind_node else "cold"
+    if kind not in TRANSFER_KINDS:
+        kind_node.fail(f"must be cold or warm, got {kind!r}", "kind")
+    patience_node = pick("patience_seconds", required=False)
+    return Transfer(kind,
+                    _law(pick("triage_seconds"), "triage_seconds", base_dir),
+                    _law(pick("delay_seconds"), "delay_seconds", base_dir),
+                    _law(patience_node, "patience_seconds", base_dir) if patience_node else None)
+
+
+def _overflows(routing: Node, pools: dict[str, Pool]) -> tuple[Overflow, ...]:
+    raw = routing.raw("overflow", [])
+    if not isinstance(raw, list):
+        routing.fail("must be a list of rules {from, to, after_seconds, handle_factor}", "overflow")
+    rules = []
+    for i, item in enumerate(raw):
+        r = Node(item, routing.source, routing.field(f"overflow[{i}]"))
+        r.unknown_keys({"from", "to", "after_seconds", "handle_factor"})
+        source, target = r.text("from"), r.text("to")
+        for key, pool in (("from", source), ("to", target)):
+            if pool not in pools:
+                r.fail(f"unknown pool {pool!r}; pools are: {', '.join(pools)}", key)
+        if source == target:
+            r.fail("a pool cannot overflow to itself", "to")
+        rules.append(Overflow(source, target, r.number("after_seconds", minimum=0),
+                              r.number("handle_factor", 1.0, above=0)))
+    _no_cycle(routing, rules)
+    return tuple(rules)
+
+
+def _no_cycle(routing: Node, rules: list[Overflow]):
+    """Overflow rules must not lead a caller round in a circle (A -> B -> A)."""
+    graph: dict[str, list[str]] = {}
+    for rule in rules:
+        graph.setdefault(rule.source, []).append(rule.target)
+
+    def visit(pool: str, path: list[str]):
+        for nxt in graph.get(pool, []):
+            if nxt in path:
+                cycle = " -> ".join(path[path.index(nxt):] + [nxt])
+                routing.fail(f"overflow rules form a cycle: {cycle}", "overflow")
+            visit(nxt, path + [nxt])
+
+    for start in graph:
+        visit(start, [start])
+
+
+def _outbound(root: Node, base_dir) -> tuple[Outbound, ...]:
+    if not root.has("outbound"):
+        return ()
+    node = root.child("outbound")
+    node.unknown_keys(set(_OUTBOUND))
+    kinds = []
+    for name, trigger in _OUTBOUND.items():
+        if not node.has(name):
+            continue
+        o = node.child(name)
+        o.unknown_keys({"share", "after_minutes", "after_hours", "within_minutes", "within_hours",
+                        "handle_seconds", "hours"})
+        after = _minutes(o, "after", default=0.0)
+        within = _minutes(o, "within", default=None)
+        hours = None
+        if o.has("hours"):
+            raw = o.raw("hours")
+            parsed = [clock.parse_clock(h) for h in raw] if isinstance(raw, list) and len(raw) == 2 else None
+            if not parsed or any(p is None or p[0] is not None for p in parsed) or parsed[0][1] >= parsed[1][1]:
+                o.fail("must be two times of the same day, opening before closing: ['09:00', '18:00']", "hours")
+            hours = (parsed[0][1], parsed[1][1])
+        kinds.append(Outbound(name, trigger, o.number("share", minimum=0, maximum=1), after * 60, within * 60,
+                              distributions.parse(o.child("handle_seconds"), base_dir), hours))
+    return tuple(kinds)
+
+
+def _minutes(node: Node, stem: str, default):
+    keys = [k for k in (f"{stem}_minutes", f"{stem}_hours") if node.has(k)]
+    if len(keys) > 1:
+        node.fail(f"give {stem}_minutes or {stem}_hours, not both")
+    if not keys:
+        if default is None:
+            node.fail("is missing (required)", f"{stem}_minutes")
+        return default
+    value = node.number(keys[0], minimum=0)
+    return value * 60 if keys[0].endswith("hours") else value
+

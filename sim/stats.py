@@ -2,8 +2,13 @@
 
 This is the single definition of every figure the tool reports.  The model
 never keeps a list of calls: it hands over finished blocks of calls, which are
-folded into per-interval, per-line counters and a histogram of waits, so memory
-does not grow with the number of calls.
+folded into per-interval counters and histograms of waits, so memory does not
+grow with the number of calls.
+
+Lines count what their callers lived through: each attempt (a redial is a new
+call) from arrival to the first agent's answer, plus what happened in a
+transfer.  Pools count their own queue: every caller who joined it, first
+calls and transferred ones alike, whoever answered them.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrivals import ABANDONED, NOT_TRANSFERRED
+
 # Figure name -> (unit, definition).  Every report and table takes its labels from here.
 FIGURES = {
-    "offered": ("calls", "calls that arrived in the interval (after warm-up), per replication"),
+    "offered": ("calls", "calls that arrived in the period after warm-up (redials count again), per replication"),
     "answered": ("calls", "offered calls an agent answered"),
     "abandoned": ("calls", "offered calls that hung up before an agent answered"),
     "answered_within_threshold": ("calls", "answered calls that waited no longer than the threshold"),
@@ -26,11 +33,29 @@ FIGURES = {
     "wait_p50_seconds": ("seconds", "median wait of answered calls"),
     "wait_p90_seconds": ("seconds", "90th percentile of the wait of answered calls"),
     "wait_p95_seconds": ("seconds", "95th percentile of the wait of answered calls"),
-    "occupancy": ("share of staffed time", "busy agent time (talk + after-call work) / staffed agent time"),
+    "callers": ("callers", "distinct callers: first attempts only, redials left out"),
+    "redials": ("calls", "offered calls that were a caller's second or later attempt"),
+    "callers_served_share": ("share of callers", "callers answered at some attempt / distinct callers"),
+    "transferred": ("calls", "answered calls handed to another pool after triage"),
+    "transfer_abandoned": ("calls", "transferred calls whose caller hung up before the other pool answered"),
+    "transfer_wait_seconds": ("seconds", "mean second wait of transferred calls: connection plus queue, "
+                                         "until answered or hung up"),
+    "time_to_resolver_seconds": ("seconds", "mean time from arrival until the agent who finishes the call "
+                                            "answers (wait, plus triage and second wait when transferred)"),
+    "overflowed": ("calls", "calls answered by another pool's agent after waiting past the overflow time"),
+    "occupancy": ("share of staffed time", "busy agent time (inbound, after-call work and outbound) / "
+                                           "staffed agent time"),
     "staffed_seats": ("agents", "mean number of agents on duty over the period"),
+    "outbound_created": ("calls", "outbound jobs created (callbacks of missed calls, return visits)"),
+    "outbound_made": ("calls", "outbound calls started by agents"),
+    "outbound_on_time": ("calls", "outbound calls started within their window"),
+    "outbound_agent_hours": ("agent-hours", "agent time of the outbound calls started in the period"),
+    "outbound_share": ("share of busy time", "outbound agent time / busy agent time"),
 }
-COUNTS = ("offered", "answered", "abandoned", "answered_within_threshold", "abandoned_within_threshold")
-POOL_ONLY = ("occupancy", "staffed_seats")
+LINE_ONLY = ("callers", "redials", "callers_served_share", "transferred", "transfer_abandoned",
+             "transfer_wait_seconds", "time_to_resolver_seconds", "overflowed")
+POOL_ONLY = ("occupancy", "staffed_seats", "outbound_created", "outbound_made", "outbound_on_time",
+             "outbound_agent_hours", "outbound_share")
 PERCENTILES = {"wait_p50_seconds": 0.50, "wait_p90_seconds": 0.90, "wait_p95_seconds": 0.95}
 
 # Histogram of waits: an exact-zero bin (answered at once), then bins that widen with the wait.
@@ -39,88 +64,147 @@ WAIT_EDGES_SECONDS = np.concatenate([
     np.arange(2100, 7201, 300.0), [np.inf]])
 N_BINS = len(WAIT_EDGES_SECONDS)  # bin 0 holds waits of exactly 0
 
+_QUEUE = ("offered", "answered", "answered_within", "abandoned_within", "wait_answered", "wait_all")
+_LINE_EXTRA = ("callers", "callers_served", "transferred", "transfer_abandoned", "transfer_wait",
+               "resolver_wait", "resolved", "overflowed")
+_POOL_EXTRA = ("busy_seconds", "staffed_seconds", "outbound_created", "outbound_made", "outbound_on_time",
+               "outbound_seconds")
 
-class Counters:
-    """Sums for one replication: calls by (interval, line), agent time by (interval, pool).
 
-    Intervals are the horizon's reporting intervals after the warm-up.
-    """
+class QueueTally:
+    """Queue counters and wait histograms by (interval, unit)."""
 
-    def __init__(self, n_intervals: int, n_lines: int, n_pools: int, threshold_seconds: float,
-                 first_interval: int = 0):
-        self.first = first_interval
-        self.n_intervals = n_intervals
-        self.n_lines = n_lines
-        self.threshold = threshold_seconds
-        shape = (n_intervals, n_lines)
-        self.offered = np.zeros(shape)
-        self.answered = np.zeros(shape)
-        self.answered_within = np.zeros(shape)
-        self.abandoned_within = np.zeros(shape)
-        self.wait_answered = np.zeros(shape)
-        self.wait_all = np.zeros(shape)
-        self.hist = np.zeros((n_intervals, n_lines, N_BINS), dtype=np.int32)
-        self.busy_seconds = np.zeros((n_intervals, n_pools))
-        self.staffed_seconds = np.zeros((n_intervals, n_pools))
+    def __init__(self, n_intervals: int, n_units: int, extra: tuple[str, ...]):
+        self.shape = (n_intervals, n_units)
+        self.sums = {name: np.zeros(self.shape) for name in _QUEUE + extra}
+        self.hist = np.zeros((n_intervals, n_units, N_BINS), dtype=np.int32)
 
-    def add_calls(self, interval: np.ndarray, line: np.ndarray, wait: np.ndarray, answered: np.ndarray):
-        """Fold a finished block of calls in (interval of arrival, line index, wait s, answered?)."""
-        keep = (interval >= self.first) & (interval < self.first + self.n_intervals)
-        if not keep.all():
-            interval, line, wait, answered = interval[keep], line[keep], wait[keep], answered[keep]
-        cell = (interval - self.first) * self.n_lines + line
-        size = self.n_intervals * self.n_lines
-        within = wait <= self.threshold
-
-        def total(weights=None, where=None):
-            c = cell if where is None else cell[where]
-            w = weights if where is None or weights is None else weights[where]
-            return np.bincount(c, weights=w, minlength=size).reshape(self.offered.shape)
-
-        self.offered += total()
-        self.answered += total(where=answered)
-        self.answered_within += total(where=answered & within)
-        self.abandoned_within += total(where=~answered & within)
-        self.wait_answered += total(wait, answered)
-        self.wait_all += total(wait)
+    def add_waits(self, cell: np.ndarray, wait: np.ndarray, answered: np.ndarray, threshold: float):
+        """Callers who joined a queue: cell = interval * units + unit; wait in seconds."""
+        within = wait <= threshold
+        self.add("offered", cell)
+        self.add("answered", cell[answered])
+        self.add("answered_within", cell[answered & within])
+        self.add("abandoned_within", cell[~answered & within])
+        self.add("wait_answered", cell[answered], wait[answered])
+        self.add("wait_all", cell, wait)
         bins = np.where(wait > 0, np.searchsorted(WAIT_EDGES_SECONDS, wait, side="left"), 0)
+        size = self.shape[0] * self.shape[1]
         flat = np.bincount(cell[answered] * N_BINS + bins[answered], minlength=size * N_BINS)
         self.hist += flat.reshape(self.hist.shape).astype(np.int32)
 
-    def add_agent_time(self, interval: int, pool: int, busy_seconds: float, staffed_seconds: float):
+    def add(self, name: str, cell: np.ndarray, weights: np.ndarray | None = None):
+        size = self.shape[0] * self.shape[1]
+        self.sums[name] += np.bincount(cell, weights=weights, minlength=size).reshape(self.shape)
+
+
+class Counters:
+    """Sums for one replication, over the reporting intervals after the warm-up."""
+
+    def __init__(self, n_intervals: int, n_lines: int, n_pools: int, threshold_seconds: float,
+                 first_interval: int, entry_pool: np.ndarray, finish_pool: np.ndarray,
+                 transfers: np.ndarray):
+        self.first = first_interval
+        self.n_intervals = n_intervals
+        self.threshold = threshold_seconds
+        self.lines = QueueTally(n_intervals, n_lines, _LINE_EXTRA)
+        self.pools = QueueTally(n_intervals, n_pools, _POOL_EXTRA)
+        self.entry_pool = entry_pool        # per line
+        self.finish_pool = finish_pool      # per category
+        self.transfers = transfers          # per category: True if a transfer is needed
+
+    def add_calls(self, out: dict[str, np.ndarray]):
+        """Fold a finished block of calls in (see Block.outcomes)."""
+        k = out["interval"] - self.first
+        keep = (k >= 0) & (k < self.n_intervals)
+        if not keep.all():
+            out = {name: values[keep] for name, values in out.items()}
+            k = k[keep]
+        line, wait, by = out["line"], out["wait"], out["by"]
+        answered = by != ABANDONED
+        lines, pools = self.lines, self.pools
+        n_lines, n_pools = lines.shape[1], pools.shape[1]
+        line_cell = k * n_lines + line
+        lines.add_waits(line_cell, wait, answered, self.threshold)
+        pools.add_waits(k * n_pools + self.entry_pool[line], wait, answered, self.threshold)
+
+        first = out["attempt"] == 0
+        lines.add("callers", line_cell[first])
+        served = np.where(out["served"] >= 0, out["served"] == 1, answered)
+        lines.add("callers_served", line_cell[first & served])
+        lines.add("overflowed", line_cell[answered & (by != self.entry_pool[line])])
+
+        xfer = out["xfer_by"] != NOT_TRANSFERRED
+        resolved_direct = answered & ~self.transfers[out["category"]]
+        lines.add("resolved", line_cell[resolved_direct])
+        lines.add("resolver_wait", line_cell[resolved_direct], wait[resolved_direct])
+        if xfer.any():
+            xw, xby = out["xfer_wait"][xfer], out["xfer_by"][xfer]
+            cell = line_cell[xfer]
+            reached = xby != ABANDONED
+            lines.add("transferred", cell)
+            lines.add("transfer_abandoned", cell[~reached])
+            lines.add("transfer_wait", cell, xw)
+            lines.add("resolved", cell[reached])
+            to_resolver = (wait[xfer] + out["first_seconds"][xfer] + xw)[reached]
+            lines.add("resolver_wait", cell[reached], to_resolver)
+            target = self.finish_pool[out["category"][xfer]]
+            pools.add_waits(k[xfer] * n_pools + target, xw, reached, self.threshold)
+
+    def add_pool(self, name: str, interval: int, pool: int, value: float):
+        """Agent time or outbound counts of a pool in a horizon interval (ignored outside the report)."""
         k = interval - self.first
         if 0 <= k < self.n_intervals:
-            self.busy_seconds[k, pool] += busy_seconds
-            self.staffed_seconds[k, pool] += staffed_seconds
+            self.pools.sums[name][k, pool] += value
+
+    def add_offered_only(self, counts: np.ndarray):
+        """Provincial lines: calls counted per (horizon interval, line), never queued."""
+        self.lines.sums["offered"] += counts[self.first:self.first + self.n_intervals]
 
 
-def figures(calls: dict[str, np.ndarray], hist: np.ndarray,
-            busy_seconds: np.ndarray | None, staffed_seconds: np.ndarray | None,
-            period_seconds: float | np.ndarray) -> dict[str, np.ndarray]:
-    """Every figure of FIGURES from summed counters (any leading shape).
+def figures(q: dict[str, np.ndarray], hist: np.ndarray, period_seconds: float) -> dict[str, np.ndarray]:
+    """Every figure of FIGURES that the given sums allow (any leading shape).
 
-    ``calls`` holds offered, answered, answered_within, abandoned_within,
-    wait_answered, wait_all; ``hist`` the wait histogram (last axis bins).
-    Ratios of nothing (no calls offered) are nan.
+    ``q`` holds the queue sums and whichever line or pool extras apply.
+    Ratios of nothing (e.g. no calls offered) are nan.
     """
+    out = {}
     with np.errstate(invalid="ignore", divide="ignore"):
-        offered, answered = calls["offered"], calls["answered"]
-        out = {
+        offered, answered = q["offered"], q["answered"]
+        out.update({
             "offered": offered,
             "answered": answered,
             "abandoned": offered - answered,
-            "answered_within_threshold": calls["answered_within"],
-            "abandoned_within_threshold": calls["abandoned_within"],
-            "service_level": calls["answered_within"] / offered,
+            "answered_within_threshold": q["answered_within"],
+            "abandoned_within_threshold": q["abandoned_within"],
+            "service_level": q["answered_within"] / offered,
             "abandon_rate": (offered - answered) / offered,
-            "asa_seconds": calls["wait_answered"] / answered,
-            "mean_wait_seconds": calls["wait_all"] / offered,
-        }
-        for name, q in PERCENTILES.items():
-            out[name] = percentile(hist, q)
-        if busy_seconds is not None:
-            out["occupancy"] = busy_seconds / staffed_seconds
-            out["staffed_seats"] = staffed_seconds / period_seconds
+            "asa_seconds": q["wait_answered"] / answered,
+            "mean_wait_seconds": q["wait_all"] / offered,
+        })
+        for name, p in PERCENTILES.items():
+            out[name] = percentile(hist, p)
+        if "callers" in q:
+            out.update({
+                "callers": q["callers"],
+                "redials": offered - q["callers"],
+                "callers_served_share": q["callers_served"] / q["callers"],
+                "transferred": q["transferred"],
+                "transfer_abandoned": q["transfer_abandoned"],
+                "transfer_wait_seconds": q["transfer_wait"] / q["transferred"],
+                "time_to_resolver_seconds": q["resolver_wait"] / q["resolved"],
+                "overflowed": q["overflowed"],
+            })
+        if "busy_seconds" in q:
+            out.update({
+                "occupancy": q["busy_seconds"] / q["staffed_seconds"],
+                "staffed_seats": q["staffed_seconds"] / period_seconds,
+                "outbound_created": q["outbound_created"],
+                "outbound_made": q["outbound_made"],
+                "outbound_on_time": q["outbound_on_time"],
+                "outbound_agent_hours": q["outbound_seconds"] / 3600.0,
+                "outbound_share": q["outbound_seconds"] / q["busy_seconds"],
+            })
     return out
 
 
@@ -145,26 +229,41 @@ def percentile(hist: np.ndarray, q: float) -> np.ndarray:
 
 @dataclass
 class Scopes:
-    """Which lines and pools make up each reported scope (total, each line, each pool)."""
-    names: list[tuple[str, str]]      # (scope kind, id): ("total", "all"), ("line", "12345"), ("pool", "general")
-    line_weights: np.ndarray          # (n_scopes, n_lines): 1 where the line's calls count in the scope
-    pool_weights: np.ndarray          # (n_scopes, n_pools): 1 where the pool's agent time counts
+    """The reported scopes: total, each line, each pool (in that order)."""
+    names: list[tuple[str, str]]      # ("total", "all"), ("line", "12345"), ("pool", "general")
+    city_lines: np.ndarray            # per line: True unless provincial
+    provincial: list[str]             # ids of provincial lines (offered only)
 
 
-def scope_figures(counters: Counters, scopes: Scopes, interval_seconds: float) -> tuple[dict, dict]:
+def scope_figures(c: Counters, scopes: Scopes, interval_seconds: float) -> tuple[dict, dict]:
     """Figures per (interval, scope) and over the whole horizon per scope."""
-    lw, pw = scopes.line_weights, scopes.pool_weights
-    calls = {
-        "offered": counters.offered, "answered": counters.answered,
-        "answered_within": counters.answered_within, "abandoned_within": counters.abandoned_within,
-        "wait_answered": counters.wait_answered, "wait_all": counters.wait_all,
-    }
-    per_interval_calls = {k: v @ lw.T for k, v in calls.items()}                  # (n_int, n_scopes)
-    hist = np.einsum("ilb,sl->isb", counters.hist, lw)                            # (n_int, n_scopes, B)
-    busy = counters.busy_seconds @ pw.T
-    staffed = counters.staffed_seconds @ pw.T
-    per_interval = figures(per_interval_calls, hist, busy, staffed, interval_seconds)
-    horizon = counters.n_intervals * interval_seconds
-    whole = figures({k: v.sum(axis=0) for k, v in per_interval_calls.items()}, hist.sum(axis=0),
-                    busy.sum(axis=0), staffed.sum(axis=0), horizon)
+    horizon = c.n_intervals * interval_seconds
+    line_q, pool_q = c.lines.sums, c.pools.sums
+    city = scopes.city_lines
+    total_q = {name: line_q[name][:, city].sum(axis=1, keepdims=True) for name in line_q}
+    total_q.update({name: pool_q[name].sum(axis=1, keepdims=True) for name in _POOL_EXTRA})
+    total_hist = c.lines.hist[:, city].sum(axis=1, keepdims=True)
+    parts = [(total_q, total_hist), (line_q, c.lines.hist), (pool_q, c.pools.hist)]
+
+    def assemble(by_part):
+        out = {}
+        for name in FIGURES:
+            pieces = [p.get(name) for p in by_part]
+            if all(x is None for x in pieces):
+                continue
+            pieces = [x if x is not None else np.full(ref.shape, np.nan)
+                      for x, ref in zip(pieces, [p["offered"] for p in by_part])]
+            out[name] = np.concatenate(pieces, axis=-1)
+        return out
+
+    per_interval = assemble([figures(q, h, interval_seconds) for q, h in parts])
+    whole = assemble([figures({n: v.sum(axis=0) for n, v in q.items()}, h.sum(axis=0), horizon)
+                      for q, h in parts])
+    # provincial lines: only what was offered is known
+    for result in (per_interval, whole):
+        for j, is_city in enumerate(city):
+            if not is_city:
+                for name in result:
+                    if name != "offered":
+                        result[name][..., 1 + j] = np.nan
     return per_interval, whole

@@ -5,6 +5,7 @@ import pytest
 
 from sim import distributions, scenario as sc
 from sim.arrivals import CallSource
+from sim.routing import compile_routes
 from sim.reader import Node
 
 
@@ -16,7 +17,7 @@ def source(arrivals, *, start=None, hours=168, interval=30, seed=1, replication=
     if start:
         data["start"] = start
     s = sc.from_dict(data, "test")
-    return s, CallSource(s, seed, replication)
+    return s, CallSource(s, compile_routes(s), seed, replication)
 
 
 def all_calls(src):

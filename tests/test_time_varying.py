@@ -71,7 +71,8 @@ def test_arriving_agents_take_the_queue_at_once_and_leaving_ones_finish_their_ca
     answered_at, waits = [], []
 
     def trace(block):
-        _, _, wait, answered = block.outcomes()
+        out = block.outcomes()
+        wait, answered = out["wait"], out["by"] >= 0
         times = np.asarray(block.times)
         answered_at.extend((times + wait)[answered])
         waits.extend(zip(times[answered], wait[answered]))

@@ -92,8 +92,8 @@ class Replication:
         return self.counters
 
     def at(self, time: float, callback):
-        """Call ``callback(event)`` at simulation time ``time`` (seconds)."""
-        Timeout(self.env, time - self.env._now).callbacks.append(callback)
+        """Call ``callback(event)`` at simulation time ``time`` (seconds, not before now)."""
+        Timeout(self.env, max(0.0, time - self.env._now)).callbacks.append(callback)
 
     def _schedule_staffing(self, pool: PoolState, levels: np.ndarray):
         """Events at each minute where the pool's agents on duty change."""
@@ -122,10 +122,7 @@ class Replication:
         def boundary(_event):
             now = self.env._now
             for pool in self.pools:
-                pool.busy_area += pool.busy * (now - pool.last_change)
-                pool.last_change = now
-                self.counters.add_pool("busy_seconds", k - 1, pool.index, pool.busy_area)
-                pool.busy_area = 0.0
+                self.counters.add_pool("busy_seconds", k - 1, pool.index, pool.book_busy_area(now))
             if k < self.s.n_intervals:
                 self._schedule_boundary(k + 1)
 
@@ -166,22 +163,29 @@ class Replication:
             t = times[i]
             j = lines[i]
             pool = line_pool[j]
+            ends = pool.ends
+            if ends and ends[0] <= t:
+                pool.catch_up(t)
             if pool.busy < pool.staffed:
                 pool.busy_area += pool.busy * (t - pool.last_change)
                 pool.last_change = t
                 pool.busy += 1
                 if stage[i]:
                     self.start_triage(pool, block, i, t, first[i])
+                    next_event = env.peek()
                 else:
-                    Timeout(env, t + first[i] - now).callbacks.append(pool.release)
+                    heappush(ends, t + first[i])   # released lazily: no event
                     if handled:
                         self.handled(pool, t)
-                next_event = env.peek()
+                        next_event = env.peek()
             elif plain_line[j]:
                 if patience[i] > 0:
                     pool.queues[0].append((t + patience[i], t, first[i], block, i, stage[i]))
                     block.by[i] = WAITING
                     block.pending += 1
+                    if pool.wake_at is None:
+                        pool.arm()
+                        next_event = env.peek()
                 else:
                     block.by[i] = ABANDONED       # patience 0: served at once or lost at once
             else:
@@ -220,11 +224,12 @@ class Replication:
                 self.at(t + after, partial(self._overflow, self.pools[target], block, i, deadline, t, factor))
         if self.line_hooks[block.line[i]] and deadline < INF:
             self.at(deadline, partial(self._deadline, block, i))
+        pool.arm()
 
     def offer_first(self, block: Block, i: int, t: float):
         """A call (a redial) arrives at ``t``, outside the hot loop."""
         pool = self.line_pool[block.line[i]]
-        if pool.busy < pool.staffed:
+        if pool.is_free(t):
             block.pending += 1
             self.answer_first(pool, block, i, t, block.first_seconds[i], t)
         else:
@@ -234,11 +239,11 @@ class Replication:
         """An agent of ``pool`` answers a waiting first call (its own or by overflow)."""
         block.by[i] = pool.index
         block.wait[i] = now - start
-        pool.occupy(now)
         if block.stage[i]:
+            pool.occupy(now)
             self.start_triage(pool, block, i, now, seconds)
         else:
-            self.at(now + seconds, pool.release)
+            pool.hold(now, seconds)
             if self.handled_hook:
                 self.handled(pool, now)
         if block.origin is not None:
@@ -253,8 +258,9 @@ class Replication:
         if block.by[i] != WAITING:
             return
         seconds = block.first_seconds[i] * factor
-        if pool.busy < pool.staffed:
-            self.answer_first(pool, block, i, self.env._now, seconds, start)
+        now = self.env._now
+        if pool.is_free(now):
+            self.answer_first(pool, block, i, now, seconds, start)
         else:
             pool.queues[block.level[i]].append((deadline, start, seconds, block, i, block.stage[i]))
 
@@ -338,7 +344,7 @@ class Replication:
             block.xfer_by[i] = ABANDONED
             block.xfer_wait[i] = deadline - start
             self.settle(block)
-        elif target.busy < target.staffed:
+        elif target.is_free(now):
             self.answer_transfer(target, block, i, now, start)
         else:
             target.queues[block.level[i]].append((deadline, start, block.second_seconds[i], block, i, 2))
@@ -346,8 +352,7 @@ class Replication:
     def answer_transfer(self, target: PoolState, block: Block, i: int, now: float, start: float):
         block.xfer_by[i] = target.index
         block.xfer_wait[i] = now - start
-        target.occupy(now)
-        self.at(now + block.second_seconds[i], target.release)
+        target.hold(now, block.second_seconds[i])
         if self.routes.routes[block.category[i]].kind == WARM:
             self.pools[block.by[i]].release()           # the first agent hands over and hangs up
         if self.handled_hook:
@@ -386,8 +391,9 @@ class Replication:
 
     def _job_ready(self, pool: PoolState, k: int, job, _event):
         heappush(pool.jobs[k], job)
-        if pool.busy < pool.staffed:
-            pool.take_work(self.env._now)
+        now = self.env._now
+        if pool.is_free(now):
+            pool.take_work(now)
 
     def take_outbound(self, pool: PoolState, now: float):
         """Free agents with no inbound caller waiting make outbound calls, earliest due first."""
@@ -398,17 +404,17 @@ class Replication:
                 continue
             while jobs and pool.busy < pool.staffed:
                 due, _, seconds = heappop(jobs)
-                pool.occupy(now)
-                self.at(now + seconds, pool.release)
+                pool.hold(now, seconds)
                 self.counters.add_pool("outbound_made", interval, pool.index, 1.0)
                 self.counters.add_pool("outbound_on_time", interval, pool.index, float(now <= due))
                 self.counters.add_pool("outbound_seconds", interval, pool.index, seconds)
 
     def _opening(self, hours, _event):
         """Outbound hours open: idle agents start on the jobs that waited overnight."""
+        now = self.env._now
         for pool in self.pools:
-            if pool.busy < pool.staffed:
-                pool.take_work(self.env._now)
+            if pool.is_free(now):
+                pool.take_work(now)
         following = self.env._now + 86400.0
         if following < self.s.horizon_seconds:
             self.at(following, partial(self._opening, hours))

@@ -2,14 +2,23 @@
 
 Each priority level has its own first-come first-served queue; a free agent
 takes the oldest caller of the most urgent level, and outbound work only when
-no inbound caller waits.  Abandonment needs no event: a queue entry whose
-deadline (arrival + patience) has passed when an agent reaches it hung up at
-that deadline, so it is booked and skipped.
+no inbound caller waits.
+
+Two shortcuts keep events rare, both exact:
+- abandonment needs no event: a queue entry whose deadline (arrival +
+  patience) has passed when an agent reaches it hung up at that deadline, so it
+  is booked and skipped;
+- an agent whose call length is known when it starts is released lazily: its
+  end time goes on a heap (``ends``) and is caught up the next time anyone
+  looks at the pool.  Only while callers wait does the pool put a wake-up
+  event on SimPy's queue, at the earliest end.  Agents whose release depends
+  on something else (triage, warm transfers) are released by events.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from heapq import heappop, heappush
 
 import simpy
 from simpy.events import Timeout
@@ -26,7 +35,7 @@ class PoolState:
     """
 
     __slots__ = ("env", "index", "staffed", "busy", "queues", "busy_area", "last_change", "model",
-                 "release", "overflow", "jobs", "plain")
+                 "release", "overflow", "jobs", "plain", "ends", "wake_at", "wake")
 
     def __init__(self, env: simpy.Environment, index: int, staffed: int, model, n_levels: int,
                  overflow: list, n_outbound: int):
@@ -41,28 +50,85 @@ class PoolState:
         self.overflow = overflow        # [(target pool index, after seconds, handle factor)]
         self.jobs = [[] for _ in range(n_outbound)]   # heaps of (due, sequence, seconds) per outbound kind
         self.plain = not overflow and n_levels == 1
-        self.release = self._release    # bound once: it is attached to every service end
+        self.ends: list[float] = []     # end times of agents released lazily
+        self.wake_at = None             # time of the pending wake-up event, if any
+        self.release = self._release    # bound once: handed to many events
+        self.wake = self._wake
 
-    def _release(self, _event=None):
-        """An agent ends a call (talk and after-call work, or an outbound call)."""
-        now = self.env._now             # the property costs a call; this is the hot loop
-        self.busy_area += self.busy * (now - self.last_change)
-        self.last_change = now
-        self.busy -= 1
-        if self.busy < self.staffed:
-            self.take_work(now)
+    # -- agent time -----------------------------------------------------------
+    def catch_up(self, t: float):
+        """Release every lazily held agent whose call ended by ``t``, in time order."""
+        ends = self.ends
+        while ends and ends[0] <= t:
+            end = heappop(ends)
+            self.busy_area += self.busy * (end - self.last_change)
+            self.last_change = end
+            self.busy -= 1
+            if self.busy < self.staffed and self.has_work():
+                self.take_work(end)
+
+    def is_free(self, now: float) -> bool:
+        """Is an agent free at ``now``?"""
+        if self.ends and self.ends[0] <= now:
+            self.catch_up(now)
+        return self.busy < self.staffed
 
     def occupy(self, now: float):
-        """One more agent busy from ``now``."""
+        """One more agent busy from ``now`` (released later by an event)."""
         self.busy_area += self.busy * (now - self.last_change)
         self.last_change = now
         self.busy += 1
 
+    def hold(self, now: float, seconds: float):
+        """One more agent busy from ``now`` for ``seconds``, released lazily."""
+        self.occupy(now)
+        heappush(self.ends, now + seconds)
+
+    def _release(self, _event=None):
+        """An event-held agent is free again (end of triage, warm handover, hang-up)."""
+        now = self.env._now             # the property costs a call
+        self.catch_up(now)
+        self.busy_area += self.busy * (now - self.last_change)
+        self.last_change = now
+        self.busy -= 1
+        if self.busy < self.staffed and self.has_work():
+            self.take_work(now)
+
     def set_staffed(self, level: int):
         """Shift change: arriving agents take waiting callers at once; leaving ones finish their call."""
+        now = self.env._now
+        self.catch_up(now)
         self.staffed = level
-        if self.busy < level:
-            self.take_work(self.env._now)
+        if self.busy < level and self.has_work():
+            self.take_work(now)
+
+    def book_busy_area(self, now: float) -> float:
+        """Busy agent-seconds since the last booking (at an interval boundary)."""
+        self.catch_up(now)
+        area = self.busy_area + self.busy * (now - self.last_change)
+        self.busy_area, self.last_change = 0.0, now
+        return area
+
+    # -- waiting callers ------------------------------------------------------
+    def has_work(self) -> bool:
+        for queue in self.queues:
+            if queue:
+                return True
+        return bool(self.model.outbound) and any(self.jobs)
+
+    def arm(self):
+        """While callers wait, make sure a wake-up is due at the earliest lazy end."""
+        ends = self.ends
+        if ends and (self.wake_at is None or ends[0] < self.wake_at) and self.has_work():
+            self.wake_at = ends[0]
+            Timeout(self.env, max(0.0, ends[0] - self.env._now)).callbacks.append(self.wake)
+
+    def _wake(self, _event):
+        now = self.env._now
+        if self.wake_at == now:
+            self.wake_at = None
+        self.catch_up(now)
+        self.arm()
 
     def take_work(self, now: float):
         """Free agents answer waiting callers, most urgent level first, then outbound work."""
@@ -83,7 +149,7 @@ class PoolState:
                         block.by[i] = self.index
                         block.wait[i] = now - start
                         self.busy += 1
-                        Timeout(self.env, seconds).callbacks.append(self.release)
+                        heappush(self.ends, now + seconds)
                         model.settle(block)
                     else:
                         model.answer_first(self, block, i, now, seconds, start)
@@ -97,9 +163,11 @@ class PoolState:
                     else:
                         model.answer_transfer(self, block, i, now, start)
             if self.busy >= self.staffed:
-                return
-        if model.outbound:
-            model.take_outbound(self, now)
+                break
+        else:
+            if model.outbound:
+                model.take_outbound(self, now)
+        self.arm()
 
     def abandon_all(self, now: float):
         """End of the run with nobody left to answer: everyone still waiting is lost."""

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from . import clock
 from .runs import RunResult, confidence_interval
@@ -82,10 +83,9 @@ def write(result: RunResult, out_dir: Path) -> list[Path]:
     _atomic_text(paths[0], json.dumps(summary(result), indent=2, ensure_ascii=False) + "\n")
     _write_intervals(result, paths[1])
     source = Path(result.scenario.source)
-    if source.is_file():
-        shutil.copyfile(source, paths[2])
-    else:
-        import yaml
+    if source.is_file() and "base:" not in source.read_text(encoding="utf-8"):
+        shutil.copyfile(source, paths[2])              # keeps the file's comments (sources of figures)
+    else:                                              # built in code or on a base file: write it whole
         _atomic_text(paths[2], yaml.safe_dump(result.scenario.raw, allow_unicode=True, sort_keys=False))
     return paths
 

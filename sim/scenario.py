@@ -20,7 +20,7 @@ from .spec import (MODES, TRANSFER_KINDS, Arrivals, Category, Line, Outbound, Ov
 
 _TOP = {"name", "horizon_hours", "warmup_hours", "interval_minutes", "start", "service_level",
         "max_abandon_rate", "lines", "pools", "routing", "outbound", "replications", "seed",
-        "description", "planning"}
+        "description", "planning", "surges"}
 _LINE = {"mode", "arrivals", "handle_seconds", "wrapup_seconds", "patience_seconds", "pool", "priority",
          "categories", "redial", "description", "name"}
 _CATEGORY = {"name", "share", "handle_seconds", "wrapup_seconds", "priority", "transfer_to", "transfer"}
@@ -29,8 +29,19 @@ _OUTBOUND = {"callbacks": "missed", "return_visits": "handled"}
 
 
 def load(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; raises ScenarioError naming file and field."""
+    """Read and validate a scenario file; raises ScenarioError naming file and field.
+
+    A file may start from another: ``base: plan.yaml`` (relative to the file)
+    reads that scenario first and lays this file's fields over it; mappings
+    merge key by key, anything else (lists included) is replaced, and a
+    field set to null is removed.
+    """
     path = Path(path)
+    return from_dict(read_raw(path), str(path), path.parent)
+
+
+def read_raw(path: Path, seen: tuple = ()) -> dict:
+    """The file's mapping with its ``base`` chain merged in."""
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -43,7 +54,28 @@ def load(path: str | Path) -> Scenario:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(source, where, f"not valid YAML: {problem}") from None
-    return from_dict(data, source, path.parent)
+    if not isinstance(data, dict) or "base" not in data:
+        return data
+    node = Node(data, source)
+    base = path.parent / node.text("base")
+    if base.resolve() in seen:
+        node.fail(f"{base} is already part of this file's base chain (a loop)", "base")
+    if not base.is_file():
+        node.fail(f"no such scenario file: {base}", "base")
+    merged = _merge(read_raw(base, seen + (path.resolve(),)), {k: v for k, v in data.items() if k != "base"})
+    return merged
+
+
+def _merge(base: Any, top: Any) -> Any:
+    if not isinstance(base, dict) or not isinstance(top, dict):
+        return top
+    out = dict(base)
+    for key, value in top.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = _merge(base.get(key), value)
+    return out
 
 
 def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
@@ -72,6 +104,7 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     lines = {lid: _line(lid, node, interval_minutes, pools, base_dir) for lid, node in line_nodes.items()}
     lines = {lid: _with_categories(line, line_nodes[lid], lines, default_transfer, base_dir)
              for lid, line in lines.items()}
+    lines = _surges(root, lines, interval_minutes)
     if not any(line.mode != "provincial" for line in lines.values()):
         root.fail("need at least one line answered by the city (all are provincial)", "lines")
     return Scenario(
@@ -92,6 +125,31 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
         source=source,
         raw=data,
     )
+
+
+def _surges(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[str, Line]:
+    """``surges: [{day: wed, factor: 1.55, lines: [...]}]``: that weekday's arrivals, every week, times factor."""
+    raw = root.raw("surges", [])
+    if not isinstance(raw, list):
+        root.fail("must be a list of {day, factor, lines}", "surges")
+    per_day = clock.MINUTES_PER_DAY // interval_minutes
+    for i, item in enumerate(raw):
+        node = Node(item, root.source, root.field(f"surges[{i}]"))
+        node.unknown_keys({"day", "factor", "lines"})
+        day = clock.weekday_index(node.text("day"))
+        if day is None:
+            node.fail(f"unknown weekday {node.raw('day')!r}; use mon, tue, wed, thu, fri, sat, sun", "day")
+        factor = node.number("factor", minimum=0)
+        chosen = node.raw("lines", list(lines))
+        if not isinstance(chosen, list):
+            node.fail("must be a list of line ids", "lines")
+        for lid in map(str, chosen):
+            if lid not in lines:
+                node.fail(f"unknown line {lid!r}", "lines")
+            week = lines[lid].arrivals.week_per_hour.copy()
+            week[day * per_day:(day + 1) * per_day] *= factor
+            lines[lid] = replace(lines[lid], arrivals=replace(lines[lid].arrivals, week_per_hour=week))
+    return lines
 
 
 def _start(root: Node, interval_minutes: int) -> int:

@@ -67,6 +67,38 @@ def simulate(scenario_file, replications, seed, out, trace):
 
 
 @main.command()
+@click.argument("scenario_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replications", "-r", type=click.IntRange(min=1), help="Independent runs (default: the first scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed shared by all scenarios (default: the first's).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default results/compare-<names>/).")
+def compare(scenario_files, replications, seed, out):
+    """Run SCENARIO_FILES on the same callers; compare them against the first.
+
+    Writes compare.json, compare.csv, compare_lines.csv, sl_by_hour.png,
+    sl_by_line.png and each scenario's own results into the output folder.
+    """
+    if len(scenario_files) < 2:
+        raise click.UsageError("give at least two scenario files to compare")
+    loaded = [scenario.load(f) for f in scenario_files]   # every file is checked before anything runs
+    names = [s.name for s in loaded]
+    if len(set(names)) < len(names):
+        raise click.UsageError(f"scenario names must differ to be compared, got {', '.join(names)}")
+    reps = replications or loaded[0].replications
+    seed = loaded[0].seed if seed is None else seed
+    out = out or results.default_dir("_".join(names), prefix="compare-")
+    from tqdm import tqdm
+    runs_done = []
+    with tqdm(total=reps * len(loaded), desc="comparing", unit="replication", file=sys.stderr,
+              disable=None, leave=False) as bar:
+        for s in loaded:
+            runs_done.append(run_scenario(s, reps, seed, progress=lambda r: bar.update(1)))
+    paths = results.write_comparison(runs_done, out)
+    click.echo(tables.comparison_table(results.comparison(runs_done)))
+    click.echo(f"wrote {len(paths)} files in {out}")
+
+
+@main.command()
 @click.option("--per-hour", type=click.FloatRange(min=0), required=True, help="Arrivals, calls per hour.")
 @click.option("--handle-seconds", type=click.FloatRange(min=0, min_open=True), required=True,
               help="Mean handle time (talk + after-call work), seconds.")

@@ -54,8 +54,11 @@ class Replication:
         self.pools = [PoolState(self.env, p, int(levels[0]), self, len(routes.levels), routes.overflow[p],
                                 len(self.outbound)) for p, levels in enumerate(self.staffing)]
         self.line_pool = [self.pools[e] if e >= 0 else None for e in routes.entry_pool]
-        missed = any(o.trigger == "missed" for o in self.outbound)
-        self.handled_hook = any(o.trigger == "handled" for o in self.outbound)
+        self.missed_kinds = [(k, o.share) for k, o in enumerate(self.outbound) if o.trigger == "missed"]
+        self.handled_kinds = [(k, o.share) for k, o in enumerate(self.outbound) if o.trigger == "handled"]
+        self.job_seconds = [Draws(o.handle, self.outbound_rng) for o in self.outbound]
+        missed = bool(self.missed_kinds)
+        self.handled_hook = bool(self.handled_kinds)
         self.plain_answers = not self.handled_hook
         # lines whose hang-ups must be seen when they happen (to redial or call back)
         self.line_hooks = [line.redial is not None or missed for line in self.lines]
@@ -276,8 +279,8 @@ class Replication:
         """A hang-up seen as it happens: call back, maybe redial, then book it."""
         j = block.line[i]
         rng = self.outbound_rng
-        for k, o in enumerate(self.outbound):
-            if o.trigger == "missed" and rng.random() < o.share:
+        for k, share in self.missed_kinds:
+            if rng.random() < share:
                 self.create_job(k, self.line_pool[j], t)
         redial = self.lines[j].redial
         attempt = 0 if block.attempt is None else block.attempt[i]
@@ -372,8 +375,8 @@ class Replication:
     def handled(self, pool: PoolState, t: float):
         """A call is being handled: maybe a return visit later."""
         rng = self.outbound_rng
-        for k, o in enumerate(self.outbound):
-            if o.trigger == "handled" and rng.random() < o.share:
+        for k, share in self.handled_kinds:
+            if rng.random() < share:
                 self.create_job(k, pool, t)
 
     def create_job(self, k: int, pool: PoolState, t: float):
@@ -385,7 +388,7 @@ class Replication:
             available = self._next_open(available, o.hours)
         if available >= self.s.horizon_seconds:
             return                                      # it would be made after the reported horizon
-        seconds = float(o.handle.sample(self.outbound_rng, 1)[0])
+        seconds = self.job_seconds[k].next()
         self.job_sequence += 1
         self.at(available, partial(self._job_ready, pool, k, (due, self.job_sequence, seconds)))
 
@@ -432,6 +435,20 @@ class Replication:
             return t
         wait = (hours[0] - minute) % MINUTES_PER_DAY
         return t + wait * 60.0
+
+
+class Draws:
+    """Values of a law drawn a batch at a time, handed out one by one."""
+
+    __slots__ = ("law", "rng", "buffer")
+
+    def __init__(self, law, rng: np.random.Generator):
+        self.law, self.rng, self.buffer = law, rng, []
+
+    def next(self) -> float:
+        if not self.buffer:
+            self.buffer = self.law.sample(self.rng, 1024).tolist()[::-1]
+        return self.buffer.pop()
 
 
 def _horizon_agents(scenario: Scenario, week_agents: np.ndarray) -> np.ndarray:

@@ -125,3 +125,108 @@ def _atomic_text(path: Path, text: str):
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def comparison(results: list[RunResult]) -> dict:
+    """compare.json: per scenario the headline and per-line estimates, and paired differences
+    against the first scenario (same callers, replication by replication)."""
+    from .compare import HEADLINE, Estimate, line_ids, paired, values
+
+    base = results[0]
+    lines = line_ids(results)
+    out = {"baseline": base.scenario.name, "replications": base.replications, "seed": base.seed,
+           "threshold_seconds": base.scenario.threshold_seconds,
+           "definitions": {f: {"unit": FIGURES[f][0], "definition": FIGURES[f][1]}
+                           for f in HEADLINE + ("offered", "callers")},
+           "scenarios": []}
+    for r in results:
+        entry = {"scenario": r.scenario.name, "source": r.scenario.source, "total": {}, "difference": {},
+                 "lines": {}}
+        for f in HEADLINE + ("offered", "callers"):
+            v = values(r, f)
+            entry["total"][f] = _estimate_dict(Estimate.of(v))
+            if r is not base:
+                entry["difference"][f] = _estimate_dict(paired(values(base, f), v))
+        for line in lines:
+            v = values(r, "service_level", "line", line)
+            if v is None or line in r.scopes.provincial:
+                continue
+            figs = {"service_level": _estimate_dict(Estimate.of(v)),
+                    "abandon_rate": _estimate_dict(Estimate.of(values(r, "abandon_rate", "line", line)))}
+            b = values(base, "service_level", "line", line)
+            if r is not base and b is not None and line not in base.scopes.provincial:
+                figs["service_level_difference"] = _estimate_dict(paired(b, v))
+            entry["lines"][line] = figs
+        out["scenarios"].append(entry)
+    return out
+
+
+def _estimate_dict(e) -> dict:
+    return {"mean": _number(e.mean), "ci95": [_number(e.low), _number(e.high)]}
+
+
+def write_comparison(results: list[RunResult], out_dir: Path, lang: str = "en") -> list[Path]:
+    """compare.json, compare.csv, compare_lines.csv, two charts, and each scenario's own results."""
+    from . import plots
+    from .compare import HEADLINE, line_ids, service_level_by_hour_of_week
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = comparison(results)
+    written = [out_dir / "compare.json", out_dir / "compare.csv", out_dir / "compare_lines.csv",
+               out_dir / "sl_by_hour.png", out_dir / "sl_by_line.png"]
+    _atomic_text(written[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    with written[1].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        header = ["scenario"]
+        for f in HEADLINE:
+            header += [f, f"{f}_ci95_low", f"{f}_ci95_high", f"{f}_diff", f"{f}_diff_ci95_low", f"{f}_diff_ci95_high"]
+        writer.writerow(header)
+        for entry in data["scenarios"]:
+            row = [entry["scenario"]]
+            for f in HEADLINE:
+                est, diff = entry["total"][f], entry["difference"].get(f)
+                row += [_cell_of(est["mean"]), *map(_cell_of, est["ci95"])]
+                row += [_cell_of(diff["mean"]), *map(_cell_of, diff["ci95"])] if diff else ["0", "0", "0"]
+            writer.writerow(row)
+    with written[2].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["scenario", "line", "service_level", "service_level_ci95_low", "service_level_ci95_high",
+                         "abandon_rate", "abandon_rate_ci95_low", "abandon_rate_ci95_high",
+                         "service_level_diff", "service_level_diff_ci95_low", "service_level_diff_ci95_high"])
+        for entry in data["scenarios"]:
+            for line, figs in entry["lines"].items():
+                diff = figs.get("service_level_difference")
+                writer.writerow([entry["scenario"], line]
+                                + [_cell_of(figs["service_level"]["mean"]), *map(_cell_of, figs["service_level"]["ci95"])]
+                                + [_cell_of(figs["abandon_rate"]["mean"]), *map(_cell_of, figs["abandon_rate"]["ci95"])]
+                                + ([_cell_of(diff["mean"]), *map(_cell_of, diff["ci95"])] if diff else ["", "", ""]))
+    threshold = results[0].scenario.threshold_seconds
+    series = {}
+    for r in results:
+        hours, est = service_level_by_hour_of_week(r)
+        series[r.scenario.name] = (hours + 0.5, est.mean, est.low, est.high)
+    fig = plots.by_hour_of_week(series, f"answered within {threshold:g} s / offered",
+                                "Service level by hour of the week (all city lines, 95% intervals)",
+                                target=results[0].scenario.service_level_target)
+    fig.savefig(written[3])
+    lines = [l for l in line_ids(results) if any(l in e["lines"] for e in data["scenarios"])]
+    bars = {}
+    for entry in data["scenarios"]:
+        est = [entry["lines"].get(l, {}).get("service_level") for l in lines]
+        bars[entry["scenario"]] = tuple(
+            [np.nan if e is None or e["mean"] is None else (e["mean"] if j == 0 else e["ci95"][j - 1])
+             for e in est] for j in range(3))
+    fig2 = plots.grouped_bars(lines, bars, f"answered within {threshold:g} s / offered",
+                              "Service level by line (95% intervals)",
+                              target=results[0].scenario.service_level_target)
+    fig2.savefig(written[4])
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    plt.close(fig2)
+    for r in results:
+        written += write(r, out_dir / default_dir(r.scenario.name).name)
+    return written
+
+
+def _cell_of(x) -> str:
+    return "" if x is None else f"{x:.6g}"

@@ -81,7 +81,8 @@ def _merge(base: Any, top: Any) -> Any:
 def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
     """Validate an already-parsed scenario mapping."""
     root = Node(data, source)
-    root.unknown_keys(_TOP)
+    # "x-..." fields hold YAML anchors shared by several lines (as in docker-compose files)
+    root.unknown_keys(_TOP | {k for k in root.data if str(k).startswith("x-")})
     interval_minutes = root.integer("interval_minutes", 30, minimum=1)
     if clock.MINUTES_PER_DAY % interval_minutes:
         root.fail(f"must divide a day (1440 minutes) evenly, got {interval_minutes}", "interval_minutes")
@@ -214,11 +215,15 @@ def _with_categories(line: Line, node: Node, lines: dict[str, Line], default_tra
             node.fail("is missing (required, or give each category its own)", "handle_seconds")
         return replace(line, categories=(Category("all", 1.0, handle, wrapup, priority, None, None),))
     raw = node.raw("categories")
+    if isinstance(raw, dict) and raw:
+        # the mapping form {name: {share: ...}} merges field by field over a base file
+        raw = [{"name": name, **(fields or {})} for name, fields in raw.items()]
     if not isinstance(raw, list) or not raw:
-        node.fail("must be a non-empty list of categories", "categories")
+        node.fail("must be a non-empty list (or mapping by name) of categories", "categories")
     categories = []
+    keyed = isinstance(node.raw("categories"), dict)
     for i, item in enumerate(raw):
-        c = Node(item, node.source, node.field(f"categories[{i}]"))
+        c = Node(item, node.source, node.field(f"categories.{item.get('name')}" if keyed else f"categories[{i}]"))
         c.unknown_keys(_CATEGORY)
         own_handle = _law(c, "handle_seconds", base_dir) or handle
         if own_handle is None:

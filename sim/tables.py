@@ -58,3 +58,50 @@ def summary_table(summary: dict) -> str:
         f"wait = {FIGURES['mean_wait_seconds'][1]}; occupancy = {FIGURES['occupancy'][1]}.",
     ]
     return "\n".join([notes[0], *lines, *notes[1:]])
+
+
+def _difference(entry: dict, how: str) -> str:
+    """A paired difference: signed, in percentage points for shares."""
+    if not entry or entry["mean"] is None:
+        return "-"
+    scale, unit = (100.0, " pp") if how == "percent" else (1.0, "")
+    low, high = entry["ci95"]
+    text = f"{scale * entry['mean']:+,.1f}{unit}"
+    if low is not None and high is not None:
+        text += f" ±{scale * (high - low) / 2:,.1f}"
+    return text
+
+
+def comparison_table(data: dict) -> str:
+    """compare.json as text: estimates, then differences against the first scenario."""
+    cols = [("staffed_seats", "seats", "agents"), ("service_level", "SL", "percent"),
+            ("abandon_rate", "abandoned", "percent"), ("asa_seconds", "ASA s", "seconds"),
+            ("transferred", "transfers", "count"), ("outbound_share", "outbound", "percent")]
+    header = ["scenario"] + [h for _, h, _ in cols]
+    rows = [[e["scenario"]] + [_cell(e["total"][f], how if how != "agents" else "seconds") for f, _, how in cols]
+            for e in data["scenarios"]]
+    diffs = [[f"{e['scenario']} - {data['baseline']}"]
+             + [_difference(e["difference"][f], how) for f, _, how in cols]
+             for e in data["scenarios"][1:]]
+    lines_ = sorted({l for e in data["scenarios"] for l in e["lines"]})
+    line_header = ["line"] + [e["scenario"] for e in data["scenarios"]]
+    line_rows = [[l] + [_cell(e["lines"].get(l, {}).get("service_level"), "percent") for e in data["scenarios"]]
+                 for l in lines_]
+
+    def render(head, body):
+        widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
+        return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+                for r in [head] + body]
+
+    t = data["threshold_seconds"]
+    out = [f"{len(data['scenarios'])} scenarios on the same callers: {data['replications']} replications, "
+           f"seed {data['seed']}; mean ± half-width of the 95% interval."]
+    out += render(header, rows)
+    if diffs:
+        out += ["", f"paired differences against {data['baseline']} (same callers, replication by replication):"]
+        out += render(header, diffs)
+    out += ["", "service level by line:"] + render(line_header, line_rows)
+    out += ["", f"pp = percentage points; seats = mean agents on duty; SL = answered within {t:g} s / offered; abandoned = abandoned / offered;",
+            "ASA = mean wait of answered calls; transfers = calls handed to another pool per replication;",
+            "outbound = outbound agent time / busy agent time."]
+    return "\n".join(out)

@@ -37,6 +37,18 @@ def write(tmp_path, data, name="bad.yaml"):
     (lambda d: d["pools"]["general"].update(shifts=[]), "pools.general", "exactly one of"),
     (lambda d: d.update(start="25:00"), "start", "HH:MM"),
     (lambda d: d.update(warmup_hours=30), "warmup_hours", "shorter than horizon_hours"),
+    (lambda d: d["lines"]["12345"].update(categories=[{"name": "a", "share": 0.5}, {"name": "b", "share": 0.3}]),
+     "lines.12345.categories", "shares must sum to 1, they sum to 0.8"),
+    (lambda d: (d["lines"].update({"12348": {"mode": "provincial", "arrivals": {"per_hour": 5}}}),
+                d["lines"]["12345"].update(categories=[{"name": "law", "share": 1, "transfer_to": "12348"}])),
+     "lines.12345.categories[0].transfer_to", "line '12348' is provincial"),
+    (lambda d: (d["pools"].update(b={"seats": 2}),
+                d.update(routing={"overflow": [{"from": "general", "to": "b", "after_seconds": 30},
+                                               {"from": "b", "to": "general", "after_seconds": 30}]})),
+     "routing.overflow", "overflow rules form a cycle: general -> b -> general"),
+    (lambda d: d["lines"]["12345"].update(mode="merger"), "lines.12345.mode", "unknown mode 'merger'"),
+    (lambda d: d["lines"]["12345"].update(categories=[{"name": "tax", "share": 1, "transfer_to": "12366"}]),
+     "lines.12345.categories[0].transfer_to", "unknown line '12366'"),
 ])
 def test_bad_scenario_field(tmp_path, scenario_dict, change, field, words):
     data = scenario_dict()

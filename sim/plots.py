@@ -1,0 +1,109 @@
+"""Charts shared by the command line and the notebooks.
+
+One style: grey-friendly colours that differ in lightness, a line style and a
+marker per series and hatching on bars, so charts still read when printed in
+black and white.  Every axis names its unit.  Each function returns a
+matplotlib Figure; the caller saves or shows it.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import matplotlib
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+COLORS = ["#1b3a5c", "#d9822b", "#5a9e6f", "#8c8c8c", "#a23b72", "#3b8ea5"]
+LINESTYLES = ["-", "--", ":", "-."]
+MARKERS = ["o", "s", "^", "D", "v", "x"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "--"]
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+RC = {
+    "figure.dpi": 110, "savefig.dpi": 150, "savefig.bbox": "tight",
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+    "grid.color": "#dddddd", "grid.linewidth": 0.6, "font.size": 9, "axes.titlesize": 10,
+    "legend.frameon": False,
+}
+
+
+@contextmanager
+def style():
+    with matplotlib.rc_context(RC):
+        yield
+
+
+def series_style(i: int) -> dict:
+    return {"color": COLORS[i % len(COLORS)], "linestyle": LINESTYLES[i % len(LINESTYLES)],
+            "marker": MARKERS[i % len(MARKERS)], "markevery": 12, "markersize": 4}
+
+
+def _percent_axis(ax, label: str):
+    ax.set_ylabel(label)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+
+
+def _week_axis(ax):
+    ax.set_xlim(0, 168)
+    ax.set_xticks(np.arange(0, 169, 24))
+    ax.set_xticks(np.arange(0, 168, 6), minor=True)
+    ax.set_xticklabels([f"{d} 00:00" for d in WEEKDAYS] + [""], fontsize=8)
+    ax.set_xlabel("hour of the week (clock time)")
+
+
+def by_hour_of_week(series: dict[str, tuple], ylabel: str, title: str, target: float | None = None,
+                    percent: bool = True):
+    """Lines with 95% bands: ``series[name] = (hours, mean, low, high)``, hours 0..167."""
+    with style():
+        fig, ax = plt.subplots(figsize=(9, 3.6))
+        for i, (name, (hours, mean, low, high)) in enumerate(series.items()):
+            st = series_style(i)
+            ax.plot(hours, mean, label=name, linewidth=1.3, **st)
+            ax.fill_between(hours, low, high, color=st["color"], alpha=0.15, linewidth=0)
+        if target is not None:
+            ax.axhline(target, color="black", linewidth=0.8, linestyle=(0, (4, 2)))
+            ax.annotate(f"target {target:.0%}" if percent else f"target {target:g}", (167, target),
+                        ha="right", va="bottom", fontsize=8)
+        _week_axis(ax)
+        if percent:
+            _percent_axis(ax, ylabel)
+            ax.set_ylim(0, 1.02)
+        else:
+            ax.set_ylabel(ylabel)
+        ax.set_title(title, loc="left")
+        ax.legend(loc="lower left", ncol=min(4, len(series)))
+        fig.tight_layout()
+    return fig
+
+
+def grouped_bars(groups: list[str], series: dict[str, tuple], ylabel: str, title: str,
+                 target: float | None = None, percent: bool = True):
+    """Bars per group with 95% interval whiskers: ``series[name] = (mean, low, high)`` arrays over groups."""
+    with style():
+        fig, ax = plt.subplots(figsize=(max(6.0, 0.55 * len(groups) * max(1, len(series)) + 1.5), 3.8))
+        width = 0.8 / max(1, len(series))
+        x = np.arange(len(groups))
+        for i, (name, (mean, low, high)) in enumerate(series.items()):
+            mean, low, high = (np.asarray(v, dtype=float) for v in (mean, low, high))
+            pos = x - 0.4 + width * (i + 0.5)
+            err = np.vstack([np.clip(mean - low, 0, None), np.clip(high - mean, 0, None)])
+            err = np.where(np.isnan(err), 0, err)
+            ax.bar(pos, np.nan_to_num(mean), width, label=name, color=COLORS[i % len(COLORS)],
+                   hatch=HATCHES[i % len(HATCHES)], edgecolor="white", linewidth=0.5)
+            ax.errorbar(pos, np.nan_to_num(mean), yerr=err, fmt="none", ecolor="black", elinewidth=0.8,
+                        capsize=2)
+        if target is not None:
+            ax.axhline(target, color="black", linewidth=0.8, linestyle=(0, (4, 2)))
+        ax.set_xticks(x)
+        ax.set_xticklabels(groups, rotation=45 if len(groups) > 6 else 0, ha="right" if len(groups) > 6 else "center")
+        if percent:
+            _percent_axis(ax, ylabel)
+            ax.set_ylim(0, 1.05)
+        else:
+            ax.set_ylabel(ylabel)
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        fig.tight_layout()
+    return fig

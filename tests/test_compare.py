@@ -1,0 +1,89 @@
+"""hotline compare: common random numbers, paired differences, files and charts."""
+
+import csv
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sim import scenario as sc
+from sim.cli import main
+from sim.compare import paired, values
+from sim.runs import simulate
+
+ROOT = Path(__file__).resolve().parents[1]
+FUYANG = ROOT / "scenarios" / "fuyang"
+
+
+def short(path: Path, tmp_path: Path, hours: int = 48) -> Path:
+    """The same scenario over a shorter horizon, written beside the test."""
+    s = sc.load(path)
+    raw = dict(s.raw, horizon_hours=hours, name=s.name)
+    out = tmp_path / path.name
+    import yaml
+    out.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    return out
+
+
+def test_a_scenario_compared_with_itself_differs_by_exactly_zero():
+    s = sc.load(FUYANG / "plan.yaml")
+    s = sc.from_dict(dict(s.raw, horizon_hours=24), "plan")
+    a, b = simulate(s, 3, seed=1), simulate(s, 3, seed=1)
+    for f in ("service_level", "abandon_rate", "asa_seconds", "transferred", "outbound_share"):
+        d = paired(values(a, f), values(b, f))
+        assert d.mean == 0 and d.low == 0 and d.high == 0, f
+
+
+def test_the_three_main_scenarios_share_seats_and_callers():
+    loaded = [sc.load(FUYANG / f"{n}.yaml") for n in ("status_quo", "plan", "full_merge")]
+    seats = [s.total_seats for s in loaded]
+    assert max(seats) - min(seats) < 1e-9
+    agents_by_minute = [sum(p.week_agents for p in s.pools.values()) for s in loaded]
+    assert all((a == agents_by_minute[0]).all() for a in agents_by_minute)
+    short = [sc.from_dict(dict(s.raw, horizon_hours=24), s.name) for s in loaded]
+    runs = [simulate(s, 2, seed=3) for s in short]
+    callers = [values(r, "callers", "line", "12333") for r in runs]
+    assert all((c == callers[0]).all() for c in callers)        # the same callers everywhere
+
+
+def test_compare_command_writes_table_files_and_charts(tmp_path):
+    files = [short(FUYANG / f"{n}.yaml", tmp_path) for n in ("status_quo", "full_merge")]
+    for f in files:       # the short copies lose their base file: give them their own folder's
+        text = f.read_text()
+        assert "base:" not in text
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(main, ["compare", *map(str, files), "-r", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "paired differences against fuyang-status-quo" in result.output and " pp " in result.output
+    data = json.loads((out / "compare.json").read_text())
+    names = [e["scenario"] for e in data["scenarios"]]
+    assert names == ["fuyang-status-quo", "fuyang-full-merge"]
+    diff = data["scenarios"][1]["difference"]["service_level"]
+    assert diff["ci95"][0] <= diff["mean"] <= diff["ci95"][1]
+    assert data["scenarios"][1]["difference"]["staffed_seats"]["mean"] == 0
+    rows = list(csv.DictReader((out / "compare_lines.csv").open()))
+    assert {r["line"] for r in rows} >= {"12345", "12333", "12366"}
+    assert "12348" not in {r["line"] for r in rows}                 # provincial: no service level
+    for png in ("sl_by_hour.png", "sl_by_line.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and (out / png).stat().st_size > 20_000
+    assert (out / "fuyang-full-merge" / "summary.json").is_file()
+
+
+def test_the_merger_pays_full_merge_answers_more_within_15_seconds():
+    runs = [simulate(sc.load(FUYANG / f"{n}.yaml"), 4, seed=12345) for n in ("status_quo", "full_merge")]
+    gain = paired(values(runs[0], "service_level"), values(runs[1], "service_level"))
+    assert gain.low > 0.10          # more than ten points better, with 95% confidence
+    within = [values(r, "answered_within_threshold") for r in runs]
+    assert (within[1] > within[0]).all()
+
+
+def test_compare_refuses_one_scenario_and_bad_files(tmp_path):
+    result = CliRunner().invoke(main, ["compare", str(FUYANG / "plan.yaml")])
+    assert result.exit_code == 2 and "at least two" in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("base: plan.yaml\nname: bad\nlines: {'12345': {pool: nowhere}}\n")
+    (tmp_path / "plan.yaml").write_text((FUYANG / "plan.yaml").read_text())
+    (tmp_path / "demand.yaml").write_text((FUYANG / "demand.yaml").read_text())
+    result = CliRunner().invoke(main, ["compare", str(FUYANG / "plan.yaml"), str(bad)])
+    assert result.exit_code == 2 and "lines.12345.pool: unknown pool 'nowhere'" in result.output
+    assert "Traceback" not in result.output

@@ -99,6 +99,24 @@ def compare(scenario_files, replications, seed, out):
 
 
 @main.command()
+@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replications", "-r", type=click.IntRange(min=2), help="Replications of each simulation "
+              "(default: planning.replications, else the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/plan-<name>/).")
+def plan(scenario_file, replications, seed, out):
+    """Plan the cheapest 7x24 roster that meets the targets of SCENARIO_FILE, and verify it."""
+    from .planner import plan as make_plan
+    s = scenario.load(scenario_file)
+    out = out or results.default_dir(s.name, prefix="plan-")
+    click.echo(f"planning {s.name}: requirement, roster, verification ...", err=True)
+    result = make_plan(s, replications, seed, progress=lambda stage, detail: click.echo(f"  {stage}: {detail}", err=True))
+    paths = results.write_plan(result, out)
+    click.echo(tables.plan_table(results.plan_summary(result)))
+    click.echo(f"wrote {len(paths)} files in {out}")
+
+
+@main.command()
 @click.option("--per-hour", type=click.FloatRange(min=0), required=True, help="Arrivals, calls per hour.")
 @click.option("--handle-seconds", type=click.FloatRange(min=0, min_open=True), required=True,
               help="Mean handle time (talk + after-call work), seconds.")

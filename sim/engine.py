@@ -405,7 +405,7 @@ class Replication:
             jobs = pool.jobs[k]
             if not jobs or (o.hours is not None and not self._is_open(now, o.hours)):
                 continue
-            while jobs and pool.busy < pool.staffed:
+            while jobs and pool.busy + o.reserve_agents < pool.staffed:
                 due, _, seconds = heappop(jobs)
                 pool.hold(now, seconds)
                 self.counters.add_pool("outbound_made", interval, pool.index, 1.0)

@@ -15,7 +15,7 @@ from .spec import Arrivals, Pool
 _ARRIVALS = {"per_hour", "per_interval", "per_day", "daily_profile", "weekday_factors", "busyness",
              "scale", "source"}
 _POOL = {"seats", "seats_by_interval", "shifts", "description"}
-_SHIFT = {"name", "start", "hours", "days", "agents"}
+_SHIFT = {"name", "start", "hours", "days", "agents", "break"}
 
 
 def exactly_one(node: Node, keys: tuple[str, ...]) -> str:
@@ -106,6 +106,14 @@ def _shifts(node: Node) -> np.ndarray:
             shift.fail("must be a list of weekdays such as [mon, tue]", "days")
         agents = shift.integer("agents", minimum=0)
         shift.text("name", f"shift {i + 1}")
+        off = None
+        if shift.has("break"):
+            b = shift.child("break")
+            b.unknown_keys({"after_minutes", "minutes"})
+            after, length = b.integer("after_minutes", minimum=0), b.integer("minutes", minimum=1)
+            if after + length > minutes:
+                b.fail(f"a break of {length} min after {after} min does not fit a {minutes:g}-minute shift")
+            off = (after, length)
         for day in days:
             index = clock.weekday_index(day)
             if index is None:
@@ -114,4 +122,6 @@ def _shifts(node: Node) -> np.ndarray:
             # shifts crossing midnight (or Sunday night into Monday) wrap around the week
             covered = np.arange(first, first + int(minutes)) % clock.MINUTES_PER_WEEK
             week[covered] += agents
+            if off is not None:      # agents on break are off the phones
+                week[np.arange(first + off[0], first + off[0] + off[1]) % clock.MINUTES_PER_WEEK] -= agents
     return week

@@ -107,3 +107,76 @@ def grouped_bars(groups: list[str], series: dict[str, tuple], ylabel: str, title
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         fig.tight_layout()
     return fig
+
+
+def requirement_panels(pools: dict[str, dict[str, np.ndarray]], interval_minutes: int, title: str):
+    """One panel per pool: step lines of requirements and scheduled agents over the week.
+
+    ``pools[pool] = {label: agents per interval of the week}``.
+    """
+    with style():
+        n = len(pools)
+        fig, axes = plt.subplots(n, 1, figsize=(9, 1.9 * n + 0.6), sharex=True, squeeze=False)
+        for ax, (pool, series) in zip(axes[:, 0], pools.items()):
+            for i, (label, values) in enumerate(series.items()):
+                hours = np.arange(len(values) + 1) * interval_minutes / 60.0
+                st = series_style(i)
+                ax.step(hours, np.append(values, values[-1]), where="post", label=label, linewidth=1.1,
+                        color=st["color"], linestyle=st["linestyle"])
+            ax.set_ylabel(f"{pool}\nagents")
+            ax.set_ylim(bottom=0)
+        _week_axis(axes[-1, 0])
+        axes[0, 0].set_title(title, loc="left")
+        axes[0, 0].legend(loc="upper right", ncol=len(next(iter(pools.values()))))
+        fig.tight_layout()
+    return fig
+
+
+def heatmap_by_hour(agents_by_interval: np.ndarray, interval_minutes: int, title: str, label: str = "agents"):
+    """Hour of day (rows) by weekday (columns): mean of ``agents_by_interval`` within each hour."""
+    per_hour = 60 // interval_minutes if interval_minutes <= 60 else 1
+    values = np.asarray(agents_by_interval, dtype=float)
+    grid = values.reshape(7, 24, -1).mean(axis=2).T if per_hour >= 1 else values.reshape(7, 24).T
+    with style():
+        fig, ax = plt.subplots(figsize=(5.5, 6))
+        im = ax.imshow(grid, aspect="auto", cmap="Greys", origin="upper")
+        for h in range(24):
+            for d in range(7):
+                v = grid[h, d]
+                ax.text(d, h, f"{v:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if v > grid.max() * 0.6 else "black")
+        ax.set_xticks(range(7))
+        ax.set_xticklabels(WEEKDAYS)
+        ax.set_yticks(range(0, 24, 2))
+        ax.set_yticklabels([f"{h:02d}:00" for h in range(0, 24, 2)])
+        ax.set_xlabel("weekday")
+        ax.set_ylabel("hour of day (clock time)")
+        ax.grid(False)
+        fig.colorbar(im, ax=ax, label=label)
+        ax.set_title(title, loc="left")
+        fig.tight_layout()
+    return fig
+
+
+def roster_bars(rows: list[tuple[str, float, float, int, str]], title: str):
+    """Shifts as bars over the day: ``(label, start hour, length hours, agents, note)`` each."""
+    with style():
+        fig, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.2))
+        for i, (label, start, length, agents, days) in enumerate(rows):
+            y = len(rows) - 1 - i
+            parts = [(start, min(length, 24 - start))]
+            if start + length > 24:                       # crosses midnight: draw the morning part too
+                parts.append((0, start + length - 24))
+            for left, width in parts:
+                ax.barh(y, width, left=left, color=COLORS[i % len(COLORS)], hatch=HATCHES[i % len(HATCHES)],
+                        edgecolor="white", height=0.7)
+            ax.text(min(start + length, 24) + 0.1 if start + length <= 23 else start - 0.1, y,
+                    f"{agents} agents, {days}", va="center", ha="left" if start + length <= 23 else "right", fontsize=7)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels([r[0] for r in rows][::-1], fontsize=7)
+        ax.set_xlim(0, 24)
+        ax.set_xticks(range(0, 25, 2))
+        ax.set_xlabel("hour of day (clock time); label: agents on the shift, their working days a week")
+        ax.set_title(title, loc="left")
+        fig.tight_layout()
+    return fig

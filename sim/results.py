@@ -230,3 +230,103 @@ def write_comparison(results: list[RunResult], out_dir: Path, lang: str = "en") 
 
 def _cell_of(x) -> str:
     return "" if x is None else f"{x:.6g}"
+
+
+def plan_summary(plan) -> dict:
+    """plan.json: headcount, seats, hours, cost, iterations, gap, targets and the verified figures."""
+    s = plan.scenario
+    shrink = s.planning.shrinkage
+    pools = {}
+    for k, r in plan.rosters.items():
+        pools[k] = {"headcount": r.headcount, "headcount_with_shrinkage": _hire(r.headcount, shrink),
+                    "seats": int(r.at_work.max()), "agent_hours": round(r.paid_hours, 3),
+                    "cost": round(r.cost, 3), "mip_gap": r.mip_gap,
+                    "intervals_missing_target": int(plan.check.missed[k].sum())}
+    return {
+        "scenario": s.name,
+        "units": {"headcount": "agents on the phones' roster (distinct people with work_days_per_week; "
+                               "else agent-shifts per week / 5)",
+                  "headcount_with_shrinkage": "agents to employ: headcount / (1 - shrinkage), rounded up",
+                  "seats": "most agents at work at once (on the phones or on a break), physical positions",
+                  "agent_hours": "paid agent-hours per week", "cost": "paid agent-hours x shift cost factor, per week",
+                  "mip_gap": "relative optimality gap of the integer programme (0: proven optimal)"},
+        "headcount": plan.headcount,
+        "headcount_with_shrinkage": plan.headcount_with_shrinkage,
+        "shrinkage": shrink,
+        "seats": plan.seats,
+        "agent_hours": round(sum(r.paid_hours for r in plan.rosters.values()), 3),
+        "cost": round(sum(r.cost for r in plan.rosters.values()), 3),
+        "iterations": {"requirement_simulation_rounds": plan.correction_rounds,
+                       "verification_rounds": plan.verification_rounds,
+                       "limit": s.planning.max_iterations},
+        "mip_gap": max(r.mip_gap for r in plan.rosters.values()),
+        "targets": {"kind": s.planning.targets, "service_level": s.service_level_target,
+                    "threshold_seconds": s.threshold_seconds, "max_abandon_rate": s.max_abandon_rate},
+        "targets_met": plan.targets_met,
+        "pools": pools,
+        "verified": summary(plan.verified),
+    }
+
+
+def _hire(headcount: int, shrinkage: float) -> int:
+    return math.ceil(headcount / (1.0 - shrinkage) - 1e-9)
+
+
+def write_plan(plan, out_dir: Path) -> list[Path]:
+    """requirements.csv, roster.csv, plan.json, planned.yaml, three charts and the verification run."""
+    from . import plots
+    import matplotlib.pyplot as plt
+
+    s = plan.scenario
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / n for n in ("requirements.csv", "roster.csv", "plan.json", "planned.yaml",
+                                   "requirements.png", "heatmap.png", "roster.png")]
+    with paths[0].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["pool", "interval", "weekday", "time", "offered_load_erlangs", "analytic_agents",
+                         "simulation_corrected_agents", "required_agents", "scheduled_agents",
+                         "simulated_service_level", "simulated_abandon_rate"])
+        for k, roster in plan.rosters.items():
+            load = plan.loads[k].offered_erlangs
+            for i in range(len(load)):
+                weekday, time = clock.label(i * s.interval_minutes)
+                sl = plan.check.service_level[k][0][i] if s.planning.targets == "interval" else math.nan
+                ab = plan.check.abandon_rate[k][0][i] if s.planning.targets == "interval" else math.nan
+                writer.writerow([k, i, weekday, time, f"{load[i]:.4f}", int(plan.sipp[k][i]),
+                                 int(plan.corrected[k][i]), int(plan.requirement[k][i]),
+                                 int(roster.on_phones[i]), _cell(sl), _cell(ab)])
+    with paths[1].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["pool", "shift", "start", "weekdays", "agents", "paid_hours_per_agent_per_week",
+                         "cost_factor"])
+        for k, roster in plan.rosters.items():
+            for r in roster.rows:
+                writer.writerow([k, r.shift, f"{r.start_minute // 60:02d}:{r.start_minute % 60:02d}",
+                                 " ".join(clock.WEEKDAYS[d] for d in r.days), r.agents,
+                                 f"{r.paid_hours_each:g}", f"{r.cost_factor:g}"])
+    _atomic_text(paths[2], json.dumps(plan_summary(plan), indent=2, ensure_ascii=False) + "\n")
+    header = (f"# Planned by `hotline plan` from {s.source}: the input scenario with the planned shifts\n"
+              f"# in place (breaks included). Run it with `hotline simulate`.\n")
+    _atomic_text(paths[3], header + yaml.safe_dump(plan.planned_raw, allow_unicode=True, sort_keys=False))
+    panels = {k: {"analytic (SIPP)": plan.sipp[k], "simulation-corrected": plan.corrected[k],
+                  "scheduled on the phones": r.on_phones} for k, r in plan.rosters.items()}
+    figs = [plots.requirement_panels(panels, s.interval_minutes, "Agents required and scheduled, by pool"),
+            plots.heatmap_by_hour(sum(r.on_phones for r in plan.rosters.values()), s.interval_minutes,
+                                  "Agents on the phones, all pools", "agents on the phones (mean in the hour)"),
+            plots.roster_bars(_roster_rows(plan), "Roster: shifts by start time")]
+    for fig, path in zip(figs, paths[4:]):
+        fig.savefig(path)
+        plt.close(fig)
+    return paths + write(plan.verified, out_dir / "verified")
+
+
+def _roster_rows(plan) -> list[tuple]:
+    """One bar per pool, shift and start time: agents on it and their working days in total."""
+    grouped: dict[tuple, list] = {}
+    for k, roster in plan.rosters.items():
+        for r in roster.rows:
+            key = (k, r.shift, r.start_minute, r.paid_hours_each / len(r.days))
+            agents, days = grouped.get(key, (0, 0))
+            grouped[key] = (agents + r.agents, days + r.agents * len(r.days))
+    return [(f"{k}: {shift} {start // 60:02d}:{start % 60:02d}", start / 60, hours, agents, f"{days} agent-days")
+            for (k, shift, start, hours), (agents, days) in grouped.items()]

@@ -15,8 +15,8 @@ import yaml
 from . import clock, distributions, patterns
 from .errors import ScenarioError
 from .reader import Node
-from .spec import (MODES, TRANSFER_KINDS, Arrivals, Category, Line, Outbound, Overflow, Pool,  # noqa: F401
-                   Redial, Scenario, Transfer)
+from .spec import (MODES, TRANSFER_KINDS, Arrivals, Category, Line, Outbound, Overflow, Planning,  # noqa: F401
+                   Pool, Redial, Scenario, ShiftType, Transfer)
 
 _TOP = {"name", "horizon_hours", "warmup_hours", "interval_minutes", "start", "service_level",
         "max_abandon_rate", "lines", "pools", "routing", "outbound", "replications", "seed",
@@ -121,6 +121,7 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
         pools=pools,
         overflows=_overflows(routing, pools),
         outbound=_outbound(root, base_dir),
+        planning=_planning(root, interval_minutes),
         replications=root.integer("replications", 10, minimum=1),
         seed=root.integer("seed", 1, minimum=0),
         source=source,
@@ -329,7 +330,7 @@ def _outbound(root: Node, base_dir) -> tuple[Outbound, ...]:
             continue
         o = node.child(name)
         o.unknown_keys({"share", "after_minutes", "after_hours", "within_minutes", "within_hours",
-                        "handle_seconds", "hours"})
+                        "handle_seconds", "hours", "reserve_agents"})
         after = _minutes(o, "after", default=0.0)
         within = _minutes(o, "within", default=None)
         hours = None
@@ -340,7 +341,8 @@ def _outbound(root: Node, base_dir) -> tuple[Outbound, ...]:
                 o.fail("must be two times of the same day, opening before closing: ['09:00', '18:00']", "hours")
             hours = (parsed[0][1], parsed[1][1])
         kinds.append(Outbound(name, trigger, o.number("share", minimum=0, maximum=1), after * 60, within * 60,
-                              distributions.parse(o.child("handle_seconds"), base_dir), hours))
+                              distributions.parse(o.child("handle_seconds"), base_dir), hours,
+                              o.integer("reserve_agents", 0, minimum=0)))
     return tuple(kinds)
 
 
@@ -355,3 +357,65 @@ def _minutes(node: Node, stem: str, default):
     value = node.number(keys[0], minimum=0)
     return value * 60 if keys[0].endswith("hours") else value
 
+
+
+def _planning(root: Node, interval_minutes: int) -> Planning | None:
+    """The ``planning:`` section: shift types the planner may use, and its rules."""
+    if not root.has("planning"):
+        return None
+    node = root.child("planning")
+    node.unknown_keys({"shifts", "work_days_per_week", "shrinkage", "targets", "max_iterations",
+                       "replications"})
+    raw = node.raw("shifts")
+    if not isinstance(raw, list) or not raw:
+        node.fail("must be a non-empty list of shift types", "shifts")
+    types = []
+    for i, item in enumerate(raw):
+        t = Node(item, node.source, node.field(f"shifts[{i}]"))
+        t.unknown_keys({"name", "starts", "hours", "break", "cost_factor", "days"})
+        hours = t.number("hours", above=0)
+        if hours > 24:
+            t.fail(f"a shift cannot be longer than 24 hours, got {hours:g}", "hours")
+        minutes = hours * 60
+        if minutes % interval_minutes:
+            t.fail(f"must be a whole number of {interval_minutes}-minute intervals, got {hours:g} hours", "hours")
+        starts = t.raw("starts")
+        if not isinstance(starts, list) or not starts:
+            t.fail("must be a list of start times such as ['07:00', '08:00']", "starts")
+        start_minutes = []
+        for text in starts:
+            parsed = clock.parse_clock(text)
+            if parsed is None or parsed[0] is not None or parsed[1] % interval_minutes:
+                t.fail(f"{text!r} must be a time 'HH:MM' on a {interval_minutes}-minute boundary", "starts")
+            start_minutes.append(parsed[1])
+        brk, window = 0, (0, 0)
+        if t.has("break"):
+            b = t.child("break")
+            b.unknown_keys({"minutes", "within_hours"})
+            brk = b.integer("minutes", minimum=1)
+            if brk % interval_minutes:
+                b.fail(f"must be a whole number of {interval_minutes}-minute intervals, got {brk}", "minutes")
+            w = b.numbers("within_hours", minimum=0, length=(2,))
+            window = (int(w[0] * 60), int(w[1] * 60))
+            if window[0] > window[1] or window[1] + brk > minutes:
+                b.fail(f"the break must start between {w[0]:g} and {w[1]:g} hours and end within the "
+                       f"{hours:g}-hour shift", "within_hours")
+        days = t.raw("days", list(clock.WEEKDAYS))
+        indices = [clock.weekday_index(d) for d in days] if isinstance(days, list) else [None]
+        if not indices or None in indices:
+            t.fail("must be a list of weekdays such as [mon, tue]", "days")
+        types.append(ShiftType(t.text("name", f"shift {i + 1}"), tuple(start_minutes), int(minutes), brk,
+                               window, t.number("cost_factor", 1.0, above=0), tuple(sorted(set(indices)))))
+    work_days = None
+    if node.has("work_days_per_week"):
+        work_days = node.integer("work_days_per_week", minimum=1)
+        if work_days > 7:
+            node.fail(f"must be at most 7, got {work_days}", "work_days_per_week")
+    targets = node.text("targets", "interval")
+    if targets not in ("interval", "day"):
+        node.fail(f"must be 'interval' or 'day', got {targets!r}", "targets")
+    shrinkage = node.number("shrinkage", 0.0, minimum=0)
+    if shrinkage >= 1:
+        node.fail(f"must be below 1 (a share of paid time), got {shrinkage:g}", "shrinkage")
+    reps = node.integer("replications", None, minimum=2) if node.has("replications") else None
+    return Planning(tuple(types), work_days, shrinkage, targets, node.integer("max_iterations", 4, minimum=1), reps)

@@ -101,7 +101,8 @@ class Outbound:
     A job is created for a ``share`` of its trigger (``missed``: a caller hung
     up; ``handled``: a call was answered), may be made from ``after_seconds``
     later, is on time if made within ``within_seconds`` after that, and only
-    between the clock ``hours`` (minutes of the day) when given.
+    between the clock ``hours`` (minutes of the day) when given, and only while
+    ``reserve_agents`` more agents stay free for inbound callers.
     """
     name: str
     trigger: str                # "missed" or "handled"
@@ -110,6 +111,30 @@ class Outbound:
     within_seconds: float
     handle: Any
     hours: tuple[int, int] | None
+    reserve_agents: int = 0     # made only if this many agents stay free for inbound callers
+
+
+@dataclass(frozen=True)
+class ShiftType:
+    """A kind of shift the planner may use (``planning.shifts``); times in minutes."""
+    name: str
+    starts: tuple[int, ...]         # allowed start times, minutes after midnight
+    minutes: int                    # paid length
+    break_minutes: int              # unpaid-to-the-phones break (0: none)
+    break_window: tuple[int, int]   # earliest and latest break start, minutes after the shift starts
+    cost_factor: float              # cost of a paid hour relative to a day hour
+    days: tuple[int, ...]           # weekdays it may start on (0 = Monday)
+
+
+@dataclass(frozen=True)
+class Planning:
+    """What ``hotline plan`` may choose from and how it judges a schedule."""
+    shifts: tuple[ShiftType, ...]
+    work_days_per_week: int | None  # None: each day planned on its own
+    shrinkage: float                # share of paid time off the phones
+    targets: str                    # "interval" or "day"
+    max_iterations: int             # verification rounds at most
+    replications: int | None        # for the simulations of the planner (None: the scenario's)
 
 
 @dataclass(frozen=True)
@@ -126,6 +151,7 @@ class Scenario:
     pools: dict[str, Pool]
     overflows: tuple[Overflow, ...] = ()
     outbound: tuple[Outbound, ...] = ()
+    planning: Planning | None = None
     replications: int = 10
     seed: int = 1
     source: str = "<scenario>"

@@ -105,3 +105,33 @@ def comparison_table(data: dict) -> str:
             "ASA = mean wait of answered calls; transfers = calls handed to another pool per replication;",
             "outbound = outbound agent time / busy agent time."]
     return "\n".join(out)
+
+
+def plan_table(data: dict) -> str:
+    """plan.json as text: per pool and in total."""
+    header = ["pool", "headcount", "to hire", "seats", "agent-hours/week", "cost/week", "MIP gap", "missed"]
+    body = [[k, str(v["headcount"]), str(v["headcount_with_shrinkage"]), str(v["seats"]), f"{v['agent_hours']:,.0f}",
+             f"{v['cost']:,.0f}", f"{v['mip_gap']:.2%}", str(v["intervals_missing_target"])]
+            for k, v in data["pools"].items()]
+    body.append(["total", str(data["headcount"]), str(data["headcount_with_shrinkage"]), str(data["seats"]),
+                 f"{data['agent_hours']:,.0f}", f"{data['cost']:,.0f}", f"{data['mip_gap']:.2%}",
+                 str(sum(v["intervals_missing_target"] for v in data["pools"].values()))])
+    widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+             for r in [header] + body]
+    it = data["iterations"]
+    t = data["targets"]
+    verdict = ("every target met" if data["targets_met"] else
+               f"targets NOT met after {it['verification_rounds']} verification rounds (the limit)")
+    v = data["verified"]["total"]
+    return "\n".join([
+        f"{data['scenario']}: {verdict}; requirement corrected in {it['requirement_simulation_rounds']} simulation "
+        f"rounds, roster verified in {it['verification_rounds']}.",
+        *lines,
+        f"verified: service level {v['service_level']['mean']:.1%} (answered within {t['threshold_seconds']:g} s / "
+        f"offered; target {t['service_level']:.0%} per {t['kind']}), abandoned {v['abandon_rate']['mean']:.1%} "
+        f"(ceiling {t['max_abandon_rate']:.0%}).",
+        "headcount = agents on the roster; to hire = after shrinkage; seats = most agents at work at once;",
+        "cost = paid agent-hours x shift cost factor; missed = intervals (or days) missing a target beyond "
+        "their 95% interval.",
+    ])

@@ -1,0 +1,148 @@
+"""The seat planner: requirements against Erlang A, the integer programme, the peak, and bad input."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from sim import scenario as sc
+from sim.cli import main
+from sim.erlang import agents_for_target
+from sim.planner import plan
+from sim.requirements import analytic, check_intervals, corrected, pool_loads, with_staffing
+from sim.runs import simulate
+from sim.schedule import solve
+from sim.spec import Planning, ShiftType
+
+ROOT = Path(__file__).resolve().parents[1]
+EXP = lambda mean: {"dist": "exponential", "mean": mean}           # noqa: E731
+HALF_HOURS = [f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)]
+
+
+def base(lines, planning, **extra):
+    data = {"name": "p", "horizon_hours": 48, "warmup_hours": 0, "interval_minutes": 30,
+            "service_level": {"threshold_seconds": 20, "target": 0.8}, "max_abandon_rate": 0.05,
+            "replications": 6, "lines": lines, "pools": {"p": {"seats": 1}}, "planning": planning}
+    data.update(extra)
+    return data
+
+
+def test_stationary_requirement_is_the_erlang_a_answer():
+    lines = {"L": {"arrivals": {"per_hour": 360}, "pool": "p", "handle_seconds": EXP(240),
+                   "patience_seconds": EXP(180)}}
+    s = sc.from_dict(base(lines, {"shifts": [{"starts": ["00:00"], "hours": 24}]}, horizon_hours=24), "t")
+    erlang = agents_for_target(360, 240, 180, 20, 0.8, 0.05).agents
+    sipp = analytic(s, pool_loads(s))["p"]
+    assert erlang == 27 and (sipp == erlang).all()
+    need, rounds = corrected(s, {"p": sipp}, replications=6, seed=1)
+    assert rounds == 1 and (need["p"] == erlang).all()      # the simulation finds nothing to correct
+
+
+def test_one_shift_covering_the_whole_day_gives_the_obvious_roster():
+    rng = np.random.default_rng(4)
+    requirement = rng.integers(0, 30, 336)
+    whole_day = ShiftType("day", (0,), 24 * 60, 0, (0, 0), 1.0, tuple(range(7)))
+    roster = solve("p", requirement, Planning((whole_day,), None, 0.0, "interval", 3, None), 30)
+    per_day = requirement.reshape(7, 48).max(axis=1)
+    assert sorted((r.days[0], r.agents) for r in roster.rows) == [(d, int(n)) for d, n in enumerate(per_day) if n]
+    assert roster.cost == pytest.approx(24 * per_day.sum()) and roster.mip_gap <= 1e-4
+    # three 8-hour shifts: each must match the busiest interval it covers
+    eights = ShiftType("eight", (0, 480, 960), 480, 0, (0, 0), 1.0, tuple(range(7)))
+    roster = solve("p", requirement, Planning((eights,), None, 0.0, "interval", 3, None), 30)
+    assert roster.paid_hours == pytest.approx(8 * requirement.reshape(21, 16).max(axis=1).sum())
+    assert (roster.on_phones >= requirement).all()
+
+
+def test_breaks_and_work_days_are_respected():
+    requirement = np.full(336, 4)
+    day = ShiftType("day", (0, 480, 960), 480, 60, (180, 300), 1.0, tuple(range(7)))
+    roster = solve("p", requirement, Planning((day,), 5, 0.3, "interval", 3, None), 30)
+    assert (roster.on_phones >= requirement).all()
+    assert all(len(r.days) == 5 for r in roster.rows)
+    breaks = [e["break"]["after_minutes"] for e in roster.planned_shifts]
+    assert breaks and all(180 <= b <= 300 for b in breaks)
+    # at work minus on break: somebody is always on a break in some shift, so more are at work
+    assert (roster.at_work >= roster.on_phones).all() and (roster.at_work > roster.on_phones).any()
+
+
+def peak_scenario():
+    rates = [60] * 16 + [600] * 2 + [60] * 30             # a sharp 08:00-09:00 peak, every day
+    lines = {"L": {"arrivals": {"per_interval": rates}, "pool": "p", "handle_seconds": EXP(300),
+                   "patience_seconds": EXP(600)}}
+    return sc.from_dict(base(lines, {"shifts": [{"name": "hour", "starts": HALF_HOURS, "hours": 1}]},
+                             replications=8), "peak")
+
+
+def test_after_a_morning_peak_simulation_needs_more_than_sipp_and_the_verified_roster_meets_every_target():
+    s = peak_scenario()
+    result = plan(s)
+    after_peak = [18, 18 + 48]                               # 09:00 on both days
+    assert (result.corrected["p"][after_peak] > result.sipp["p"][after_peak]).all()
+    assert result.targets_met and not result.check.any_missed()
+    sipp_run = simulate(with_staffing(s, {"p": result.sipp["p"]}), 8, s.seed)
+    sipp_check = check_intervals(s, sipp_run)
+    assert set(np.flatnonzero(sipp_check.missed["p"])) & set(after_peak)
+
+
+def write(tmp_path, data, name="s.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def run_plan(*args):
+    result = CliRunner().invoke(main, ["plan", *map(str, args)])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("change, field, words", [
+    (lambda d: d["planning"].update(shifts=[{"name": "day", "starts": ["07:00"], "hours": 12}]),
+     "planning.shifts", "needs agents on Mon 00:00 and 167 more intervals"),
+    (lambda d: d["service_level"].update(target=1.0), "service_level.target", "100% cannot be met"),
+    (lambda d: d["planning"].update(shifts=[{"name": "long", "starts": ["07:00"], "hours": 30}]),
+     "planning.shifts[0].hours", "cannot be longer than 24 hours"),
+    (lambda d: d.pop("planning"), "planning", "is missing"),
+])
+def test_impossible_plans_say_what_and_where(tmp_path, change, field, words):
+    lines = {"L": {"arrivals": {"per_hour": 10}, "pool": "p", "handle_seconds": EXP(200)}}
+    data = base(lines, {"shifts": [{"starts": ["00:00"], "hours": 24}]})
+    change(data)
+    path = write(tmp_path, data)
+    code, output = run_plan(path, "--out", tmp_path / "out")
+    assert code == 2, output
+    assert f"{path}: {field}:" in output and words in output, output
+    assert "Traceback" not in output
+
+
+def test_plan_command_writes_everything_and_planned_yaml_runs(tmp_path):
+    s = peak_scenario()
+    path = write(tmp_path, s.raw)
+    out = tmp_path / "plan"
+    code, output = run_plan(path, "--out", out, "-r", "4")
+    assert code == 0, output
+    data = json.loads((out / "plan.json").read_text())
+    for key in ("headcount", "headcount_with_shrinkage", "seats", "agent_hours", "cost", "iterations",
+                "mip_gap", "targets_met", "verified"):
+        assert key in data, key
+    assert data["verified"]["total"]["service_level"]["mean"] > 0.8
+    header = (out / "requirements.csv").read_text().splitlines()[0]
+    assert header.startswith("pool,interval,weekday,time,offered_load_erlangs,analytic_agents,"
+                             "simulation_corrected_agents")
+    assert (out / "roster.csv").read_text().startswith("pool,shift,start,weekdays,agents")
+    planned = sc.load(out / "planned.yaml")
+    assert (planned.pools["p"].week_agents.reshape(-1, 30)[:, 0] >= 0).all()
+    rerun = simulate(planned, 2, 1)
+    assert rerun.whole["offered"][:, 0].min() > 0
+    for png in ("requirements.png", "heatmap.png", "roster.png"):
+        assert (out / png).stat().st_size > 10_000
+
+
+def test_the_fuyang_plan_is_planned_end_to_end(tmp_path):
+    code, output = run_plan(ROOT / "scenarios" / "fuyang" / "plan.yaml", "--out", tmp_path / "fy", "-r", "2")
+    assert code == 0, output
+    data = json.loads((tmp_path / "fy" / "plan.json").read_text())
+    assert set(data["pools"]) == {"general", "hrss", "transport", "market", "health", "urban", "tax"}
+    assert data["headcount_with_shrinkage"] >= data["headcount"] / 0.7 - 1e-9

@@ -190,12 +190,21 @@ class CallSource:
                      patience.tolist(), level.tolist(), by.tolist(), *extra)
 
     def _line_calls(self, j: int, intervals: np.ndarray):
-        s, line, st, routes = self.s, self.lines[j], self.streams[j], self.routes
+        s, st = self.s, self.streams[j]
         expected = self.rates_per_hour(j, intervals) * s.interval_seconds / 3600.0
         counts = st["arrivals"].poisson(expected)
         n = int(counts.sum())
         k = np.repeat(intervals, counts)
         t = k * s.interval_seconds + st["arrivals"].uniform(0.0, s.interval_seconds, n)
+        return self.attributes(j, t, k)
+
+    def attributes(self, j: int, t: np.ndarray, k: np.ndarray, talk: np.ndarray | None = None):
+        """Everything about line ``j``'s calls at times ``t`` (intervals ``k``) but when they come.
+
+        ``talk`` replaces the drawn talk time where it is finite (replaying a log).
+        """
+        line, st, routes = self.lines[j], self.streams[j], self.routes
+        n = len(t)
         mine = routes.line_routes[j]
         shares = [routes.routes[g].category.share for g in mine]
         which = st["category"].choice(len(mine), size=n, p=shares) if len(mine) > 1 else np.zeros(n, dtype=int)
@@ -207,6 +216,9 @@ class CallSource:
             m = int(chosen.sum())
             c = routes.routes[g].category
             seconds = c.handle.sample(st["handle"], m)
+            if talk is not None:
+                logged = talk[chosen]
+                seconds = np.where(np.isfinite(logged), logged, seconds)
             if c.wrapup is not None:
                 seconds = seconds + c.wrapup.sample(st["wrapup"], m)
             agent[chosen] = seconds

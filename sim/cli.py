@@ -116,6 +116,64 @@ def plan(scenario_file, replications, seed, out):
     click.echo(f"wrote {len(paths)} files in {out}")
 
 
+LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
+
+
+@main.command()
+@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True, help="Log format.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Scenario file to write "
+              "(default results/calibrated.yaml); the fit report goes beside it.")
+@click.option("--name", default="calibrated", show_default=True, help="Scenario name.")
+@click.option("--skip-bad-rows", is_flag=True, help="Leave out unreadable rows (counted in the report) "
+              "instead of stopping at the first.")
+@click.option("--interval-minutes", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option("--threshold-seconds", type=click.FloatRange(min=0), default=20.0, show_default=True)
+def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_seconds):
+    """Fit a runnable scenario to call LOGS, with a fit report beside it."""
+    import time
+    from . import calibrate as cal, calllog
+    started = time.perf_counter()
+    log = calllog.read(list(logs), fmt, skip_bad_rows)
+    raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)
+    seconds = time.perf_counter() - started
+    out = out or Path("results") / f"{name}.yaml"
+    paths = results.write_calibration(raw, report, out, seconds)
+    click.echo(tables.calibration_table(report))
+    click.echo(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"
+               + (f" and {len(paths) - 2} sample files" if len(paths) > 2 else ""))
+
+
+@main.command()
+@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scenario", "scenario_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Scenario whose laws (patience, talk times) the replay uses.")
+@click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True, help="Log format.")
+@click.option("--handle-times", type=click.Choice(["scenario", "log"]), default="scenario", show_default=True,
+              help="Talk times from the scenario's laws or from the log.")
+@click.option("--staffing", type=click.Choice(["log", "scenario"]), default="log", show_default=True,
+              help="Agents per interval as seen working in the log, or the scenario's.")
+@click.option("--replications", "-r", type=click.IntRange(min=2), default=10, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0))
+@click.option("--skip-bad-rows", is_flag=True, help="Leave out unreadable rows (counted) instead of stopping.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/replay-<name>/).")
+def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed, skip_bad_rows, out):
+    """Feed logged arrivals through the model and compare with what happened, day by day."""
+    from . import calllog
+    from .replay import replay as run_replay
+    s = scenario.load(scenario_file)
+    log = calllog.read(list(logs), fmt, skip_bad_rows)
+    result = run_replay(s, log, replications, seed, handle_times, staffing)
+    out = out or results.default_dir(s.name, prefix="replay-")
+    paths = results.write_replay(result, out)
+    e = result.errors
+    click.echo(f"replayed {len(log):,} calls over {len(result.days)} days ({replications} replications); "
+               f"mean absolute error over days: abandon rate {100 * e['abandon_rate']:.1f} points, "
+               f"ASA {e['asa_seconds']:.1f} s, service level {100 * e['service_level']:.1f} points "
+               f"(answered within {s.threshold_seconds:g} s / offered)")
+    click.echo(f"wrote {len(paths)} files in {out}")
+
+
 @main.command()
 @click.option("--per-hour", type=click.FloatRange(min=0), required=True, help="Arrivals, calls per hour.")
 @click.option("--handle-seconds", type=click.FloatRange(min=0, min_open=True), required=True,

@@ -40,17 +40,17 @@ REDIAL_BLOCK_CALLS = 4096
 class Replication:
     """One run of a scenario: builds the model, runs it, returns its counters."""
 
-    def __init__(self, scenario: Scenario, seed: int, replication: int, trace=None):
+    def __init__(self, scenario: Scenario, seed: int, replication: int, trace=None, make_source=None):
         s = self.s = scenario
         self.env = simpy.Environment()
         self.trace = trace
         self.routes = routes = compile_routes(s)
-        self.source = CallSource(s, routes, seed, replication)
+        self.source = (make_source or CallSource)(s, routes, seed, replication)
         self.lines = list(s.lines.values())
         self.outbound = list(s.outbound)
         self.outbound_rng = model_stream(seed, replication, "outbound")
         self.redial_rng = [streams["redial"] for streams in self.source.streams]
-        self.staffing = [_horizon_agents(s, pool.week_agents) for pool in s.pools.values()]
+        self.staffing = [_horizon_agents(s, pool) for pool in s.pools.values()]
         self.pools = [PoolState(self.env, p, int(levels[0]), self, len(routes.levels), routes.overflow[p],
                                 len(self.outbound)) for p, levels in enumerate(self.staffing)]
         self.line_pool = [self.pools[e] if e >= 0 else None for e in routes.entry_pool]
@@ -451,13 +451,15 @@ class Draws:
         return self.buffer.pop()
 
 
-def _horizon_agents(scenario: Scenario, week_agents: np.ndarray) -> np.ndarray:
-    """Agents on duty in each minute of the horizon (the clock week, repeated)."""
+def _horizon_agents(scenario: Scenario, pool) -> np.ndarray:
+    """Agents on duty in each minute of the horizon (the clock week, repeated, unless given)."""
     minutes = int(round(scenario.horizon_seconds / 60))
-    index = (scenario.start_minute + np.arange(minutes)) % len(week_agents)
-    return week_agents[index]
+    if pool.horizon_agents is not None:
+        return np.resize(pool.horizon_agents, minutes)
+    index = (scenario.start_minute + np.arange(minutes)) % len(pool.week_agents)
+    return pool.week_agents[index]
 
 
-def run_replication(scenario: Scenario, seed: int, replication: int, trace=None) -> Counters:
-    """Simulate one replication and return its counters."""
-    return Replication(scenario, seed, replication, trace).run()
+def run_replication(scenario: Scenario, seed: int, replication: int, trace=None, make_source=None) -> Counters:
+    """Simulate one replication and return its counters (``make_source`` replaces the random callers)."""
+    return Replication(scenario, seed, replication, trace, make_source).run()

@@ -180,3 +180,32 @@ def roster_bars(rows: list[tuple[str, float, float, int, str]], title: str):
         ax.set_title(title, loc="left")
         fig.tight_layout()
     return fig
+
+
+def observed_vs_simulated(labels: list[str], figures: dict[str, tuple], ylabels: dict[str, str], title: str,
+                          xlabel: str):
+    """One panel per figure: observed points and simulated means with 95% bands.
+
+    ``figures[name] = (observed, simulated mean, low, high)`` lists over labels.
+    """
+    with style():
+        fig, axes = plt.subplots(len(figures), 1, figsize=(9, 2.2 * len(figures) + 0.6), sharex=True, squeeze=False)
+        x = np.arange(len(labels))
+        for ax, (name, (obs, mean, low, high)) in zip(axes[:, 0], figures.items()):
+            obs, mean, low, high = (np.array([np.nan if v is None else v for v in a], dtype=float)
+                                    for a in (obs, mean, low, high))
+            ax.fill_between(x, low, high, color=COLORS[0], alpha=0.18, linewidth=0, label="simulated 95% interval")
+            ax.plot(x, mean, color=COLORS[0], linestyle="-", marker="o", markersize=3, label="simulated mean")
+            ax.plot(x, obs, color=COLORS[1], linestyle="--", marker="s", markersize=3, label="observed")
+            if name in ("abandon_rate", "service_level"):
+                _percent_axis(ax, ylabels[name])
+            else:
+                ax.set_ylabel(ylabels[name])
+        step = max(1, len(labels) // 15)
+        axes[-1, 0].set_xticks(x[::step])
+        axes[-1, 0].set_xticklabels([labels[i] for i in range(0, len(labels), step)], rotation=45, ha="right")
+        axes[-1, 0].set_xlabel(xlabel)
+        axes[0, 0].set_title(title, loc="left")
+        axes[0, 0].legend(loc="upper right", ncol=3)
+        fig.tight_layout()
+    return fig

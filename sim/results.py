@@ -330,3 +330,70 @@ def _roster_rows(plan) -> list[tuple]:
             grouped[key] = (agents + r.agents, days + r.agents * len(r.days))
     return [(f"{k}: {shift} {start // 60:02d}:{start % 60:02d}", start / 60, hours, agents, f"{days} agent-days")
             for (k, shift, start, hours), (agents, days) in grouped.items()]
+
+
+def write_calibration(raw: dict, report: dict, out: Path, seconds: float) -> list[Path]:
+    """The calibrated scenario (long empirical samples in files beside it) and its fit report."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.loads(json.dumps(raw))            # a copy we may edit
+    written, files = [], {}                      # identical samples (after-call gaps) share one file
+    for line_id, line in raw["lines"].items():
+        for key in ("handle_seconds", "wrapup_seconds"):
+            law = line.get(key)
+            if law and law.get("dist") == "empirical" and len(law.get("values", [])) > 50:
+                content = "\n".join(f"{v:g}" for v in law["values"]) + "\n"
+                if content not in files:
+                    safe = re.sub(r"[^\w-]+", "-", line_id)
+                    side = out.with_name(f"{out.stem}.{safe}.{key}.txt")
+                    _atomic_text(side, content)
+                    files[content] = side
+                    written.append(side)
+                line[key] = {"dist": "empirical", "file": files[content].name}
+    report = dict(report, calibration_seconds=round(seconds, 2))
+    header = (f"# Calibrated by `hotline calibrate` in {seconds:.1f} s; fit report: {out.stem}.fit.json\n"
+              f"# Arrivals per interval of the week (calls per hour), talk and after-call times, patience,\n"
+              f"# busyness, redials and agents per interval all come from the log. Run it as it is.\n")
+    _atomic_text(out, header + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=120))
+    report_path = out.with_name(f"{out.stem}.fit.json")
+    _atomic_text(report_path, json.dumps(report, indent=2, ensure_ascii=False, default=float) + "\n")
+    return [out, report_path] + written
+
+
+def write_replay(result, out_dir: Path) -> list[Path]:
+    """replay.json, replay_days.csv, replay_hours.csv and the observed-against-simulated charts."""
+    from . import plots
+    import matplotlib.pyplot as plt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    s = result.scenario
+    data = {"scenario": s.name, "threshold_seconds": s.threshold_seconds,
+            "replications": result.run.replications, "seed": result.run.seed,
+            "definitions": {f: {"unit": FIGURES[f][0], "definition": FIGURES[f][1]}
+                            for f in ("offered", "abandon_rate", "asa_seconds", "service_level")},
+            "errors": result.errors, "error_definition": "mean absolute error over days of |observed - simulated mean|",
+            "days": result.days, "hours": result.hours}
+    paths = [out_dir / "replay.json", out_dir / "replay_days.csv", out_dir / "replay_hours.csv",
+             out_dir / "replay_days.png", out_dir / "replay_hours.png"]
+    _atomic_text(paths[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    for rows, key, path in ((result.days, "date", paths[1]), (result.hours, "hour", paths[2])):
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            figs = ("offered", "abandon_rate", "asa_seconds", "service_level")
+            writer.writerow([key] + [f"observed_{f}" for f in figs]
+                            + [f"simulated_{f}{x}" for f in figs for x in ("", "_ci95_low", "_ci95_high")])
+            for r in rows:
+                writer.writerow([r[key]] + [_cell_of(r["observed"][f]) for f in figs]
+                                + [_cell_of(v) for f in figs for v in (r["simulated"][f]["mean"], *r["simulated"][f]["ci95"])])
+    for rows, key, path, xlabel in ((result.days, "date", paths[3], "day"), (result.hours, "hour", paths[4],
+                                                                             "hour of day (clock time)")):
+        fig = plots.observed_vs_simulated(
+            [r[key] for r in rows],
+            {f: ([r["observed"][f] for r in rows], [r["simulated"][f]["mean"] for r in rows],
+                 [r["simulated"][f]["ci95"][0] for r in rows], [r["simulated"][f]["ci95"][1] for r in rows])
+             for f in ("abandon_rate", "asa_seconds", "service_level")},
+            {"abandon_rate": "abandoned / offered", "asa_seconds": "ASA, seconds (answered calls)",
+             "service_level": f"answered within {s.threshold_seconds:g} s / offered"},
+            f"Replay: observed against simulated by {xlabel} (95% intervals)", xlabel)
+        fig.savefig(path)
+        plt.close(fig)
+    return paths

@@ -46,7 +46,7 @@ def scopes_of(scenario: Scenario) -> Scopes:
 
 
 def simulate(scenario: Scenario, replications: int | None = None, seed: int | None = None,
-             progress: Callable[[int], None] | None = None, trace=None) -> RunResult:
+             progress: Callable[[int], None] | None = None, trace=None, make_source=None) -> RunResult:
     """Run the scenario's replications one after another.
 
     ``progress(r)`` is called after each replication; ``trace(replication, block)``
@@ -58,7 +58,7 @@ def simulate(scenario: Scenario, replications: int | None = None, seed: int | No
     wholes, intervals = [], []
     for r in range(replications):
         sink = None if trace is None else (lambda block, r=r: trace(r, block))
-        counters = run_replication(scenario, seed, r, sink)
+        counters = run_replication(scenario, seed, r, sink, make_source)
         per_interval, whole = scope_figures(counters, scopes, scenario.interval_seconds)
         wholes.append(whole)
         intervals.append(per_interval)

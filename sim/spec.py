@@ -77,9 +77,14 @@ class Line:
 
 @dataclass(frozen=True)
 class Pool:
-    """A group of seats; ``week_agents[m]`` agents are on duty in minute ``m`` of the clock week."""
+    """A group of seats; ``week_agents[m]`` agents are on duty in minute ``m`` of the clock week.
+
+    ``horizon_agents``, when set, gives the agents of each minute of the horizon
+    instead (replaying a log: who really worked each day).
+    """
     id: str
     week_agents: np.ndarray
+    horizon_agents: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

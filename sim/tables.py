@@ -135,3 +135,24 @@ def plan_table(data: dict) -> str:
         "cost = paid agent-hours x shift cost factor; missed = intervals (or days) missing a target beyond "
         "their 95% interval.",
     ])
+
+
+def calibration_table(report: dict) -> str:
+    """The fit report in brief: per line, calls, volume, talk-time law, patience law."""
+    header = ["line", "calls", "calls/week", "busyness shape", "talk law", "patience law", "patience mean s"]
+    body = []
+    for line, r in report["lines"].items():
+        p = r["patience"]
+        chosen = p.get("chosen", "-")
+        body.append([line, f"{r['calls']:,}", f"{r['calls_per_week']:,.0f}", str(r["busyness_gamma_shape"] or "-"),
+                     r["talk"]["chosen"], chosen, f"{p.get(chosen, {}).get('mean', '-')}"])
+    widths = [max(len(x[i]) for x in [header] + body) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(x, widths)))
+             for x in [header] + body]
+    left = ", ".join(f"{v:,} {k}" for k, v in report["left_out"].items()) or "none"
+    faults = ", ".join(f"{v:,} {k}" for k, v in report["faults"].items()) or "none"
+    red = report["redials"]
+    return "\n".join([f"{report['calls']:,} calls that asked for an agent, from {report['first_day']}.", *lines,
+                      f"left out: {left}.", f"faults (kept): {faults}.",
+                      f"redials: {red['calls_detected_as_redials']:,} detected; probability after abandoning "
+                      f"{red['probability_after_abandoning']:.1%}, mean delay {red['mean_delay_seconds']} s."])

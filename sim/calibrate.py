@@ -1,0 +1,344 @@
+"""Calibration: a call log in, a runnable scenario and a fit report out.
+
+- arrivals per line by interval of the week, averaged over the days the log
+  covers, with the day-to-day over-dispersion as a gamma busyness factor
+  (Jongbloed & Koole 2001): var(N/E) = 1/shape + mean(1/E) for daily counts N
+  around their expectation E;
+- talk time per line: lognormal and gamma fitted by maximum likelihood, the one
+  closer to the data (Kolmogorov-Smirnov distance) is used, or the observed
+  values themselves when neither is close;
+- patience from censored data: a caller answered after w seconds had patience
+  longer than w.  The scenario gets the exponential maximum-likelihood fit
+  (abandonments / total waiting time); the report adds the Kaplan-Meier curve
+  (``scipy.stats.ecdf`` on censored data) to show how well it fits;
+- staffing per interval from agent activity: an agent counts as present from
+  the start of a call to the end of the last one not followed by a gap of more
+  than half an hour;
+- redials, where caller ids allow: a call by the same caller within two hours
+  of an abandoned call is a redial; its probability and mean delay go into the
+  scenario and redials are taken out of the fresh arrivals.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import numpy as np
+from scipy import stats
+
+from . import clock
+from .calllog import CallLog
+
+SESSION_GAP_SECONDS = 1800
+REDIAL_WINDOW_SECONDS = 7200
+KS_GOOD_ENOUGH = 0.03
+MIN_SAMPLES = 30
+
+
+def day_weekdays(log: CallLog) -> np.ndarray:
+    """Weekday (0 = Monday) of each day of the log's span."""
+    n_days = int(math.ceil(log.arrival.max() / 86400.0)) if len(log) else 0
+    return np.array([(log.epoch + timedelta(days=d)).weekday() for d in range(max(n_days, 1))])
+
+
+def observed_days(log: CallLog) -> np.ndarray:
+    """Days of the span that count as observed (suspect days left out)."""
+    weekdays = day_weekdays(log)
+    suspect = {str(x) for x in log.suspect_days}
+    return np.array([str((log.epoch + timedelta(days=d)).date()) not in suspect for d in range(len(weekdays))])
+
+
+def redials(log: CallLog) -> tuple[np.ndarray, float, float, int]:
+    """Which calls are redials; probability and mean delay of a redial after an abandoned call."""
+    is_redial = np.zeros(len(log), dtype=bool)
+    known = np.flatnonzero(log.caller != 0)
+    order = known[np.lexsort((log.arrival[known], log.caller[known]))]
+    same_next = log.caller[order][1:] == log.caller[order][:-1]
+    prev, nxt = order[:-1], order[1:]
+    hang_end = log.arrival[prev] + log.wait[prev]
+    gap = log.arrival[nxt] - hang_end
+    follow = same_next & ~log.answered[prev] & (gap >= 0) & (gap <= REDIAL_WINDOW_SECONDS)
+    is_redial[nxt[follow]] = True
+    abandoned_known = int((~log.answered[known]).sum())
+    probability = follow.sum() / abandoned_known if abandoned_known else 0.0
+    delay = float(gap[follow].mean()) if follow.any() else float("nan")
+    return is_redial, float(probability), delay, abandoned_known
+
+
+def arrival_rates(log: CallLog, fresh: np.ndarray, interval_minutes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Calls per hour per (line, interval of the week), over the observed days of each weekday."""
+    per_day = clock.MINUTES_PER_DAY // interval_minutes
+    weekdays = day_weekdays(log)
+    observed = observed_days(log)
+    days_of_weekday = np.array([(observed & (weekdays == w)).sum() for w in range(7)])
+    day = log.days[fresh]
+    slot = ((log.arrival[fresh] % 86400) // (interval_minutes * 60)).astype(np.int64)
+    week_slot = weekdays[day] * per_day + slot
+    counts = np.zeros((len(log.lines), 7 * per_day))
+    np.add.at(counts, (log.line[fresh], week_slot), 1)
+    divisor = np.repeat(np.maximum(days_of_weekday, 1), per_day) * interval_minutes / 60.0
+    return counts / divisor, days_of_weekday
+
+
+def busyness_shape(log: CallLog, fresh: np.ndarray, line: int, week_rates: np.ndarray,
+                   interval_minutes: int) -> float | None:
+    """Gamma shape of the daily factor from the spread of daily counts around expectation; None if Poisson."""
+    per_day = clock.MINUTES_PER_DAY // interval_minutes
+    weekdays = day_weekdays(log)
+    observed = observed_days(log)
+    expected = week_rates.reshape(7, per_day).sum(axis=1) * interval_minutes / 60.0
+    counts = np.bincount(log.days[fresh & (log.line == line)], minlength=len(weekdays))[:len(weekdays)]
+    e = expected[weekdays]
+    use = observed & (e > 20)
+    if use.sum() < 7:
+        return None
+    ratio = counts[use] / e[use]
+    excess = ratio.var(ddof=1) - np.mean(1.0 / e[use])
+    return float(round(1.0 / excess, 1)) if excess > 1e-4 else None
+
+
+def fit_talk(values: np.ndarray) -> tuple[dict, dict]:
+    """The talk-time law for the scenario and what the fit looked like."""
+    values = values[np.isfinite(values) & (values > 0)]
+    report = {"calls": int(len(values)), "mean_seconds": float(values.mean()),
+              "cv": float(values.std() / values.mean())}
+    s, _, scale = stats.lognorm.fit(values, floc=0)
+    a, _, g_scale = stats.gamma.fit(values, floc=0)
+    candidates = {
+        "lognormal": ({"dist": "lognormal", "mean": scale * math.exp(s * s / 2), "cv": math.sqrt(math.expm1(s * s))},
+                      stats.kstest(values, "lognorm", args=(s, 0, scale)).statistic,
+                      _aic(stats.lognorm.logpdf(values, s, 0, scale).sum(), 2)),
+        "gamma": ({"dist": "gamma", "mean": a * g_scale, "cv": 1 / math.sqrt(a)},
+                  stats.kstest(values, "gamma", args=(a, 0, g_scale)).statistic,
+                  _aic(stats.gamma.logpdf(values, a, 0, g_scale).sum(), 2)),
+    }
+    for name, (law, ks, aic) in candidates.items():
+        report[name] = {"mean_seconds": round(law["mean"], 3), "cv": round(law["cv"], 4),
+                        "ks_distance": round(float(ks), 4), "aic": round(float(aic), 1)}
+    best = min(candidates, key=lambda k: candidates[k][1])
+    law, ks, _ = candidates[best]
+    if ks > KS_GOOD_ENOUGH:
+        report["chosen"] = "empirical"
+        report["why"] = (f"the closer fit ({best}) is still {ks:.3f} from the data in Kolmogorov-Smirnov "
+                         f"distance (more than {KS_GOOD_ENOUGH}); the observed values are resampled")
+        return {"dist": "empirical", "values": [float(round(v, 1)) for v in values]}, report
+    report["chosen"] = best
+    report["why"] = f"{best} is the closer fit: Kolmogorov-Smirnov distance {ks:.4f}"
+    return {"dist": best, "mean": round(law["mean"], 3), "cv": round(law["cv"], 4)}, report
+
+
+def _aic(loglik: float, k: int) -> float:
+    return 2 * k - 2 * loglik
+
+
+def fit_patience(wait: np.ndarray, answered: np.ndarray) -> tuple[dict | None, dict]:
+    """Patience from censored waits: exponential and lognormal maximum likelihood, Kaplan-Meier to check.
+
+    Calls answered after w seconds had patience over w (right-censored); calls
+    that hung up after w had patience w.  The law with the lower AIC is used.
+    """
+    abandoned = int((~answered).sum())
+    exposure = float(wait.sum())
+    report = {"calls": int(len(wait)), "abandoned": abandoned, "waiting_seconds": exposure}
+    if abandoned == 0:
+        report["chosen"] = "none: nobody hung up"
+        return None, report
+    mean = exposure / abandoned
+    report["mean_wait_of_abandoners_seconds"] = round(float(wait[~answered].mean()), 3)
+    waited = wait > 0                     # a wait of 0 says nothing about patience
+    data = stats.CensoredData(uncensored=wait[~answered & waited], right=wait[answered & waited])
+    km = stats.ecdf(data).sf
+    exp_loglik = abandoned * math.log(1.0 / mean) - exposure / mean
+    fits = {"exponential": ({"dist": "exponential", "mean": round(mean, 3)}, _aic(exp_loglik, 1),
+                            lambda t: math.exp(-t / mean))}
+    if (~answered & waited).sum() >= MIN_SAMPLES:
+        s, _, scale = stats.lognorm.fit(data, floc=0)
+        loglik = (stats.lognorm.logpdf(wait[~answered & waited], s, 0, scale).sum()
+                  + stats.lognorm.logsf(wait[answered & waited], s, 0, scale).sum())
+        fits["lognormal"] = ({"dist": "lognormal", "mean": round(scale * math.exp(s * s / 2), 3),
+                              "cv": round(math.sqrt(math.expm1(s * s)), 4)}, _aic(loglik, 2),
+                             lambda t, s=s, scale=scale: float(stats.lognorm.sf(t, s, 0, scale)))
+    points = [15, 30, 60, 120, 300, 600]
+    report["kaplan_meier_survival"] = {str(t): round(float(km.evaluate(t)), 4) for t in points}
+    for name, (law, aic, sf) in fits.items():
+        report[name] = {**{k: v for k, v in law.items() if k != "dist"}, "aic": round(float(aic), 1),
+                        "survival": {str(t): round(sf(t), 4) for t in points}}
+    best = min(fits, key=lambda k: fits[k][1])
+    report["chosen"] = best
+    report["why"] = (f"{best} has the lower AIC; maximum likelihood with answered calls as right-censored "
+                     "observations, never the mean wait of abandoners alone")
+    return fits[best][0], report
+
+
+def presence(log: CallLog, interval_minutes: int) -> np.ndarray:
+    """Mean number of agents present per interval of the log's span (sessions of their calls)."""
+    n_days = len(day_weekdays(log))
+    width = interval_minutes * 60.0
+    present = np.zeros(n_days * (clock.MINUTES_PER_DAY // interval_minutes))
+    answered = (log.agent >= 0) & log.answered
+    start = log.arrival + log.wait
+    end = start + np.nan_to_num(log.handle, nan=0.0)
+    for a in np.unique(log.agent[answered]):
+        mine = np.flatnonzero(answered & (log.agent == a))
+        s, e = start[mine], end[mine]
+        order = np.argsort(s)
+        s, e = s[order], np.maximum.accumulate(e[order])
+        breaks = np.flatnonzero(s[1:] - e[:-1] > SESSION_GAP_SECONDS)
+        for first, last in zip(np.r_[0, breaks + 1], np.r_[breaks, len(s) - 1]):
+            _add_span(present, s[first], e[last], width)
+    return present
+
+
+def _add_span(present: np.ndarray, start: float, end: float, width: float):
+    k0, k1 = int(start // width), int(min(end, len(present) * width - 1e-9) // width)
+    for k in range(k0, min(k1, len(present) - 1) + 1):
+        lo, hi = max(start, k * width), min(end, (k + 1) * width)
+        if hi > lo:
+            present[k] += (hi - lo) / width
+
+
+def weekly_staffing(log: CallLog, interval_minutes: int) -> np.ndarray:
+    """Agents present per interval of the week, averaged over observed days of each weekday, rounded."""
+    per_day = clock.MINUTES_PER_DAY // interval_minutes
+    daily = presence(log, interval_minutes).reshape(-1, per_day)
+    weekdays, observed = day_weekdays(log), observed_days(log)
+    week = np.zeros((7, per_day))
+    for w in range(7):
+        days = observed & (weekdays == w)
+        if days.any():
+            week[w] = daily[days].mean(axis=0)
+    return np.round(week.reshape(-1)).astype(np.int64)
+
+
+def calibrate(log: CallLog, name: str, interval_minutes: int = 30, threshold_seconds: float = 20.0,
+              target: float = 0.8, max_abandon_rate: float = 0.05) -> tuple[dict, dict]:
+    """The scenario (as a YAML-ready mapping) and the fit report."""
+    is_redial, p_redial, delay, abandoned_known = redials(log)
+    fresh = ~is_redial
+    rates, days_of_weekday = arrival_rates(log, fresh, interval_minutes)
+    report = {"calls": int(len(log)), "first_day": str(log.epoch.date()),
+              "days_observed_by_weekday": dict(zip(clock.WEEKDAYS, map(int, days_of_weekday))),
+              "left_out": dict(log.left_out), "faults": dict(log.faults), "suspect_days": list(log.suspect_days),
+              "lines": {}}
+    report["redials"] = {"calls_detected_as_redials": int(is_redial.sum()),
+                         "probability_after_abandoning": round(p_redial, 4),
+                         "mean_delay_seconds": None if math.isnan(delay) else round(delay, 1),
+                         "abandoned_calls_of_known_callers": abandoned_known,
+                         "rule": f"a call by the same caller id within {REDIAL_WINDOW_SECONDS // 60} minutes after "
+                                 f"an abandoned call; caller id 0 is unknown, so their redials count as fresh calls"}
+    all_talk = log.handle[log.answered]
+    gaps = gaps_between_calls(log)
+    wrapup = None
+    if len(gaps) >= MIN_SAMPLES:
+        wrapup = {"dist": "empirical", "values": [float(round(v, 1)) for v in gaps]}
+        report["after_call_seconds"] = {
+            "calls": int(len(gaps)), "mean_seconds": round(float(gaps.mean()), 1),
+            "median_seconds": float(np.median(gaps)),
+            "rule": "gaps between an agent's consecutive calls while callers were waiting (after-call work "
+                    "and short breaks), resampled as after-call work of every call"}
+    lines = {}
+    for j, line in enumerate(log.lines):
+        mine = log.line == j
+        talk = log.handle[mine & log.answered]
+        if np.isfinite(talk).sum() < MIN_SAMPLES:
+            talk = all_talk
+        handle_law, handle_report = fit_talk(talk)
+        patience_law, patience_report = fit_patience(log.wait[mine], log.answered[mine])
+        arrivals = {"per_interval": [round(float(r), 4) for r in rates[j]]}
+        shape = busyness_shape(log, fresh, j, rates[j], interval_minutes)
+        if shape is not None:
+            arrivals["busyness"] = {"dist": "gamma", "shape": shape}
+        entry = {"mode": "merged", "pool": "agents", "arrivals": arrivals, "handle_seconds": handle_law}
+        if wrapup is not None:
+            entry["wrapup_seconds"] = wrapup
+        if patience_law is not None:
+            entry["patience_seconds"] = patience_law
+        if p_redial > 0 and not math.isnan(delay):
+            entry["redial"] = {"probability": round(p_redial, 4),
+                               "delay_seconds": {"dist": "exponential", "mean": round(delay, 1)}, "max_redials": 3}
+        lines[line] = entry
+        report["lines"][line] = {"calls": int(mine.sum()), "fresh_calls": int((mine & fresh).sum()),
+                                 "calls_per_week": round(float(rates[j].sum() * interval_minutes / 60.0), 1),
+                                 "busyness_gamma_shape": shape, "talk": handle_report, "patience": patience_report}
+    staffing = weekly_staffing(log, interval_minutes)
+    report["staffing"] = {"rule": f"agents present from a call's start to the end of their last call without a gap "
+                                  f"over {SESSION_GAP_SECONDS // 60} minutes; mean over observed days of each weekday",
+                          "agents": len(log.agents), "peak_agents": int(staffing.max())}
+    scenario = {
+        "name": name,
+        "description": f"Calibrated by `hotline calibrate` from {len(log):,} calls "
+                       f"({report['first_day']} on); see the fit report beside this file.",
+        "horizon_hours": 168, "warmup_hours": 0, "interval_minutes": interval_minutes, "start": "mon 00:00",
+        "service_level": {"threshold_seconds": threshold_seconds, "target": target},
+        "max_abandon_rate": max_abandon_rate,
+        "lines": lines,
+        "pools": {"agents": {"seats_by_interval": [int(x) for x in staffing]}},
+    }
+    return scenario, report
+
+
+def busy_agents(log: CallLog, interval_minutes: int, statistic: str = "max") -> np.ndarray:
+    """Agents seen talking at once per interval of the log's span: the most at any moment ("max")
+    or on average ("mean").
+
+    When callers wait, every agent able to answer is talking, so the most seen
+    at once is the capacity actually on the phones: agents on breaks, writing up
+    or away are left out, as they should be.
+    """
+    n_days = len(day_weekdays(log))
+    width = interval_minutes * 60.0
+    n = n_days * (clock.MINUTES_PER_DAY // interval_minutes)
+    talked = log.answered & np.isfinite(log.handle)
+    start = (log.arrival + log.wait)[talked]
+    end = start + log.handle[talked]
+    times = np.concatenate([start, end])
+    steps = np.concatenate([np.ones(len(start)), -np.ones(len(end))])
+    order = np.lexsort((steps, times))            # at a tie, an end before a start
+    times, level = times[order], np.cumsum(steps[order])
+    k = np.minimum((times // width).astype(np.int64), n - 1)
+    out = np.zeros(n)
+    if statistic == "max":
+        np.maximum.at(out, k, level)
+        # an interval with no event keeps the level it started with
+        starting = np.zeros(n)
+        last = np.searchsorted(times, np.arange(n) * width, side="right") - 1
+        starting[last >= 0] = level[last[last >= 0]]
+        return np.maximum(out, starting)
+    durations = np.diff(np.concatenate([times, [n * width]]))
+    for i in range(len(times)):                 # time-average, split across interval edges
+        _add_span_weighted(out, times[i], times[i] + durations[i], width, level[i])
+    return out
+
+
+def _add_span_weighted(out: np.ndarray, start: float, end: float, width: float, weight: float):
+    if weight == 0 or end <= start:
+        return
+    k0, k1 = int(start // width), int(min(end, len(out) * width - 1e-9) // width)
+    for k in range(k0, min(k1, len(out) - 1) + 1):
+        lo, hi = max(start, k * width), min(end, (k + 1) * width)
+        if hi > lo:
+            out[k] += weight * (hi - lo) / width
+
+
+def gaps_between_calls(log: CallLog) -> np.ndarray:
+    """Seconds an agent took between the end of a call and the next while callers were waiting.
+
+    With a queue, an agent free to talk would have taken the next caller at
+    once, so these gaps are after-call work and short breaks: the agent time
+    the log does not show as talk.
+    """
+    talked = log.answered & np.isfinite(log.handle) & (log.agent >= 0)
+    start = log.arrival + log.wait
+    end = start + np.nan_to_num(log.handle)
+    queued = log.wait > 0
+    joined, left = np.sort(log.arrival[queued]), np.sort((log.arrival + log.wait)[queued])
+    gaps = []
+    for a in np.unique(log.agent[talked]):
+        mine = np.flatnonzero(talked & (log.agent == a))
+        mine = mine[np.argsort(start[mine])]
+        gap = start[mine][1:] - end[mine][:-1]
+        at = end[mine][:-1]
+        waiting = np.searchsorted(joined, at, "right") - np.searchsorted(left, at, "right")
+        gaps.append(gap[(gap >= 0) & (gap < SESSION_GAP_SECONDS) & (waiting > 0)])
+    return np.concatenate(gaps) if gaps else np.zeros(0)

@@ -1,0 +1,281 @@
+"""Call logs: reading per-call records into one table, with every left-out row counted.
+
+Two formats:
+
+``generic`` (CSV with a header row), one row a call::
+
+    arrival,line,outcome,wait_seconds,handle_seconds,agent,caller
+    1999-06-01 07:41:25,PS,answered,12,208,MICHAL,27997683
+    1999-06-01 07:45:02,PS,abandoned,75,,,0
+
+``arrival`` is when the caller joined the queue for an agent (ISO date and
+time), ``outcome`` answered or abandoned, ``wait_seconds`` the time until an
+agent answered or the caller hung up, ``handle_seconds`` the talk time of
+answered calls; ``agent`` and ``caller`` may be empty (caller 0 or empty:
+unknown).
+
+``anonymous-bank``: the Technion SEE lab's Anonymous Bank files (whitespace
+separated, one file a month).  A call joins the agent queue at ``q_start``, or
+at ``vru_exit`` when it went straight to an agent; calls that never asked for
+an agent and PHANTOM rows are left out and counted; times past midnight roll
+into the next day; the data's known faults are counted, not crashed on.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ScenarioError
+
+FORMATS = ("generic", "anonymous-bank")
+GENERIC_COLUMNS = ("arrival", "line", "outcome", "wait_seconds", "handle_seconds")
+
+
+@dataclass
+class CallLog:
+    """Calls that asked for an agent, in arrival order (times in seconds since ``epoch``)."""
+    epoch: datetime                      # midnight of the first day
+    arrival: np.ndarray                  # seconds since epoch
+    line: np.ndarray                     # index into ``lines``
+    lines: list[str]
+    answered: np.ndarray                 # bool
+    wait: np.ndarray                     # seconds until answered or hung up
+    handle: np.ndarray                   # talk seconds; nan where unknown
+    agent: np.ndarray                    # index into ``agents``; -1 unknown
+    agents: list[str]
+    caller: np.ndarray                   # caller id; 0 unknown
+    left_out: Counter = field(default_factory=Counter)   # reason -> rows not used
+    faults: Counter = field(default_factory=Counter)     # reason -> rows kept but flagged
+    rows_per_file: dict = field(default_factory=dict)    # file -> data rows read
+    suspect_days: list = field(default_factory=list)     # dates whose rows look wrong (left out)
+
+    def __len__(self) -> int:
+        return len(self.arrival)
+
+    @property
+    def days(self) -> np.ndarray:
+        """Day index (0 = the epoch's day) of each call."""
+        return (self.arrival // 86400).astype(np.int64)
+
+    def day_dates(self) -> list[date]:
+        n = int(self.days.max()) + 1 if len(self) else 0
+        return [(self.epoch + timedelta(days=d)).date() for d in range(n)]
+
+    def select(self, keep: np.ndarray) -> "CallLog":
+        """The calls where ``keep`` is true (same epoch and codes)."""
+        out = CallLog(self.epoch, self.arrival[keep], self.line[keep], self.lines, self.answered[keep],
+                      self.wait[keep], self.handle[keep], self.agent[keep], self.agents, self.caller[keep],
+                      Counter(self.left_out), Counter(self.faults), dict(self.rows_per_file),
+                      list(self.suspect_days))
+        return out
+
+    def between(self, first: date, last: date) -> "CallLog":
+        """Calls of the days first..last (inclusive), re-based to start at ``first``."""
+        start = datetime.combine(first, datetime.min.time())
+        shift = (start - self.epoch).total_seconds()
+        keep = (self.arrival >= shift) & (self.arrival < shift + ((last - first).days + 1) * 86400)
+        out = self.select(keep)
+        out.arrival = out.arrival - shift
+        out.epoch = start
+        return out
+
+
+class _Rows:
+    """Collects parsed rows; bad rows raise, or are counted with ``skip_bad_rows``."""
+
+    def __init__(self, skip_bad_rows: bool):
+        self.skip = skip_bad_rows
+        self.bad = Counter()
+        self.faulty_days = Counter()      # date -> rows with a timing fault (negative vru_time)
+        self.cols = {k: [] for k in ("arrival", "line", "answered", "wait", "handle", "agent", "caller")}
+
+    def bad_row(self, path: Path, number: int, column: str, problem: str):
+        if not self.skip:
+            raise ScenarioError(str(path), f"line {number}, field {column}",
+                                f"{problem} (use --skip-bad-rows to leave such rows out and count them)")
+        self.bad[f"bad {column}: {problem}"] += 1
+
+    def add(self, arrival: datetime, line: str, answered: bool, wait: float, handle: float, agent: str, caller: int):
+        for key, value in zip(self.cols, (arrival, line, answered, wait, handle, agent, caller)):
+            self.cols[key].append(value)
+
+
+def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -> CallLog:
+    """Read call logs of one format into one CallLog (in arrival order)."""
+    if fmt not in FORMATS:
+        raise ScenarioError(", ".join(map(str, paths)), "--format",
+                            f"unknown log format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    rows = _Rows(skip_bad_rows)
+    left_out, faults, per_file = Counter(), Counter(), {}
+    for path in map(Path, paths):
+        try:
+            handle = path.open(encoding="utf-8", newline="")
+        except OSError as exc:
+            raise ScenarioError(str(path), "", f"cannot read the log: {exc.strerror}") from None
+        with handle:
+            reader = _read_generic if fmt == "generic" else _read_bank
+            per_file[str(path)] = reader(path, handle, rows, left_out, faults)
+    if not rows.cols["arrival"]:
+        raise ScenarioError(", ".join(map(str, paths)), "", "no call that asked for an agent was found")
+    left_out.update(rows.bad)
+    log = _assemble(rows, left_out, faults, per_file)
+    if fmt == "anonymous-bank":
+        log = _drop_suspect_days(log, rows.faulty_days)
+    return log
+
+
+def _assemble(rows: _Rows, left_out, faults, per_file) -> CallLog:
+    c = rows.cols
+    epoch = datetime.combine(min(c["arrival"]).date(), datetime.min.time())
+    arrival = np.array([(t - epoch).total_seconds() for t in c["arrival"]])
+    order = np.argsort(arrival, kind="stable")
+    lines = sorted(set(c["line"]))
+    agents = sorted({a for a in c["agent"] if a})
+    line = np.array([lines.index(x) for x in c["line"]], dtype=np.int64)
+    agent_index = {a: i for i, a in enumerate(agents)}
+    agent = np.array([agent_index.get(a, -1) if a else -1 for a in c["agent"]], dtype=np.int64)
+    return CallLog(epoch, arrival[order], line[order], lines, np.array(c["answered"], dtype=bool)[order],
+                   np.array(c["wait"], dtype=float)[order], np.array(c["handle"], dtype=float)[order],
+                   agent[order], agents, np.array(c["caller"], dtype=np.int64)[order], left_out, faults, per_file)
+
+
+def _read_generic(path: Path, handle, rows: _Rows, left_out: Counter, faults: Counter) -> int:
+    reader = csv.DictReader(handle)
+    missing = [c for c in GENERIC_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ScenarioError(str(path), "line 1 (header)", f"missing columns: {', '.join(missing)}; the generic "
+                            f"format needs {', '.join(GENERIC_COLUMNS)} (agent, caller optional)")
+    count = 0
+    for number, row in enumerate(reader, start=2):
+        count += 1
+        try:
+            arrival = datetime.fromisoformat(row["arrival"].strip())
+        except ValueError:
+            rows.bad_row(path, number, "arrival", f"{row['arrival']!r} is not a date and time like 1999-06-01 07:41:25")
+            continue
+        outcome = row["outcome"].strip().lower()
+        if outcome not in ("answered", "abandoned"):
+            rows.bad_row(path, number, "outcome", f"{row['outcome']!r} is not answered or abandoned")
+            continue
+        wait = _number(row["wait_seconds"])
+        if wait is None or wait < 0:
+            rows.bad_row(path, number, "wait_seconds", f"{row['wait_seconds']!r} is not a number of seconds >= 0")
+            continue
+        handle_s = _number(row["handle_seconds"]) if outcome == "answered" else np.nan
+        if outcome == "answered" and (handle_s is None or handle_s < 0):
+            rows.bad_row(path, number, "handle_seconds", f"{row['handle_seconds']!r} is not a number of seconds >= 0")
+            continue
+        caller = _number(row.get("caller") or "0")
+        rows.add(arrival, row["line"].strip(), outcome == "answered", wait, handle_s,
+                 (row.get("agent") or "").strip(), int(caller or 0))
+    return count
+
+
+def _number(text) -> float | None:
+    try:
+        return float(str(text).strip())
+    except ValueError:
+        return None
+
+
+def _clock(text: str) -> int | None:
+    parts = text.split(":")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    h, m, s = map(int, parts)
+    return h * 3600 + m * 60 + s if m < 60 and s < 60 and h < 48 else None
+
+
+def _read_bank(path: Path, handle, rows: _Rows, left_out: Counter, faults: Counter) -> int:
+    count = 0
+    for number, text in enumerate(handle, start=1):
+        cells = text.split()
+        if number == 1 and cells and cells[0].startswith("vru"):
+            continue                                          # header
+        if not cells:
+            continue
+        count += 1
+        if len(cells) != 17:
+            rows.bad_row(path, number, "row", f"has {len(cells)} fields, expected 17")
+            continue
+        (_, _, customer, _, kind, day, vru_entry, vru_exit, vru_time, q_start, _, q_time, outcome,
+         ser_start, _, ser_time, server) = cells
+        if outcome == "PHANTOM":
+            left_out["PHANTOM rows"] += 1
+            continue
+        try:
+            when = datetime.strptime(day, "%y%m%d")
+        except ValueError:
+            rows.bad_row(path, number, "date", f"{day!r} is not a date YYMMDD")
+            continue
+        texts = {"vru_entry": vru_entry, "vru_exit": vru_exit, "q_start": q_start, "ser_start": ser_start}
+        times = {name: _clock(v) for name, v in texts.items()}
+        bad = [k for k, v in times.items() if v is None]
+        if bad:
+            rows.bad_row(path, number, bad[0], f"{texts[bad[0]]!r} is not a time H:MM:SS")
+            continue
+        numbers = {name: _number(v) for name, v in (("vru_time", vru_time), ("q_time", q_time), ("ser_time", ser_time))}
+        bad = [k for k, v in numbers.items() if v is None]
+        if bad:
+            rows.bad_row(path, number, bad[0], "is not a number of seconds")
+            continue
+        if numbers["vru_time"] < 0:
+            faults["negative vru_time"] += 1
+            rows.faulty_days[when.date()] += 1
+        if outcome not in ("AGENT", "HANG"):
+            rows.bad_row(path, number, "outcome", f"{outcome!r} is not AGENT, HANG or PHANTOM")
+            continue
+        queued = times["q_start"] != 0 or numbers["q_time"] > 0
+        answered = outcome == "AGENT"
+        if queued:
+            start = times["q_start"]
+            wait = max(numbers["q_time"], 0.0)
+        elif answered and times["ser_start"] != 0:
+            start = times["vru_exit"]                         # straight to an agent
+            wait = 0.0
+        else:
+            left_out["never asked for an agent (left in the voice-response unit)"] += 1
+            continue
+        if start < times["vru_entry"] - 43200:                # past midnight: the next day's clock
+            start += 86400                                    # (a few seconds early is the vru_time fault)
+            faults["joined the queue after midnight"] += 1
+        talk = numbers["ser_time"] if answered else np.nan
+        agent = server if answered and server != "NO_SERVER" else ""
+        if answered and (server == "NO_SERVER" or numbers["ser_time"] <= 0):
+            faults["answered without a server or talk time (kept; talk time not used)"] += 1
+            talk = np.nan
+        rows.add(when + timedelta(seconds=start), kind, answered, wait, talk, agent, int(_number(customer) or 0))
+    return count
+
+
+SUSPECT_RATIO = 1.4
+
+
+def _drop_suspect_days(log: CallLog, faulty: Counter) -> CallLog:
+    """Leave out days with far more calls than the same weekday usually has and many timing
+    faults (1999-05-23 in the bank data: 3,064 rows against about 1,800 on other Sundays,
+    half of them hang-ups, 42 negative vru_time values against at most 4 on other days)."""
+    days = log.days
+    counts = np.bincount(days)
+    weekday = np.array([(log.epoch + timedelta(days=int(d))).weekday() for d in range(len(counts))])
+    suspect = []
+    for d, n in enumerate(counts):
+        same = counts[(weekday == weekday[d]) & (counts > 0) & (np.arange(len(counts)) != d)]
+        date_ = (log.epoch + timedelta(days=d)).date()
+        if len(same) >= 2 and n > SUSPECT_RATIO * np.median(same) and faulty[date_] > 0.01 * n:
+            suspect.append(d)
+    suspect = np.asarray(suspect, dtype=np.int64)
+    if not len(suspect):
+        return log
+    keep = ~np.isin(days, suspect)
+    out = log.select(keep)
+    out.suspect_days = [str((log.epoch + timedelta(days=int(d))).date()) for d in suspect]
+    out.left_out[f"calls on days with over {SUSPECT_RATIO:g}x the calls of that weekday's median day and "
+                 f"over 1% timing faults ({', '.join(out.suspect_days)})"] += int((~keep).sum())
+    return out

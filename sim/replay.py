@@ -1,0 +1,168 @@
+"""Replay: the logged callers through the model, and how well it predicts what happened.
+
+The logged arrival times (and, if asked, talk times) replace the random
+callers; patience, and talk times where not taken from the log, come from the
+scenario's laws.  By default the staffing is the replayed log's own (agents
+seen working, minute by minute), so the comparison tests the model on days it
+was not fitted on.  Redials are switched off: the log's arrivals already hold
+them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import partial
+
+import numpy as np
+
+from .arrivals import Block, CallSource
+from .calibrate import presence
+from .calllog import CallLog
+from .errors import ScenarioError
+from .runs import RunResult, confidence_interval, simulate
+from .spec import Pool, Scenario
+
+COMPARED = ("abandon_rate", "asa_seconds", "service_level")
+
+
+class ReplaySource(CallSource):
+    """The log's calls, a block of intervals at a time, with attributes drawn as usual."""
+
+    def __init__(self, scenario, routes, seed, replication, times, lines, talk):
+        super().__init__(scenario, routes, seed, replication)
+        self.times, self.log_lines, self.talk = times, lines, talk
+        self.k = (times // scenario.interval_seconds).astype(np.int64)
+
+    def provincial_offered(self) -> np.ndarray:
+        return np.zeros((self.s.n_intervals, len(self.lines)))
+
+    def next_block(self) -> Block | None:
+        s = self.s
+        if self.next_interval >= s.n_intervals:
+            return None
+        k0 = self.next_interval
+        k1 = min(s.n_intervals, k0 + self.block_intervals)
+        self.next_interval = k1
+        chosen = (self.k >= k0) & (self.k < k1)
+        parts = []
+        for j in self.city:
+            mine = chosen & (self.log_lines == j)
+            parts.append(self.attributes(j, self.times[mine], self.k[mine],
+                                         None if self.talk is None else self.talk[mine]))
+        cols = [np.concatenate(x) for x in zip(*parts)]
+        order = np.argsort(cols[0], kind="stable")
+        t, line, cat, k, first, patience, level, by, second, delay, xpat = (c[order] for c in cols)
+        extra = (second.tolist(), delay.tolist(), xpat.tolist()) if self.transfers else (None, None, None)
+        stage = (self.route_kind[cat] != 0).astype(np.int64)
+        return Block(t.tolist(), line.tolist(), cat.tolist(), stage.tolist(), k, first.tolist(),
+                     patience.tolist(), level.tolist(), by.tolist(), *extra)
+
+
+@dataclass
+class ReplayResult:
+    scenario: Scenario
+    log: CallLog
+    run: RunResult
+    days: list[dict]
+    hours: list[dict]
+    errors: dict
+
+
+def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log") -> Scenario:
+    """The scenario over the log's days, with the log's staffing (or the scenario's) and no redials."""
+    missing = [l for l in log.lines if l not in s.lines]
+    if missing:
+        raise ScenarioError(s.source, "lines", f"the log has calls of line(s) {', '.join(missing)} that the "
+                            f"scenario does not define")
+    n_days = int(math.ceil((log.arrival.max() + 1) / 86400.0))
+    start_minute = log.epoch.weekday() * 1440
+    lines = {k: replace(v, redial=None) for k, v in s.lines.items()}
+    out = replace(s, horizon_seconds=n_days * 86400.0, warmup_seconds=0.0, start_minute=start_minute,
+                  lines=lines, outbound=())
+    if staffing == "log":
+        if len(s.pools) != 1:
+            raise ScenarioError(s.source, "pools", "replaying with the log's staffing needs a scenario with one "
+                                "pool (the log does not say which pool an agent sat in); use --staffing scenario")
+        present = np.ceil(presence(log, s.interval_minutes) - 0.25).astype(np.int64)
+        minutes = np.repeat(present, s.interval_minutes)[: n_days * 1440]
+        pool_id = next(iter(s.pools))
+        out = replace(out, pools={pool_id: Pool(pool_id, s.pools[pool_id].week_agents, minutes)})
+    return out
+
+
+def replay(s: Scenario, log: CallLog, replications: int = 10, seed: int | None = None,
+           handle_times: str = "scenario", staffing: str = "log", progress=None) -> ReplayResult:
+    """Run the logged callers through the scenario's model and compare day by day and hour by hour."""
+    r_s = replay_scenario(s, log, staffing)
+    line_index = np.array([list(s.lines).index(name) for name in log.lines])[log.line]
+    talk = log.handle if handle_times == "log" else None
+    make = partial(_source, times=log.arrival, lines=line_index, talk=talk)
+    run = simulate(r_s, replications, s.seed if seed is None else seed, progress=progress, make_source=make)
+    days = _compare(s, log, run, by="day")
+    hours = _compare(s, log, run, by="hour")
+    errors = {f: _mae(days, f) for f in COMPARED}
+    return ReplayResult(r_s, log, run, days, hours, errors)
+
+
+def _source(scenario, routes, seed, replication, times, lines, talk):
+    return ReplaySource(scenario, routes, seed, replication, times, lines, talk)
+
+
+def observed(s: Scenario, log: CallLog, group: np.ndarray, n_groups: int) -> dict[str, np.ndarray]:
+    """Figures of the log per group (day or hour of day), with the same definitions as the model's."""
+    offered = np.bincount(group, minlength=n_groups).astype(float)
+    answered = np.bincount(group[log.answered], minlength=n_groups)
+    within = np.bincount(group[log.answered & (log.wait <= s.threshold_seconds)], minlength=n_groups)
+    wait_answered = np.bincount(group[log.answered], weights=log.wait[log.answered], minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {"offered": offered, "abandon_rate": (offered - answered) / offered,
+                "asa_seconds": wait_answered / answered, "service_level": within / offered}
+
+
+def _compare(s: Scenario, log: CallLog, run: RunResult, by: str) -> list[dict]:
+    per_day = 1440 // s.interval_minutes
+    k = np.arange(run.per_interval["offered"].shape[1])
+    if by == "day":
+        group_of_interval, n_groups = k // per_day, int(math.ceil(len(k) / per_day))
+        log_group = log.days
+    else:
+        group_of_interval, n_groups = (k % per_day) * s.interval_minutes // 60, 24
+        log_group = ((log.arrival % 86400) // 3600).astype(np.int64)
+    obs = observed(s, log, log_group, n_groups)
+    sim = {}
+    counts = {f: np.stack([run.per_interval[f][:, group_of_interval == g, 0].sum(axis=1) for g in range(n_groups)],
+                          axis=1) for f in ("offered", "answered", "answered_within_threshold")}
+    wait_sum = np.stack([(np.nan_to_num(run.per_interval["asa_seconds"][:, group_of_interval == g, 0])
+                          * run.per_interval["answered"][:, group_of_interval == g, 0]).sum(axis=1)
+                         for g in range(n_groups)], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sim["offered"] = counts["offered"]
+        sim["abandon_rate"] = (counts["offered"] - counts["answered"]) / counts["offered"]
+        sim["asa_seconds"] = wait_sum / counts["answered"]
+        sim["service_level"] = counts["answered_within_threshold"] / counts["offered"]
+    rows = []
+    for g in range(n_groups):
+        if obs["offered"][g] == 0:
+            continue
+        label = (str((log.epoch + timedelta(days=g)).date()) if by == "day" else f"{g:02d}:00")
+        entry = {("date" if by == "day" else "hour"): label,
+                 "observed": {f: _num(obs[f][g]) for f in ("offered",) + COMPARED},
+                 "simulated": {}}
+        for f in ("offered",) + COMPARED:
+            mean, low, high = confidence_interval(sim[f][:, g])
+            entry["simulated"][f] = {"mean": _num(mean), "ci95": [_num(low), _num(high)]}
+        rows.append(entry)
+    return rows
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else round(x, 6)
+
+
+def _mae(rows: list[dict], figure: str) -> float | None:
+    pairs = [(r["observed"][figure], r["simulated"][figure]["mean"]) for r in rows
+             if r["observed"][figure] is not None and r["simulated"][figure]["mean"] is not None]
+    return round(float(np.mean([abs(o - m) for o, m in pairs])), 6) if pairs else None

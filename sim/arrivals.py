@@ -216,6 +216,9 @@ class CallSource:
             m = int(chosen.sum())
             c = routes.routes[g].category
             seconds = c.handle.sample(st["handle"], m)
+            if line.handle_factor_by_hour is not None:      # talk times that vary over the day
+                hour = ((self.s.start_minute + k[chosen] * self.s.interval_minutes) % MINUTES_PER_DAY) // 60
+                seconds = seconds * line.handle_factor_by_hour[hour]
             if talk is not None:
                 logged = talk[chosen]
                 seconds = np.where(np.isfinite(logged), logged, seconds)

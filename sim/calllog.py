@@ -279,3 +279,35 @@ def _drop_suspect_days(log: CallLog, faulty: Counter) -> CallLog:
     out.left_out[f"calls on days with over {SUSPECT_RATIO:g}x the calls of that weekday's median day and "
                  f"over 1% timing faults ({', '.join(out.suspect_days)})"] += int((~keep).sum())
     return out
+
+
+TRACE_EPOCH = datetime(2024, 1, 1)      # a Monday: simulated clock weeks map onto real dates
+
+
+class TraceWriter:
+    """Writes simulated calls as generic-format logs, one file per replication (``trace-r<R>.csv``),
+    so that `hotline calibrate` can read what the simulator did."""
+
+    def __init__(self, folder: Path, line_ids: list[str], start_minute: int):
+        self.folder, self.line_ids = folder, line_ids
+        self.epoch = TRACE_EPOCH + timedelta(minutes=start_minute)
+        self.files: dict[int, object] = {}
+
+    def __call__(self, replication: int, block) -> None:
+        if replication not in self.files:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = (self.folder / f"trace-r{replication}.csv").open("w", encoding="utf-8")
+            handle.write(",".join(GENERIC_COLUMNS + ("agent", "caller")) + "\n")
+            self.files[replication] = handle
+        out = block.outcomes()
+        handle = self.files[replication]
+        answered = (out["by"] >= 0).tolist()
+        for t, j, w, a, talk in zip(block.times, out["line"].tolist(), out["wait"].tolist(), answered,
+                                     out["first_seconds"].tolist()):
+            when = (self.epoch + timedelta(seconds=t)).isoformat(sep=" ", timespec="milliseconds")
+            handle.write(f"{when},{self.line_ids[j]},{'answered' if a else 'abandoned'},{w:.3f},"
+                         f"{f'{talk:.3f}' if a else ''},,\n")
+
+    def close(self):
+        for handle in self.files.values():
+            handle.close()

@@ -36,31 +36,21 @@ def main():
 @click.option("--replications", "-r", type=click.IntRange(min=1), help="Independent runs (default: the scenario's, else 10).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's, else 1).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/<scenario name>/).")
-@click.option("--trace", is_flag=True, help="Also write every call to trace.csv (large).")
+@click.option("--trace", is_flag=True, help="Also write every call, one log in the generic format per "
+              "replication (trace-r0.csv, ...; large).")
 def simulate(scenario_file, replications, seed, out, trace):
     """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
     s = scenario.load(scenario_file)
     out = out or results.default_dir(s.name)
     reps = replications or s.replications
-    trace_sink, trace_file = None, None
-    if trace:
-        out.mkdir(parents=True, exist_ok=True)
-        trace_file = (out / "trace.csv").open("w", encoding="utf-8")
-        trace_file.write("replication,arrival_seconds,line,wait_seconds,answered\n")
-        line_ids = list(s.lines)
-
-        def trace_sink(r, block):
-            out = block.outcomes()
-            answered = (out["by"] >= 0).tolist()
-            for t, j, w, a in zip(block.times, out["line"].tolist(), out["wait"].tolist(), answered):
-                trace_file.write(f"{r},{t:.3f},{line_ids[j]},{w:.3f},{int(a)}\n")
-
+    from .calllog import TraceWriter
+    trace_sink = TraceWriter(out, list(s.lines), s.start_minute) if trace else None
     from tqdm import tqdm
     with tqdm(total=reps, desc=f"simulating {s.name}", unit="replication", file=sys.stderr,
               disable=None, leave=False) as bar:
         result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink)
-    if trace_file is not None:
-        trace_file.close()
+    if trace_sink is not None:
+        trace_sink.close()
     paths = results.write(result, out)
     click.echo(tables.summary_table(results.summary(result)))
     click.echo("wrote " + ", ".join(str(p) for p in paths))

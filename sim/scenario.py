@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from . import clock, distributions, patterns
@@ -22,7 +23,7 @@ _TOP = {"name", "horizon_hours", "warmup_hours", "interval_minutes", "start", "s
         "max_abandon_rate", "lines", "pools", "routing", "outbound", "replications", "seed",
         "description", "planning", "surges"}
 _LINE = {"mode", "arrivals", "handle_seconds", "wrapup_seconds", "patience_seconds", "pool", "priority",
-         "categories", "redial", "description", "name"}
+         "categories", "redial", "description", "name", "handle_factor_by_hour"}
 _CATEGORY = {"name", "share", "handle_seconds", "wrapup_seconds", "priority", "transfer_to", "transfer"}
 _TRANSFER = {"kind", "triage_seconds", "delay_seconds", "patience_seconds"}
 _OUTBOUND = {"callbacks": "missed", "return_visits": "handled"}
@@ -198,9 +199,12 @@ def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir
         redial = Redial(r.number("probability", minimum=0, maximum=1),
                         distributions.parse(r.child("delay_seconds"), base_dir),
                         r.integer("max_redials", 1, minimum=0))
+    factors = None
+    if node.has("handle_factor_by_hour"):
+        factors = np.asarray(node.numbers("handle_factor_by_hour", minimum=0, length=(24,)))
     return Line(id=line_id, mode=mode, arrivals=patterns.arrivals(node.child("arrivals"), interval_minutes),
                 patience=_law(node, "patience_seconds", base_dir), pool=pool, categories=(),
-                redial=redial)
+                redial=redial, handle_factor_by_hour=factors)
 
 
 def _with_categories(line: Line, node: Node, lines: dict[str, Line], default_transfer: Node | None,

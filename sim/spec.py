@@ -73,6 +73,7 @@ class Line:
     pool: str | None            # pool whose queue the calls join; None for provincial lines
     categories: tuple[Category, ...]
     redial: Redial | None = None
+    handle_factor_by_hour: np.ndarray | None = None   # talk time multiplier per clock hour (24)
 
 
 @dataclass(frozen=True)

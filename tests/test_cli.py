@@ -75,11 +75,14 @@ def test_trace_is_opt_in_and_lists_every_call(tmp_path):
     s = ROOT / "scenarios" / "erlang-a-check.yaml"
     out = tmp_path / "t"
     CliRunner().invoke(main, ["simulate", str(s), "-r", "1", "--out", str(out)])
-    assert not (out / "trace.csv").exists()
+    assert not list(out.glob("trace*"))
     small = tmp_path / "small.yaml"
     small.write_text(s.read_text().replace("horizon_hours: 168", "horizon_hours: 6"))
-    result = CliRunner().invoke(main, ["simulate", str(small), "-r", "1", "--out", str(out), "--trace"])
+    result = CliRunner().invoke(main, ["simulate", str(small), "-r", "2", "--out", str(out), "--trace"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader((out / "trace.csv").open()))
-    offered_after_warmup = json.loads((out / "summary.json").read_text())["total"]["offered"]["mean"]
-    assert sum(float(r["arrival_seconds"]) >= 4 * 3600 for r in rows) == offered_after_warmup
+    rows = list(csv.DictReader((out / "trace-r0.csv").open()))
+    assert (out / "trace-r1.csv").is_file()
+    offered = json.loads((out / "summary.json").read_text())["total"]["offered"]
+    after_warmup = sum(r["arrival"] >= "2024-01-01 04:00" for r in rows)
+    assert offered["ci95"][0] - 1 <= after_warmup <= offered["ci95"][1] + 1
+    assert {r["outcome"] for r in rows} == {"answered", "abandoned"}

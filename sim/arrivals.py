@@ -179,8 +179,15 @@ class CallSource:
         k0 = self.next_interval
         k1 = min(s.n_intervals, k0 + self.block_intervals)
         self.next_interval = k1
+        return self.block_of(self.calls_in(k0, k1))
+
+    def calls_in(self, k0: int, k1: int) -> list[tuple]:
+        """Per city line, its calls in horizon intervals k0..k1-1 (drawn; a replay reads them)."""
         intervals = np.arange(k0, k1)
-        parts = [self._line_calls(j, intervals) for j in self.city]
+        return [self._line_calls(j, intervals) for j in self.city]
+
+    def block_of(self, parts: list[tuple]) -> Block:
+        """Merge per-line calls (as ``attributes`` returns them) into one block in time order."""
         cols = [np.concatenate(x) for x in zip(*parts)]
         order = np.argsort(cols[0], kind="stable")
         t, line, cat, k, first, patience, level, by, second, delay, xpat = (c[order] for c in cols)

@@ -45,6 +45,15 @@ def _percent_axis(ax, label: str):
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
 
 
+def _value_axis(ax, label: str, percent: bool, top: float):
+    """Shares as percentages from 0 to ``top``; anything else as it is."""
+    if percent:
+        _percent_axis(ax, label)
+        ax.set_ylim(0, top)
+    else:
+        ax.set_ylabel(label)
+
+
 def _week_axis(ax):
     ax.set_xlim(0, 168)
     ax.set_xticks(np.arange(0, 169, 24))
@@ -67,11 +76,7 @@ def by_hour_of_week(series: dict[str, tuple], ylabel: str, title: str, target: f
             ax.annotate(f"target {target:.0%}" if percent else f"target {target:g}", (167, target),
                         ha="right", va="bottom", fontsize=8)
         _week_axis(ax)
-        if percent:
-            _percent_axis(ax, ylabel)
-            ax.set_ylim(0, 1.02)
-        else:
-            ax.set_ylabel(ylabel)
+        _value_axis(ax, ylabel, percent, 1.02)
         ax.set_title(title, loc="left")
         ax.legend(loc="lower left", ncol=min(4, len(series)))
         fig.tight_layout()
@@ -98,11 +103,7 @@ def grouped_bars(groups: list[str], series: dict[str, tuple], ylabel: str, title
             ax.axhline(target, color="black", linewidth=0.8, linestyle=(0, (4, 2)))
         ax.set_xticks(x)
         ax.set_xticklabels(groups, rotation=45 if len(groups) > 6 else 0, ha="right" if len(groups) > 6 else "center")
-        if percent:
-            _percent_axis(ax, ylabel)
-            ax.set_ylim(0, 1.05)
-        else:
-            ax.set_ylabel(ylabel)
+        _value_axis(ax, ylabel, percent, 1.05)
         ax.set_title(title, loc="left")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         fig.tight_layout()

@@ -17,7 +17,7 @@ from functools import partial
 
 import numpy as np
 
-from .arrivals import Block, CallSource
+from .arrivals import CallSource
 from .calibrate import presence
 from .calllog import CallLog
 from .errors import ScenarioError
@@ -38,26 +38,14 @@ class ReplaySource(CallSource):
     def provincial_offered(self) -> np.ndarray:
         return np.zeros((self.s.n_intervals, len(self.lines)))
 
-    def next_block(self) -> Block | None:
-        s = self.s
-        if self.next_interval >= s.n_intervals:
-            return None
-        k0 = self.next_interval
-        k1 = min(s.n_intervals, k0 + self.block_intervals)
-        self.next_interval = k1
+    def calls_in(self, k0: int, k1: int) -> list[tuple]:
         chosen = (self.k >= k0) & (self.k < k1)
         parts = []
         for j in self.city:
             mine = chosen & (self.log_lines == j)
             parts.append(self.attributes(j, self.times[mine], self.k[mine],
                                          None if self.talk is None else self.talk[mine]))
-        cols = [np.concatenate(x) for x in zip(*parts)]
-        order = np.argsort(cols[0], kind="stable")
-        t, line, cat, k, first, patience, level, by, second, delay, xpat = (c[order] for c in cols)
-        extra = (second.tolist(), delay.tolist(), xpat.tolist()) if self.transfers else (None, None, None)
-        stage = (self.route_kind[cat] != 0).astype(np.int64)
-        return Block(t.tolist(), line.tolist(), cat.tolist(), stage.tolist(), k, first.tolist(),
-                     patience.tolist(), level.tolist(), by.tolist(), *extra)
+        return parts
 
 
 @dataclass

@@ -290,9 +290,8 @@ def calibrate(log: CallLog, name: str, interval_minutes: int = 30, threshold_sec
     return scenario, report
 
 
-def busy_agents(log: CallLog, interval_minutes: int, statistic: str = "max") -> np.ndarray:
-    """Agents seen talking at once per interval of the log's span: the most at any moment ("max")
-    or on average ("mean").
+def busy_agents(log: CallLog, interval_minutes: int) -> np.ndarray:
+    """Agents seen talking at once per interval of the log's span: the most at any moment.
 
     When callers wait, every agent able to answer is talking, so the most seen
     at once is the capacity actually on the phones: agents on breaks, writing up
@@ -310,27 +309,12 @@ def busy_agents(log: CallLog, interval_minutes: int, statistic: str = "max") -> 
     times, level = times[order], np.cumsum(steps[order])
     k = np.minimum((times // width).astype(np.int64), n - 1)
     out = np.zeros(n)
-    if statistic == "max":
-        np.maximum.at(out, k, level)
-        # an interval with no event keeps the level it started with
-        starting = np.zeros(n)
-        last = np.searchsorted(times, np.arange(n) * width, side="right") - 1
-        starting[last >= 0] = level[last[last >= 0]]
-        return np.maximum(out, starting)
-    durations = np.diff(np.concatenate([times, [n * width]]))
-    for i in range(len(times)):                 # time-average, split across interval edges
-        _add_span_weighted(out, times[i], times[i] + durations[i], width, level[i])
-    return out
-
-
-def _add_span_weighted(out: np.ndarray, start: float, end: float, width: float, weight: float):
-    if weight == 0 or end <= start:
-        return
-    k0, k1 = int(start // width), int(min(end, len(out) * width - 1e-9) // width)
-    for k in range(k0, min(k1, len(out) - 1) + 1):
-        lo, hi = max(start, k * width), min(end, (k + 1) * width)
-        if hi > lo:
-            out[k] += weight * (hi - lo) / width
+    np.maximum.at(out, k, level)
+    # an interval with no event keeps the level it started with
+    starting = np.zeros(n)
+    last = np.searchsorted(times, np.arange(n) * width, side="right") - 1
+    starting[last >= 0] = level[last[last >= 0]]
+    return np.maximum(out, starting)
 
 
 def gaps_between_calls(log: CallLog) -> np.ndarray:

@@ -63,10 +63,6 @@ class CallLog:
         """Day index (0 = the epoch's day) of each call."""
         return (self.arrival // 86400).astype(np.int64)
 
-    def day_dates(self) -> list[date]:
-        n = int(self.days.max()) + 1 if len(self) else 0
-        return [(self.epoch + timedelta(days=d)).date() for d in range(n)]
-
     def select(self, keep: np.ndarray) -> "CallLog":
         """The calls where ``keep`` is true (same epoch and codes)."""
         out = CallLog(self.epoch, self.arrival[keep], self.line[keep], self.lines, self.answered[keep],

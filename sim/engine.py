@@ -18,7 +18,6 @@ goes through the ordinary methods below the hot loop.
 
 from __future__ import annotations
 
-import math
 from functools import partial
 from heapq import heappop, heappush
 
@@ -81,7 +80,7 @@ class Replication:
             self._schedule_staffing(pool, levels)
         self._record_staffed_time()
         self._schedule_boundary(1)
-        for k, o in enumerate(self.outbound):
+        for o in self.outbound:
             if o.hours is not None:
                 self.at(self._next_open(0.0, o.hours), partial(self._opening, o.hours))
         self.counters.add_offered_only(self.source.provincial_offered())

@@ -59,7 +59,6 @@ class Roster:
 def solve(pool: str, requirement: np.ndarray, planning: Planning, interval_minutes: int) -> Roster:
     """Cheapest roster covering ``requirement`` (agents per interval of the clock week)."""
     n_week = len(requirement)
-    per_day = clock.MINUTES_PER_DAY // interval_minutes
     check_coverable(pool, requirement, planning, interval_minutes)
     work_days = planning.work_days_per_week
     columns = []         # (type, start, days)   one integer variable each

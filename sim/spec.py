@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from . import clock
 
 MODES = ("merged", "parallel", "specialist", "subcentre", "provincial")
 TRANSFER_KINDS = ("cold", "warm")
@@ -185,7 +184,3 @@ class Scenario:
     def total_seats(self) -> float:
         """Mean agents on duty over the clock week, summed over pools."""
         return float(sum(pool.week_agents.mean() for pool in self.pools.values()))
-
-    def interval_start_minute(self, k: int) -> int:
-        """Minute of the clock week at which horizon interval ``k`` starts."""
-        return (self.start_minute + k * self.interval_minutes) % clock.MINUTES_PER_WEEK

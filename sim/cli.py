@@ -14,6 +14,11 @@ from .errors import ScenarioError
 from .runs import simulate as run_scenario
 
 
+LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
+LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+                    help="Language of chart labels (zh needs a font with Chinese characters).")
+
+
 class _Cli(click.Group):
     """Turns user mistakes into one clear line on stderr and exit code 2, never a traceback."""
 
@@ -62,7 +67,8 @@ def simulate(scenario_file, replications, seed, out, trace):
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed shared by all scenarios (default: the first's).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default results/compare-<names>/).")
-def compare(scenario_files, replications, seed, out):
+@LANG
+def compare(scenario_files, replications, seed, out, lang):
     """Run SCENARIO_FILES on the same callers; compare them against the first.
 
     Writes compare.json, compare.csv, compare_lines.csv, sl_by_hour.png,
@@ -83,7 +89,7 @@ def compare(scenario_files, replications, seed, out):
               disable=None, leave=False) as bar:
         for s in loaded:
             runs_done.append(run_scenario(s, reps, seed, progress=lambda r: bar.update(1)))
-    paths = results.write_comparison(runs_done, out)
+    paths = results.write_comparison(runs_done, out, lang)
     click.echo(tables.comparison_table(results.comparison(runs_done)))
     click.echo(f"wrote {len(paths)} files in {out}")
 
@@ -94,19 +100,34 @@ def compare(scenario_files, replications, seed, out):
               "(default: planning.replications, else the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/plan-<name>/).")
-def plan(scenario_file, replications, seed, out):
+@LANG
+def plan(scenario_file, replications, seed, out, lang):
     """Plan the cheapest 7x24 roster that meets the targets of SCENARIO_FILE, and verify it."""
     from .planner import plan as make_plan
     s = scenario.load(scenario_file)
     out = out or results.default_dir(s.name, prefix="plan-")
     click.echo(f"planning {s.name}: requirement, roster, verification ...", err=True)
     result = make_plan(s, replications, seed, progress=lambda stage, detail: click.echo(f"  {stage}: {detail}", err=True))
-    paths = results.write_plan(result, out)
+    paths = results.write_plan(result, out, lang)
     click.echo(tables.plan_table(results.plan_summary(result)))
     click.echo(f"wrote {len(paths)} files in {out}")
 
 
-LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
+
+
+@main.command()
+@click.argument("results_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("results/briefing.html"),
+              show_default=True, help="The HTML file to write.")
+@LANG
+def report(results_dirs, out, lang):
+    """One self-contained HTML briefing from the folders of simulate, compare and plan."""
+    from . import report as briefing
+    from .results import _atomic_text
+    page = briefing.build(list(results_dirs), lang)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_text(out, page)
+    click.echo(f"wrote {out} ({len(page) / 1024:,.0f} KiB, figures embedded; open it in any browser)")
 
 
 @main.command()

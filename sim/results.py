@@ -130,7 +130,7 @@ def _atomic_text(path: Path, text: str):
 def comparison(results: list[RunResult]) -> dict:
     """compare.json: per scenario the headline and per-line estimates, and paired differences
     against the first scenario (same callers, replication by replication)."""
-    from .compare import HEADLINE, Estimate, line_ids, paired, values
+    from .compare import HEADLINE, Estimate, line_ids, paired, service_level_by_hour_of_week, values
 
     base = results[0]
     lines = line_ids(results)
@@ -157,6 +157,9 @@ def comparison(results: list[RunResult]) -> dict:
             if r is not base and b is not None and line not in base.scopes.provincial:
                 figs["service_level_difference"] = _estimate_dict(paired(b, v))
             entry["lines"][line] = figs
+        hours, est = service_level_by_hour_of_week(r)
+        entry["service_level_by_hour"] = {"hours": hours.tolist(), "mean": [_number(x) for x in est.mean],
+                                          "low": [_number(x) for x in est.low], "high": [_number(x) for x in est.high]}
         out["scenarios"].append(entry)
     return out
 
@@ -167,8 +170,7 @@ def _estimate_dict(e) -> dict:
 
 def write_comparison(results: list[RunResult], out_dir: Path, lang: str = "en") -> list[Path]:
     """compare.json, compare.csv, compare_lines.csv, two charts, and each scenario's own results."""
-    from . import plots
-    from .compare import HEADLINE, line_ids, service_level_by_hour_of_week
+    from .compare import HEADLINE
 
     out_dir.mkdir(parents=True, exist_ok=True)
     data = comparison(results)
@@ -200,32 +202,35 @@ def write_comparison(results: list[RunResult], out_dir: Path, lang: str = "en") 
                                 + [_cell_of(figs["service_level"]["mean"]), *map(_cell_of, figs["service_level"]["ci95"])]
                                 + [_cell_of(figs["abandon_rate"]["mean"]), *map(_cell_of, figs["abandon_rate"]["ci95"])]
                                 + ([_cell_of(diff["mean"]), *map(_cell_of, diff["ci95"])] if diff else ["", "", ""]))
-    threshold = results[0].scenario.threshold_seconds
-    series = {}
-    for r in results:
-        hours, est = service_level_by_hour_of_week(r)
-        series[r.scenario.name] = (hours + 0.5, est.mean, est.low, est.high)
-    fig = plots.by_hour_of_week(series, f"answered within {threshold:g} s / offered",
-                                "Service level by hour of the week (all city lines, 95% intervals)",
-                                target=results[0].scenario.service_level_target)
-    fig.savefig(written[3])
-    lines = [l for l in line_ids(results) if any(l in e["lines"] for e in data["scenarios"])]
-    bars = {}
-    for entry in data["scenarios"]:
-        est = [entry["lines"].get(l, {}).get("service_level") for l in lines]
-        bars[entry["scenario"]] = tuple(
-            [np.nan if e is None or e["mean"] is None else (e["mean"] if j == 0 else e["ci95"][j - 1])
-             for e in est] for j in range(3))
-    fig2 = plots.grouped_bars(lines, bars, f"answered within {threshold:g} s / offered",
-                              "Service level by line (95% intervals)",
-                              target=results[0].scenario.service_level_target)
-    fig2.savefig(written[4])
     import matplotlib.pyplot as plt
-    plt.close(fig)
-    plt.close(fig2)
+    for fig, path in zip(comparison_charts(data, results[0].scenario.service_level_target, lang), written[3:5]):
+        fig.savefig(path)
+        plt.close(fig)
     for r in results:
         written += write(r, out_dir / default_dir(r.scenario.name).name)
     return written
+
+
+def comparison_charts(data: dict, target: float, lang: str = "en") -> list:
+    """Service level by hour of the week per scenario, and by line side by side (from compare.json)."""
+    from . import plots
+    from .labels import text
+
+    t = data["threshold_seconds"]
+    series = {e["scenario"]: (np.asarray(e["service_level_by_hour"]["hours"]) + 0.5,
+                              *(np.array(e["service_level_by_hour"][k], dtype=float) for k in ("mean", "low", "high")))
+              for e in data["scenarios"]}
+    fig = plots.by_hour_of_week(series, text("sl_axis", lang, t=t), text("title_sl_hour", lang), target=target, lang=lang)
+    lines = sorted({l for e in data["scenarios"] for l in e["lines"]})
+    bars = {}
+    for e in data["scenarios"]:
+        est = [e["lines"].get(l, {}).get("service_level") for l in lines]
+        bars[e["scenario"]] = tuple(
+            [np.nan if x is None or x["mean"] is None else (x["mean"] if j == 0 else x["ci95"][j - 1]) for x in est]
+            for j in range(3))
+    fig2 = plots.grouped_bars(lines, bars, text("sl_axis", lang, t=t), text("title_sl_line", lang), target=target,
+                              lang=lang)
+    return [fig, fig2]
 
 
 def _cell_of(x) -> str:
@@ -272,9 +277,23 @@ def _hire(headcount: int, shrinkage: float) -> int:
     return math.ceil(headcount / (1.0 - shrinkage) - 1e-9)
 
 
-def write_plan(plan, out_dir: Path) -> list[Path]:
-    """requirements.csv, roster.csv, plan.json, planned.yaml, three charts and the verification run."""
+def plan_charts(per_pool: dict[str, dict[str, np.ndarray]], roster_rows: list[tuple], interval_minutes: int,
+                lang: str = "en") -> list:
+    """Requirement against scheduled agents per pool, the heat map of agents, the roster bars."""
     from . import plots
+    from .labels import text
+
+    panels = {k: {text(key, lang): v[key] for key in ("analytic", "corrected", "scheduled")}
+              for k, v in per_pool.items()}
+    on_phones = sum(v["scheduled"] for v in per_pool.values())
+    return [plots.requirement_panels(panels, interval_minutes, text("title_requirements", lang), lang),
+            plots.heatmap_by_hour(on_phones, interval_minutes, text("title_heatmap", lang),
+                                  text("agents_on_phones", lang), lang),
+            plots.roster_bars(roster_rows, text("title_roster", lang), lang)]
+
+
+def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
+    """requirements.csv, roster.csv, plan.json, planned.yaml, three charts and the verification run."""
     import matplotlib.pyplot as plt
 
     s = plan.scenario
@@ -308,12 +327,8 @@ def write_plan(plan, out_dir: Path) -> list[Path]:
     header = (f"# Planned by `hotline plan` from {s.source}: the input scenario with the planned shifts\n"
               f"# in place (breaks included). Run it with `hotline simulate`.\n")
     _atomic_text(paths[3], header + yaml.safe_dump(plan.planned_raw, allow_unicode=True, sort_keys=False))
-    panels = {k: {"analytic (SIPP)": plan.sipp[k], "simulation-corrected": plan.corrected[k],
-                  "scheduled on the phones": r.on_phones} for k, r in plan.rosters.items()}
-    figs = [plots.requirement_panels(panels, s.interval_minutes, "Agents required and scheduled, by pool"),
-            plots.heatmap_by_hour(sum(r.on_phones for r in plan.rosters.values()), s.interval_minutes,
-                                  "Agents on the phones, all pools", "agents on the phones (mean in the hour)"),
-            plots.roster_bars(_roster_rows(plan), "Roster: shifts by start time")]
+    figs = plan_charts({k: {"analytic": plan.sipp[k], "corrected": plan.corrected[k], "scheduled": r.on_phones}
+                        for k, r in plan.rosters.items()}, _roster_rows(plan), s.interval_minutes, lang)
     for fig, path in zip(figs, paths[4:]):
         fig.savefig(path)
         plt.close(fig)

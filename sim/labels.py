@@ -56,7 +56,7 @@ TEXT = {
     "service_level": {"en": "service level", "zh": "服务水平"},
     "abandon_rate": {"en": "abandon rate", "zh": "放弃率"},
     "asa_seconds": {"en": "ASA (s)", "zh": "平均应答等待 (秒)"},
-    "transferred": {"en": "transfers per week", "zh": "每周转接量"},
+    "transferred": {"en": "transfers per replication", "zh": "转接量 (每次重复)"},
     "outbound_share": {"en": "outbound share of busy time", "zh": "外呼占忙碌时间比例"},
     "offered": {"en": "calls offered", "zh": "呼入量"},
     "headcount": {"en": "agents on the roster", "zh": "排班话务员"},

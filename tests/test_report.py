@@ -1,0 +1,123 @@
+"""hotline report: a self-contained HTML briefing, checked in a real headless Chromium."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import system_packages
+from sim import labels
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+FUYANG = ROOT / "scenarios" / "fuyang"
+
+
+def invoke(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def result_dirs(tmp_path_factory):
+    """Small results of simulate, compare and plan."""
+    tmp = tmp_path_factory.mktemp("results")
+    invoke("simulate", ROOT / "scenarios" / "default.yaml", "-r", "2", "--out", tmp / "sim")
+    short = []
+    for name in ("status_quo", "full_merge"):
+        from sim import scenario as sc
+        raw = dict(sc.load(FUYANG / f"{name}.yaml").raw, horizon_hours=24)
+        path = tmp / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+        short.append(path)
+    invoke("compare", *short, "-r", "2", "--out", tmp / "cmp")
+    rates = [60] * 16 + [600] * 2 + [60] * 30
+    peak = {"name": "peak", "horizon_hours": 48, "interval_minutes": 30,
+            "lines": {"L": {"arrivals": {"per_interval": rates}, "pool": "p",
+                            "handle_seconds": {"dist": "exponential", "mean": 300},
+                            "patience_seconds": {"dist": "exponential", "mean": 600}}},
+            "pools": {"p": {"seats": 1}},
+            "planning": {"shifts": [{"name": "h", "starts": [f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)],
+                                     "hours": 1}], "replications": 3}}
+    (tmp / "peak.yaml").write_text(yaml.safe_dump(peak))
+    invoke("plan", tmp / "peak.yaml", "--out", tmp / "plan")
+    return [tmp / "cmp", tmp / "plan", tmp / "sim"]
+
+
+def browse(page: Path, screenshot: Path):
+    """Open the page in headless Chromium: (console messages, images as (complete, width), page height)."""
+    system_packages.ensure()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1100,1400"):
+        options.add_argument(flag)
+    options.binary_location = "/usr/bin/chromium"
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        driver.get(page.resolve().as_uri())
+        images = driver.execute_script("return [...document.images].map(i => [i.complete, i.naturalWidth])")
+        height = driver.execute_script("return document.body.scrollHeight")
+        driver.set_window_size(1100, min(height + 100, 8000))
+        driver.save_screenshot(str(screenshot))
+        return driver.get_log("browser"), images, height
+    finally:
+        driver.quit()
+
+
+def test_briefing_is_self_contained_and_renders_in_chromium(result_dirs, tmp_path):
+    page = tmp_path / "briefing.html"
+    invoke("report", *result_dirs, "--out", page)
+    html = page.read_text()
+    assert not re.search(r"""(src|href)=['"]?(https?:|//)""", html)         # nothing fetched from a network
+    assert html.count("data:image/png;base64,") == 6                        # 2 compare + 3 plan + 1 simulate
+    assert "service level = calls answered within 15 s / calls offered" in html
+    assert "Assumptions and their sources" in html
+    assert "Changzhou" in html                                              # the scenario's sources travel along
+    console, images, height = browse(page, tmp_path / "shot.png")
+    assert not [m for m in console if m["level"] in ("SEVERE", "ERROR")], console
+    assert len(images) == 6 and all(done and width > 300 for done, width in images), images
+    from PIL import Image
+    shot = np.asarray(Image.open(tmp_path / "shot.png").convert("L"), dtype=float)
+    assert height > 2000 and shot.std() > 20                                # a long page with real content
+
+
+def test_chinese_briefing_uses_a_font_with_every_character(result_dirs, tmp_path):
+    system_packages.ensure()
+    page = tmp_path / "briefing_zh.html"
+    invoke("report", *result_dirs, "--out", page, "--lang", "zh")
+    html = page.read_text()
+    assert "服务水平" in html and "<html lang='zh-CN'>" in html
+    from matplotlib import font_manager
+    font = labels.cjk_font()
+    assert font is not None
+    face = font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=font)))
+    chars = {c for entry in labels.TEXT.values() for v in [entry.get("zh", "")]
+             for c in (v if isinstance(v, str) else "".join(v)) if ord(c) > 0x2E80}
+    missing = [c for c in chars if face.get_char_index(ord(c)) == 0]
+    assert chars and not missing, missing
+    console, images, _ = browse(page, tmp_path / "shot_zh.png")
+    assert not [m for m in console if m["level"] in ("SEVERE", "ERROR")]
+    assert all(done and width > 300 for done, width in images)
+
+
+def test_chinese_without_a_font_is_refused_with_how_to_install_one(result_dirs, tmp_path, monkeypatch):
+    monkeypatch.setattr(labels, "cjk_font", lambda: None)
+    result = CliRunner().invoke(main, ["report", str(result_dirs[2]), "--out", str(tmp_path / "x.html"),
+                                       "--lang", "zh"])
+    assert result.exit_code == 2
+    assert "no font with Chinese characters" in result.output and "apt-get install fonts-noto-cjk" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_report_refuses_a_folder_that_holds_no_results(tmp_path):
+    result = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert result.exit_code == 2 and "is not a results folder" in result.output

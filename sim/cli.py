@@ -19,6 +19,26 @@ LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", sho
                     help="Language of chart labels (zh needs a font with Chinese characters).")
 
 
+
+
+def parallel_options(command):
+    """--workers and --scheduler: where replications run (same numbers wherever they run)."""
+    command = click.option("--scheduler", metavar="ADDRESS|local",
+                           help="Run on a Dask cluster at ADDRESS (tcp://host:8786), or 'local' to start one here.")(command)
+    return click.option("--workers", "-w", type=click.IntRange(min=1),
+                        help="Worker processes on this machine (default: all cores).")(command)
+
+
+def make_runner(workers, scheduler):
+    from .parallel import Runner
+    return Runner(workers, scheduler)
+
+
+def progress_bar(total: int, desc: str):
+    from tqdm import tqdm
+    return tqdm(total=total, desc=desc, unit="replication", file=sys.stderr, disable=None, leave=False)
+
+
 class _Cli(click.Group):
     """Turns user mistakes into one clear line on stderr and exit code 2, never a traceback."""
 
@@ -42,18 +62,17 @@ def main():
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's, else 1).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/<scenario name>/).")
 @click.option("--trace", is_flag=True, help="Also write every call, one log in the generic format per "
-              "replication (trace-r0.csv, ...; large).")
-def simulate(scenario_file, replications, seed, out, trace):
+              "replication (trace-r0.csv, ...; large; runs in this process).")
+@parallel_options
+def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
     """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
     s = scenario.load(scenario_file)
     out = out or results.default_dir(s.name)
     reps = replications or s.replications
     from .calllog import TraceWriter
     trace_sink = TraceWriter(out, list(s.lines), s.start_minute) if trace else None
-    from tqdm import tqdm
-    with tqdm(total=reps, desc=f"simulating {s.name}", unit="replication", file=sys.stderr,
-              disable=None, leave=False) as bar:
-        result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink)
+    with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar:
+        result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink, runner=runner)
     if trace_sink is not None:
         trace_sink.close()
     paths = results.write(result, out)
@@ -68,7 +87,8 @@ def simulate(scenario_file, replications, seed, out, trace):
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default results/compare-<names>/).")
 @LANG
-def compare(scenario_files, replications, seed, out, lang):
+@parallel_options
+def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     """Run SCENARIO_FILES on the same callers; compare them against the first.
 
     Writes compare.json, compare.csv, compare_lines.csv, sl_by_hour.png,
@@ -83,12 +103,9 @@ def compare(scenario_files, replications, seed, out, lang):
     reps = replications or loaded[0].replications
     seed = loaded[0].seed if seed is None else seed
     out = out or results.default_dir("_".join(names), prefix="compare-")
-    from tqdm import tqdm
-    runs_done = []
-    with tqdm(total=reps * len(loaded), desc="comparing", unit="replication", file=sys.stderr,
-              disable=None, leave=False) as bar:
-        for s in loaded:
-            runs_done.append(run_scenario(s, reps, seed, progress=lambda r: bar.update(1)))
+    from .runs import simulate_many
+    with make_runner(workers, scheduler) as runner, progress_bar(reps * len(loaded), "comparing") as bar:
+        runs_done = simulate_many(loaded, reps, seed, progress=lambda r: bar.update(1), runner=runner)
     paths = results.write_comparison(runs_done, out, lang)
     click.echo(tables.comparison_table(results.comparison(runs_done)))
     click.echo(f"wrote {len(paths)} files in {out}")
@@ -101,18 +118,55 @@ def compare(scenario_files, replications, seed, out, lang):
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/plan-<name>/).")
 @LANG
-def plan(scenario_file, replications, seed, out, lang):
+@parallel_options
+def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     """Plan the cheapest 7x24 roster that meets the targets of SCENARIO_FILE, and verify it."""
     from .planner import plan as make_plan
     s = scenario.load(scenario_file)
     out = out or results.default_dir(s.name, prefix="plan-")
     click.echo(f"planning {s.name}: requirement, roster, verification ...", err=True)
-    result = make_plan(s, replications, seed, progress=lambda stage, detail: click.echo(f"  {stage}: {detail}", err=True))
+    with make_runner(workers, scheduler) as runner:
+        result = make_plan(s, replications, seed, runner=runner,
+                           progress=lambda stage, detail: click.echo(f"  {stage}: {detail}", err=True))
     paths = results.write_plan(result, out, lang)
     click.echo(tables.plan_table(results.plan_summary(result)))
     click.echo(f"wrote {len(paths)} files in {out}")
 
 
+
+
+@main.command()
+@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--vary", "varies", multiple=True, required=True, metavar="FIELD=START:STOP:STEP|V1,V2,...",
+              help="A field of the scenario and its values, e.g. pools.general.seats=40:80:2; repeat for a grid.")
+@click.option("--replications", "-r", type=click.IntRange(min=1), help="Replications per variant.")
+@click.option("--seed", type=click.IntRange(min=0))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/sweep-<name>/).")
+@LANG
+@parallel_options
+def sweep(scenario_file, varies, replications, seed, out, lang, workers, scheduler):
+    """Run a grid of variants of SCENARIO_FILE; resumes where an interrupted run stopped."""
+    from .runs import simulate_many
+    from .store import Store
+    from .sweep import parse_vary, variants
+    s = scenario.load(scenario_file)
+    parsed = [parse_vary(v) for v in varies]
+    grid = variants(s, parsed)                      # every variant is checked before anything runs
+    reps = replications or s.replications
+    out = out or results.default_dir(s.name, prefix="sweep-")
+    store = Store(out / "store")
+    try:
+        with make_runner(workers, scheduler) as runner, progress_bar(reps * len(grid), f"sweep of {len(grid)} variants") as bar:
+            runs_done = simulate_many([v for _, v in grid], reps, seed, progress=lambda r: bar.update(1),
+                                      runner=runner, store=store)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: finished replications are kept in {store.root}; run the same command again "
+                   "to continue", err=True)
+        sys.exit(130)
+    rows = results.sweep_table([c for c, _ in grid], runs_done)
+    paths = results.write_sweep(rows, [v.name for v in parsed], out, s.threshold_seconds, s.service_level_target, lang)
+    click.echo(tables.sweep_text(rows, [v.name for v in parsed], s.threshold_seconds))
+    click.echo(f"wrote {', '.join(str(p) for p in paths)}")
 
 
 @main.command()

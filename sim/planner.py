@@ -74,8 +74,10 @@ def check_plannable(s: Scenario):
                             "up; set a positive ceiling, e.g. 0.05")
 
 
-def plan(s: Scenario, replications: int | None = None, seed: int | None = None, progress=None) -> PlanResult:
-    """Plan the scenario's week; ``progress(stage, detail)`` is told what is happening."""
+def plan(s: Scenario, replications: int | None = None, seed: int | None = None, progress=None,
+         runner=None) -> PlanResult:
+    """Plan the scenario's week; ``progress(stage, detail)`` is told what is happening;
+    ``runner`` (``sim.parallel.Runner``) runs the simulations' replications in parallel."""
     check_plannable(s)
     p = s.planning
     reps = replications or p.replications or s.replications
@@ -92,7 +94,7 @@ def plan(s: Scenario, replications: int | None = None, seed: int | None = None, 
     if p.targets == "day":
         need, rounds = {k: v.copy() for k, v in sipp.items()}, 0
     else:
-        need, rounds = corrected(s, sipp, reps, seed,
+        need, rounds = corrected(s, sipp, reps, seed, runner=runner,
                                  progress=lambda r, c: tell("requirement", f"simulation round {r}"))
     corrected_need = {k: v.copy() for k, v in need.items()}
     requirement = {k: v.copy() for k, v in need.items()}
@@ -101,7 +103,7 @@ def plan(s: Scenario, replications: int | None = None, seed: int | None = None, 
         rosters = _rosters(s, requirement)
         tell("verification", f"round {verification_rounds}: roster solved, simulating it")
         planned = with_staffing(s, {k: r.on_phones for k, r in rosters.items()})
-        result = simulate(planned, reps, seed)
+        result = simulate(planned, reps, seed, runner=runner)
         check = check_intervals(s, result, by_day=p.targets == "day")
         if not check.any_missed():
             met = True

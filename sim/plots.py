@@ -45,8 +45,8 @@ def _percent_axis(ax, label: str):
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
 
 
-def _value_axis(ax, label: str, percent: bool, top: float):
-    """Shares as percentages from 0 to ``top``; anything else as it is."""
+def _value_axis(ax, label: str, percent: bool, top: float | None):
+    """Shares as percentages from 0 to ``top`` (None: as high as the data); anything else as it is."""
     if percent:
         _percent_axis(ax, label)
         ax.set_ylim(0, top)
@@ -215,7 +215,7 @@ def observed_vs_simulated(labels: list[str], figures: dict[str, tuple], ylabels:
 
 
 def seats_curve(seats: np.ndarray, series: dict[str, tuple], ylabel: str, title: str, target: float | None = None,
-                lang: str = "en"):
+                lang: str = "en", xlabel: str | None = None, top: float | None = 1.02):
     """Service level (or another share) against seats: ``series[name] = (mean, low, high)`` over ``seats``."""
     with style(lang):
         fig, ax = plt.subplots(figsize=(6.5, 3.8))
@@ -226,8 +226,8 @@ def seats_curve(seats: np.ndarray, series: dict[str, tuple], ylabel: str, title:
             ax.fill_between(seats, low, high, color=st["color"], alpha=0.15, linewidth=0)
         if target is not None:
             ax.axhline(target, color="black", linewidth=0.8, linestyle=(0, (4, 2)))
-        ax.set_xlabel(text("agents", lang))
-        _value_axis(ax, ylabel, True, 1.02)
+        ax.set_xlabel(xlabel or text("agents", lang))
+        _value_axis(ax, ylabel, True, top)
         ax.set_title(title, loc="left")
         ax.legend(loc="lower right")
         fig.tight_layout()

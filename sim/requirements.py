@@ -217,12 +217,12 @@ def check_intervals(s: Scenario, result: RunResult, by_day: bool = False) -> Int
 
 
 def corrected(s: Scenario, start: dict[str, np.ndarray], replications: int, seed: int,
-              max_rounds: int = 8, progress=None) -> tuple[dict[str, np.ndarray], int]:
+              max_rounds: int = 8, progress=None, runner=None) -> tuple[dict[str, np.ndarray], int]:
     """Raise the requirement where the simulated model misses its targets; returns it and the rounds run."""
     need = {p: v.copy() for p, v in start.items()}
     rounds = 0
     for rounds in range(1, max_rounds + 1):
-        result = simulate(with_staffing(s, need), replications, seed)
+        result = simulate(with_staffing(s, need), replications, seed, runner=runner)
         check = check_intervals(s, result)
         if progress is not None:
             progress(rounds, check)

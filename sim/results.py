@@ -412,3 +412,52 @@ def write_replay(result, out_dir: Path) -> list[Path]:
         fig.savefig(path)
         plt.close(fig)
     return paths
+
+
+SWEEP_FIGURES = ("staffed_seats", "service_level", "abandon_rate", "asa_seconds", "occupancy")
+
+
+def sweep_table(chosen: list[dict], runs: list[RunResult]) -> list[dict]:
+    """One row per variant: the values varied, then each figure's {"mean", "ci95"}."""
+    return [{"variant": c, **{f: estimate(r.whole[f][:, 0]) for f in SWEEP_FIGURES}} for c, r in zip(chosen, runs)]
+
+
+def write_sweep(rows: list[dict], names: list[str], out_dir: Path, threshold: float, target: float,
+                lang: str = "en") -> list[Path]:
+    """sweep.json, sweep.csv and the curves of service level and abandonment against the first field varied."""
+    import matplotlib.pyplot as plt
+    from . import plots
+    from .labels import text
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / "sweep.json", out_dir / "sweep.csv", out_dir / "sweep_service_level.png",
+             out_dir / "sweep_abandon_rate.png"]
+    data = {"varied": names, "threshold_seconds": threshold,
+            "definitions": {f: {"unit": FIGURES[f][0], "definition": FIGURES[f][1]} for f in SWEEP_FIGURES},
+            "variants": rows}
+    _atomic_text(paths[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    with paths[1].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(names + [f"{f}{x}" for f in SWEEP_FIGURES for x in ("", "_ci95_low", "_ci95_high")])
+        for row in rows:
+            writer.writerow([row["variant"][n] for n in names]
+                            + [_cell_of(v) for f in SWEEP_FIGURES for v in (row[f]["mean"], *row[f]["ci95"])])
+    x_name, rest = names[0], names[1:]
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault(tuple(row["variant"][n] for n in rest), []).append(row)
+    for figure, path, axis in (("service_level", paths[2], text("sl_axis", lang, t=threshold)),
+                               ("abandon_rate", paths[3], text("ab_axis", lang))):
+        title = f"{text(figure, lang)}: {x_name} (95% intervals)"
+        series = {}
+        for key, members in groups.items():
+            label = ", ".join(f"{n.split('.')[-1]}={v}" for n, v in zip(rest, key)) or figure
+            series[label] = tuple(np.array([m[figure]["mean"] if j == 0 else m[figure]["ci95"][j - 1]
+                                            for m in members], dtype=float) for j in range(3))
+        xs = np.array([m["variant"][x_name] for m in next(iter(groups.values()))], dtype=float)
+        fig = plots.seats_curve(xs, series, axis, title,
+                                target=target if figure == "service_level" else None, lang=lang,
+                                xlabel=x_name, top=1.02 if figure == "service_level" else None)
+        fig.savefig(path)
+        plt.close(fig)
+    return paths

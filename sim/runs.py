@@ -15,7 +15,7 @@ from scipy import stats as sps
 
 from .engine import run_replication
 from .scenario import Scenario
-from .stats import FIGURES, Scopes, scope_figures
+from .stats import FIGURES, Scopes, scope_figures, scopes_of
 
 
 @dataclass
@@ -36,36 +36,67 @@ class RunResult:
         return confidence_interval(self.whole[figure][:, self.scope_index(kind, ident)])
 
 
-def scopes_of(scenario: Scenario) -> Scopes:
-    """Total, then each line, then each pool."""
-    names = ([("total", "all")] + [("line", l) for l in scenario.lines]
-             + [("pool", p) for p in scenario.pools])
-    city = np.asarray([line.mode != "provincial" for line in scenario.lines.values()])
-    provincial = [line.id for line in scenario.lines.values() if line.mode == "provincial"]
-    return Scopes(names, city, provincial)
-
-
 def simulate(scenario: Scenario, replications: int | None = None, seed: int | None = None,
-             progress: Callable[[int], None] | None = None, trace=None, make_source=None) -> RunResult:
-    """Run the scenario's replications one after another.
+             progress: Callable[[int], None] | None = None, trace=None, make_source=None,
+             runner=None, store=None) -> RunResult:
+    """Run the scenario's replications and gather their figures.
 
-    ``progress(r)`` is called after each replication; ``trace(replication, block)``
-    receives every finished block of calls when a per-call trace is wanted.
+    ``runner`` (a ``sim.parallel.Runner``) spreads replications over processes
+    or a Dask cluster; ``store`` (a ``sim.store.Store``) keeps each finished
+    replication and reuses those already there.  ``progress(r)`` is called
+    after each replication; ``trace(replication, block)`` receives every
+    finished block of calls (this runs in this process).
     """
-    replications = scenario.replications if replications is None else replications
-    seed = scenario.seed if seed is None else seed
-    scopes = scopes_of(scenario)
-    wholes, intervals = [], []
-    for r in range(replications):
-        sink = None if trace is None else (lambda block, r=r: trace(r, block))
-        counters = run_replication(scenario, seed, r, sink, make_source)
-        per_interval, whole = scope_figures(counters, scopes, scenario.interval_seconds)
-        wholes.append(whole)
-        intervals.append(per_interval)
+    return simulate_many([scenario], replications, seed, progress, trace, make_source, runner, store)[0]
+
+
+def simulate_many(scenarios: list[Scenario], replications: int | None = None, seed: int | None = None,
+                  progress: Callable[[int], None] | None = None, trace=None, make_source=None,
+                  runner=None, store=None) -> list[RunResult]:
+    """Every replication of every scenario as one batch of tasks (variants run side by side)."""
+    from .parallel import replicate
+    from .store import scenario_key
+
+    reps = [s.replications if replications is None else replications for s in scenarios]
+    seeds = [s.seed if seed is None else seed for s in scenarios]
+    done: dict[tuple[int, int], tuple] = {}
+    keys = [scenario_key(s, sd) for s, sd in zip(scenarios, seeds)] if store is not None else None
+    tasks, where = [], []
+    for i, (s, n, sd) in enumerate(zip(scenarios, reps, seeds)):
+        for r in range(n):
+            stored = store.load(keys[i], r) if store is not None else None
+            if stored is not None:
+                done[(i, r)] = stored
+                if progress is not None:
+                    progress(r)
+            else:
+                tasks.append((s, sd, r))
+                where.append((i, r))
+    if trace is not None or make_source is not None or runner is None or runner.serial:
+        finished = ((k, _one(*task, trace, make_source)) for k, task in enumerate(tasks))
+    else:
+        finished = runner.map(tasks)
+    for k, result in finished:
+        i, r = where[k]
+        done[(i, r)] = result
+        if store is not None:
+            store.save(keys[i], r, result)
         if progress is not None:
             progress(r)
-    stack = lambda parts: {f: np.stack([p[f] for p in parts]) for f in FIGURES if f in parts[0]}
-    return RunResult(scenario, seed, replications, scopes, stack(wholes), stack(intervals))
+    out = []
+    for i, (s, n, sd) in enumerate(zip(scenarios, reps, seeds)):
+        wholes = [done[(i, r)][0] for r in range(n)]
+        intervals = [done[(i, r)][1] for r in range(n)]
+        stack = lambda parts: {f: np.stack([p[f] for p in parts]) for f in FIGURES if f in parts[0]}  # noqa: E731
+        out.append(RunResult(s, sd, n, scopes_of(s), stack(wholes), stack(intervals)))
+    return out
+
+
+def _one(scenario, seed, r, trace, make_source):
+    sink = None if trace is None else (lambda block: trace(r, block))
+    counters = run_replication(scenario, seed, r, sink, make_source)
+    per_interval, whole = scope_figures(counters, scopes_of(scenario), scenario.interval_seconds)
+    return whole, per_interval
 
 
 def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple:

@@ -235,6 +235,15 @@ class Scopes:
     provincial: list[str]             # ids of provincial lines (offered only)
 
 
+def scopes_of(scenario) -> Scopes:
+    """Total, then each line, then each pool."""
+    names = ([("total", "all")] + [("line", l) for l in scenario.lines]
+             + [("pool", p) for p in scenario.pools])
+    city = np.asarray([line.mode != "provincial" for line in scenario.lines.values()])
+    provincial = [line.id for line in scenario.lines.values() if line.mode == "provincial"]
+    return Scopes(names, city, provincial)
+
+
 def scope_figures(c: Counters, scopes: Scopes, interval_seconds: float) -> tuple[dict, dict]:
     """Figures per (interval, scope) and over the whole horizon per scope."""
     horizon = c.n_intervals * interval_seconds

@@ -156,3 +156,15 @@ def calibration_table(report: dict) -> str:
                       f"left out: {left}.", f"faults (kept): {faults}.",
                       f"redials: {red['calls_detected_as_redials']:,} detected; probability after abandoning "
                       f"{red['probability_after_abandoning']:.1%}, mean delay {red['mean_delay_seconds']} s."])
+
+
+def sweep_text(rows: list[dict], names: list[str], threshold: float) -> str:
+    """The sweep's variants, one line each."""
+    cols = [("service_level", "SL", "percent"), ("abandon_rate", "abandoned", "percent"),
+            ("asa_seconds", "ASA s", "seconds"), ("occupancy", "occupancy", "percent")]
+    header = [n.split(".")[-1] for n in names] + [h for _, h, _ in cols]
+    body = [[f"{r['variant'][n]:g}" for n in names] + [_cell(r[f], how) for f, _, how in cols] for r in rows]
+    widths = [max(len(x[i]) for x in [header] + body) for i in range(len(header))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(x, widths)) for x in [header] + body]
+    return "\n".join(lines + [f"SL = answered within {threshold:g} s / offered; abandoned = abandoned / offered; "
+                               "ASA = mean wait of answered calls; mean ± half-width of the 95% interval."])

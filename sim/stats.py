@@ -89,13 +89,24 @@ class QueueTally:
         self.add("wait_answered", cell[answered], wait[answered])
         self.add("wait_all", cell, wait)
         bins = np.where(wait > 0, np.searchsorted(WAIT_EDGES_SECONDS, wait, side="left"), 0)
-        size = self.shape[0] * self.shape[1]
-        flat = np.bincount(cell[answered] * N_BINS + bins[answered], minlength=size * N_BINS)
-        self.hist += flat.reshape(self.hist.shape).astype(np.int32)
+        self._count(self.hist.reshape(-1, N_BINS), cell[answered], bins[answered])
 
     def add(self, name: str, cell: np.ndarray, weights: np.ndarray | None = None):
-        size = self.shape[0] * self.shape[1]
-        self.sums[name] += np.bincount(cell, weights=weights, minlength=size).reshape(self.shape)
+        self._count(self.sums[name].reshape(-1), cell, weights=weights)
+
+    @staticmethod
+    def _count(target: np.ndarray, cell: np.ndarray, bins: np.ndarray | None = None, weights=None):
+        """Add counts (or weights) per cell into ``target``, touching only the cells of this batch:
+        a block spans a few intervals, a year of them would make every update a copy of the year."""
+        if len(cell) == 0:
+            return
+        first, last = int(cell.min()), int(cell.max()) + 1
+        local = cell - first
+        if bins is None:
+            target[first:last] += np.bincount(local, weights=weights, minlength=last - first)
+        else:
+            counts = np.bincount(local * N_BINS + bins, minlength=(last - first) * N_BINS)
+            target[first:last] += counts.reshape(last - first, N_BINS).astype(target.dtype)
 
 
 class Counters:
@@ -209,14 +220,19 @@ def figures(q: dict[str, np.ndarray], hist: np.ndarray, period_seconds: float) -
 
 
 def percentile(hist: np.ndarray, q: float) -> np.ndarray:
-    """The q-quantile of waits from histograms (last axis), linear within a bin; nan if empty."""
-    counts = hist.astype(float)
-    cum = np.cumsum(counts, axis=-1)
+    """The q-quantile of waits from histograms (last axis), linear within a bin; nan if empty.
+
+    Done a slice of the leading axis at a time: a year of half hours times
+    every scope would otherwise need gigabytes of temporary arrays.
+    """
+    if hist.ndim > 1 and hist.shape[0] > 256:
+        return np.concatenate([percentile(hist[i:i + 256], q) for i in range(0, hist.shape[0], 256)])
+    cum = np.cumsum(hist, axis=-1, dtype=np.int64)
     n = cum[..., -1:]
     target = q * n
     idx = np.minimum((cum < target).sum(axis=-1, keepdims=True), N_BINS - 1)
     before = np.take_along_axis(cum, np.maximum(idx - 1, 0), axis=-1) * (idx > 0)
-    inside = np.take_along_axis(counts, idx, axis=-1)
+    inside = np.take_along_axis(hist, idx, axis=-1).astype(float)
     low = WAIT_EDGES_SECONDS[np.maximum(idx - 1, 0)] * (idx > 0)
     high = WAIT_EDGES_SECONDS[idx]
     high = np.where(np.isinf(high), low, high)

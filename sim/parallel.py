@@ -16,9 +16,13 @@ from .engine import run_replication
 from .stats import scope_figures, scopes_of
 
 
-def replicate(scenario, seed: int, replication: int) -> tuple[dict, dict]:
-    """One replication's figures over the whole horizon and per interval (what a worker returns)."""
-    counters = run_replication(scenario, seed, replication)
+def replicate(scenario, seed: int, replication: int, trace=None, make_source=None) -> tuple[dict, dict]:
+    """One replication's figures over the whole horizon and per interval (what a worker returns).
+
+    ``trace(replication, block)`` and ``make_source`` only work in this process (see runs.simulate).
+    """
+    sink = None if trace is None else (lambda block: trace(replication, block))
+    counters = run_replication(scenario, seed, replication, sink, make_source)
     per_interval, whole = scope_figures(counters, scopes_of(scenario), scenario.interval_seconds)
     return whole, per_interval
 

@@ -19,7 +19,7 @@ import numpy as np
 from . import clock, plots
 from .errors import ScenarioError
 from .labels import text
-from .results import comparison_charts, plan_charts
+from .results import comparison_charts, plan_charts, roster_bar_rows
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Helvetica Neue",Arial,sans-serif;max-width:980px;
@@ -171,16 +171,13 @@ def _requirements(path: Path) -> tuple[dict, int]:
 
 
 def _roster(path: Path) -> list[tuple]:
-    grouped: dict[tuple, list] = {}
+    rows = []
     for r in csv.DictReader(path.open(encoding="utf-8")):
         days = len(r["weekdays"].split())
-        hours = float(r["paid_hours_per_agent_per_week"]) / days
         h, m = map(int, r["start"].split(":"))
-        key = (r["pool"], r["shift"], h * 60 + m, hours)
-        agents, agent_days = grouped.get(key, (0, 0))
-        grouped[key] = (agents + int(r["agents"]), agent_days + int(r["agents"]) * days)
-    return [(f"{pool}: {shift} {start // 60:02d}:{start % 60:02d}", start / 60, hours, agents, f"{days}")
-            for (pool, shift, start, hours), (agents, days) in grouped.items()]
+        rows.append((r["pool"], r["shift"], h * 60 + m, days, float(r["paid_hours_per_agent_per_week"]) / days,
+                     int(r["agents"])))
+    return roster_bar_rows(rows)
 
 
 def _simulate(folder: Path, lang: str):

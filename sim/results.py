@@ -336,15 +336,22 @@ def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
 
 
 def _roster_rows(plan) -> list[tuple]:
-    """One bar per pool, shift and start time: agents on it and their working days in total."""
-    grouped: dict[tuple, list] = {}
-    for k, roster in plan.rosters.items():
-        for r in roster.rows:
-            key = (k, r.shift, r.start_minute, r.paid_hours_each / len(r.days))
-            agents, days = grouped.get(key, (0, 0))
-            grouped[key] = (agents + r.agents, days + r.agents * len(r.days))
-    return [(f"{k}: {shift} {start // 60:02d}:{start % 60:02d}", start / 60, hours, agents, f"{days} agent-days")
-            for (k, shift, start, hours), (agents, days) in grouped.items()]
+    return roster_bar_rows((k, r.shift, r.start_minute, len(r.days), r.paid_hours_each / len(r.days), r.agents)
+                           for k, roster in plan.rosters.items() for r in roster.rows)
+
+
+def roster_bar_rows(entries) -> list[tuple]:
+    """One bar per pool, shift and start time: agents on it and their working days in total.
+
+    ``entries`` are (pool, shift, start minute, working days, hours a day, agents) roster rows.
+    """
+    grouped: dict[tuple, tuple] = {}
+    for pool, shift, start, days, hours, agents in entries:
+        key = (pool, shift, start, hours)
+        total_agents, agent_days = grouped.get(key, (0, 0))
+        grouped[key] = (total_agents + agents, agent_days + agents * days)
+    return [(f"{pool}: {shift} {start // 60:02d}:{start % 60:02d}", start / 60, hours, agents, f"{days} agent-days")
+            for (pool, shift, start, hours), (agents, days) in grouped.items()]
 
 
 def write_calibration(raw: dict, report: dict, out: Path, seconds: float) -> list[Path]:

@@ -13,9 +13,8 @@ from typing import Callable
 import numpy as np
 from scipy import stats as sps
 
-from .engine import run_replication
 from .scenario import Scenario
-from .stats import FIGURES, Scopes, scope_figures, scopes_of
+from .stats import FIGURES, Scopes, scopes_of
 
 
 @dataclass
@@ -73,7 +72,7 @@ def simulate_many(scenarios: list[Scenario], replications: int | None = None, se
                 tasks.append((s, sd, r))
                 where.append((i, r))
     if trace is not None or make_source is not None or runner is None or runner.serial:
-        finished = ((k, _one(*task, trace, make_source)) for k, task in enumerate(tasks))
+        finished = ((k, replicate(*task, trace, make_source)) for k, task in enumerate(tasks))
     else:
         finished = runner.map(tasks)
     for k, result in finished:
@@ -90,13 +89,6 @@ def simulate_many(scenarios: list[Scenario], replications: int | None = None, se
         stack = lambda parts: {f: np.stack([p[f] for p in parts]) for f in FIGURES if f in parts[0]}  # noqa: E731
         out.append(RunResult(s, sd, n, scopes_of(s), stack(wholes), stack(intervals)))
     return out
-
-
-def _one(scenario, seed, r, trace, make_source):
-    sink = None if trace is None else (lambda block: trace(r, block))
-    counters = run_replication(scenario, seed, r, sink, make_source)
-    per_interval, whole = scope_figures(counters, scopes_of(scenario), scenario.interval_seconds)
-    return whole, per_interval
 
 
 def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple:

@@ -39,6 +39,13 @@ def _cell(entry: dict | None, how: str) -> str:
     return text
 
 
+def _render(header: list[str], body: list[list[str]], left: int = 1) -> list[str]:
+    """Aligned text rows: the first ``left`` columns to the left, numbers to the right."""
+    widths = [max(len(row[i]) for row in [header] + body) for i in range(len(header))]
+    return ["  ".join(c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+            for row in [header] + body]
+
+
 def summary_table(summary: dict) -> str:
     """Total, lines and pools of a summary.json mapping, mean ± 95% half-width."""
     rows = [("total", "all", summary["total"])]
@@ -46,9 +53,7 @@ def summary_table(summary: dict) -> str:
     rows += [("pool", k, v) for k, v in summary["pools"].items()]
     header = ["scope", "id"] + [h for _, h, _ in SHORT]
     body = [[kind, ident] + [_cell(figs.get(f), how) for f, _, how in SHORT] for kind, ident, figs in rows]
-    widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-             for r in [header] + body]
+    lines = _render(header, body, left=2)
     t = summary["threshold_seconds"]
     notes = [
         f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}; "
@@ -88,19 +93,14 @@ def comparison_table(data: dict) -> str:
     line_rows = [[l] + [_cell(e["lines"].get(l, {}).get("service_level"), "percent") for e in data["scenarios"]]
                  for l in lines_]
 
-    def render(head, body):
-        widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
-        return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-                for r in [head] + body]
-
     t = data["threshold_seconds"]
     out = [f"{len(data['scenarios'])} scenarios on the same callers: {data['replications']} replications, "
            f"seed {data['seed']}; mean ± half-width of the 95% interval."]
-    out += render(header, rows)
+    out += _render(header, rows)
     if diffs:
         out += ["", f"paired differences against {data['baseline']} (same callers, replication by replication):"]
-        out += render(header, diffs)
-    out += ["", "service level by line:"] + render(line_header, line_rows)
+        out += _render(header, diffs)
+    out += ["", "service level by line:"] + _render(line_header, line_rows)
     out += ["", f"pp = percentage points; seats = mean agents on duty; SL = answered within {t:g} s / offered; abandoned = abandoned / offered;",
             "ASA = mean wait of answered calls; transfers = calls handed to another pool per replication;",
             "outbound = outbound agent time / busy agent time."]
@@ -116,9 +116,7 @@ def plan_table(data: dict) -> str:
     body.append(["total", str(data["headcount"]), str(data["headcount_with_shrinkage"]), str(data["seats"]),
                  f"{data['agent_hours']:,.0f}", f"{data['cost']:,.0f}", f"{data['mip_gap']:.2%}",
                  str(sum(v["intervals_missing_target"] for v in data["pools"].values()))])
-    widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-             for r in [header] + body]
+    lines = _render(header, body)
     it = data["iterations"]
     t = data["targets"]
     verdict = ("every target met" if data["targets_met"] else
@@ -146,9 +144,7 @@ def calibration_table(report: dict) -> str:
         chosen = p.get("chosen", "-")
         body.append([line, f"{r['calls']:,}", f"{r['calls_per_week']:,.0f}", str(r["busyness_gamma_shape"] or "-"),
                      r["talk"]["chosen"], chosen, f"{p.get(chosen, {}).get('mean', '-')}"])
-    widths = [max(len(x[i]) for x in [header] + body) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(x, widths)))
-             for x in [header] + body]
+    lines = _render(header, body)
     left = ", ".join(f"{v:,} {k}" for k, v in report["left_out"].items()) or "none"
     faults = ", ".join(f"{v:,} {k}" for k, v in report["faults"].items()) or "none"
     red = report["redials"]
@@ -164,7 +160,6 @@ def sweep_text(rows: list[dict], names: list[str], threshold: float) -> str:
             ("asa_seconds", "ASA s", "seconds"), ("occupancy", "occupancy", "percent")]
     header = [n.split(".")[-1] for n in names] + [h for _, h, _ in cols]
     body = [[f"{r['variant'][n]:g}" for n in names] + [_cell(r[f], how) for f, _, how in cols] for r in rows]
-    widths = [max(len(x[i]) for x in [header] + body) for i in range(len(header))]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(x, widths)) for x in [header] + body]
+    lines = _render(header, body, left=0)
     return "\n".join(lines + [f"SL = answered within {threshold:g} s / offered; abandoned = abandoned / offered; "
                                "ASA = mean wait of answered calls; mean ± half-width of the 95% interval."])

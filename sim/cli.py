@@ -10,7 +10,7 @@ import click
 
 from . import erlang as erl
 from . import results, scenario, tables
-from .errors import ScenarioError
+from .errors import InputError, ScenarioError
 from .runs import simulate as run_scenario
 
 
@@ -45,7 +45,7 @@ class _Cli(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except ScenarioError as exc:
+        except InputError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
 

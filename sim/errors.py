@@ -1,15 +1,30 @@
-"""The one error type for user mistakes: it names the file, the field and what is wrong."""
+"""Errors for user mistakes: each names the file (or option), the field or line, and what is wrong.
+
+The command line prints the message alone on one line and exits with code 2.
+One type per kind of input, so callers can tell them apart:
+``ScenarioError`` (scenario files and the files they read), ``LogError`` (call
+logs), ``OptionError`` (command-line options and output folders).
+"""
 
 
-class ScenarioError(ValueError):
-    """A scenario (or other input file) is wrong in a way the user can fix.
-
-    The command line prints the message alone and exits with code 2.
-    """
+class InputError(ValueError):
+    """Bad input the user can fix: ``source`` (file or option), ``field`` (field, line or column), ``problem``."""
 
     def __init__(self, source: str, field: str, problem: str):
-        self.source = source
+        self.source = str(source)
         self.field = field
         self.problem = problem
-        where = f"{source}: {field}" if field else source
+        where = f"{self.source}: {field}" if field else self.source
         super().__init__(f"{where}: {problem}")
+
+
+class ScenarioError(InputError):
+    """A scenario file (or a file it reads: base, empirical samples) is wrong."""
+
+
+class LogError(InputError):
+    """A call log cannot be read or used."""
+
+
+class OptionError(InputError):
+    """A command-line option (or the output folder it names) cannot be used."""

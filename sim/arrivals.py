@@ -15,7 +15,8 @@ import zlib
 import numpy as np
 
 from .clock import MINUTES_PER_DAY
-from .routing import PLAIN, Routes
+from .codes import NOT_TRANSFERRED, PLAIN
+from .routing import Routes
 from .spec import Line, Scenario
 
 TARGET_BLOCK_CALLS = 16384   # calls per block: large enough for numpy, small enough for memory
@@ -23,9 +24,6 @@ TARGET_BLOCK_CALLS = 16384   # calls per block: large enough for numpy, small en
 _STREAMS = ("arrivals", "handle", "wrapup", "patience", "busyness", "category", "triage",
             "transfer_delay", "transfer_patience", "redial")
 
-WAITING = -2          # outcome codes in Block.by / Block.xfer_by
-ABANDONED = -1
-NOT_TRANSFERRED = -3
 
 
 class Block:

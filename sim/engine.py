@@ -1,45 +1,54 @@
 """The discrete-event model of one replication, on SimPy's event loop.
 
-Design for speed (the hot loop is ``Replication._arrive`` and ``PoolState``):
+Design for speed (the hot loop is ``Replication._arrive`` and ``sim.pool``):
 - plain callbacks on ``simpy.Timeout`` events, no process per call;
 - arrivals are handled in a run: one event wakes the source, which then takes
-  every arrival due before the next scheduled event (``env.peek()``), working
-  in each call's own arrival time;
+  every arrival due before the next scheduled event (``env.peek()``);
 - a plain call costs two events at most (arrival, agent release): abandonment
-  is found lazily in first-come first-served queues (see ``sim.pool``); only
-  lines whose hang-ups trigger something (redials, callbacks) get an event at
-  the caller's deadline;
+  is found lazily in first-come first-served queues and agents are released
+  lazily (see ``sim.pool``); only lines whose hang-ups trigger something
+  (redials, callbacks) get an event at the caller's deadline;
 - random numbers come in numpy blocks; outcomes are written into the block and
   folded into counters by numpy when the block is finished.
 
-Everything beyond a plain call (transfers, overflow, redials, outbound work)
-goes through the ordinary methods below the hot loop.
+Everything beyond a plain call goes through ordinary methods: first calls that
+queue or are answered by overflow and redials here, transfers in
+``sim.transfers``, outbound work in ``sim.outbound``.
 """
 
 from __future__ import annotations
 
 from functools import partial
-from heapq import heappop, heappush
+from heapq import heappush
 
 import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from .arrivals import ABANDONED, WAITING, Block, CallSource, model_stream
-from .clock import MINUTES_PER_DAY
-from .pool import PoolState
-from .routing import COLD, PLAIN, WARM, compile_routes
+from .arrivals import Block, CallSource, model_stream
+from .clock import MINUTES_PER_WEEK
+from .codes import ABANDONED, FINISH, PLAIN, WAITING
+from .outbound import OutboundWork
+from .pool import HeadcountPool, ShiftPool
+from .routing import compile_routes
 from .spec import Scenario
 from .stats import Counters
+from .transfers import Transfers
 
 INF = float("inf")
 REDIAL_BLOCK_CALLS = 4096
+SECONDS_PER_MINUTE = 60.0
 
 
 class Replication:
-    """One run of a scenario: builds the model, runs it, returns its counters."""
+    """One run of a scenario: builds the model, runs it, returns its counters.
 
-    def __init__(self, scenario: Scenario, seed: int, replication: int, trace=None, make_source=None):
+    ``check`` switches on ``sim.invariants``: the model's own laws are checked
+    after every event (for tests: it is slow).
+    """
+
+    def __init__(self, scenario: Scenario, seed: int, replication: int, trace=None, make_source=None,
+                 check: bool = False):
         s = self.s = scenario
         self.env = simpy.Environment()
         self.trace = trace
@@ -49,44 +58,59 @@ class Replication:
         self.outbound = list(s.outbound)
         self.outbound_rng = model_stream(seed, replication, "outbound")
         self.redial_rng = [streams["redial"] for streams in self.source.streams]
-        self.staffing = [_horizon_agents(s, pool) for pool in s.pools.values()]
-        self.pools = [PoolState(self.env, p, int(levels[0]), self, len(routes.levels), routes.overflow[p],
-                                len(self.outbound)) for p, levels in enumerate(self.staffing)]
+        self.staffing = [pool_staffing(s, pool) for pool in s.pools.values()]
+        self.pools = [self._pool(p, staffing, routes) for p, staffing in enumerate(self.staffing)]
         self.line_pool = [self.pools[e] if e >= 0 else None for e in routes.entry_pool]
-        self.missed_kinds = [(k, o.share) for k, o in enumerate(self.outbound) if o.trigger == "missed"]
-        self.handled_kinds = [(k, o.share) for k, o in enumerate(self.outbound) if o.trigger == "handled"]
-        self.job_seconds = [Draws(o.handle, self.outbound_rng) for o in self.outbound]
-        missed = bool(self.missed_kinds)
-        self.handled_hook = bool(self.handled_kinds)
-        self.plain_answers = not self.handled_hook
-        # lines whose hang-ups must be seen when they happen (to redial or call back)
-        self.line_hooks = [line.redial is not None or missed for line in self.lines]
-        self.plain_line = [pool is not None and pool.plain and not hook
-                           for pool, hook in zip(self.line_pool, self.line_hooks)]
+        # pools that may answer a line's waiting caller: its own and those it overflows to
+        self.watchers = [[pool] + [self.pools[target] for target, _, _ in pool.overflow] if pool else []
+                         for pool in self.line_pool]
         self.counters = Counters(
             s.n_intervals - s.warmup_intervals, len(s.lines), len(self.pools), s.threshold_seconds,
             s.warmup_intervals, np.asarray([max(e, 0) for e in routes.entry_pool]),
             np.asarray([r.finish_pool for r in routes.routes]),
             np.asarray([r.kind != PLAIN for r in routes.routes]))
+        self.outbound_work = OutboundWork(self)
+        self.transfers = Transfers(self)
+        self.handled_hook = bool(self.outbound_work.handled_kinds)
+        self.plain_answers = not self.handled_hook
+        # lines whose hang-ups must be seen when they happen (to redial or call back)
+        missed = bool(self.outbound_work.missed_kinds)
+        self.line_hooks = [line.redial is not None or missed for line in self.lines]
+        # lines the hot loop answers inline: one queue, no hooks, no transfers, agents without shifts
+        self.inline_line = [
+            isinstance(pool, HeadcountPool) and pool.plain and not hook and self.plain_answers
+            and all(routes.routes[g].kind == PLAIN for g in routes.line_routes[j])
+            for j, (pool, hook) in enumerate(zip(self.line_pool, self.line_hooks))]
         self.block: Block | None = None
         self.i = 0
         self.redials: Block | None = None
-        self.job_sequence = 0
+        self.checker = None
+        if check:
+            from .invariants import InvariantChecker
+            self.checker = InvariantChecker(self)
+
+    def _pool(self, p: int, staffing: "Staffing", routes):
+        args = (self.env, p, self, len(routes.levels), routes.overflow[p], len(self.outbound))
+        if isinstance(staffing.initial, list):
+            return ShiftPool(*args, levels=staffing.initial)
+        return HeadcountPool(*args, staffed=staffing.initial)
 
     # -- running --------------------------------------------------------------
-    def run(self) -> Counters:
+    def run(self):
+        """Simulate the horizon (and the calls still in the system after it); returns the Counters."""
         env = self.env
-        for pool, levels in zip(self.pools, self.staffing):
-            self._schedule_staffing(pool, levels)
+        for pool, staffing in zip(self.pools, self.staffing):
+            self._schedule_staffing(pool, staffing)
         self._record_staffed_time()
         self._schedule_boundary(1)
-        for o in self.outbound:
-            if o.hours is not None:
-                self.at(self._next_open(0.0, o.hours), partial(self._opening, o.hours))
+        self.outbound_work.start()
         self.counters.add_offered_only(self.source.provincial_offered())
         if self._load_block():
             self.at(self.block.times[0], self._arrive)
-        env.run()
+        if self.checker is None:
+            env.run()
+        else:
+            self.checker.run()
         for pool in self.pools:
             pool.abandon_all(env.now)
         if self.redials is not None:
@@ -94,17 +118,15 @@ class Replication:
         return self.counters
 
     def at(self, time: float, callback):
-        """Call ``callback(event)`` at simulation time ``time`` (seconds, not before now)."""
+        """Call ``callback(event)`` at simulation time ``time`` (seconds, never before now)."""
         Timeout(self.env, max(0.0, time - self.env._now)).callbacks.append(callback)
 
-    def _schedule_staffing(self, pool: PoolState, levels: np.ndarray):
-        """Events at each minute where the pool's agents on duty change."""
-        changes = np.flatnonzero(np.diff(levels)) + 1
-        times = (changes * 60.0).tolist()
-        new_levels = levels[changes].tolist()
+    def _schedule_staffing(self, pool, staffing: "Staffing"):
+        """One event at each minute where agents come or go."""
+        times, changes = staffing.times, staffing.changes
 
         def change(_event, k=0):
-            pool.set_staffed(new_levels[k])
+            pool.set_levels(changes[k])
             if k + 1 < len(times):
                 self.at(times[k + 1], partial(change, k=k + 1))
 
@@ -114,7 +136,8 @@ class Replication:
     def _record_staffed_time(self):
         s = self.s
         per_interval = s.interval_minutes
-        for p, levels in enumerate(self.staffing):
+        for p, staffing in enumerate(self.staffing):
+            levels = staffing.total_by_minute
             staffed = levels[: s.n_intervals * per_interval].reshape(s.n_intervals, per_interval).sum(axis=1) * 60.0
             for k in range(s.warmup_intervals, s.n_intervals):
                 self.counters.add_pool("staffed_seconds", k, p, float(staffed[k]))
@@ -141,6 +164,8 @@ class Replication:
                 return True
 
     def _finish(self, block: Block):
+        if self.checker is not None:
+            self.checker.check_block(block)
         self.counters.add_calls(block.outcomes())
         if self.trace is not None:
             self.trace(block)
@@ -153,45 +178,46 @@ class Replication:
 
     # -- the hot loop ---------------------------------------------------------
     def _arrive(self, _event):
-        """Take every arrival due before the next scheduled event."""
+        """Take every arrival due before the next scheduled event.
+
+        Calls of ``inline_line``s are answered or queued right here, with
+        ``HeadcountPool.hold`` and ``Pool.enqueue`` copied inline: this branch
+        runs for most calls of a large single pool and a method call per call
+        costs a tenth of the engine's speed.  Anything else goes through
+        ``offer_first`` with the clock set to the call's arrival, which is safe:
+        no event is due before it.
+        """
         env = self.env
         block, i = self.block, self.i
-        times, lines, first, patience, stage = block.times, block.line, block.first_seconds, block.patience, block.stage
+        times, lines, first, patience = block.times, block.line, block.first_seconds, block.patience
         n = len(times)
-        line_pool, plain_line, handled = self.line_pool, self.plain_line, self.handled_hook
-        now = env._now
+        line_pool, inline = self.line_pool, self.inline_line
         next_event = env.peek()
         while True:
             t = times[i]
             j = lines[i]
-            pool = line_pool[j]
-            ends = pool.ends
-            if ends and ends[0] <= t:
-                pool.catch_up(t)
-            if pool.busy < pool.staffed:
-                pool.busy_area += pool.busy * (t - pool.last_change)
-                pool.last_change = t
-                pool.busy += 1
-                if stage[i]:
-                    self.start_triage(pool, block, i, t, first[i])
-                    next_event = env.peek()
-                else:
+            if inline[j]:
+                pool = line_pool[j]
+                ends = pool.ends
+                if ends and ends[0] <= t:
+                    pool.catch_up(t)
+                if pool.n_free > 0:
+                    pool.busy_area += (pool.staffed - pool.n_free) * (t - pool.last_change)
+                    pool.last_change = t
+                    pool.n_free -= 1
                     heappush(ends, t + first[i])   # released lazily: no event
-                    if handled:
-                        self.handled(pool, t)
-                        next_event = env.peek()
-            elif plain_line[j]:
-                if patience[i] > 0:
-                    pool.queues[0].append((t + patience[i], t, first[i], block, i, stage[i]))
+                elif patience[i] > 0:
+                    pool.queues[0].append((t + patience[i], t, first[i], block, i, FINISH))
                     block.by[i] = WAITING
                     block.pending += 1
-                    if pool.wake_at is None:
+                    if pool.wake_at is None or (ends and ends[0] < pool.wake_at):
                         pool.arm()
                         next_event = env.peek()
                 else:
                     block.by[i] = ABANDONED       # patience 0: served at once or lost at once
             else:
-                self.enqueue_first(pool, block, i, t)
+                env._now = t
+                self.offer_first(block, i, t)
                 next_event = env.peek()
             i += 1
             if i == n:
@@ -201,16 +227,24 @@ class Replication:
                 if not self._load_block():
                     return
                 block, i = self.block, 0
-                times, lines, first, patience, stage = (block.times, block.line, block.first_seconds,
-                                                        block.patience, block.stage)
+                times, lines, first, patience = block.times, block.line, block.first_seconds, block.patience
                 n = len(times)
             if times[i] > next_event:
                 break
         self.i = i
-        Timeout(env, times[i] - now).callbacks.append(self._arrive)
+        Timeout(env, times[i] - env._now).callbacks.append(self._arrive)
 
     # -- first calls beyond the plain path ------------------------------------
-    def enqueue_first(self, pool: PoolState, block: Block, i: int, t: float):
+    def offer_first(self, block: Block, i: int, t: float):
+        """A first call (or a redial) arrives at ``t``: answered at once or queued."""
+        pool = self.line_pool[block.line[i]]
+        if pool.is_free(t):
+            block.pending += 1
+            self.answer_first(pool, block, i, t, block.first_seconds[i], t)
+        else:
+            self.enqueue_first(pool, block, i, t)
+
+    def enqueue_first(self, pool, block: Block, i: int, t: float):
         """A caller at ``t`` finds every agent busy: queue, arm overflow and the hang-up watch."""
         block.pending += 1
         patience = block.patience[i]
@@ -219,81 +253,74 @@ class Replication:
             self.first_abandoned(block, i, t)
             return
         deadline = t + patience
-        pool.queues[block.level[i]].append((deadline, t, block.first_seconds[i], block, i, block.stage[i]))
         block.by[i] = WAITING
+        pool.enqueue(block.level[i], (deadline, t, block.first_seconds[i], block, i, block.stage[i]))
         for target, after, factor in pool.overflow:
             if deadline > t + after:
                 self.at(t + after, partial(self._overflow, self.pools[target], block, i, deadline, t, factor))
         if self.line_hooks[block.line[i]] and deadline < INF:
             self.at(deadline, partial(self._deadline, block, i))
-        pool.arm()
 
-    def offer_first(self, block: Block, i: int, t: float):
-        """A call (a redial) arrives at ``t``, outside the hot loop."""
-        pool = self.line_pool[block.line[i]]
-        if pool.is_free(t):
-            block.pending += 1
-            self.answer_first(pool, block, i, t, block.first_seconds[i], t)
-        else:
-            self.enqueue_first(pool, block, i, t)
-
-    def answer_first(self, pool: PoolState, block: Block, i: int, now: float, seconds: float, start: float):
-        """An agent of ``pool`` answers a waiting first call (its own or by overflow)."""
+    def answer_first(self, pool, block: Block, i: int, now: float, seconds: float, start: float):
+        """An agent of ``pool`` answers a first call at ``now`` (its own caller, or one that overflowed)."""
         block.by[i] = pool.index
         block.wait[i] = now - start
         if block.stage[i]:
-            pool.occupy(now)
-            self.start_triage(pool, block, i, now, seconds)
+            self.transfers.start_triage(pool, block, i, now, seconds)
         else:
             pool.hold(now, seconds)
             if self.handled_hook:
-                self.handled(pool, now)
+                self.outbound_work.handled(pool, now)
         if block.origin is not None:
             origin, k = block.origin[i]
             origin.served[k] = 1
             self.settle(origin)
         self.settle(block)
 
-    def _overflow(self, pool: PoolState, block: Block, i: int, deadline: float, start: float, factor: float,
-                  _event):
+    def _overflow(self, pool, block: Block, i: int, deadline: float, start: float, factor: float, _event):
         """Still waiting after the overflow time: ``pool``'s agents may answer too, more slowly."""
         if block.by[i] != WAITING:
             return
-        seconds = block.first_seconds[i] * factor
         now = self.env._now
+        self.line_pool[block.line[i]].catch_up(now)     # its own agent may free up at this very instant
+        if block.by[i] != WAITING:
+            return
+        seconds = block.first_seconds[i] * factor
         if pool.is_free(now):
             self.answer_first(pool, block, i, now, seconds, start)
         else:
-            pool.queues[block.level[i]].append((deadline, start, seconds, block, i, block.stage[i]))
+            pool.enqueue(block.level[i], (deadline, start, seconds, block, i, block.stage[i]))
 
     def _deadline(self, block: Block, i: int, _event):
-        """The caller's patience runs out: if nobody answered, the hang-up happens now."""
+        """The caller's patience runs out: unless an agent answered by now, the hang-up happens now."""
+        if block.by[i] != WAITING:
+            return
+        now = self.env._now
+        for pool in self.watchers[block.line[i]]:       # an agent ending a call now answers first
+            pool.catch_up(now)
         if block.by[i] != WAITING:
             return
         block.by[i] = ABANDONED
         block.wait[i] = block.patience[i]
-        self.first_abandoned(block, i, self.env._now)
+        self.first_abandoned(block, i, now)
 
     def first_abandoned(self, block: Block, i: int, t: float):
-        """A hang-up seen as it happens: call back, maybe redial, then book it."""
+        """A hang-up seen as it happens: call back, maybe redial (within the horizon), then book it."""
         j = block.line[i]
-        rng = self.outbound_rng
-        for k, share in self.missed_kinds:
-            if rng.random() < share:
-                self.create_job(k, self.line_pool[j], t)
+        self.outbound_work.missed(self.line_pool[j], t)
         redial = self.lines[j].redial
         attempt = 0 if block.attempt is None else block.attempt[i]
-        if block.origin is None:
-            origin = (block, i)
-        else:
-            origin = block.origin[i]
+        origin = (block, i) if block.origin is None else block.origin[i]
         r_rng = self.redial_rng[j]
         if redial is not None and attempt < redial.max_redials and r_rng.random() < redial.probability:
-            if block.origin is None:
-                block.pending += 1                      # the caller's chain of attempts is open
-            delay = float(redial.delay.sample(r_rng, 1)[0])
-            self.at(t + delay, partial(self._redial, block, i, attempt + 1, origin))
-        elif block.origin is not None:
+            when = t + float(redial.delay.sample(r_rng, 1)[0])
+            if when < self.s.horizon_seconds:           # a redial after the horizon is not simulated
+                if block.origin is None:
+                    block.pending += 1                  # the caller's chain of attempts is open
+                self.at(when, partial(self._redial, block, i, attempt + 1, origin))
+                self.settle(block)
+                return
+        if block.origin is not None:
             origin[0].served[origin[1]] = 0
             self.settle(origin[0])
         self.settle(block)
@@ -319,146 +346,54 @@ class Replication:
         if not block.pending:
             self._finish(block)
 
-    # -- transfers ------------------------------------------------------------
-    def start_triage(self, pool: PoolState, block: Block, i: int, t: float, seconds: float):
-        """The agent talks for ``seconds`` to find the question is another pool's."""
-        block.pending += 1                              # the transfer's outcome
-        self.at(t + seconds, partial(self._end_triage, pool, block, i))
 
-    def _end_triage(self, pool: PoolState, block: Block, i: int, _event):
-        now = self.env._now
-        route = self.routes.routes[block.category[i]]
-        if route.kind == COLD:
-            pool.release()
-        block.xfer_by[i] = WAITING
-        deadline = now + block.xfer_patience[i]
-        target = self.pools[route.finish_pool]
-        self.at(now + block.xfer_delay[i], partial(self._transfer_arrives, target, block, i, now, deadline))
-        if route.kind == WARM and deadline < INF:
-            self.at(deadline, partial(self._warm_hangup, pool, block, i))
+class Staffing:
+    """When a pool's agents come and go over the horizon.
 
-    def _transfer_arrives(self, target: PoolState, block: Block, i: int, start: float, deadline: float, _event):
-        """The connection is made: the caller joins the other pool's queue (or is answered)."""
-        if block.xfer_by[i] != WAITING:
-            return
-        now = self.env._now
-        if deadline < now:
-            block.xfer_by[i] = ABANDONED
-            block.xfer_wait[i] = deadline - start
-            self.settle(block)
-        elif target.is_free(now):
-            self.answer_transfer(target, block, i, now, start)
-        else:
-            target.queues[block.level[i]].append((deadline, start, block.second_seconds[i], block, i, 2))
+    ``initial`` is the number on duty at time 0 (an int for a head count, a
+    list per shift group); ``times`` (seconds) and ``changes`` (lists of
+    (group, agents from then on)) the changes after it; ``total_by_minute`` all
+    agents on duty in each minute of the horizon.
+    """
 
-    def answer_transfer(self, target: PoolState, block: Block, i: int, now: float, start: float):
-        block.xfer_by[i] = target.index
-        block.xfer_wait[i] = now - start
-        target.hold(now, block.second_seconds[i])
-        if self.routes.routes[block.category[i]].kind == WARM:
-            self.pools[block.by[i]].release()           # the first agent hands over and hangs up
-        if self.handled_hook:
-            self.handled(target, now)
-        self.settle(block)
+    __slots__ = ("initial", "times", "changes", "total_by_minute")
 
-    def _warm_hangup(self, pool: PoolState, block: Block, i: int, _event):
-        """The caller hangs up during a warm transfer: the first agent is free again."""
-        if block.xfer_by[i] != WAITING:
-            return
-        block.xfer_by[i] = ABANDONED
-        block.xfer_wait[i] = block.xfer_patience[i]
-        pool.release()
-        self.settle(block)
-
-    # -- outbound work --------------------------------------------------------
-    def handled(self, pool: PoolState, t: float):
-        """A call is being handled: maybe a return visit later."""
-        rng = self.outbound_rng
-        for k, share in self.handled_kinds:
-            if rng.random() < share:
-                self.create_job(k, pool, t)
-
-    def create_job(self, k: int, pool: PoolState, t: float):
-        o = self.outbound[k]
-        self.counters.add_pool("outbound_created", int(t // self.s.interval_seconds), pool.index, 1.0)
-        available = t + o.after_seconds
-        due = available + o.within_seconds
-        if o.hours is not None:
-            available = self._next_open(available, o.hours)
-        if available >= self.s.horizon_seconds:
-            return                                      # it would be made after the reported horizon
-        seconds = self.job_seconds[k].next()
-        self.job_sequence += 1
-        self.at(available, partial(self._job_ready, pool, k, (due, self.job_sequence, seconds)))
-
-    def _job_ready(self, pool: PoolState, k: int, job, _event):
-        heappush(pool.jobs[k], job)
-        now = self.env._now
-        if pool.is_free(now):
-            pool.take_work(now)
-
-    def take_outbound(self, pool: PoolState, now: float):
-        """Free agents with no inbound caller waiting make outbound calls, earliest due first."""
-        interval = int(now // self.s.interval_seconds)
-        for k, o in enumerate(self.outbound):
-            jobs = pool.jobs[k]
-            if not jobs or (o.hours is not None and not self._is_open(now, o.hours)):
-                continue
-            while jobs and pool.busy + o.reserve_agents < pool.staffed:
-                due, _, seconds = heappop(jobs)
-                pool.hold(now, seconds)
-                self.counters.add_pool("outbound_made", interval, pool.index, 1.0)
-                self.counters.add_pool("outbound_on_time", interval, pool.index, float(now <= due))
-                self.counters.add_pool("outbound_seconds", interval, pool.index, seconds)
-
-    def _opening(self, hours, _event):
-        """Outbound hours open: idle agents start on the jobs that waited overnight."""
-        now = self.env._now
-        for pool in self.pools:
-            if pool.is_free(now):
-                pool.take_work(now)
-        following = self.env._now + 86400.0
-        if following < self.s.horizon_seconds:
-            self.at(following, partial(self._opening, hours))
-
-    def _minute_of_day(self, t: float) -> float:
-        return (self.s.start_minute + t / 60.0) % MINUTES_PER_DAY
-
-    def _is_open(self, t: float, hours) -> bool:
-        return hours[0] <= self._minute_of_day(t) < hours[1]
-
-    def _next_open(self, t: float, hours) -> float:
-        """The first time at or after ``t`` inside the clock hours."""
-        minute = self._minute_of_day(t)
-        if hours[0] <= minute < hours[1]:
-            return t
-        wait = (hours[0] - minute) % MINUTES_PER_DAY
-        return t + wait * 60.0
+    def __init__(self, initial, times, changes, total_by_minute):
+        self.initial, self.times, self.changes, self.total_by_minute = initial, times, changes, total_by_minute
 
 
-class Draws:
-    """Values of a law drawn a batch at a time, handed out one by one."""
+def pool_staffing(scenario: Scenario, pool) -> Staffing:
+    """The pool's staffing over the horizon: a head count, or agents per shift group.
 
-    __slots__ = ("law", "rng", "buffer")
-
-    def __init__(self, law, rng: np.random.Generator):
-        self.law, self.rng, self.buffer = law, rng, []
-
-    def next(self) -> float:
-        if not self.buffer:
-            self.buffer = self.law.sample(self.rng, 1024).tolist()[::-1]
-        return self.buffer.pop()
-
-
-def _horizon_agents(scenario: Scenario, pool) -> np.ndarray:
-    """Agents on duty in each minute of the horizon (the clock week, repeated, unless given)."""
-    minutes = int(round(scenario.horizon_seconds / 60))
+    Pools staffed by ``shifts`` keep one group per shift entry (agents who come
+    and go together); ``seats``, ``seats_by_interval`` and replayed logs are a
+    head count (one group).
+    """
+    minutes = int(round(scenario.horizon_seconds / SECONDS_PER_MINUTE))
+    start = scenario.start_minute
     if pool.horizon_agents is not None:
-        return np.resize(pool.horizon_agents, minutes)
-    index = (scenario.start_minute + np.arange(minutes)) % len(pool.week_agents)
-    return pool.week_agents[index]
+        total = np.resize(pool.horizon_agents, minutes)
+    else:
+        total = pool.week_agents[(start + np.arange(minutes)) % len(pool.week_agents)]
+    if not pool.group_agents or pool.horizon_agents is not None:
+        changes = np.flatnonzero(np.diff(total)) + 1
+        return Staffing(int(total[0]) if minutes else 0, (changes * SECONDS_PER_MINUTE).tolist(),
+                        [[(0, int(v))] for v in total[changes]], total)
+    by_minute: dict[int, list[tuple[int, int]]] = {}
+    weeks = minutes // MINUTES_PER_WEEK + 1
+    for g, week in enumerate(pool.group_agents):
+        moments = np.flatnonzero(week != np.roll(week, 1))       # minutes of the week where the level changes
+        offsets = (moments - start) % MINUTES_PER_WEEK
+        for w in range(weeks):
+            for offset, level in zip((offsets + w * MINUTES_PER_WEEK).tolist(), week[moments].tolist()):
+                if 0 < offset < minutes:
+                    by_minute.setdefault(offset, []).append((g, level))
+    order = sorted(by_minute)
+    initial = [int(week[start % MINUTES_PER_WEEK]) for week in pool.group_agents]
+    return Staffing(initial, [m * SECONDS_PER_MINUTE for m in order], [by_minute[m] for m in order], total)
 
 
-def run_replication(scenario: Scenario, seed: int, replication: int, trace=None, make_source=None) -> Counters:
+def run_replication(scenario: Scenario, seed: int, replication: int, trace=None, make_source=None,
+                    check: bool = False):
     """Simulate one replication and return its counters (``make_source`` replaces the random callers)."""
-    return Replication(scenario, seed, replication, trace, make_source).run()
+    return Replication(scenario, seed, replication, trace, make_source, check).run()

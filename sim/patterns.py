@@ -82,16 +82,20 @@ def pool(pool_id: str, node: Node, interval_minutes: int) -> Pool:
         per_interval = np.resize(np.asarray(values, dtype=np.int64), 7 * per_day_intervals)
         week = np.repeat(per_interval, interval_minutes)
     else:
-        week = _shifts(node)
+        groups = _shifts(node)
+        return Pool(id=pool_id, week_agents=sum(groups), group_agents=groups)
     return Pool(id=pool_id, week_agents=week)
 
 
-def _shifts(node: Node) -> np.ndarray:
+def _shifts(node: Node) -> tuple[np.ndarray, ...]:
+    """Agents on duty per minute of the week, one array per shift entry (its agents come and go together)."""
     raw = node.raw("shifts")
     if not isinstance(raw, list) or not raw:
         node.fail("must be a non-empty list of shifts", "shifts")
-    week = np.zeros(clock.MINUTES_PER_WEEK, dtype=np.int64)
+    groups = []
     for i, item in enumerate(raw):
+        week = np.zeros(clock.MINUTES_PER_WEEK, dtype=np.int64)
+        groups.append(week)
         shift = Node(item, node.source, node.field(f"shifts[{i}]"))
         shift.unknown_keys(_SHIFT)
         parsed = clock.parse_clock(shift.text("start"))
@@ -124,4 +128,4 @@ def _shifts(node: Node) -> np.ndarray:
             week[covered] += agents
             if off is not None:      # agents on break are off the phones
                 week[np.arange(first + off[0], first + off[0] + off[1]) % clock.MINUTES_PER_WEEK] -= agents
-    return week
+    return tuple(groups)

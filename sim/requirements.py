@@ -27,7 +27,8 @@ import numpy as np
 
 from . import clock
 from .erlang import agents_for_target, erlang_a
-from .routing import PLAIN, WARM, compile_routes
+from .codes import PLAIN, WARM
+from .routing import compile_routes
 from .runs import RunResult, confidence_interval, simulate
 from .spec import Pool, Scenario
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .codes import COLD, PLAIN, WARM
 from .spec import Category, Scenario
-
-PLAIN, COLD, WARM = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -21,7 +20,7 @@ class Route:
     category: Category
     entry_pool: int             # pool whose queue the call joins first
     finish_pool: int            # pool that finishes it
-    kind: int                   # PLAIN, COLD or WARM
+    kind: int                   # a codes.Route: PLAIN, COLD or WARM
     level: int                  # index of its priority among the scenario's priorities
 
 

@@ -79,12 +79,16 @@ class Line:
 class Pool:
     """A group of seats; ``week_agents[m]`` agents are on duty in minute ``m`` of the clock week.
 
+    ``group_agents``, for pools staffed by shifts, splits them by shift entry
+    (agents who come and go together), one array over the week each, summing
+    to ``week_agents``; empty for a head count (seats, seats by interval).
     ``horizon_agents``, when set, gives the agents of each minute of the horizon
-    instead (replaying a log: who really worked each day).
+    instead (replaying a log: who really worked each day), as a head count.
     """
     id: str
     week_agents: np.ndarray
     horizon_agents: np.ndarray | None = None
+    group_agents: tuple[np.ndarray, ...] = ()
 
 
 @dataclass(frozen=True)

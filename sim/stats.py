@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrivals import ABANDONED, NOT_TRANSFERRED
+from .codes import ABANDONED, NOT_TRANSFERRED
 
 # Figure name -> (unit, definition).  Every report and table takes its labels from here.
 FIGURES = {

@@ -23,7 +23,7 @@ from heapq import heappush
 
 import numpy as np
 import simpy
-from simpy.events import Timeout
+from simpy.events import URGENT, Timeout
 
 from .arrivals import Block, CallSource, model_stream
 from .clock import MINUTES_PER_WEEK
@@ -122,16 +122,17 @@ class Replication:
         Timeout(self.env, max(0.0, time - self.env._now)).callbacks.append(callback)
 
     def _schedule_staffing(self, pool, staffing: "Staffing"):
-        """One event at each minute where agents come or go."""
+        """One event at each minute where agents come or go, before anything else due then:
+        a shift that ends at 08:00 takes no work at 08:00."""
         times, changes = staffing.times, staffing.changes
 
         def change(_event, k=0):
             pool.set_levels(changes[k])
             if k + 1 < len(times):
-                self.at(times[k + 1], partial(change, k=k + 1))
+                StaffingChange(self.env, times[k + 1] - self.env._now).callbacks.append(partial(change, k=k + 1))
 
         if times:
-            self.at(times[0], change)
+            StaffingChange(self.env, times[0]).callbacks.append(change)
 
     def _record_staffed_time(self):
         s = self.s
@@ -345,6 +346,14 @@ class Replication:
         block.arrived = True
         if not block.pending:
             self._finish(block)
+
+
+class StaffingChange(Timeout):
+    """A timeout processed before the ordinary events due at the same moment."""
+
+    def __init__(self, env: simpy.Environment, delay: float):
+        self.env, self.callbacks, self._value, self._delay, self._ok = env, [], None, delay, True
+        env.schedule(self, URGENT, delay)
 
 
 class Staffing:

@@ -77,9 +77,10 @@ class OutboundWork:
         self.model.at(available, partial(self._ready, pool, k, (due, self.sequence, seconds)))
 
     def _ready(self, pool, k: int, job, _event):
-        heappush(pool.jobs[k], job)
         now = self.model.env._now
-        if pool.is_free(now):
+        pool.catch_up(now)          # before the job exists: an agent who finished earlier must not take it early
+        heappush(pool.jobs[k], job)
+        if pool.n_free > 0:
             pool.take_work(now)
         else:
             pool.arm()

@@ -14,7 +14,9 @@ Two shortcuts keep events rare, both exact:
   one rule: **whenever work waits, a wake-up is due at the earliest lazy end**
   (``arm``), and every path that adds waiting work or an earlier end re-arms.
   An agent therefore never sits free, unseen, while a caller waits.  At equal
-  times an agent's end comes before a hang-up and before an arrival.
+  times an agent's end comes before a hang-up and before an arrival.  And
+  every path that adds work catches the pool up *first*, so that an agent who
+  finished earlier never takes work that did not exist yet.
 
 Agents whose release depends on something else (triage, warm transfers) are
 seized with ``seize`` and released by an event with ``release``.
@@ -40,6 +42,8 @@ import simpy
 from simpy.events import Timeout
 
 from .codes import ABANDONED, TRANSFERRED, WAITING
+
+INF = float("inf")
 
 
 class Pool:
@@ -151,12 +155,13 @@ class Pool:
         for queue in self.queues:
             while queue:
                 deadline, start, _, block, i, stage = queue.popleft()
+                lost_at = deadline if deadline < INF else max(now, start)
                 if stage != TRANSFERRED and block.by[i] == WAITING:
                     block.by[i] = ABANDONED
-                    block.wait[i] = min(deadline, max(now, start)) - start
+                    block.wait[i] = lost_at - start
                 elif stage == TRANSFERRED and block.xfer_by[i] == WAITING:
                     block.xfer_by[i] = ABANDONED
-                    block.xfer_wait[i] = min(deadline, max(now, start)) - start
+                    block.xfer_wait[i] = lost_at - start
                 else:
                     continue
                 self.model.settle(block)

@@ -8,7 +8,9 @@ boxes.
 
 from __future__ import annotations
 
-from .errors import ScenarioError
+from pathlib import Path
+
+from .errors import OptionError
 
 LANGS = ("en", "zh")
 
@@ -90,28 +92,64 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanY
 
 
 def cjk_font() -> str | None:
-    """The first installed font with Chinese characters, looking again if the cache is stale."""
+    """The first installed font with Chinese characters, or None.
+
+    Matplotlib lists the system's fonts once and caches the list on disk, so a
+    font installed later (``apt-get install fonts-wqy-zenhei`` during a test
+    run, say) is unknown to it, in this process and the next.  When no Chinese
+    font is known, the font folders are scanned again and new files are added
+    to the same font manager (``addfont`` also empties its lookup cache, so
+    charts drawn afterwards find the font), and the cache on disk is renewed.
+    """
     from matplotlib import font_manager
 
-    for attempt in range(2):
-        names = {f.name for f in font_manager.fontManager.ttflist}
-        for name in CJK_FONTS:
-            if name in names:
-                return name
-        if attempt == 0:              # a font installed since matplotlib cached its list
-            font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)
-    return None
+    manager = font_manager.fontManager
+    found = _known_cjk(manager)
+    if found is not None:
+        return found
+    clear = getattr(font_manager, "_get_fontconfig_fonts", None)
+    if hasattr(clear, "cache_clear"):
+        clear.cache_clear()                     # fc-list's answer is remembered too
+    known = {f.fname for f in manager.ttflist}
+    added = False
+    for path in font_manager.findSystemFonts():
+        if path not in known:
+            try:
+                manager.addfont(path)
+                added = True
+            except (OSError, RuntimeError, ValueError):
+                continue                        # a font file FreeType cannot read is not ours to fix
+    found = _known_cjk(manager)
+    if added and found is not None:
+        _save_font_cache(font_manager, manager)
+    return found
+
+
+def _known_cjk(manager) -> str | None:
+    names = {f.name for f in manager.ttflist}
+    return next((name for name in CJK_FONTS if name in names), None)
+
+
+def _save_font_cache(font_manager, manager):
+    """Renew matplotlib's cached font list so the next process knows the new font at once."""
+    import matplotlib
+
+    try:
+        cache = Path(matplotlib.get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
+        font_manager.json_dump(manager, cache)
+    except (OSError, AttributeError):
+        pass                                    # a read-only cache costs a rescan next time, nothing more
 
 
 def use_language(lang: str) -> dict:
     """Matplotlib settings for ``lang``; for Chinese, a CJK font or a clear refusal."""
     if lang not in LANGS:
-        raise ScenarioError("--lang", "", f"unknown language {lang!r}; use en or zh")
+        raise OptionError("--lang", "", f"unknown language {lang!r}; use en or zh")
     if lang == "en":
         return {}
     font = cjk_font()
     if font is None:
-        raise ScenarioError("--lang zh", "", "no font with Chinese characters is installed, so labels would show as "
+        raise OptionError("--lang zh", "", "no font with Chinese characters is installed, so labels would show as "
                             "boxes. Install one, e.g. `apt-get install fonts-noto-cjk` (or fonts-wqy-zenhei) on "
                             "Debian/Ubuntu, `brew install --cask font-noto-sans-cjk-sc` on macOS, then run again")
     # the family by name, not "sans-serif": text resolves generic families when drawn, which may be

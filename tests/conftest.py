@@ -13,6 +13,17 @@ from sim.runs import confidence_interval
 SHARED = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared"
 
 
+def pytest_sessionstart(session):
+    """Install the browser and the Chinese font before anything lists the system's fonts.
+
+    Matplotlib caches the font list the first time it is imported; installing a
+    font later in the same run is what once made the first test run on a fresh
+    machine fail (``sim.labels.cjk_font`` now copes with that too).
+    """
+    import system_packages
+    system_packages.install()
+
+
 def single_queue(per_hour, handle_seconds, agents, patience_seconds=None, *, hours=24.0, warmup=2.0,
                  threshold=20.0, **extra) -> sc.Scenario:
     """One line into one pool with exponential handle (and patience): an M/M/n(+M) queue."""

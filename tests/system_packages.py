@@ -21,15 +21,26 @@ def _present() -> bool:
     return bool(shutil.which("chromium") and shutil.which("chromedriver") and "WenQuanYi" in fonts)
 
 
-def ensure() -> None:
-    """Install the packages if missing and possible; skip the calling test otherwise."""
+def install() -> str | None:
+    """Install the missing packages where possible; returns why not (None when they are there)."""
     if _present():
-        return
+        return None
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip(f"needs Debian packages: apt-get install {' '.join(PACKAGES)}")
+        return f"needs Debian packages: apt-get install {' '.join(PACKAGES)}"
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update"], capture_output=True, env=env)
     done = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *PACKAGES],
                           capture_output=True, text=True, env=env)
     if done.returncode != 0 or not _present():
-        pytest.fail(f"could not install {' '.join(PACKAGES)}: {done.stderr[-500:]}")
+        return f"could not install {' '.join(PACKAGES)}: {done.stderr[-500:]}"
+    return None
+
+
+def ensure() -> None:
+    """The packages are there (installed now if need be), or the calling test is skipped or fails."""
+    why = install()
+    if why is None:
+        return
+    if why.startswith("needs"):
+        pytest.skip(why)
+    pytest.fail(why)

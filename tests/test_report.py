@@ -121,3 +121,41 @@ def test_chinese_without_a_font_is_refused_with_how_to_install_one(result_dirs, 
 def test_report_refuses_a_folder_that_holds_no_results(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 2 and "is not a results folder" in result.output
+
+
+STALE_FONT_CHECK = r"""
+import sys, warnings
+from matplotlib import font_manager
+from sim import labels
+manager = font_manager.fontManager
+# as if the Chinese font were installed after matplotlib listed the fonts (and cached the list):
+files = {f.fname for f in manager.ttflist if f.name in labels.CJK_FONTS}
+manager.ttflist = [f for f in manager.ttflist if f.fname not in files]
+font_manager.fontManager._findfont_cached.cache_clear()
+assert labels._known_cjk(manager) is None
+font = labels.cjk_font()
+assert font is not None, "the new font was not found"
+path = font_manager.findfont(font_manager.FontProperties(family=font), fallback_to_default=False)
+assert font_manager.get_font(path).get_char_index(ord("中")) != 0, path
+from sim import plots
+import numpy as np
+with warnings.catch_warnings():
+    warnings.simplefilter("error")           # a missing glyph is a warning: make it fail
+    fig = plots.seats_curve(np.arange(3.0), {"方案": (np.ones(3) * .8, np.ones(3) * .7, np.ones(3) * .9)},
+                            "接通率", "坐席与接通率", lang="zh")
+    fig.savefig(sys.argv[1])
+print(font)
+"""
+
+
+def test_a_font_installed_after_matplotlib_listed_the_fonts_is_found_in_the_same_process(tmp_path):
+    """The stale font list of a first run on a fresh machine, reproduced without uninstalling anything:
+    a process whose font manager lacks the Chinese font (installed after the list was made) still
+    finds it, looks it up, and draws Chinese labels without a missing glyph."""
+    system_packages.ensure()
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-c", STALE_FONT_CHECK, str(tmp_path / "zh.png")], capture_output=True,
+                          text=True, env={**__import__("os").environ, "MPLCONFIGDIR": str(tmp_path / "mpl")})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() in labels.CJK_FONTS and (tmp_path / "zh.png").stat().st_size > 5000

@@ -22,7 +22,7 @@ from .spec import Line, Scenario
 TARGET_BLOCK_CALLS = 16384   # calls per block: large enough for numpy, small enough for memory
 # Stream order is fixed: new streams go at the end so old ones keep their numbers.
 _STREAMS = ("arrivals", "handle", "wrapup", "patience", "busyness", "category", "triage",
-            "transfer_delay", "transfer_patience", "redial")
+            "transfer_delay", "transfer_patience", "redial", "outbound")
 
 
 
@@ -39,10 +39,11 @@ class Block:
 
     __slots__ = ("times", "line", "category", "stage", "first_seconds", "second_seconds", "xfer_delay",
                  "xfer_patience", "patience", "level", "interval", "wait", "by", "xfer_wait", "xfer_by",
-                 "served", "attempt", "origin", "pending", "arrived")
+                 "served", "attempt", "origin", "pending", "arrived", "outbound_draw", "outbound_seconds")
 
     def __init__(self, times, line, category, stage, interval, first_seconds, patience, level, by,
-                 second_seconds=None, xfer_delay=None, xfer_patience=None):
+                 second_seconds=None, xfer_delay=None, xfer_patience=None, outbound_draw=None,
+                 outbound_seconds=None):
         self.times = times
         self.line = line
         self.category = category
@@ -54,6 +55,9 @@ class Block:
         self.second_seconds = second_seconds
         self.xfer_delay = xfer_delay
         self.xfer_patience = xfer_patience
+        # per call and outbound kind: a uniform draw (a job when below the kind's share) and the job's length
+        self.outbound_draw = outbound_draw
+        self.outbound_seconds = outbound_seconds
         n = len(times)
         self.wait = [0.0] * n
         self.by = by
@@ -67,7 +71,7 @@ class Block:
 
     @classmethod
     def for_redials(cls) -> "Block":
-        block = cls([], [], [], [], [], [], [], [], [], [], [], [])
+        block = cls([], [], [], [], [], [], [], [], [], [], [], [], [], [])
         block.attempt, block.origin = [], []
         return block
 
@@ -77,7 +81,7 @@ class Block:
         self.times.append(t)
         self.interval.append(interval)
         for name in ("line", "category", "stage", "first_seconds", "level", "second_seconds", "xfer_delay",
-                     "xfer_patience"):
+                     "xfer_patience", "outbound_draw", "outbound_seconds"):
             values = getattr(source, name)
             getattr(self, name).append(values[i] if values is not None else 0.0)
         self.patience.append(patience)
@@ -116,12 +120,6 @@ def line_streams(seed: int, replication: int, line_id: str) -> dict[str, np.rand
     key = zlib.crc32(line_id.encode("utf-8"))
     root = np.random.SeedSequence(seed, spawn_key=(replication, key))
     return {name: np.random.default_rng(child) for name, child in zip(_STREAMS, root.spawn(len(_STREAMS)))}
-
-
-def model_stream(seed: int, replication: int, name: str) -> np.random.Generator:
-    """A generator for model-wide draws (outbound work), apart from every line's."""
-    key = zlib.crc32(("model:" + name).encode("utf-8"))
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication, key)))
 
 
 class CallSource:
@@ -188,11 +186,12 @@ class CallSource:
         """Merge per-line calls (as ``attributes`` returns them) into one block in time order."""
         cols = [np.concatenate(x) for x in zip(*parts)]
         order = np.argsort(cols[0], kind="stable")
-        t, line, cat, k, first, patience, level, by, second, delay, xpat = (c[order] for c in cols)
+        t, line, cat, k, first, patience, level, by, second, delay, xpat, draw, job = (c[order] for c in cols)
         extra = (second.tolist(), delay.tolist(), xpat.tolist()) if self.transfers else (None, None, None)
+        outbound = (draw.tolist(), job.tolist()) if self.s.outbound else (None, None)
         stage = (self.route_kind[cat] != PLAIN).astype(np.int64)
         return Block(t.tolist(), line.tolist(), cat.tolist(), stage.tolist(), k, first.tolist(),
-                     patience.tolist(), level.tolist(), by.tolist(), *extra)
+                     patience.tolist(), level.tolist(), by.tolist(), *extra, *outbound)
 
     def _line_calls(self, j: int, intervals: np.ndarray):
         s, st = self.s, self.streams[j]
@@ -248,4 +247,9 @@ class CallSource:
                 law = tr.patience or line.patience
                 xpat[chosen] = law.sample(st["transfer_patience"], m) if law is not None else np.inf
         by = np.full(n, routes.entry_pool[j])
-        return t, np.full(n, j), cat, k, first, patience, level, by, second, delay, xpat
+        kinds = self.s.outbound
+        draw, job = np.zeros((n, len(kinds))), np.zeros((n, len(kinds)))
+        for o, kind in enumerate(kinds):           # each caller's outbound work, drawn with the caller
+            draw[:, o] = st["outbound"].random(n)
+            job[:, o] = kind.handle.sample(st["outbound"], n)
+        return t, np.full(n, j), cat, k, first, patience, level, by, second, delay, xpat, draw, job

@@ -1,7 +1,7 @@
 """The discrete-event model of one replication, on SimPy's event loop.
 
 Design for speed (the hot loop is ``Replication._arrive`` and ``sim.pool``):
-- plain callbacks on ``simpy.Timeout`` events, no process per call;
+- plain callbacks on minimal events (``sim.events``), no process per call;
 - arrivals are handled in a run: one event wakes the source, which then takes
   every arrival due before the next scheduled event (``env.peek()``);
 - a plain call costs two events at most (arrival, agent release): abandonment
@@ -23,11 +23,11 @@ from heapq import heappush
 
 import numpy as np
 import simpy
-from simpy.events import URGENT, Timeout
 
-from .arrivals import Block, CallSource, model_stream
+from .arrivals import Block, CallSource
 from .clock import MINUTES_PER_WEEK
 from .codes import ABANDONED, FINISH, PLAIN, WAITING
+from . import events
 from .outbound import OutboundWork
 from .pool import HeadcountPool, ShiftPool
 from .routing import compile_routes
@@ -37,6 +37,7 @@ from .transfers import Transfers
 
 INF = float("inf")
 REDIAL_BLOCK_CALLS = 4096
+INLINE, ANSWER_HEADCOUNT, ANSWER_SHIFTS = 0, 1, 2        # how the hot loop takes a line's calls
 SECONDS_PER_MINUTE = 60.0
 
 
@@ -56,7 +57,6 @@ class Replication:
         self.source = (make_source or CallSource)(s, routes, seed, replication)
         self.lines = list(s.lines.values())
         self.outbound = list(s.outbound)
-        self.outbound_rng = model_stream(seed, replication, "outbound")
         self.redial_rng = [streams["redial"] for streams in self.source.streams]
         self.staffing = [pool_staffing(s, pool) for pool in s.pools.values()]
         self.pools = [self._pool(p, staffing, routes) for p, staffing in enumerate(self.staffing)]
@@ -76,10 +76,12 @@ class Replication:
         # lines whose hang-ups must be seen when they happen (to redial or call back)
         missed = bool(self.outbound_work.missed_kinds)
         self.line_hooks = [line.redial is not None or missed for line in self.lines]
-        # lines the hot loop answers inline: one queue, no hooks, no transfers, agents without shifts
-        self.inline_line = [
-            isinstance(pool, HeadcountPool) and pool.plain and not hook and self.plain_answers
-            and all(routes.routes[g].kind == PLAIN for g in routes.line_routes[j])
+        # how the hot loop takes each line's first calls (provincial lines never reach it)
+        self.paths = [
+            None if pool is None
+            else INLINE if (isinstance(pool, HeadcountPool) and pool.plain and not hook and self.plain_answers
+                            and all(routes.routes[g].kind == PLAIN for g in routes.line_routes[j]))
+            else ANSWER_SHIFTS if isinstance(pool, ShiftPool) else ANSWER_HEADCOUNT
             for j, (pool, hook) in enumerate(zip(self.line_pool, self.line_hooks))]
         self.block: Block | None = None
         self.i = 0
@@ -115,24 +117,24 @@ class Replication:
             pool.abandon_all(env.now)
         if self.redials is not None:
             self._close_redial_block()
+        self.outbound_work.fold()
         return self.counters
 
     def at(self, time: float, callback):
         """Call ``callback(event)`` at simulation time ``time`` (seconds, never before now)."""
-        Timeout(self.env, max(0.0, time - self.env._now)).callbacks.append(callback)
+        events.at(self.env, max(time, self.env._now), callback)
 
     def _schedule_staffing(self, pool, staffing: "Staffing"):
-        """One event at each minute where agents come or go, before anything else due then:
-        a shift that ends at 08:00 takes no work at 08:00."""
+        """One event at each minute where agents come or go, before anything else due then."""
         times, changes = staffing.times, staffing.changes
 
         def change(_event, k=0):
             pool.set_levels(changes[k])
             if k + 1 < len(times):
-                StaffingChange(self.env, times[k + 1] - self.env._now).callbacks.append(partial(change, k=k + 1))
+                events.urgent(self.env, times[k + 1], partial(change, k=k + 1))
 
         if times:
-            StaffingChange(self.env, times[0]).callbacks.append(change)
+            events.urgent(self.env, times[0], change)
 
     def _record_staffed_time(self):
         s = self.s
@@ -181,25 +183,32 @@ class Replication:
     def _arrive(self, _event):
         """Take every arrival due before the next scheduled event.
 
-        Calls of ``inline_line``s are answered or queued right here, with
-        ``HeadcountPool.hold`` and ``Pool.enqueue`` copied inline: this branch
-        runs for most calls of a large single pool and a method call per call
-        costs a tenth of the engine's speed.  Anything else goes through
-        ``offer_first`` with the clock set to the call's arrival, which is safe:
-        no event is due before it.
+        Speed forces two inlined copies here, since this loop runs once per call
+        and a method call per call costs a tenth of the engine's speed:
+        - ``INLINE`` lines (one queue, no hooks, no transfers, a head count)
+          are answered or queued right here (``HeadcountPool.hold`` and
+          ``Pool.enqueue`` copied);
+        - other lines are answered here when an agent is free (what
+          ``offer_first`` and ``answer_first`` do for a first call), and queued
+          by ``enqueue_first``.
+        Work that may schedule an event sets the clock to the call's arrival
+        first, which is safe (nothing is due before it), and looks again at
+        what is due next.
         """
         env = self.env
         block, i = self.block, self.i
-        times, lines, first, patience = block.times, block.line, block.first_seconds, block.patience
+        times, lines, first, patience, stage = (block.times, block.line, block.first_seconds, block.patience,
+                                                block.stage)
         n = len(times)
-        line_pool, inline = self.line_pool, self.inline_line
+        line_pool, paths, handled = self.line_pool, self.paths, self.handled_hook
         next_event = env.peek()
         while True:
             t = times[i]
             j = lines[i]
-            if inline[j]:
-                pool = line_pool[j]
-                ends = pool.ends
+            pool = line_pool[j]
+            ends = pool.ends
+            path = paths[j]
+            if path == INLINE:
                 if ends and ends[0] <= t:
                     pool.catch_up(t)
                 if pool.n_free > 0:
@@ -217,9 +226,19 @@ class Replication:
                 else:
                     block.by[i] = ABANDONED       # patience 0: served at once or lost at once
             else:
-                env._now = t
-                self.offer_first(block, i, t)
-                next_event = env.peek()
+                if ends and (ends[0][0] if path == ANSWER_SHIFTS else ends[0]) <= t:
+                    pool.catch_up(t)
+                if pool.n_free > 0:                # answered at once by the entry pool
+                    if stage[i]:
+                        env._now = t
+                        self.transfers.start_triage(pool, block, i, t, first[i])
+                        next_event = env.peek()
+                    elif pool.hold(t, first[i]) | (handled and self.outbound_work.handled(pool, block, i, t)):
+                        next_event = env.peek()
+                else:
+                    env._now = t
+                    self.enqueue_first(pool, block, i, t)
+                    next_event = env.peek()
             i += 1
             if i == n:
                 block.arrived = True
@@ -228,12 +247,13 @@ class Replication:
                 if not self._load_block():
                     return
                 block, i = self.block, 0
-                times, lines, first, patience = block.times, block.line, block.first_seconds, block.patience
+                times, lines, first, patience, stage = (block.times, block.line, block.first_seconds,
+                                                        block.patience, block.stage)
                 n = len(times)
             if times[i] > next_event:
                 break
         self.i = i
-        Timeout(env, times[i] - env._now).callbacks.append(self._arrive)
+        events.at(env, times[i], self._arrive)
 
     # -- first calls beyond the plain path ------------------------------------
     def offer_first(self, block: Block, i: int, t: float):
@@ -271,7 +291,7 @@ class Replication:
         else:
             pool.hold(now, seconds)
             if self.handled_hook:
-                self.outbound_work.handled(pool, now)
+                self.outbound_work.handled(pool, block, i, now)
         if block.origin is not None:
             origin, k = block.origin[i]
             origin.served[k] = 1
@@ -308,7 +328,7 @@ class Replication:
     def first_abandoned(self, block: Block, i: int, t: float):
         """A hang-up seen as it happens: call back, maybe redial (within the horizon), then book it."""
         j = block.line[i]
-        self.outbound_work.missed(self.line_pool[j], t)
+        self.outbound_work.missed(self.line_pool[j], block, i, t)
         redial = self.lines[j].redial
         attempt = 0 if block.attempt is None else block.attempt[i]
         origin = (block, i) if block.origin is None else block.origin[i]
@@ -346,14 +366,6 @@ class Replication:
         block.arrived = True
         if not block.pending:
             self._finish(block)
-
-
-class StaffingChange(Timeout):
-    """A timeout processed before the ordinary events due at the same moment."""
-
-    def __init__(self, env: simpy.Environment, delay: float):
-        self.env, self.callbacks, self._value, self._delay, self._ok = env, [], None, delay, True
-        env.schedule(self, URGENT, delay)
 
 
 class Staffing:

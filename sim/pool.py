@@ -39,8 +39,8 @@ from collections import deque
 from heapq import heappop, heappush
 
 import simpy
-from simpy.events import Timeout
 
+from . import events
 from .codes import ABANDONED, TRANSFERRED, WAITING
 
 INF = float("inf")
@@ -55,8 +55,8 @@ class Pool:
     ``catch_up`` and ``set_levels``.
     """
 
-    __slots__ = ("env", "index", "queues", "busy_area", "last_change", "model", "overflow", "jobs", "plain",
-                 "ends", "wake_at", "wake", "n_free")
+    __slots__ = ("env", "index", "queues", "busy_area", "last_change", "model", "overflow", "jobs", "has_jobs",
+                 "plain", "ends", "wake_at", "wake", "n_free")
 
     def __init__(self, env: simpy.Environment, index: int, model, n_levels: int, overflow: list, n_outbound: int):
         self.env = env
@@ -67,6 +67,7 @@ class Pool:
         self.model = model              # the replication: answers that need more than an agent
         self.overflow = overflow        # [(target pool index, after seconds, handle factor)]
         self.jobs = [[] for _ in range(n_outbound)]   # heaps of (due, sequence, seconds) per outbound kind
+        self.has_jobs = n_outbound > 0
         self.plain = not overflow and n_levels == 1
         self.ends: list = []            # lazily released agents, a heap by end time
         self.wake_at = None             # time of the earliest pending wake-up event, if any
@@ -75,10 +76,7 @@ class Pool:
 
     # -- waiting work -----------------------------------------------------------
     def has_work(self) -> bool:
-        for queue in self.queues:
-            if queue:
-                return True
-        return bool(self.model.outbound) and any(self.jobs)
+        return any(self.queues) or (self.has_jobs and self.model.outbound_work.waiting(self))
 
     def enqueue(self, level: int, entry: tuple):
         """A caller joins the queue of ``level`` (the pool is caught up to now)."""
@@ -90,17 +88,18 @@ class Pool:
         self.catch_up(now)
         return self.n_free > 0
 
-    def next_end(self) -> float | None:
-        """The earliest lazy end, seconds (None: no agent is held lazily)."""
-        raise NotImplementedError
-
     def arm(self):
         """While work waits, make sure a wake-up is due at the earliest lazy end."""
-        end = self.next_end()
-        if end is not None and (self.wake_at is None or end < self.wake_at) and self.has_work():
+        ends = self.ends
+        if not ends:
+            return
+        end = ends[0]
+        if end.__class__ is tuple:                      # a ShiftPool's (end, group)
+            end = end[0]
+        if (self.wake_at is None or end < self.wake_at) and self.has_work():
             self.wake_at = end
             # the end may equal now (caught up to this very instant): wake at once, never in the past
-            Timeout(self.env, max(0.0, end - self.env._now)).callbacks.append(self.wake)
+            events.at(self.env, max(end, self.env._now), self.wake)
 
     def _wake(self, _event):
         now = self.env._now
@@ -197,9 +196,6 @@ class HeadcountPool(Pool):
     def talking(self) -> int:
         return self.staffed - self.n_free
 
-    def next_end(self):
-        return self.ends[0] if self.ends else None
-
     def catch_up(self, t: float):
         """Release every lazily held agent whose call ended by ``t``, in time order."""
         ends = self.ends
@@ -221,12 +217,15 @@ class HeadcountPool(Pool):
         self.last_change = now
         self.n_free -= 1
 
-    def hold(self, now: float, seconds: float):
-        """One free agent works from ``now`` for ``seconds`` and is released lazily."""
+    def hold(self, now: float, seconds: float) -> bool:
+        """One free agent works from ``now`` for ``seconds`` and is released lazily; True if that
+        moved the pool's wake-up earlier (an event is then due)."""
         self.seize(now)
         heappush(self.ends, now + seconds)
         if self.wake_at is not None and now + seconds < self.wake_at:
             self.arm()
+            return True
+        return False
 
     def release(self, _token, _event=None):
         """An event-held agent is done (end of triage, warm handover, caller hung up)."""
@@ -272,9 +271,6 @@ class ShiftPool(Pool):
     def talking(self) -> int:
         return self.n_talking
 
-    def next_end(self):
-        return self.ends[0][0] if self.ends else None
-
     def catch_up(self, t: float):
         ends = self.ends
         took = False
@@ -308,11 +304,13 @@ class ShiftPool(Pool):
         self.busy[group] += 1
         return group
 
-    def hold(self, now: float, seconds: float):
+    def hold(self, now: float, seconds: float) -> bool:
         group = self.seize(now)
         heappush(self.ends, (now + seconds, group))
         if self.wake_at is not None and now + seconds < self.wake_at:
             self.arm()
+            return True
+        return False
 
     def release(self, group: int, _event=None):
         now = self.env._now

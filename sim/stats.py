@@ -168,6 +168,12 @@ class Counters:
         if 0 <= k < self.n_intervals:
             self.pools.sums[name][k, pool] += value
 
+    def add_pool_many(self, name: str, interval: np.ndarray, pool: np.ndarray, value: np.ndarray):
+        """``add_pool`` for many (horizon interval, pool, value) at once."""
+        k = interval - self.first
+        keep = (k >= 0) & (k < self.n_intervals)
+        np.add.at(self.pools.sums[name], (k[keep], pool[keep]), value[keep])
+
     def add_offered_only(self, counts: np.ndarray):
         """Provincial lines: calls counted per (horizon interval, line), never queued."""
         self.lines.sums["offered"] += counts[self.first:self.first + self.n_intervals]

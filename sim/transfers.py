@@ -67,7 +67,7 @@ class Transfers:
         if self.routes[block.category[i]].kind == WARM:     # the first agent hands over and hangs up
             self.pools[block.by[i]].release(self.warm_agents.pop((id(block), i)), now)
         if self.model.handled_hook:
-            self.model.outbound_work.handled(target, now)
+            self.model.outbound_work.handled(target, block, i, now)
         self.model.settle(block)
 
     def _warm_hangup(self, pool, target, block, i: int, _event):

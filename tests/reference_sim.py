@@ -32,7 +32,7 @@ import heapq
 import itertools
 import math
 
-from sim.arrivals import CallSource, model_stream
+from sim.arrivals import CallSource
 from sim.codes import ABANDONED, COLD, NOT_TRANSFERRED
 from sim.routing import compile_routes
 
@@ -41,8 +41,10 @@ FREE, STAFFING, OTHER = 0, 1, 2       # order of events at the same moment: agen
 
 
 class Call:
-    def __init__(self, t, line, category, level, stage, first, patience, second, delay, xfer_patience, attempt=0):
+    def __init__(self, t, line, category, level, stage, first, patience, second, delay, xfer_patience, draws,
+                 attempt=0):
         self.t, self.line, self.category, self.level, self.stage = t, line, category, level, stage
+        self.draws = draws                  # per outbound kind: (uniform, job seconds), drawn with the caller
         self.first, self.patience, self.second = first, patience, second
         self.delay, self.xfer_patience, self.attempt = delay, xfer_patience, attempt
         self.waiting = False
@@ -149,8 +151,6 @@ class ReferenceSim:
         self.outbound = list(s.outbound)
         source = CallSource(s, routes, seed, replication)
         self.redial_rng = [st["redial"] for st in source.streams]
-        self.out_rng = model_stream(seed, replication, "outbound")
-        self.buffers = [[] for _ in self.outbound]
         self.lines = list(s.lines.values())
         self.pools = [RefPool(self, p, len(routes.levels), len(pool.group_agents) if pool.group_agents else None)
                       for p, pool in enumerate(s.pools.values())]
@@ -172,7 +172,8 @@ class ReferenceSim:
                             block.first_seconds[i], block.patience[i],
                             block.second_seconds[i] if block.second_seconds is not None else 0.0,
                             block.xfer_delay[i] if block.xfer_delay is not None else 0.0,
-                            block.xfer_patience[i] if block.xfer_patience is not None else 0.0)
+                            block.xfer_patience[i] if block.xfer_patience is not None else 0.0,
+                            list(zip(block.outbound_draw[i], block.outbound_seconds[i])) if self.outbound else [])
                 self.at(t, OTHER, self.arrive, call)
         for o in self.outbound:
             if o.hours is not None:
@@ -232,7 +233,7 @@ class ReferenceSim:
             self.at(now + seconds, OTHER, self.end_triage, pool, agent, call)
         else:
             self.at(now + seconds, FREE, pool.finish, agent)
-            self.handled(pool, now)
+            self.handled(pool, call, now)
 
     def overflow_to(self, call, target, factor, start, now):
         if not call.waiting:
@@ -251,8 +252,8 @@ class ReferenceSim:
     def hang_up(self, call, now):
         pool = self.pools[self.routes.entry_pool[call.line]]
         for k, o in enumerate(self.outbound):
-            if o.trigger == "missed" and self.out_rng.random() < o.share:
-                self.create_job(k, pool, now)
+            if o.trigger == "missed" and call.draws[k][0] < o.share:
+                self.create_job(k, pool, now, call.draws[k][1])
         redial = self.lines[call.line].redial
         rng = self.redial_rng[call.line]
         if redial is not None and call.attempt < redial.max_redials and rng.random() < redial.probability:
@@ -264,7 +265,7 @@ class ReferenceSim:
         line = self.lines[call.line]
         patience = float(line.patience.sample(self.redial_rng[call.line], 1)[0]) if line.patience else INF
         again = Call(now, call.line, call.category, call.level, call.stage, call.first, patience, call.second,
-                     call.delay, call.xfer_patience, call.attempt + 1)
+                     call.delay, call.xfer_patience, call.draws, call.attempt + 1)
         self.arrive(again, now)
 
     # transfers
@@ -297,7 +298,7 @@ class ReferenceSim:
         if call.first_agent is not None:
             pool, first = call.first_agent
             pool.finish(first, now)
-        self.handled(target, now)
+        self.handled(target, call, now)
 
     def transfer_hang_up(self, call, start, now):
         if call.xfer_waiting:
@@ -308,12 +309,12 @@ class ReferenceSim:
                 pool.finish(first, now)
 
     # outbound work
-    def handled(self, pool, now):
+    def handled(self, pool, call, now):
         for k, o in enumerate(self.outbound):
-            if o.trigger == "handled" and self.out_rng.random() < o.share:
-                self.create_job(k, pool, now)
+            if o.trigger == "handled" and call.draws[k][0] < o.share:
+                self.create_job(k, pool, now, call.draws[k][1])
 
-    def create_job(self, k, pool, now):
+    def create_job(self, k, pool, now, seconds):
         o = self.outbound[k]
         self.created[pool.index] += 1
         available = now + o.after_seconds
@@ -322,9 +323,6 @@ class ReferenceSim:
             available = self.next_open(available, o.hours)
         if available >= self.s.horizon_seconds:
             return
-        if not self.buffers[k]:          # the engine draws job lengths 1,024 at a time from the same stream
-            self.buffers[k] = o.handle.sample(self.out_rng, 1024).tolist()[::-1]
-        seconds = self.buffers[k].pop()
         self.job_seq += 1
         self.at(available, OTHER, self.job_ready, pool, k, (due, self.job_seq, seconds))
 

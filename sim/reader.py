@@ -11,8 +11,12 @@ import numbers
 from typing import Any
 
 from .errors import ScenarioError
+from .limits import Limit
+
+_ENDLESS_PATIENCE = "; callers who never hang up are written by leaving patience_seconds out"
 
 _MISSING = object()
+_SHOWN_CHARACTERS = 60     # of a text value quoted in a message, so that it stays one readable line
 
 
 class Node:
@@ -22,7 +26,7 @@ class Node:
         self.source = source
         self.path = path
         if not isinstance(data, dict):
-            self.fail(f"must be a mapping of fields, got {_kind(data)}")
+            self.fail(f"must be a mapping of fields, got {describe(data)}")
         self.data = data
 
     # -- errors -------------------------------------------------------------
@@ -58,55 +62,77 @@ class Node:
                 for name, value in sub.data.items()}
 
     def number(self, key: str, default: Any = _MISSING, *, minimum: float | None = None,
-               above: float | None = None, maximum: float | None = None) -> float:
+               above: float | None = None, maximum: float | None = None, limit: Limit | None = None) -> float:
+        """The field as a finite float within the bounds (``limit``: one of ``sim.limits``)."""
         value = self.raw(key, default)
         if value is default and default is not _MISSING:
             return value
-        return self.check_number(value, key, minimum=minimum, above=above, maximum=maximum)
+        return self.check_number(value, key, minimum=minimum, above=above, maximum=maximum, limit=limit)
 
-    def check_number(self, value: Any, key: str, *, minimum=None, above=None, maximum=None) -> float:
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
-            self.fail(f"must be a number, got {_kind(value)}", key)
-        if minimum is not None and value < minimum:
-            self.fail(f"must be at least {minimum:g}, got {value:g}", key)
-        if above is not None and value <= above:
-            self.fail(f"must be greater than {above:g}, got {value:g}", key)
-        if maximum is not None and value > maximum:
-            self.fail(f"must be at most {maximum:g}, got {value:g}", key)
+    def check_number(self, value: Any, key: str, *, minimum=None, above=None, maximum=None,
+                     limit: Limit | None = None) -> float:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            self.fail(f"must be a number, got {describe(value)}{_quoted_number(value)}", key)
+        self._within(value, key, minimum, above, maximum, limit)
         return float(value)
 
-    def integer(self, key: str, default: Any = _MISSING, *, minimum: int | None = None) -> int:
+    def integer(self, key: str, default: Any = _MISSING, *, minimum: int | None = None,
+                limit: Limit | None = None) -> int:
+        """The field as a whole number within the bounds (``10.0`` and ``1e3`` count as whole)."""
         value = self.raw(key, default)
         if value is default and default is not _MISSING:
             return value
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            if isinstance(value, numbers.Real) and float(value).is_integer():
-                value = int(value)
-            else:
-                self.fail(f"must be a whole number, got {_kind(value)}", key)
-        if minimum is not None and value < minimum:
-            self.fail(f"must be at least {minimum}, got {value}", key)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            self.fail(f"must be a whole number, got {describe(value)}{_quoted_number(value)}", key)
+        self._within(value, key, minimum, None, None, limit)
+        if not float(value).is_integer():
+            self.fail(f"must be a whole number, got {describe(value)}", key)
         return int(value)
+
+    def _within(self, value: numbers.Real, key: str, minimum, above, maximum, limit: Limit | None):
+        """Refuse values that are not finite or lie outside the bounds, saying the allowed range."""
+        if not _finite(value):
+            hint = _ENDLESS_PATIENCE if value > 0 and "patience_seconds" in self.field(key) else ""
+            self.fail(f"must be a finite number, got {describe(value)}{hint}", key)
+        unit = ""
+        if limit is not None:
+            if limit.low_open:
+                above = limit.low
+            else:
+                minimum = limit.low
+            maximum, unit = limit.high, f" {limit.unit}" if limit.unit else ""
+        if minimum is not None and value < minimum:
+            self.fail(f"must be at least {minimum:g}, got {describe(value)}", key)
+        if above is not None and value <= above:
+            self.fail(f"must be greater than {above:g}, got {describe(value)}", key)
+        if maximum is not None and value > maximum:
+            self.fail(f"must be at most {maximum:g}{unit}, got {describe(value)}", key)
 
     def text(self, key: str, default: Any = _MISSING) -> str:
         value = self.raw(key, default)
         if value is default and default is not _MISSING:
             return value
         if not isinstance(value, (str, int)) or isinstance(value, bool):
-            self.fail(f"must be text, got {_kind(value)}", key)
+            self.fail(f"must be text, got {describe(value)}", key)
         return str(value)
 
+    def free_text(self, *keys: str) -> None:
+        """Fields kept for people (description, source): text when given, never read further."""
+        for key in keys:
+            if self.has(key):
+                self.text(key)
+
     def numbers(self, key: str, *, minimum: float | None = None, length: tuple[int, ...] | None = None,
-                allow_empty: bool = False) -> list[float]:
+                allow_empty: bool = False, limit: Limit | None = None) -> list[float]:
         value = self.raw(key)
         if not isinstance(value, list):
-            self.fail(f"must be a list of numbers, got {_kind(value)}", key)
+            self.fail(f"must be a list of numbers, got {describe(value)}", key)
         if not value and not allow_empty:
             self.fail("must not be empty", key)
         if length is not None and len(value) not in length:
             want = " or ".join(str(n) for n in length)
             self.fail(f"must have {want} values, got {len(value)}", key)
-        return [self.check_number(v, f"{key}[{i}]", minimum=minimum) for i, v in enumerate(value)]
+        return [self.check_number(v, f"{key}[{i}]", minimum=minimum, limit=limit) for i, v in enumerate(value)]
 
     def unknown_keys(self, allowed: set[str]) -> None:
         """Reject misspelt fields: a silently ignored key is a wrong answer later."""
@@ -115,11 +141,42 @@ class Node:
                 self.fail(f"unknown field; expected one of: {', '.join(sorted(allowed))}", str(key))
 
 
-def _kind(value: Any) -> str:
+def describe(value: Any) -> str:
+    """A value as an error message shows it: numbers as YAML spells them, containers by their kind."""
     if value is None:
         return "nothing"
     if isinstance(value, bool):
         return f"{value!r} (true/false)"
-    if isinstance(value, (int, float, str)):
+    if isinstance(value, numbers.Integral) and not _finite(value):
+        return "a whole number too long for any field"
+    if isinstance(value, numbers.Real) and not _finite(value):
+        return ".nan" if value != value else (".inf" if value > 0 else "-.inf")
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, str) and len(value) > _SHOWN_CHARACTERS:
+        return repr(value[:_SHOWN_CHARACTERS] + "...")
+    if isinstance(value, (int, str)):
         return repr(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
     return type(value).__name__
+
+
+def _finite(value: numbers.Real) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:         # an integer too long for a float
+        return False
+
+
+def _quoted_number(value: Any) -> str:
+    """A hint for a number written in quotes (or pasted with a thousands separator)."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        float(value.replace(",", "").strip())
+    except ValueError:
+        return ""
+    return " (text: write the number without quotes or separators)"

@@ -1,0 +1,63 @@
+"""Allowed ranges of scenario values, in one table.
+
+Every bound is far beyond any real hotline (the busiest 12345 centres take a
+few thousand calls an hour and seat a few hundred agents) yet keeps a run
+finite and within the memory of a laptop: a value outside is a typo, a unit
+mix-up or a paste gone wrong, and is refused naming the field and the range.
+The README's "Allowed ranges" lists the same figures (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Values from ``low`` to ``high``, in ``unit``; with ``low_open`` ``low`` itself is refused."""
+    low: float
+    high: float
+    unit: str = ""
+    low_open: bool = False
+
+
+HOURS_PER_YEAR = 366 * 24
+
+# Time: a horizon of two years (731 days) covers any planning question; longer
+# runs only take longer.  Any single duration (a talk, a patience, a threshold,
+# a wait before overflow) is at most 10^7 s, about 116 days.
+HORIZON_HOURS = Limit(0, 731 * 24, "hours", low_open=True)
+INTERVAL_MINUTES = Limit(1, 24 * 60, "minutes")
+SECONDS = Limit(0, 1e7, "seconds")
+MEAN_SECONDS = Limit(0, 1e7, "seconds", low_open=True)
+OUTBOUND_WINDOW_HOURS = Limit(0, HOURS_PER_YEAR, "hours")
+OUTBOUND_WINDOW_MINUTES = Limit(0, HOURS_PER_YEAR * 60, "minutes")
+
+# Shape of duration laws: below a cv of 0.001 a law is a constant (write
+# {dist: constant}); above 100 nearly every value is ~0 and a rare one is
+# astronomically long, so no run of any length estimates its mean, and the
+# gamma and lognormal parameters leave floating-point range beyond that.
+CV = Limit(0.001, 100)
+# The daily busyness factor is gamma(shape) with mean 1 (cv 1/sqrt(shape)): a
+# shape below 0.1 puts days at hundreds of times the mean volume.
+BUSYNESS_SHAPE = Limit(0.1, 1e6)
+
+# Size: calls are drawn an interval at a time and agents are counted per minute.
+CALLS_PER_HOUR = Limit(0, 100_000, "calls per hour")   # per line, after scale, weekday factors and surges
+AGENTS = Limit(0, 100_000, "agents")                   # per pool at any minute, per shift, per interval
+FACTOR = Limit(0, 100, "times")                        # talk-time multipliers, cost factors
+MAX_REDIALS = Limit(0, 20, "redials")
+REPLICATIONS = Limit(1, 10_000, "replications")
+PLANNING_REPLICATIONS = Limit(2, 10_000, "replications")
+PLANNING_ITERATIONS = Limit(1, 100, "rounds")
+
+# Memory of a run.  A replication keeps counters per reporting interval and per
+# line, pool and the total (about 800 bytes each, mostly the wait histogram);
+# the run keeps every replication's figures per interval (about 220 bytes each).
+CELLS_PER_REPLICATION = 500_000    # reporting intervals x (lines + pools + 1): ~400 MB of counters
+CELLS_PER_RUN = 10_000_000         # the same x replications: ~2.2 GB of figures
+
+# Reading: a scenario is a few kilobytes (the Fuyang one 7 kB) and the YAML
+# reader takes about 4 s a megabyte; long samples belong in a sample file.
+SCENARIO_FILE_BYTES = 1_000_000
+NESTING_LEVELS = 50                # a scenario nests about 8 deep; 50 keeps every reader's recursion shallow

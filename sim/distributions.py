@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import ScenarioError
 from .reader import Node
+from .textfile import read_text
 
 
 @dataclass(frozen=True)
@@ -149,9 +151,9 @@ def _empirical_values(node: Node, base_dir: Path | None) -> list[float]:
     name = node.text("file")
     path = Path(name) if base_dir is None or Path(name).is_absolute() else base_dir / name
     try:
-        text = path.read_text()
-    except OSError as exc:
-        node.fail(f"cannot read {path}: {exc.strerror}", "file")
+        text = read_text(path, ScenarioError)
+    except ScenarioError as exc:        # the message names the sample file; the field says who asked for it
+        node.fail(f"{exc.source}: {exc.problem}", "file")
     values = []
     for number, line in enumerate(text.splitlines(), start=1):
         for cell in line.replace(",", " ").split():

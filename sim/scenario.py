@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from . import clock, distributions, patterns
+from . import clock, distributions, limits, patterns, yamlfile
 from .errors import ScenarioError
-from .reader import Node
+from .reader import Node, describe
+from .textfile import read_text
 from .spec import (MODES, TRANSFER_KINDS, Arrivals, Category, Line, Outbound, Overflow, Planning,  # noqa: F401
                    Pool, Redial, Scenario, ShiftType, Transfer)
 
@@ -43,39 +43,53 @@ def load(path: str | Path) -> Scenario:
 
 def read_raw(path: Path, seen: tuple = ()) -> dict:
     """The file's mapping with its ``base`` chain merged in."""
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(source, "", f"cannot read the file: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(source, where, f"not valid YAML: {problem}") from None
-    if not isinstance(data, dict) or "base" not in data:
+    data = _read_mapping(path)
+    if "base" not in data:
         return data
-    node = Node(data, source)
+    node = Node(data, str(path))
     base = path.parent / node.text("base")
-    if base.resolve() in seen:
+    chain = seen + (path.resolve(),)
+    if base.resolve() in chain:
         node.fail(f"{base} is already part of this file's base chain (a loop)", "base")
-    if not base.is_file():
+    if not base.exists():
         node.fail(f"no such scenario file: {base}", "base")
-    merged = _merge(read_raw(base, seen + (path.resolve(),)), {k: v for k, v in data.items() if k != "base"})
-    return merged
+    return _merge(read_raw(base, chain), {k: v for k, v in data.items() if k != "base"}, {})
 
 
-def _merge(base: Any, top: Any) -> Any:
+def _read_mapping(path: Path) -> dict:
+    """One scenario file's own fields, ``x-`` fields left out (YAML has resolved their anchors)."""
+    source = str(path)
+    if path.is_file() and path.stat().st_size > limits.SCENARIO_FILE_BYTES:
+        raise ScenarioError(source, "", f"is {path.stat().st_size / 1e6:.1f} MB, far more than a scenario (at most "
+                            f"{limits.SCENARIO_FILE_BYTES / 1e6:g} MB): is it the right file? Long lists of values "
+                            "belong in a sample file: {dist: empirical, file: ...}")
+    data = yamlfile.load(read_text(path, ScenarioError), source)
+    if data is None:
+        raise ScenarioError(source, "", "is empty; a scenario needs at least horizon_hours, lines and pools "
+                            "(see scenarios/default.yaml)")
+    if not isinstance(data, dict):
+        raise ScenarioError(source, "", f"is not a scenario: it holds {describe(data)}, not fields such as "
+                            "horizon_hours, lines and pools")
+    return {key: value for key, value in data.items() if not key.startswith("x-")}
+
+
+def _merge(base: Any, top: Any, done: dict) -> Any:
+    """``top`` laid over ``base``.
+
+    ``done`` holds the pairs already merged, by identity: mappings shared
+    through YAML aliases are merged once, never copied out along every path.
+    """
     if not isinstance(base, dict) or not isinstance(top, dict):
         return top
-    out = dict(base)
+    pair = (id(base), id(top))
+    if pair in done:
+        return done[pair]
+    out = done[pair] = dict(base)
     for key, value in top.items():
         if value is None:
             out.pop(key, None)
         else:
-            out[key] = _merge(base.get(key), value)
+            out[key] = _merge(base.get(key), value, done)
     return out
 
 

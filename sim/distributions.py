@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ScenarioError
+from .limits import CV, MEAN_SECONDS, SECONDS
 from .reader import Node
 from .textfile import read_text
 
@@ -127,14 +128,14 @@ def parse(node: Node, base_dir: Path | None = None):
         node.fail(f"unknown distribution {kind!r}; expected one of: {', '.join(_FIELDS)}", "dist")
     node.unknown_keys(_FIELDS[kind] | {"dist", "weight"})
     if kind == "exponential":
-        return Exponential(node.number("mean", above=0))
+        return Exponential(node.number("mean", limit=MEAN_SECONDS))
     if kind in ("lognormal", "gamma"):
         law = Lognormal if kind == "lognormal" else Gamma
-        return law(node.number("mean", above=0), node.number("cv", above=0))
+        return law(node.number("mean", limit=MEAN_SECONDS), node.number("cv", limit=CV))
     if kind == "constant":
-        return Constant(node.number("value", minimum=0))
+        return Constant(node.number("value", limit=SECONDS))
     if kind == "uniform":
-        low, high = node.number("low", minimum=0), node.number("high", minimum=0)
+        low, high = node.number("low", limit=SECONDS), node.number("high", limit=SECONDS)
         if high < low:
             node.fail(f"must be at least low ({low:g}), got {high:g}", "high")
         return Uniform(low, high)
@@ -147,7 +148,7 @@ def _empirical_values(node: Node, base_dir: Path | None) -> list[float]:
     if node.has("values") == node.has("file"):
         node.fail("an empirical distribution needs exactly one of 'values' or 'file'")
     if node.has("values"):
-        return node.numbers("values", minimum=0)
+        return node.numbers("values", limit=SECONDS)
     name = node.text("file")
     path = Path(name) if base_dir is None or Path(name).is_absolute() else base_dir / name
     try:
@@ -161,8 +162,8 @@ def _empirical_values(node: Node, base_dir: Path | None) -> list[float]:
                 value = float(cell)
             except ValueError:
                 node.fail(f"{path} line {number}: {cell!r} is not a number of seconds", "file")
-            if not value >= 0:
-                node.fail(f"{path} line {number}: {cell!r} must be >= 0 seconds", "file")
+            if not 0 <= value <= SECONDS.high:
+                node.fail(f"{path} line {number}: {cell!r} must be between 0 and {SECONDS.high:g} seconds", "file")
             values.append(value)
     if not values:
         node.fail(f"{path} holds no values", "file")
@@ -176,7 +177,7 @@ def _mixture(node: Node, base_dir: Path | None) -> Mixture:
     weights, components = [], []
     for i, item in enumerate(raw):
         part = Node(item, node.source, node.field(f"components[{i}]"))
-        weights.append(part.number("weight", above=0))
+        weights.append(part.number("weight", above=0, maximum=1))
         components.append(parse(part, base_dir))
     if abs(sum(weights) - 1.0) > 1e-6:
         node.fail(f"weights must sum to 1, they sum to {sum(weights):g}", "components")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import clock
+from .limits import AGENTS, BUSYNESS_SHAPE, CALLS_PER_HOUR
 from .reader import Node
 from .spec import Arrivals, Pool
 
@@ -25,8 +26,22 @@ def exactly_one(node: Node, keys: tuple[str, ...]) -> str:
     return present[0]
 
 
+def check_rate(node: Node, key: str, per_hour: np.ndarray, interval_minutes: int, cause: str) -> None:
+    """Refuse rates (calls per hour, one per interval of a day or week) above the limit, blaming ``key``.
+
+    ``cause`` starts the message: "a scale of 2 makes" ... "N calls per hour on Mon 09:00".
+    """
+    busiest = int(np.argmax(per_hour))
+    if per_hour[busiest] > CALLS_PER_HOUR.high:
+        day, time = clock.label(busiest * interval_minutes)
+        when = f"on {day} {time}" if len(per_hour) * interval_minutes > clock.MINUTES_PER_DAY else f"at {time}"
+        node.fail(f"{cause} {per_hour[busiest]:g} calls per hour {when}; a line takes at most "
+                  f"{CALLS_PER_HOUR.high:g} {CALLS_PER_HOUR.unit}", key)
+
+
 def arrivals(node: Node, interval_minutes: int) -> Arrivals:
     node.unknown_keys(_ARRIVALS)
+    node.free_text("source")
     per_day_intervals = clock.MINUTES_PER_DAY // interval_minutes
     week_intervals = 7 * per_day_intervals
     kind = exactly_one(node, ("per_hour", "per_interval", "per_day"))
@@ -35,20 +50,22 @@ def arrivals(node: Node, interval_minutes: int) -> Arrivals:
             if node.has(key):
                 node.fail(f"goes with per_day, not {kind}", key)
     if kind == "per_hour":
-        week = np.full(week_intervals, node.number("per_hour", minimum=0))
+        week = np.full(week_intervals, node.number("per_hour", limit=CALLS_PER_HOUR))
     elif kind == "per_interval":
-        values = node.numbers("per_interval", minimum=0, length=(per_day_intervals, week_intervals))
+        values = node.numbers("per_interval", limit=CALLS_PER_HOUR, length=(per_day_intervals, week_intervals))
         week = np.resize(np.asarray(values), week_intervals)
     else:
         week = _per_day(node, interval_minutes)
-    week = week * node.number("scale", 1.0, minimum=0)
+    scale = node.number("scale", 1.0, minimum=0)
+    week = week * scale
+    check_rate(node, "scale", week, interval_minutes, f"a scale of {scale:g} makes")
     shape = None
     if node.has("busyness"):
         busy = node.child("busyness")
         busy.unknown_keys({"dist", "shape"})
         if busy.text("dist") != "gamma":
             busy.fail(f"only 'gamma' is supported (a mean-1 daily factor), got {busy.raw('dist')!r}", "dist")
-        shape = busy.number("shape", above=0)
+        shape = busy.number("shape", limit=BUSYNESS_SHAPE)
     return Arrivals(week_per_hour=week, busyness_shape=shape)
 
 
@@ -58,6 +75,9 @@ def _per_day(node: Node, interval_minutes: int) -> np.ndarray:
                          if node.has("daily_profile") else [1.0] * 24)
     if profile.sum() <= 0:
         node.fail("must have at least one positive weight", "daily_profile")
+    if not np.isfinite(profile.sum()):
+        node.fail("weights too large to add up; they are relative, e.g. 1.0 at night and 9.5 at the peak",
+                  "daily_profile")
     factors = (node.numbers("weekday_factors", minimum=0, length=(7,))
                if node.has("weekday_factors") else [1.0] * 7)
     # share of the day's calls in each minute, then summed per interval
@@ -65,7 +85,10 @@ def _per_day(node: Node, interval_minutes: int) -> np.ndarray:
                              clock.MINUTES_PER_DAY // len(profile))
     day_share = minute_share.reshape(-1, interval_minutes).sum(axis=1)
     per_hour = day_share * per_day * 60.0 / interval_minutes
-    return np.concatenate([per_hour * f for f in factors])
+    check_rate(node, "per_day", per_hour, interval_minutes, f"{per_day:g} calls a day make")
+    week = np.concatenate([per_hour * f for f in factors])
+    check_rate(node, "weekday_factors", week, interval_minutes, "these factors make")
+    return week
 
 
 def pool(pool_id: str, node: Node, interval_minutes: int) -> Pool:
@@ -73,9 +96,9 @@ def pool(pool_id: str, node: Node, interval_minutes: int) -> Pool:
     kind = exactly_one(node, ("seats", "seats_by_interval", "shifts"))
     per_day_intervals = clock.MINUTES_PER_DAY // interval_minutes
     if kind == "seats":
-        week = np.full(clock.MINUTES_PER_WEEK, node.integer("seats", minimum=0), dtype=np.int64)
+        week = np.full(clock.MINUTES_PER_WEEK, node.integer("seats", limit=AGENTS), dtype=np.int64)
     elif kind == "seats_by_interval":
-        values = node.numbers("seats_by_interval", minimum=0, length=(per_day_intervals, 7 * per_day_intervals))
+        values = node.numbers("seats_by_interval", limit=AGENTS, length=(per_day_intervals, 7 * per_day_intervals))
         for i, v in enumerate(values):
             if not float(v).is_integer():
                 node.fail(f"must be whole numbers of agents, got {v:g}", f"seats_by_interval[{i}]")
@@ -108,7 +131,7 @@ def _shifts(node: Node) -> tuple[np.ndarray, ...]:
         days = shift.raw("days", list(clock.WEEKDAYS))
         if not isinstance(days, list) or not days:
             shift.fail("must be a list of weekdays such as [mon, tue]", "days")
-        agents = shift.integer("agents", minimum=0)
+        agents = shift.integer("agents", limit=AGENTS)
         shift.text("name", f"shift {i + 1}")
         off = None
         if shift.has("break"):

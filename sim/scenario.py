@@ -98,10 +98,10 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     root = Node(data, source)
     # "x-..." fields hold YAML anchors shared by several lines (as in docker-compose files)
     root.unknown_keys(_TOP | {k for k in root.data if str(k).startswith("x-")})
-    interval_minutes = root.integer("interval_minutes", 30, minimum=1)
+    interval_minutes = root.integer("interval_minutes", 30, limit=limits.INTERVAL_MINUTES)
     if clock.MINUTES_PER_DAY % interval_minutes:
         root.fail(f"must divide a day (1440 minutes) evenly, got {interval_minutes}", "interval_minutes")
-    horizon_hours = root.number("horizon_hours", above=0)
+    horizon_hours = root.number("horizon_hours", limit=limits.HORIZON_HOURS)
     warmup_hours = root.number("warmup_hours", 0.0, minimum=0)
     for key, hours in (("horizon_hours", horizon_hours), ("warmup_hours", warmup_hours)):
         if abs(hours * 60 / interval_minutes - round(hours * 60 / interval_minutes)) > 1e-9:
@@ -114,7 +114,7 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     sl.unknown_keys({"threshold_seconds", "target"})
     routing = root.child("routing", {})
     routing.unknown_keys({"transfer", "overflow"})
-    pools = {pid: patterns.pool(pid, node, interval_minutes) for pid, node in root.children("pools").items()}
+    pools = {pid: _pool(pid, node, interval_minutes) for pid, node in root.children("pools").items()}
     line_nodes = root.children("lines")
     default_transfer = routing.child("transfer") if routing.has("transfer") else None
     lines = {lid: _line(lid, node, interval_minutes, pools, base_dir) for lid, node in line_nodes.items()}
@@ -123,25 +123,63 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     lines = _surges(root, lines, interval_minutes)
     if not any(line.mode != "provincial" for line in lines.values()):
         root.fail("need at least one line answered by the city (all are provincial)", "lines")
+    replications = root.integer("replications", 10, limit=limits.REPLICATIONS)
+    planning = _planning(root, interval_minutes)
+    counted = [(root, replications)]
+    if planning is not None and planning.replications is not None:
+        counted.append((root.child("planning"), planning.replications))
+    _check_run_size(root, horizon_hours, interval_minutes, len(lines) + len(pools), counted)
     return Scenario(
         name=root.text("name"),
         horizon_seconds=horizon_hours * 3600.0,
         warmup_seconds=warmup_hours * 3600.0,
         interval_seconds=interval_minutes * 60.0,
         start_minute=start_minute,
-        threshold_seconds=sl.number("threshold_seconds", 15.0, minimum=0),
+        threshold_seconds=sl.number("threshold_seconds", 15.0, limit=limits.SECONDS),
         service_level_target=sl.number("target", 0.8, minimum=0, maximum=1),
         max_abandon_rate=root.number("max_abandon_rate", 0.05, minimum=0, maximum=1),
         lines=lines,
         pools=pools,
         overflows=_overflows(routing, pools),
         outbound=_outbound(root, base_dir),
-        planning=_planning(root, interval_minutes),
-        replications=root.integer("replications", 10, minimum=1),
+        planning=planning,
+        replications=replications,
         seed=root.integer("seed", 1, minimum=0),
         source=source,
         raw=data,
     )
+
+
+def _pool(pool_id: str, node: Node, interval_minutes: int) -> Pool:
+    """The pool's staffing, refused when more agents are on duty at once than the limit."""
+    pool = patterns.pool(pool_id, node, interval_minutes)
+    busiest = int(np.argmax(pool.week_agents))
+    if pool.week_agents[busiest] > limits.AGENTS.high:
+        day, time = clock.label(busiest)
+        node.fail(f"puts {pool.week_agents[busiest]} agents on duty at once ({day} {time}); a pool has at most "
+                  f"{limits.AGENTS.high:g} {limits.AGENTS.unit}")
+    return pool
+
+
+def _check_run_size(root: Node, horizon_hours: float, interval_minutes: int, n_lines_pools: int,
+                    replications: list[tuple[Node, int]]) -> None:
+    """Refuse runs whose counters (per replication) or kept figures (all replications) would not fit in memory.
+
+    Both grow with reporting intervals x (lines + pools + the total); ``replications``
+    holds each ``replications`` field's node and value.
+    """
+    intervals = round(horizon_hours * 60 / interval_minutes)
+    cells = intervals * (n_lines_pools + 1)
+    if cells > limits.CELLS_PER_REPLICATION:
+        most = limits.CELLS_PER_REPLICATION // (n_lines_pools + 1) * interval_minutes // 60
+        root.fail(f"must be at most {most} hours with {interval_minutes}-minute intervals and {n_lines_pools} "
+                  f"lines and pools (a replication's counters must fit in memory), got {horizon_hours:g}; "
+                  "or lengthen interval_minutes", "horizon_hours")
+    for node, value in replications:
+        most = limits.CELLS_PER_RUN // cells
+        if value > most:
+            node.fail(f"must be at most {most} with {intervals} reporting intervals and {n_lines_pools} lines and "
+                      f"pools (every replication's figures are kept in memory), got {value}", "replications")
 
 
 def _surges(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[str, Line]:
@@ -165,6 +203,8 @@ def _surges(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[s
                 node.fail(f"unknown line {lid!r}", "lines")
             week = lines[lid].arrivals.week_per_hour.copy()
             week[day * per_day:(day + 1) * per_day] *= factor
+            patterns.check_rate(node, "factor", week, interval_minutes,
+                                f"a factor of {factor:g} gives line {lid!r}")
             lines[lid] = replace(lines[lid], arrivals=replace(lines[lid].arrivals, week_per_hour=week))
     return lines
 
@@ -212,10 +252,10 @@ def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir
         r.unknown_keys({"probability", "delay_seconds", "max_redials"})
         redial = Redial(r.number("probability", minimum=0, maximum=1),
                         distributions.parse(r.child("delay_seconds"), base_dir),
-                        r.integer("max_redials", 1, minimum=0))
+                        r.integer("max_redials", 1, limit=limits.MAX_REDIALS))
     factors = None
     if node.has("handle_factor_by_hour"):
-        factors = np.asarray(node.numbers("handle_factor_by_hour", minimum=0, length=(24,)))
+        factors = np.asarray(node.numbers("handle_factor_by_hour", limit=limits.FACTOR, length=(24,)))
     return Line(id=line_id, mode=mode, arrivals=patterns.arrivals(node.child("arrivals"), interval_minutes),
                 patience=_law(node, "patience_seconds", base_dir), pool=pool, categories=(),
                 redial=redial, handle_factor_by_hour=factors)
@@ -314,8 +354,8 @@ def _overflows(routing: Node, pools: dict[str, Pool]) -> tuple[Overflow, ...]:
                 r.fail(f"unknown pool {pool!r}; pools are: {', '.join(pools)}", key)
         if source == target:
             r.fail("a pool cannot overflow to itself", "to")
-        rules.append(Overflow(source, target, r.number("after_seconds", minimum=0),
-                              r.number("handle_factor", 1.0, above=0)))
+        rules.append(Overflow(source, target, r.number("after_seconds", limit=limits.SECONDS),
+                              r.number("handle_factor", 1.0, above=0, limit=limits.FACTOR)))
     _no_cycle(routing, rules)
     return tuple(rules)
 
@@ -360,7 +400,7 @@ def _outbound(root: Node, base_dir) -> tuple[Outbound, ...]:
             hours = (parsed[0][1], parsed[1][1])
         kinds.append(Outbound(name, trigger, o.number("share", minimum=0, maximum=1), after * 60, within * 60,
                               distributions.parse(o.child("handle_seconds"), base_dir), hours,
-                              o.integer("reserve_agents", 0, minimum=0)))
+                              o.integer("reserve_agents", 0, limit=limits.AGENTS)))
     return tuple(kinds)
 
 
@@ -372,8 +412,9 @@ def _minutes(node: Node, stem: str, default):
         if default is None:
             node.fail("is missing (required)", f"{stem}_minutes")
         return default
-    value = node.number(keys[0], minimum=0)
-    return value * 60 if keys[0].endswith("hours") else value
+    hours = keys[0].endswith("hours")
+    value = node.number(keys[0], limit=limits.OUTBOUND_WINDOW_HOURS if hours else limits.OUTBOUND_WINDOW_MINUTES)
+    return value * 60 if hours else value
 
 
 
@@ -423,7 +464,8 @@ def _planning(root: Node, interval_minutes: int) -> Planning | None:
         if not indices or None in indices:
             t.fail("must be a list of weekdays such as [mon, tue]", "days")
         types.append(ShiftType(t.text("name", f"shift {i + 1}"), tuple(start_minutes), int(minutes), brk,
-                               window, t.number("cost_factor", 1.0, above=0), tuple(sorted(set(indices)))))
+                               window, t.number("cost_factor", 1.0, above=0, limit=limits.FACTOR),
+                               tuple(sorted(set(indices)))))
     work_days = None
     if node.has("work_days_per_week"):
         work_days = node.integer("work_days_per_week", minimum=1)
@@ -435,5 +477,6 @@ def _planning(root: Node, interval_minutes: int) -> Planning | None:
     shrinkage = node.number("shrinkage", 0.0, minimum=0)
     if shrinkage >= 1:
         node.fail(f"must be below 1 (a share of paid time), got {shrinkage:g}", "shrinkage")
-    reps = node.integer("replications", None, minimum=2) if node.has("replications") else None
-    return Planning(tuple(types), work_days, shrinkage, targets, node.integer("max_iterations", 4, minimum=1), reps)
+    reps = node.integer("replications", None, limit=limits.PLANNING_REPLICATIONS) if node.has("replications") else None
+    return Planning(tuple(types), work_days, shrinkage, targets,
+                    node.integer("max_iterations", 4, limit=limits.PLANNING_ITERATIONS), reps)

@@ -42,7 +42,11 @@ def load(path: str | Path) -> Scenario:
 
 
 def read_raw(path: Path, seen: tuple = ()) -> dict:
-    """The file's mapping with its ``base`` chain merged in."""
+    """The file's mapping with its ``base`` chain merged in.
+
+    A file built on a base without a ``name`` of its own is named after its
+    file (``rainstorm.yaml``: ``rainstorm``), not after its base.
+    """
     data = _read_mapping(path)
     if "base" not in data:
         return data
@@ -53,7 +57,11 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
         node.fail(f"{base} is already part of this file's base chain (a loop)", "base")
     if not base.exists():
         node.fail(f"no such scenario file: {base}", "base")
-    return _merge(read_raw(base, chain), {k: v for k, v in data.items() if k != "base"}, {})
+    own = {k: v for k, v in data.items() if k != "base"}
+    if own.get("name") is None:
+        # results go to results/<name>/: a variant must not write over its base's results
+        own["name"] = path.stem
+    return _merge(read_raw(base, chain), own, {})
 
 
 def _read_mapping(path: Path) -> dict:
@@ -129,8 +137,11 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     if planning is not None and planning.replications is not None:
         counted.append((root.child("planning"), planning.replications))
     _check_run_size(root, horizon_hours, interval_minutes, len(lines) + len(pools), counted)
+    name = root.text("name")
+    if not name.strip():
+        root.fail("must not be empty: results are written to results/<name>/", "name")
     return Scenario(
-        name=root.text("name"),
+        name=name,
         horizon_seconds=horizon_hours * 3600.0,
         warmup_seconds=warmup_hours * 3600.0,
         interval_seconds=interval_minutes * 60.0,

@@ -117,16 +117,20 @@ _FIELDS = {
 }
 
 
-def parse(node: Node, base_dir: Path | None = None):
-    """A law from a scenario mapping such as ``{dist: lognormal, mean: 300, cv: 1.2}``.
+def parse(node: Node, base_dir: Path | None = None, weighted: bool = False):
+    """A law from a scenario mapping such as ``{dist: lognormal, mean: 300, cv: 1.2}``, values in seconds.
 
     Empirical files are plain text, one value in seconds per line (commas and
     blank lines allowed), read relative to the scenario file's folder.
+    ``weighted``: the law is a mixture's component, which also has a ``weight``.
     """
     kind = node.text("dist")
     if kind not in _FIELDS:
         node.fail(f"unknown distribution {kind!r}; expected one of: {', '.join(_FIELDS)}", "dist")
-    node.unknown_keys(_FIELDS[kind] | {"dist", "weight"})
+    if node.has("weight") and not weighted:
+        node.fail("only the components of a mixture have a weight: {dist: mixture, components: "
+                  "[{weight: 0.9, dist: ...}, {weight: 0.1, dist: ...}]}", "weight")
+    node.unknown_keys(_FIELDS[kind] | {"dist"} | ({"weight"} if weighted else set()))
     if kind == "exponential":
         return Exponential(node.number("mean", limit=MEAN_SECONDS))
     if kind in ("lognormal", "gamma"):
@@ -178,7 +182,7 @@ def _mixture(node: Node, base_dir: Path | None) -> Mixture:
     for i, item in enumerate(raw):
         part = Node(item, node.source, node.field(f"components[{i}]"))
         weights.append(part.number("weight", above=0, maximum=1))
-        components.append(parse(part, base_dir))
+        components.append(parse(part, base_dir, weighted=True))
     if abs(sum(weights) - 1.0) > 1e-6:
         node.fail(f"weights must sum to 1, they sum to {sum(weights):g}", "components")
     total = sum(weights)

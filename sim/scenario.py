@@ -106,6 +106,7 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     root = Node(data, source)
     # "x-..." fields hold YAML anchors shared by several lines (as in docker-compose files)
     root.unknown_keys(_TOP | {k for k in root.data if str(k).startswith("x-")})
+    root.free_text("description")
     interval_minutes = root.integer("interval_minutes", 30, limit=limits.INTERVAL_MINUTES)
     if clock.MINUTES_PER_DAY % interval_minutes:
         root.fail(f"must divide a day (1440 minutes) evenly, got {interval_minutes}", "interval_minutes")
@@ -164,6 +165,7 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
 def _pool(pool_id: str, node: Node, interval_minutes: int) -> Pool:
     """The pool's staffing, refused when more agents are on duty at once than the limit."""
     pool = patterns.pool(pool_id, node, interval_minutes)
+    node.free_text("description")
     busiest = int(np.argmax(pool.week_agents))
     if pool.week_agents[busiest] > limits.AGENTS.high:
         day, time = clock.label(busiest)
@@ -246,6 +248,7 @@ def _law(node: Node, key: str, base_dir, required: bool = False):
 def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir) -> Line:
     """The line without its categories (they need every line to check transfers)."""
     node.unknown_keys(_LINE)
+    node.free_text("description", "name")
     mode = node.text("mode", "merged")
     if mode not in MODES:
         node.fail(f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}", "mode")
@@ -285,15 +288,23 @@ def _with_categories(line: Line, node: Node, lines: dict[str, Line], default_tra
             node.fail("is missing (required, or give each category its own)", "handle_seconds")
         return replace(line, categories=(Category("all", 1.0, handle, wrapup, priority, None, None),))
     raw = node.raw("categories")
-    if isinstance(raw, dict) and raw:
+    keyed = isinstance(raw, dict)
+    if keyed:
         # the mapping form {name: {share: ...}} merges field by field over a base file
+        for name, fields in raw.items():
+            if fields is not None and not isinstance(fields, dict):
+                node.fail(f"must be the category's fields, such as {_category_example(fields)}, got "
+                          f"{describe(fields)}", f"categories.{name}")
         raw = [{"name": name, **(fields or {})} for name, fields in raw.items()]
     if not isinstance(raw, list) or not raw:
         node.fail("must be a non-empty list (or mapping by name) of categories", "categories")
     categories = []
-    keyed = isinstance(node.raw("categories"), dict)
     for i, item in enumerate(raw):
-        c = Node(item, node.source, node.field(f"categories.{item.get('name')}" if keyed else f"categories[{i}]"))
+        where = f"categories.{item['name']}" if keyed else f"categories[{i}]"
+        if not isinstance(item, dict):
+            node.fail(f"must be a category's fields, such as {{name: consultation, share: 0.55}}, got "
+                      f"{describe(item)}", where)
+        c = Node(item, node.source, node.field(where))
         c.unknown_keys(_CATEGORY)
         own_handle = _law(c, "handle_seconds", base_dir) or handle
         if own_handle is None:
@@ -310,6 +321,12 @@ def _with_categories(line: Line, node: Node, lines: dict[str, Line], default_tra
     if abs(total - 1.0) > 1e-6:
         node.fail(f"shares must sum to 1, they sum to {total:g}", "categories")
     return replace(line, categories=tuple(categories))
+
+
+def _category_example(value: Any) -> str:
+    """How to write a category, using the value the user gave when it looks like a share."""
+    share = value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.55
+    return f"{{share: {share:g}}}"
 
 
 def _check_target(c: Node, line: Line, target: str, lines: dict[str, Line]):

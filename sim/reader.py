@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from typing import Any
 
 from .errors import ScenarioError
@@ -16,7 +17,9 @@ from .limits import Limit
 _ENDLESS_PATIENCE = "; callers who never hang up are written by leaving patience_seconds out"
 
 _MISSING = object()
-_SHOWN_CHARACTERS = 60     # of a text value quoted in a message, so that it stays one readable line
+_NUMBER_IN_TEXT = re.compile(r"^\s*[-+]?[0-9][0-9,_ ]*(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?\s*(?P<unit>%|[A-Za-z]+)?\s*$")
+_SHOWN_CHARACTERS = 60
+_PERCENT = 100      # a value above 1 and up to this, in a share, was meant as a percentage     # of a text value quoted in a message, so that it stays one readable line
 
 
 class Node:
@@ -72,7 +75,7 @@ class Node:
     def check_number(self, value: Any, key: str, *, minimum=None, above=None, maximum=None,
                      limit: Limit | None = None) -> float:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            self.fail(f"must be a number, got {describe(value)}{_quoted_number(value)}", key)
+            self.fail(f"must be a number, got {describe(value)}{_text_hint(value)}", key)
         self._within(value, key, minimum, above, maximum, limit)
         return float(value)
 
@@ -83,7 +86,7 @@ class Node:
         if value is default and default is not _MISSING:
             return value
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            self.fail(f"must be a whole number, got {describe(value)}{_quoted_number(value)}", key)
+            self.fail(f"must be a whole number, got {describe(value)}{_text_hint(value)}", key)
         self._within(value, key, minimum, None, None, limit)
         if not float(value).is_integer():
             self.fail(f"must be a whole number, got {describe(value)}", key)
@@ -106,7 +109,8 @@ class Node:
         if above is not None and value <= above:
             self.fail(f"must be greater than {above:g}, got {describe(value)}", key)
         if maximum is not None and value > maximum:
-            self.fail(f"must be at most {maximum:g}{unit}, got {describe(value)}", key)
+            share = " (a share: 80% is 0.8)" if maximum == 1 and value <= _PERCENT else ""
+            self.fail(f"must be at most {maximum:g}{unit}, got {describe(value)}{share}", key)
 
     def text(self, key: str, default: Any = _MISSING) -> str:
         value = self.raw(key, default)
@@ -171,12 +175,15 @@ def _finite(value: numbers.Real) -> bool:
         return False
 
 
-def _quoted_number(value: Any) -> str:
-    """A hint for a number written in quotes (or pasted with a thousands separator)."""
+def _text_hint(value: Any) -> str:
+    """What to do about a number written as text: in quotes, with separators, a unit or a percent sign."""
     if not isinstance(value, str):
         return ""
-    try:
-        float(value.replace(",", "").strip())
-    except ValueError:
+    match = _NUMBER_IN_TEXT.match(value)
+    if match is None:
         return ""
+    if match["unit"] == "%":
+        return " (write a share as a fraction: 80% is 0.8)"
+    if match["unit"]:
+        return " (write the number alone: the field's name says its unit)"
     return " (text: write the number without quotes or separators)"

@@ -57,7 +57,7 @@ PLANNING_ITERATIONS = Limit(1, 100, "rounds")
 CELLS_PER_REPLICATION = 500_000    # reporting intervals x (lines + pools + 1): ~400 MB of counters
 CELLS_PER_RUN = 10_000_000         # the same x replications: ~2.2 GB of figures
 
-# Reading: a scenario is a few kilobytes (the Fuyang one 7 kB) and the YAML
+# Reading: a scenario is a few kilobytes (the Fuyang ones at most 8 kB) and the YAML
 # reader takes about 4 s a megabyte; long samples belong in a sample file.
 SCENARIO_FILE_BYTES = 1_000_000
-NESTING_LEVELS = 50                # a scenario nests about 8 deep; 50 keeps every reader's recursion shallow
+NESTING_LEVELS = 50                # a scenario nests about 6 deep; 50 keeps every reader's recursion shallow

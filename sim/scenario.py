@@ -215,7 +215,8 @@ def _surges(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[s
             if lid not in lines:
                 node.fail(f"unknown line {lid!r}", "lines")
             week = lines[lid].arrivals.week_per_hour.copy()
-            week[day * per_day:(day + 1) * per_day] *= factor
+            with np.errstate(over="ignore"):     # inf is refused just below
+                week[day * per_day:(day + 1) * per_day] *= factor
             patterns.check_rate(node, "factor", week, interval_minutes,
                                 f"a factor of {factor:g} gives line {lid!r}")
             lines[lid] = replace(lines[lid], arrivals=replace(lines[lid].arrivals, week_per_hour=week))
@@ -270,7 +271,9 @@ def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir
     factors = None
     if node.has("handle_factor_by_hour"):
         factors = np.asarray(node.numbers("handle_factor_by_hour", limit=limits.FACTOR, length=(24,)))
-    return Line(id=line_id, mode=mode, arrivals=patterns.arrivals(node.child("arrivals"), interval_minutes),
+    with np.errstate(over="ignore"):     # a rate beyond float range is inf, which the rate check refuses
+        arrivals = patterns.arrivals(node.child("arrivals"), interval_minutes)
+    return Line(id=line_id, mode=mode, arrivals=arrivals,
                 patience=_law(node, "patience_seconds", base_dir), pool=pool, categories=(),
                 redial=redial, handle_factor_by_hour=factors)
 

@@ -76,7 +76,7 @@ class ScenarioLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         if len(self._open) >= NESTING_LEVELS:
             self._fail(event.start_mark, f"nested more than {NESTING_LEVELS} levels deep; a scenario needs "
-                                         "about 8")
+                                         "about 6")
         self._open.append(event.anchor)
         try:
             node = super().compose_node(parent, index)
@@ -87,7 +87,7 @@ class ScenarioLoader(yaml.SafeLoader):
             depth = 1 + max((self._depth.get(child, 0) for child in children), default=0)
             if depth > NESTING_LEVELS:
                 self._fail(node.start_mark, f"nested more than {NESTING_LEVELS} levels deep through aliases; "
-                                            "a scenario needs about 8")
+                                            "a scenario needs about 6")
             self._depth[node] = depth
         return node
 
@@ -112,8 +112,9 @@ class ScenarioLoader(yaml.SafeLoader):
                 key = self._key(key_node)
                 line = key_node.start_mark.line + 1
                 if key in first_line:
-                    self._fail(key_node.start_mark, f"{key!r} is given twice in the same mapping (lines "
-                                                    f"{first_line[key]} and {line}); keep one")
+                    where = f"on line {line}" if first_line[key] == line else \
+                        f"in the same mapping (lines {first_line[key]} and {line})"
+                    self._fail(key_node.start_mark, f"{key!r} is given twice {where}; keep one")
                 first_line[key] = line
         super().flatten_mapping(node)
         winners = {}

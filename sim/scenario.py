@@ -67,8 +67,9 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
 def _read_mapping(path: Path) -> dict:
     """One scenario file's own fields, ``x-`` fields left out (YAML has resolved their anchors)."""
     source = str(path)
-    if path.is_file() and path.stat().st_size > limits.SCENARIO_FILE_BYTES:
-        raise ScenarioError(source, "", f"is {path.stat().st_size / 1e6:.1f} MB, far more than a scenario (at most "
+    size = path.stat().st_size if path.is_file() else 0     # anything else: read_text says what it is
+    if size > limits.SCENARIO_FILE_BYTES:
+        raise ScenarioError(source, "", f"is {size / 1e6:.1f} MB, far more than a scenario (at most "
                             f"{limits.SCENARIO_FILE_BYTES / 1e6:g} MB): is it the right file? Long lists of values "
                             "belong in a sample file: {dist: empirical, file: ...}")
     data = yamlfile.load(read_text(path, ScenarioError), source)

@@ -2,7 +2,9 @@
 
 - ``1e9``, ``2.5e3`` and ``-2E5`` are numbers (YAML 1.1 wants a dot and a
   signed exponent, so PyYAML reads them as text).
-- ``22:00`` and ``012`` stay text (YAML 1.1 reads base 60 and octal: 1320, 10).
+- ``22:00``, ``012`` and ``2024-06-01`` stay text (YAML 1.1 reads base 60,
+  octal and dates: 1320, 10, a date object; no field takes a date).
+- Tags (``!!float 3``, ``!!python/...``) are refused: values are written plainly.
 - Keys are the text as written: ``12345:`` and ``"12345":`` name the same
   line, and ``on:`` is the word, not true.
 - A key written twice in one mapping is an error naming both lines (YAML
@@ -29,6 +31,7 @@ from .limits import NESTING_LEVELS
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _INT = re.compile(r"^(?:[-+]?0b[01][01_]*|[-+]?0x[0-9a-fA-F][0-9a-fA-F_]*|[-+]?(?:0|[1-9][0-9_]*))$")
 _FLOAT = re.compile(r"""^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?
                         |[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?
@@ -49,7 +52,7 @@ _ADVICE = (
     ("expected <block end>", "this line is indented differently from the lines of its mapping or list"),
     ("found undefined alias", "an *alias needs an &anchor of that name earlier in the same file"),
     ("expected a single document", "a scenario is one YAML document: remove the second '---'"),
-    ("could not determine a constructor", "a scenario holds plain values only: remove the '!' tag"),
+    ("2002:merge'", "'<<' merges an anchored mapping and is written as a key: <<: *name"),
 )
 
 
@@ -74,6 +77,11 @@ class ScenarioLoader(yaml.SafeLoader):
                 self._fail(event.start_mark, f"*{event.anchor} stands inside the &{event.anchor} it refers to "
                                              "(a loop); refer to something outside it")
             return super().compose_node(parent, index)
+        if event.tag is not None:
+            # a scenario holds plain values; tags only reach constructors that fail in odd ways
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            self._fail(event.start_mark, f"the tag {tag} has no place in a scenario: remove it and write the "
+                                         "value plainly")
         if len(self._open) >= NESTING_LEVELS:
             self._fail(event.start_mark, f"nested more than {NESTING_LEVELS} levels deep; a scenario needs "
                                          "about 6")
@@ -137,7 +145,7 @@ class ScenarioLoader(yaml.SafeLoader):
 
 
 ScenarioLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG, _TIMESTAMP_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 ScenarioLoader.add_constructor(_INT_TAG, ScenarioLoader.construct_yaml_int)
 ScenarioLoader.add_implicit_resolver(_INT_TAG, _INT, list("-+0123456789"))

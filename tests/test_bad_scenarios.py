@@ -150,7 +150,8 @@ CASES = [
     case("two-documents", GOOD + "---\nname: other\n", "line 11", "one YAML document"),
     case("control-character", edit("name: small", "name: sm\x07all"), "line 2", "control character 0x07"),
     case("python-tag", edit("name: small", "name: !!python/object/apply:os.system [ls]"), "line 2",
-         "remove the '!' tag"),
+         "the tag !!python/object/apply:os.system has no place"),
+    case("float-tag", edit("seats: 5", "seats: !!float 5"), "line 10", "the tag !!float has no place"),
     case("undefined-alias", edit("seats: 5", "seats: *five"), "line 10", "needs an &anchor"),
     case("list-as-key", GOOD + "? [a, b]\n: 1\n", "line 11", "a key must be a name"),
     case("number-of-5000-digits", edit("seats: 5", "seats: 1" + "0" * 5000), "line 10", "5001 digits"),
@@ -338,9 +339,9 @@ def test_numbers_with_an_exponent_are_numbers(tmp_path):
 
 
 def test_keys_are_the_text_as_written(tmp_path):
-    """12345: and "12345": are one line across a base; on/no/yes are words; 8:00 is a time."""
+    """12345: and "12345": are one line across a base; on/no/yes are words; 8:00 is a time; dates are text."""
     make_files(tmp_path, {"base.yaml": GOOD})
-    s = _load(tmp_path, "base: base.yaml\nname: variant\nlines:\n  12345:\n    pool: tax\n"
+    s = _load(tmp_path, "base: base.yaml\nname: variant\ndescription: 2024-13-45\nlines:\n  12345:\n    pool: tax\n"
                         "    categories: {on: {share: 0.5}, no: {share: 0.25}, yes: {share: 0.25}}\n"
                         "pools:\n  tax: {shifts: [{start: 8:00, hours: 8, agents: 2}]}\n")
     assert list(s.lines) == ["12345"] and s.lines["12345"].pool == "tax"

@@ -18,8 +18,8 @@ _ENDLESS_PATIENCE = "; callers who never hang up are written by leaving patience
 
 _MISSING = object()
 _NUMBER_IN_TEXT = re.compile(r"^\s*[-+]?[0-9][0-9,_ ]*(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?\s*(?P<unit>%|[A-Za-z]+)?\s*$")
-_SHOWN_CHARACTERS = 60
-_PERCENT = 100      # a value above 1 and up to this, in a share, was meant as a percentage     # of a text value quoted in a message, so that it stays one readable line
+_SHOWN_CHARACTERS = 60     # of a text value quoted in a message, so that it stays one readable line
+_PERCENT = 100             # a share above 1 and up to this was meant as a percentage
 
 
 class Node:

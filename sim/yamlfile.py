@@ -164,7 +164,8 @@ def load(text: str, source: str):
     try:
         loader = ScenarioLoader(_untab(text), source)     # refuses control characters at once
     except yaml.reader.ReaderError as exc:
-        raise ScenarioError(source, f"line {text[:exc.position].count(chr(10)) + 1}",
+        line = text.count("\n", 0, exc.position) + 1
+        raise ScenarioError(source, f"line {line}",
                             f"holds the control character 0x{exc.character:02x}, which a text file does not; "
                             "remove it or save the file again as plain text") from None
     try:

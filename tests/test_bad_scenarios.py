@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from sim import limits, scenario
 from sim.errors import ScenarioError
@@ -348,6 +349,11 @@ def test_keys_are_the_text_as_written(tmp_path):
     assert [c.name for c in s.lines["12345"].categories] == ["on", "no", "yes"]
     agents = s.pools["tax"].week_agents
     assert agents[8 * 60] == 2 and agents[8 * 60 - 1] == 0
+
+
+def test_yaml_itself_is_left_as_it_was():
+    """The corrections live in sim.yamlfile's own loader, not in PyYAML for every other reader."""
+    assert yaml.safe_load("a: 1e3\nb: 22:00\n12345: x\n") == {"a": "1e3", "b": 1320, 12345: "x"}
 
 
 def test_merge_keys_override_without_counting_as_repeats(tmp_path):

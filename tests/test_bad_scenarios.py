@@ -194,7 +194,8 @@ CASES = [
          "125000 calls per hour", "at most 100000"),
     case("weekday-factors", edit("per_hour: 60", "per_day: 1000, weekday_factors: [1, 1, 1e300, 1, 1, 1, 1]"),
          "lines.12345.arrivals.weekday_factors", "on Wed 00:00"),
-    case("daily-profile-overflows", edit("per_hour: 60", f"per_day: 1000, daily_profile: [{', '.join(['1e308'] * 24)}]"),
+    case("daily-profile-overflows", edit("per_hour: 60", "per_day: 1000, daily_profile: [" + ", ".join(["1e308"] * 24)
+                                         + "]"),
          "lines.12345.arrivals.daily_profile", "too large to add up"),
     case("busyness-shape", edit("{per_hour: 60}", "{per_hour: 60, busyness: {dist: gamma, shape: 1e-9}}"),
          "lines.12345.arrivals.busyness.shape", "at least 0.1"),

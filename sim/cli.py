@@ -1,24 +1,33 @@
-"""The ``hotline`` command line."""
+"""The ``hotline`` command line.
+
+Output paths are checked before any work, files appear whole
+(``sim.outputs``), and a rerun leaves nothing of the previous run that it did
+not write again.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
 from . import erlang as erl
-from . import results, scenario, tables
-from .errors import InputError, ScenarioError
+from . import outputs, results, scenario, tables
+from .errors import InputError
 from .runs import simulate as run_scenario
-
 
 LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                     help="Language of chart labels (zh needs a font with Chinese characters).")
+BRIEFING = Path("results/briefing.html")
 
 
+def out_option(help_text: str):
+    """--out as the user typed it: ``sim.outputs`` checks it (an empty value is an error, not '.')."""
+    return click.option("--out", metavar="DIR", help=help_text)
 
 
 def parallel_options(command):
@@ -37,6 +46,23 @@ def make_runner(workers, scheduler):
 def progress_bar(total: int, desc: str):
     from tqdm import tqdm
     return tqdm(total=total, desc=desc, unit="replication", file=sys.stderr, disable=None, leave=False)
+
+
+def finish(out: Path, command: str, paths: list[Path], folder: Path | None = None) -> str:
+    """Record what ``command`` wrote into the folder and remove the previous run's files it did not write again;
+    returns a line saying what went ('' when nothing did)."""
+    removed = outputs.record(folder or out, command, paths)
+    if not removed:
+        return ""
+    return (f"removed {len(removed)} file(s) of the previous run that this one did not write: "
+            + ", ".join(str(p) for p in removed))
+
+
+def done(wrote: str, note: str) -> None:
+    """The last lines of a command: what it wrote, and what of the previous run it removed."""
+    click.echo(wrote)
+    if note:
+        click.echo(note)
 
 
 class _Cli(click.Group):
@@ -60,32 +86,39 @@ def main():
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--replications", "-r", type=click.IntRange(min=1), help="Independent runs (default: the scenario's, else 10).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's, else 1).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/<scenario name>/).")
+@out_option("Output folder (default results/<scenario name>/).")
 @click.option("--trace", is_flag=True, help="Also write every call, one log in the generic format per "
               "replication (trace-r0.csv, ...; large; runs in this process).")
 @parallel_options
 def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
     """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
-    s = scenario.load(scenario_file)
-    out = out or results.default_dir(s.name)
-    reps = replications or s.replications
     from .calllog import TraceWriter
-    trace_sink = TraceWriter(out, list(s.lines), s.start_minute) if trace else None
-    with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar:
-        result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink, runner=runner)
-    if trace_sink is not None:
-        trace_sink.close()
+    s = scenario.load(scenario_file)
+    out = outputs.check_folder(out, "--out", results.default_dir(s.name), [scenario_file])
+    reps = replications or s.replications
+    traces: list[Path] = []
+    with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar, \
+            (outputs.staging(out) if trace else nullcontext()) as staged:
+        # trace files grow during the run: they are written aside and move in whole at the end
+        trace_sink = TraceWriter(staged, list(s.lines), s.start_minute) if trace else None
+        try:
+            result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink, runner=runner)
+        finally:
+            if trace_sink is not None:
+                trace_sink.close()
+        if trace:
+            traces = [out / p.name for p in sorted(staged.iterdir())]
     paths = results.write(result, out)
+    note = finish(out, "simulate", paths + traces)
     click.echo(tables.summary_table(results.summary(result)))
-    click.echo("wrote " + ", ".join(str(p) for p in paths))
+    done("wrote " + ", ".join(str(p) for p in paths + traces), note)
 
 
 @main.command()
 @click.argument("scenario_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--replications", "-r", type=click.IntRange(min=1), help="Independent runs (default: the first scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed shared by all scenarios (default: the first's).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default results/compare-<names>/).")
+@out_option("Output folder (default results/compare-<names>/).")
 @LANG
 @parallel_options
 def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
@@ -102,13 +135,14 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
         raise click.UsageError(f"scenario names must differ to be compared, got {', '.join(names)}")
     reps = replications or loaded[0].replications
     seed = loaded[0].seed if seed is None else seed
-    out = out or results.default_dir("_".join(names), prefix="compare-")
+    out = outputs.check_folder(out, "--out", results.default_dir("_".join(names), prefix="compare-"), scenario_files)
     from .runs import simulate_many
     with make_runner(workers, scheduler) as runner, progress_bar(reps * len(loaded), "comparing") as bar:
         runs_done = simulate_many(loaded, reps, seed, progress=lambda r: bar.update(1), runner=runner)
     paths = results.write_comparison(runs_done, out, lang)
+    note = finish(out, "compare", paths)
     click.echo(tables.comparison_table(results.comparison(runs_done)))
-    click.echo(f"wrote {len(paths)} files in {out}")
+    done(f"wrote {len(paths)} files in {out}", note)
 
 
 @main.command()
@@ -116,23 +150,22 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
 @click.option("--replications", "-r", type=click.IntRange(min=2), help="Replications of each simulation "
               "(default: planning.replications, else the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/plan-<name>/).")
+@out_option("Output folder (default results/plan-<name>/).")
 @LANG
 @parallel_options
 def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     """Plan the cheapest 7x24 roster that meets the targets of SCENARIO_FILE, and verify it."""
     from .planner import plan as make_plan
     s = scenario.load(scenario_file)
-    out = out or results.default_dir(s.name, prefix="plan-")
+    out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="plan-"), [scenario_file])
     click.echo(f"planning {s.name}: requirement, roster, verification ...", err=True)
     with make_runner(workers, scheduler) as runner:
         result = make_plan(s, replications, seed, runner=runner,
                            progress=lambda stage, detail: click.echo(f"  {stage}: {detail}", err=True))
     paths = results.write_plan(result, out, lang)
+    note = finish(out, "plan", paths)
     click.echo(tables.plan_table(results.plan_summary(result)))
-    click.echo(f"wrote {len(paths)} files in {out}")
-
-
+    done(f"wrote {len(paths)} files in {out}", note)
 
 
 @main.command()
@@ -141,7 +174,7 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
               help="A field of the scenario and its values, e.g. pools.general.seats=40:80:2; repeat for a grid.")
 @click.option("--replications", "-r", type=click.IntRange(min=1), help="Replications per variant.")
 @click.option("--seed", type=click.IntRange(min=0))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/sweep-<name>/).")
+@out_option("Output folder (default results/sweep-<name>/).")
 @LANG
 @parallel_options
 def sweep(scenario_file, varies, replications, seed, out, lang, workers, scheduler):
@@ -153,7 +186,7 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     parsed = [parse_vary(v) for v in varies]
     grid = variants(s, parsed)                      # every variant is checked before anything runs
     reps = replications or s.replications
-    out = out or results.default_dir(s.name, prefix="sweep-")
+    out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="sweep-"), [scenario_file])
     store = Store(out / "store")
     try:
         with make_runner(workers, scheduler) as runner, progress_bar(reps * len(grid), f"sweep of {len(grid)} variants") as bar:
@@ -165,30 +198,30 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
         sys.exit(130)
     rows = results.sweep_table([c for c, _ in grid], runs_done)
     paths = results.write_sweep(rows, [v.name for v in parsed], out, s.threshold_seconds, s.service_level_target, lang)
+    note = finish(out, "sweep", paths)
     click.echo(tables.sweep_text(rows, [v.name for v in parsed], s.threshold_seconds))
-    click.echo(f"wrote {', '.join(str(p) for p in paths)}")
+    done(f"wrote {', '.join(str(p) for p in paths)}", note)
 
 
 @main.command()
 @click.argument("results_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("results/briefing.html"),
-              show_default=True, help="The HTML file to write.")
+@click.option("--out", metavar="FILE", help=f"The HTML file to write (default {BRIEFING}).")
 @LANG
 def report(results_dirs, out, lang):
     """One self-contained HTML briefing from the folders of simulate, compare and plan."""
+    out = outputs.check_file(out, "--out", BRIEFING)
     from . import report as briefing
-    from .results import _atomic_text
     page = briefing.build(list(results_dirs), lang)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_text(out, page)
+    outputs.write_text(out, page)
     click.echo(f"wrote {out} ({len(page) / 1024:,.0f} KiB, figures embedded; open it in any browser)")
 
 
 @main.command()
 @click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True, help="Log format.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Scenario file to write "
-              "(default results/calibrated.yaml); the fit report goes beside it.")
+@click.option("--out", metavar="FILE", help="Scenario file to write "
+              "(default results/<name>.yaml); the fit report goes beside it.")
 @click.option("--name", default="calibrated", show_default=True, help="Scenario name.")
 @click.option("--skip-bad-rows", is_flag=True, help="Leave out unreadable rows (counted in the report) "
               "instead of stopping at the first.")
@@ -196,17 +229,18 @@ def report(results_dirs, out, lang):
 @click.option("--threshold-seconds", type=click.FloatRange(min=0), default=20.0, show_default=True)
 def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_seconds):
     """Fit a runnable scenario to call LOGS, with a fit report beside it."""
+    out = outputs.check_file(out, "--out", Path("results") / f"{name}.yaml", logs, companions=True)
     import time
     from . import calibrate as cal, calllog
     started = time.perf_counter()
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)
     seconds = time.perf_counter() - started
-    out = out or Path("results") / f"{name}.yaml"
     paths = results.write_calibration(raw, report, out, seconds)
+    note = finish(out, f"calibrate {out.name}", paths, folder=out.parent)
     click.echo(tables.calibration_table(report))
-    click.echo(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"
-               + (f" and {len(paths) - 2} sample files" if len(paths) > 2 else ""))
+    done(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"
+         + (f" and {len(paths) - 2} sample files" if len(paths) > 2 else ""), note)
 
 
 @main.command()
@@ -221,22 +255,23 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
 @click.option("--replications", "-r", type=click.IntRange(min=2), default=10, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0))
 @click.option("--skip-bad-rows", is_flag=True, help="Leave out unreadable rows (counted) instead of stopping.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/replay-<name>/).")
+@out_option("Output folder (default results/replay-<name>/).")
 def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed, skip_bad_rows, out):
     """Feed logged arrivals through the model and compare with what happened, day by day."""
     from . import calllog
     from .replay import replay as run_replay
     s = scenario.load(scenario_file)
+    out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="replay-"), [*logs, scenario_file])
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     result = run_replay(s, log, replications, seed, handle_times, staffing)
-    out = out or results.default_dir(s.name, prefix="replay-")
     paths = results.write_replay(result, out)
+    note = finish(out, "replay", paths)
     e = result.errors
     click.echo(f"replayed {len(log):,} calls over {len(result.days)} days ({replications} replications); "
                f"mean absolute error over days: abandon rate {100 * e['abandon_rate']:.1f} points, "
                f"ASA {e['asa_seconds']:.1f} s, service level {100 * e['service_level']:.1f} points "
                f"(answered within {s.threshold_seconds:g} s / offered)")
-    click.echo(f"wrote {len(paths)} files in {out}")
+    done(f"wrote {len(paths)} files in {out}", note)
 
 
 @main.command()

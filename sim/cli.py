@@ -1,8 +1,10 @@
 """The ``hotline`` command line.
 
-Output paths are checked before any work, files appear whole
-(``sim.outputs``), and a rerun leaves nothing of the previous run that it did
-not write again.
+Every way a command can fail on the user's input ends the same: one line
+``error: ...`` naming the file or option and what to do, exit code 2, no
+traceback; Ctrl-C ends with one line and exit code 130.  Output paths are
+checked before any work, files appear whole (``sim.outputs``), and a rerun
+leaves nothing of the previous run that it did not write again.
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ from pathlib import Path
 
 import click
 
-from . import erlang as erl
-from . import outputs, results, scenario, tables
+from . import outputs
 from .errors import InputError
-from .runs import simulate as run_scenario
 
 LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                     help="Language of chart labels (zh needs a font with Chinese characters).")
+USAGE_EXIT = 2
+INTERRUPTED_EXIT = 130                  # 128 + SIGINT, what shells report for Ctrl-C
 BRIEFING = Path("results/briefing.html")
 
 
@@ -65,15 +67,42 @@ def done(wrote: str, note: str) -> None:
         click.echo(note)
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 class _Cli(click.Group):
     """Turns user mistakes into one clear line on stderr and exit code 2, never a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()                   # `hotline` alone: the list of commands is the answer
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            # Click would print "Usage: ...", "Try ...", "Error: ..." on three lines
+            ctx = getattr(exc, "ctx", None)
+            where = f"{ctx.command_path}: " if ctx is not None else ""
+            hint = f" (see '{ctx.command_path} --help')" if isinstance(exc, click.UsageError) and ctx else ""
+            click.echo(f"error: {where}{_one_line(exc.format_message())}{hint}", err=True)
+            sys.exit(USAGE_EXIT)
+        except click.exceptions.Abort:
+            click.echo("interrupted", err=True)
+            sys.exit(INTERRUPTED_EXIT)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(2)
+            click.echo(f"error: {_one_line(exc)}", err=True)
+            ctx.exit(USAGE_EXIT)
+        except KeyboardInterrupt:
+            click.echo("interrupted: stopped before the end; every file written so far is whole", err=True)
+            ctx.exit(INTERRUPTED_EXIT)
 
 
 @click.group(cls=_Cli)
@@ -92,7 +121,9 @@ def main():
 @parallel_options
 def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
     """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
+    from . import results, scenario, tables
     from .calllog import TraceWriter
+    from .runs import simulate as run_scenario
     s = scenario.load(scenario_file)
     out = outputs.check_folder(out, "--out", results.default_dir(s.name), [scenario_file])
     reps = replications or s.replications
@@ -129,6 +160,7 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     """
     if len(scenario_files) < 2:
         raise click.UsageError("give at least two scenario files to compare")
+    from . import results, scenario, tables
     loaded = [scenario.load(f) for f in scenario_files]   # every file is checked before anything runs
     names = [s.name for s in loaded]
     if len(set(names)) < len(names):
@@ -155,6 +187,7 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
 @parallel_options
 def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     """Plan the cheapest 7x24 roster that meets the targets of SCENARIO_FILE, and verify it."""
+    from . import results, scenario, tables
     from .planner import plan as make_plan
     s = scenario.load(scenario_file)
     out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="plan-"), [scenario_file])
@@ -179,6 +212,7 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
 @parallel_options
 def sweep(scenario_file, varies, replications, seed, out, lang, workers, scheduler):
     """Run a grid of variants of SCENARIO_FILE; resumes where an interrupted run stopped."""
+    from . import results, scenario, tables
     from .runs import simulate_many
     from .store import Store
     from .sweep import parse_vary, variants
@@ -195,7 +229,7 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     except KeyboardInterrupt:
         click.echo(f"interrupted: finished replications are kept in {store.root}; run the same command again "
                    "to continue", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED_EXIT)
     rows = results.sweep_table([c for c, _ in grid], runs_done)
     paths = results.write_sweep(rows, [v.name for v in parsed], out, s.threshold_seconds, s.service_level_target, lang)
     note = finish(out, "sweep", paths)
@@ -231,7 +265,7 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
     """Fit a runnable scenario to call LOGS, with a fit report beside it."""
     out = outputs.check_file(out, "--out", Path("results") / f"{name}.yaml", logs, companions=True)
     import time
-    from . import calibrate as cal, calllog
+    from . import calibrate as cal, calllog, results, tables
     started = time.perf_counter()
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)
@@ -258,7 +292,7 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
 @out_option("Output folder (default results/replay-<name>/).")
 def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed, skip_bad_rows, out):
     """Feed logged arrivals through the model and compare with what happened, day by day."""
-    from . import calllog
+    from . import calllog, results, scenario
     from .replay import replay as run_replay
     s = scenario.load(scenario_file)
     out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="replay-"), [*logs, scenario_file])
@@ -290,6 +324,7 @@ def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed,
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def erlang(per_hour, handle_seconds, patience_seconds, agents, threshold_seconds, target, max_abandon, as_json):
     """Exact Erlang B, C and A figures for one stationary queue."""
+    from . import erlang as erl
     try:
         fewest = erl.agents_for_target(per_hour, handle_seconds, patience_seconds, threshold_seconds,
                                        target, max_abandon)

@@ -18,6 +18,7 @@ import click
 
 from . import outputs
 from .errors import InputError
+from .parallel import MAX_WORKERS
 
 LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
@@ -36,7 +37,7 @@ def parallel_options(command):
     """--workers and --scheduler: where replications run (same numbers wherever they run)."""
     command = click.option("--scheduler", metavar="ADDRESS|local",
                            help="Run on a Dask cluster at ADDRESS (tcp://host:8786), or 'local' to start one here.")(command)
-    return click.option("--workers", "-w", type=click.IntRange(min=1),
+    return click.option("--workers", "-w", type=click.IntRange(1, MAX_WORKERS),
                         help="Worker processes on this machine (default: all cores).")(command)
 
 

@@ -19,6 +19,7 @@ import click
 from . import outputs
 from .errors import InputError
 from .parallel import MAX_WORKERS
+from .sweep import MAX_VARIANTS
 
 LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
@@ -205,7 +206,8 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
 @main.command()
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--vary", "varies", multiple=True, required=True, metavar="FIELD=START:STOP:STEP|V1,V2,...",
-              help="A field of the scenario and its values, e.g. pools.general.seats=40:80:2; repeat for a grid.")
+              help="A field of the scenario and its values, e.g. pools.general.seats=40:80:2; repeat for a grid "
+                   f"(at most {MAX_VARIANTS:,} variants in all).")
 @click.option("--replications", "-r", type=click.IntRange(min=1), help="Replications per variant.")
 @click.option("--seed", type=click.IntRange(min=0))
 @out_option("Output folder (default results/sweep-<name>/).")

@@ -255,6 +255,26 @@ def report(results_dirs, out, lang):
 
 
 @main.command()
+@click.argument("store_dir", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--older-than", "older_than_days", type=click.FloatRange(min=0), metavar="DAYS",
+              help="Also remove entries last written more than DAYS days ago.")
+@click.option("--all", "remove_all", is_flag=True, help="Remove every entry of the store.")
+def prune(store_dir, older_than_days, remove_all):
+    """Clean a sweep's result store (DIR: the sweep's folder or its store/).
+
+    Removes what killed runs left (temporary files), entries that cannot be
+    read, and with --older-than or --all older or all entries; files the tool
+    did not write are never touched.  Prints what it removed.
+    """
+    from .store import Store, find_store
+    store = Store(find_store(store_dir))
+    removed = store.prune(older_than_days, remove_all)
+    for path, why in removed:
+        click.echo(f"removed {path} ({why})")
+    click.echo(f"removed {len(removed)} file(s) from {store.root}")
+
+
+@main.command()
 @click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True, help="Log format.")
 @click.option("--out", metavar="FILE", help="Scenario file to write "

@@ -1,31 +1,44 @@
-"""The ``hotline`` command line."""
+"""The ``hotline`` command line.
+
+Every way a command can fail on the user's input ends the same: one line
+``error: ...`` naming the file or option and what to do, exit code 2, no
+traceback; Ctrl-C ends with one line and exit code 130.  Output paths are
+checked before any work, files appear whole (``sim.outputs``), and a rerun
+leaves nothing of the previous run that it did not write again.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
-from . import erlang as erl
-from . import results, scenario, tables
-from .errors import InputError, ScenarioError
-from .runs import simulate as run_scenario
-
+from . import outputs
+from .errors import InputError
+from .parallel import MAX_WORKERS
+from .sweep import MAX_VARIANTS
 
 LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                     help="Language of chart labels (zh needs a font with Chinese characters).")
+USAGE_EXIT = 2
+INTERRUPTED_EXIT = 130                  # 128 + SIGINT, what shells report for Ctrl-C
+BRIEFING = Path("results/briefing.html")
 
 
+def out_option(help_text: str):
+    """--out as the user typed it: ``sim.outputs`` checks it (an empty value is an error, not '.')."""
+    return click.option("--out", metavar="DIR", help=help_text)
 
 
 def parallel_options(command):
     """--workers and --scheduler: where replications run (same numbers wherever they run)."""
     command = click.option("--scheduler", metavar="ADDRESS|local",
                            help="Run on a Dask cluster at ADDRESS (tcp://host:8786), or 'local' to start one here.")(command)
-    return click.option("--workers", "-w", type=click.IntRange(min=1),
+    return click.option("--workers", "-w", type=click.IntRange(1, MAX_WORKERS),
                         help="Worker processes on this machine (default: all cores).")(command)
 
 
@@ -39,15 +52,59 @@ def progress_bar(total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="replication", file=sys.stderr, disable=None, leave=False)
 
 
+def finish(out: Path, command: str, paths: list[Path], folder: Path | None = None) -> str:
+    """Record what ``command`` wrote into the folder and remove the previous run's files it did not write again;
+    returns a line saying what went ('' when nothing did)."""
+    removed = outputs.record(folder or out, command, paths)
+    if not removed:
+        return ""
+    return (f"removed {len(removed)} file(s) of the previous run that this one did not write: "
+            + ", ".join(str(p) for p in removed))
+
+
+def done(wrote: str, note: str) -> None:
+    """The last lines of a command: what it wrote, and what of the previous run it removed."""
+    click.echo(wrote)
+    if note:
+        click.echo(note)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 class _Cli(click.Group):
     """Turns user mistakes into one clear line on stderr and exit code 2, never a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()                   # `hotline` alone: the list of commands is the answer
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            # Click would print "Usage: ...", "Try ...", "Error: ..." on three lines
+            ctx = getattr(exc, "ctx", None)
+            where = f"{ctx.command_path}: " if ctx is not None else ""
+            hint = f" (see '{ctx.command_path} --help')" if isinstance(exc, click.UsageError) and ctx else ""
+            click.echo(f"error: {where}{_one_line(exc.format_message())}{hint}", err=True)
+            sys.exit(USAGE_EXIT)
+        except click.exceptions.Abort:
+            click.echo("interrupted", err=True)
+            sys.exit(INTERRUPTED_EXIT)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(2)
+            click.echo(f"error: {_one_line(exc)}", err=True)
+            ctx.exit(USAGE_EXIT)
+        except KeyboardInterrupt:
+            click.echo("interrupted: stopped before the end; every file written so far is whole", err=True)
+            ctx.exit(INTERRUPTED_EXIT)
 
 
 @click.group(cls=_Cli)
@@ -60,32 +117,41 @@ def main():
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--replications", "-r", type=click.IntRange(min=1), help="Independent runs (default: the scenario's, else 10).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's, else 1).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/<scenario name>/).")
+@out_option("Output folder (default results/<scenario name>/).")
 @click.option("--trace", is_flag=True, help="Also write every call, one log in the generic format per "
               "replication (trace-r0.csv, ...; large; runs in this process).")
 @parallel_options
 def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
     """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
-    s = scenario.load(scenario_file)
-    out = out or results.default_dir(s.name)
-    reps = replications or s.replications
+    from . import results, scenario, tables
     from .calllog import TraceWriter
-    trace_sink = TraceWriter(out, list(s.lines), s.start_minute) if trace else None
-    with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar:
-        result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink, runner=runner)
-    if trace_sink is not None:
-        trace_sink.close()
+    from .runs import simulate as run_scenario
+    s = scenario.load(scenario_file)
+    out = outputs.check_folder(out, "--out", results.default_dir(s.name), [scenario_file])
+    reps = replications or s.replications
+    traces: list[Path] = []
+    with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar, \
+            (outputs.staging(out) if trace else nullcontext()) as staged:
+        # trace files grow during the run: they are written aside and move in whole at the end
+        trace_sink = TraceWriter(staged, list(s.lines), s.start_minute) if trace else None
+        try:
+            result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink, runner=runner)
+        finally:
+            if trace_sink is not None:
+                trace_sink.close()
+        if trace:
+            traces = [out / p.name for p in sorted(staged.iterdir())]
     paths = results.write(result, out)
+    note = finish(out, "simulate", paths + traces)
     click.echo(tables.summary_table(results.summary(result)))
-    click.echo("wrote " + ", ".join(str(p) for p in paths))
+    done("wrote " + ", ".join(str(p) for p in paths + traces), note)
 
 
 @main.command()
 @click.argument("scenario_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--replications", "-r", type=click.IntRange(min=1), help="Independent runs (default: the first scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed shared by all scenarios (default: the first's).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default results/compare-<names>/).")
+@out_option("Output folder (default results/compare-<names>/).")
 @LANG
 @parallel_options
 def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
@@ -96,19 +162,21 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     """
     if len(scenario_files) < 2:
         raise click.UsageError("give at least two scenario files to compare")
+    from . import results, scenario, tables
     loaded = [scenario.load(f) for f in scenario_files]   # every file is checked before anything runs
     names = [s.name for s in loaded]
     if len(set(names)) < len(names):
         raise click.UsageError(f"scenario names must differ to be compared, got {', '.join(names)}")
     reps = replications or loaded[0].replications
     seed = loaded[0].seed if seed is None else seed
-    out = out or results.default_dir("_".join(names), prefix="compare-")
+    out = outputs.check_folder(out, "--out", results.default_dir("_".join(names), prefix="compare-"), scenario_files)
     from .runs import simulate_many
     with make_runner(workers, scheduler) as runner, progress_bar(reps * len(loaded), "comparing") as bar:
         runs_done = simulate_many(loaded, reps, seed, progress=lambda r: bar.update(1), runner=runner)
     paths = results.write_comparison(runs_done, out, lang)
+    note = finish(out, "compare", paths)
     click.echo(tables.comparison_table(results.comparison(runs_done)))
-    click.echo(f"wrote {len(paths)} files in {out}")
+    done(f"wrote {len(paths)} files in {out}", note)
 
 
 @main.command()
@@ -116,36 +184,38 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
 @click.option("--replications", "-r", type=click.IntRange(min=2), help="Replications of each simulation "
               "(default: planning.replications, else the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/plan-<name>/).")
+@out_option("Output folder (default results/plan-<name>/).")
 @LANG
 @parallel_options
 def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     """Plan the cheapest 7x24 roster that meets the targets of SCENARIO_FILE, and verify it."""
+    from . import results, scenario, tables
     from .planner import plan as make_plan
     s = scenario.load(scenario_file)
-    out = out or results.default_dir(s.name, prefix="plan-")
+    out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="plan-"), [scenario_file])
     click.echo(f"planning {s.name}: requirement, roster, verification ...", err=True)
     with make_runner(workers, scheduler) as runner:
         result = make_plan(s, replications, seed, runner=runner,
                            progress=lambda stage, detail: click.echo(f"  {stage}: {detail}", err=True))
     paths = results.write_plan(result, out, lang)
+    note = finish(out, "plan", paths)
     click.echo(tables.plan_table(results.plan_summary(result)))
-    click.echo(f"wrote {len(paths)} files in {out}")
-
-
+    done(f"wrote {len(paths)} files in {out}", note)
 
 
 @main.command()
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--vary", "varies", multiple=True, required=True, metavar="FIELD=START:STOP:STEP|V1,V2,...",
-              help="A field of the scenario and its values, e.g. pools.general.seats=40:80:2; repeat for a grid.")
+              help="A field of the scenario and its values, e.g. pools.general.seats=40:80:2; repeat for a grid "
+                   f"(at most {MAX_VARIANTS:,} variants in all).")
 @click.option("--replications", "-r", type=click.IntRange(min=1), help="Replications per variant.")
 @click.option("--seed", type=click.IntRange(min=0))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/sweep-<name>/).")
+@out_option("Output folder (default results/sweep-<name>/).")
 @LANG
 @parallel_options
 def sweep(scenario_file, varies, replications, seed, out, lang, workers, scheduler):
     """Run a grid of variants of SCENARIO_FILE; resumes where an interrupted run stopped."""
+    from . import results, scenario, tables
     from .runs import simulate_many
     from .store import Store
     from .sweep import parse_vary, variants
@@ -153,7 +223,7 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     parsed = [parse_vary(v) for v in varies]
     grid = variants(s, parsed)                      # every variant is checked before anything runs
     reps = replications or s.replications
-    out = out or results.default_dir(s.name, prefix="sweep-")
+    out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="sweep-"), [scenario_file])
     store = Store(out / "store")
     try:
         with make_runner(workers, scheduler) as runner, progress_bar(reps * len(grid), f"sweep of {len(grid)} variants") as bar:
@@ -162,33 +232,53 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     except KeyboardInterrupt:
         click.echo(f"interrupted: finished replications are kept in {store.root}; run the same command again "
                    "to continue", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED_EXIT)
     rows = results.sweep_table([c for c, _ in grid], runs_done)
     paths = results.write_sweep(rows, [v.name for v in parsed], out, s.threshold_seconds, s.service_level_target, lang)
+    note = finish(out, "sweep", paths)
     click.echo(tables.sweep_text(rows, [v.name for v in parsed], s.threshold_seconds))
-    click.echo(f"wrote {', '.join(str(p) for p in paths)}")
+    done(f"wrote {', '.join(str(p) for p in paths)}", note)
 
 
 @main.command()
 @click.argument("results_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("results/briefing.html"),
-              show_default=True, help="The HTML file to write.")
+@click.option("--out", metavar="FILE", help=f"The HTML file to write (default {BRIEFING}).")
 @LANG
 def report(results_dirs, out, lang):
     """One self-contained HTML briefing from the folders of simulate, compare and plan."""
+    out = outputs.check_file(out, "--out", BRIEFING)
     from . import report as briefing
-    from .results import _atomic_text
     page = briefing.build(list(results_dirs), lang)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_text(out, page)
+    outputs.write_text(out, page)
     click.echo(f"wrote {out} ({len(page) / 1024:,.0f} KiB, figures embedded; open it in any browser)")
+
+
+@main.command()
+@click.argument("store_dir", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--older-than", "older_than_days", type=click.FloatRange(min=0), metavar="DAYS",
+              help="Also remove entries last written more than DAYS days ago.")
+@click.option("--all", "remove_all", is_flag=True, help="Remove every entry of the store.")
+def prune(store_dir, older_than_days, remove_all):
+    """Clean a sweep's result store (DIR: the sweep's folder or its store/).
+
+    Removes what killed runs left (temporary files), entries that cannot be
+    read, and with --older-than or --all older or all entries; files the tool
+    did not write are never touched.  Prints what it removed.
+    """
+    from .store import Store, find_store
+    store = Store(find_store(store_dir))
+    removed = store.prune(older_than_days, remove_all)
+    for path, why in removed:
+        click.echo(f"removed {path} ({why})")
+    click.echo(f"removed {len(removed)} file(s) from {store.root}")
 
 
 @main.command()
 @click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True, help="Log format.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Scenario file to write "
-              "(default results/calibrated.yaml); the fit report goes beside it.")
+@click.option("--out", metavar="FILE", help="Scenario file to write "
+              "(default results/<name>.yaml); the fit report goes beside it.")
 @click.option("--name", default="calibrated", show_default=True, help="Scenario name.")
 @click.option("--skip-bad-rows", is_flag=True, help="Leave out unreadable rows (counted in the report) "
               "instead of stopping at the first.")
@@ -196,17 +286,18 @@ def report(results_dirs, out, lang):
 @click.option("--threshold-seconds", type=click.FloatRange(min=0), default=20.0, show_default=True)
 def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_seconds):
     """Fit a runnable scenario to call LOGS, with a fit report beside it."""
+    out = outputs.check_file(out, "--out", Path("results") / f"{name}.yaml", logs, companions=True)
     import time
-    from . import calibrate as cal, calllog
+    from . import calibrate as cal, calllog, results, tables
     started = time.perf_counter()
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)
     seconds = time.perf_counter() - started
-    out = out or Path("results") / f"{name}.yaml"
     paths = results.write_calibration(raw, report, out, seconds)
+    note = finish(out, f"calibrate {out.name}", paths, folder=out.parent)
     click.echo(tables.calibration_table(report))
-    click.echo(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"
-               + (f" and {len(paths) - 2} sample files" if len(paths) > 2 else ""))
+    done(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"
+         + (f" and {len(paths) - 2} sample files" if len(paths) > 2 else ""), note)
 
 
 @main.command()
@@ -221,22 +312,23 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
 @click.option("--replications", "-r", type=click.IntRange(min=2), default=10, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0))
 @click.option("--skip-bad-rows", is_flag=True, help="Leave out unreadable rows (counted) instead of stopping.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default results/replay-<name>/).")
+@out_option("Output folder (default results/replay-<name>/).")
 def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed, skip_bad_rows, out):
     """Feed logged arrivals through the model and compare with what happened, day by day."""
-    from . import calllog
+    from . import calllog, results, scenario
     from .replay import replay as run_replay
     s = scenario.load(scenario_file)
+    out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="replay-"), [*logs, scenario_file])
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     result = run_replay(s, log, replications, seed, handle_times, staffing)
-    out = out or results.default_dir(s.name, prefix="replay-")
     paths = results.write_replay(result, out)
+    note = finish(out, "replay", paths)
     e = result.errors
     click.echo(f"replayed {len(log):,} calls over {len(result.days)} days ({replications} replications); "
                f"mean absolute error over days: abandon rate {100 * e['abandon_rate']:.1f} points, "
                f"ASA {e['asa_seconds']:.1f} s, service level {100 * e['service_level']:.1f} points "
                f"(answered within {s.threshold_seconds:g} s / offered)")
-    click.echo(f"wrote {len(paths)} files in {out}")
+    done(f"wrote {len(paths)} files in {out}", note)
 
 
 @main.command()
@@ -255,6 +347,7 @@ def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed,
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def erlang(per_hour, handle_seconds, patience_seconds, agents, threshold_seconds, target, max_abandon, as_json):
     """Exact Erlang B, C and A figures for one stationary queue."""
+    from . import erlang as erl
     try:
         fewest = erl.agents_for_target(per_hour, handle_seconds, patience_seconds, threshold_seconds,
                                        target, max_abandon)

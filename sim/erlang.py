@@ -22,7 +22,21 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
+
+# Terms of a stationary distribution more than this many nats below the largest
+# add under 1e-20 of the total: beyond double precision, so sums stop there.
+NEGLIGIBLE_NATS = 46.0
+# States summed per numpy step when walking down from n busy agents.
+CHUNK_STATES = 1 << 16
+# Largest offered load computed exactly: the work grows with its square root,
+# and no call centre comes near it.
+MAX_OFFERED_ERLANGS = 1e7
+# The fewest-agents search gives up beyond this many agents per Erlang offered
+# (plus a floor for tiny loads): square-root staffing needs a + beta * sqrt(a),
+# far below it, for every target short of 100%.
+SEARCH_AGENTS_PER_ERLANG = 4
+SEARCH_MIN_AGENTS = 100
 
 
 @dataclass(frozen=True)
@@ -46,20 +60,46 @@ class QueueFigures:
 
 
 def erlang_b(agents: int, offered_erlangs: float) -> float:
-    """Blocking probability of M/M/n/n: Poisson pmf over cdf at ``agents``."""
+    """Blocking probability of M/M/n/n (share of calls lost) for ``agents`` and a load in Erlangs.
+
+    Exact for any load: computed from the states below ``agents`` in log
+    space, so neither huge loads nor tiny probabilities overflow.
+    """
     if agents < 0:
         raise ValueError("agents must be >= 0")
     if offered_erlangs <= 0:
         return 0.0 if agents > 0 else 1.0
-    return float(np.exp(stats.poisson.logpmf(agents, offered_erlangs)
-                        - stats.poisson.logcdf(agents, offered_erlangs)))
+    # 1/B = 1 + sum_{j>=1} n!/((n-j)! a^j)
+    return float(np.exp(-np.logaddexp(0.0, _log_states_below(int(agents), float(offered_erlangs)))))
+
+
+def _log_states_below(n: int, a: float) -> float:
+    """log of sum_{j=1..n} n! / ((n-j)! a^j): the weight of the states with fewer than ``n``
+    busy agents relative to the state with all ``n`` busy (M/M/n, load ``a`` Erlangs).
+
+    The j-th term is the (j-1)-th term times (n-j+1)/a, so terms rise while
+    n - j >= a and fall ever faster after; once falling, the sum stops where
+    they are negligible.  -inf when n = 0.
+    """
+    total, offset, log_a = -math.inf, 0.0, math.log(a)
+    for start in range(0, n, CHUNK_STATES):
+        i = np.arange(start, min(start + CHUNK_STATES, n), dtype=float)
+        terms = offset + np.cumsum(np.log(n - i) - log_a)
+        offset = float(terms[-1])
+        total = float(np.logaddexp(total, special.logsumexp(terms)))
+        if n - i[-1] < a and offset < total - NEGLIGIBLE_NATS:
+            break
+    return total
 
 
 def _rates(per_hour: float, handle_seconds: float, patience_seconds: float | None):
-    if per_hour < 0 or handle_seconds <= 0:
-        raise ValueError("per_hour must be >= 0 and handle_seconds > 0")
+    if not (0 <= per_hour < math.inf and 0 < handle_seconds < math.inf):
+        raise ValueError("per_hour must be >= 0 and handle_seconds > 0, both finite")
     lam = per_hour / 3600.0
     mu = 1.0 / handle_seconds
+    if lam / mu > MAX_OFFERED_ERLANGS:
+        raise ValueError(f"an offered load of {lam / mu:.4g} Erlangs is beyond the {MAX_OFFERED_ERLANGS:.0g} "
+                         "computed exactly; check the calls per hour and the handle time")
     theta = 0.0 if patience_seconds is None or math.isinf(patience_seconds) else 1.0 / patience_seconds
     if patience_seconds is not None and patience_seconds <= 0:
         raise ValueError("patience_seconds must be > 0 (omit it for callers who never hang up)")
@@ -139,8 +179,8 @@ def _waiting_distribution(lam, mu, theta, n, waiting_room):
     """P(all n agents busy and k callers waiting), k = 0, 1, ... (PASTA: as arrivals see it).
 
     Built in log space relative to the state "n in system", normalised with
-    Erlang B for the states below n, and truncated once terms are below 1e-20
-    of the largest (or at the waiting room).
+    the states below n (also in log space), and truncated once terms are
+    NEGLIGIBLE_NATS below the largest (or at the waiting room).
     """
     n_mu = n * mu
     if waiting_room is not None:
@@ -151,18 +191,14 @@ def _waiting_distribution(lam, mu, theta, n, waiting_room):
     while True:
         i = np.arange(1, size + 1, dtype=float)
         log_r = np.concatenate(([0.0], np.cumsum(math.log(lam) - np.log(n_mu + i * theta))))
-        if waiting_room is not None or log_r[-1] < log_r.max() - 46.0:
+        if waiting_room is not None or log_r[-1] < log_r.max() - NEGLIGIBLE_NATS:
             break
         if theta == 0 and lam >= n_mu:
             raise ValueError("unstable queue: offered load >= agents and callers never hang up")
         size *= 2
         if size > 50_000_000:
             raise ValueError("queue too close to instability to compute exactly")
-    top = log_r.max()
-    log_b = math.log(erlang_b(n, lam / mu))
-    # the states below n sum to pi_n * (1/B - 1)
-    log_below = math.log(math.expm1(-log_b)) if -log_b < 700 else -log_b
-    log_total = np.logaddexp(top + math.log(np.exp(log_r - top).sum()), log_below)
+    log_total = np.logaddexp(special.logsumexp(log_r), _log_states_below(n, lam / mu))
     return np.arange(len(log_r), dtype=float), np.exp(log_r - log_total)
 
 
@@ -171,16 +207,20 @@ def agents_for_target(per_hour: float, handle_seconds: float,
                       threshold_seconds: float = 20.0,
                       service_level_target: float = 0.8,
                       max_abandon_rate: float | None = None,
-                      max_agents: int = 100_000) -> QueueFigures:
-    """Fewest agents whose stationary figures meet both targets.
+                      max_agents: int | None = None) -> QueueFigures:
+    """Fewest agents whose stationary figures meet both targets (calls per hour, seconds).
 
     The service level (answered within ``threshold_seconds`` / offered) must
     reach ``service_level_target`` and, when given, the abandon rate must not
     exceed ``max_abandon_rate``.  Both improve with every agent added, so a
-    doubling then bisection search finds the smallest count.
+    doubling then bisection search finds the smallest count, up to
+    ``max_agents`` (default: SEARCH_AGENTS_PER_ERLANG per Erlang offered).
     """
     if not 0 <= service_level_target < 1:
         raise ValueError("service_level_target must be in [0, 1): 100% cannot be met by any finite staff")
+    if max_abandon_rate is not None and max_abandon_rate <= 0 and patience_seconds is not None and per_hour > 0:
+        raise ValueError("a ceiling of 0 on the abandon rate cannot be met while callers may hang up: "
+                         "some caller always finds every agent busy; give a positive ceiling, e.g. 0.05")
 
     def figures(n: int) -> QueueFigures:
         return erlang_a(per_hour, handle_seconds, patience_seconds, n, threshold_seconds)
@@ -191,11 +231,13 @@ def agents_for_target(per_hour: float, handle_seconds: float,
 
     if per_hour == 0:
         return QueueFigures(0, 0.0, 0.0, 0.0, 0.0, 1.0, threshold_seconds, 0.0, 0.0, 0.0, 0.0)
-    low, high = 0, max(1, int(per_hour * handle_seconds / 3600.0) + 1)
+    load = figures(1).offered_erlangs              # checks the inputs before the search
+    limit = max_agents or SEARCH_AGENTS_PER_ERLANG * math.ceil(load) + SEARCH_MIN_AGENTS
+    low, high = 0, min(limit, int(load) + 1)
     while not meets(figures(high)):
-        low, high = high, high * 2
-        if high > max_agents:
-            raise ValueError(f"no staff up to {max_agents} agents meets the targets")
+        if high >= limit:
+            raise ValueError(f"no staff up to {limit} agents meets the targets")
+        low, high = high, min(2 * high, limit)
     while high - low > 1:
         mid = (low + high) // 2
         if meets(figures(mid)):

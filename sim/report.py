@@ -13,11 +13,10 @@ import io
 import json
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from . import clock, plots
-from .errors import ScenarioError
+from . import clock
+from .errors import InputError, OptionError
 from .labels import text
 from .results import comparison_charts, plan_charts, roster_bar_rows
 
@@ -34,23 +33,38 @@ white-space:pre-wrap;font-size:.82em}
 """
 
 
+# What each results file must hold for the briefing, and which command writes it (to redo it).
+_JSON_KEYS = {"compare.json": ("scenarios", "threshold_seconds"),
+              "plan.json": ("scenario", "headcount", "verified", "targets"),
+              "summary.json": ("scenario", "total", "lines", "pools", "threshold_seconds", "targets")}
+_WRITER = {"compare.json": "compare", "plan.json": "plan", "summary.json": "simulate"}
+
+
 def kind_of(folder: Path) -> str:
     for name, kind in (("compare.json", "compare"), ("plan.json", "plan"), ("summary.json", "simulate")):
         if (folder / name).is_file():
             return kind
-    raise ScenarioError(str(folder), "", "is not a results folder of simulate, compare or plan "
-                        "(no summary.json, compare.json or plan.json in it)")
+    raise OptionError(str(folder), "", "is not a results folder of simulate, compare or plan "
+                      "(no summary.json, compare.json or plan.json in it)")
 
 
 def build(folders: list[Path], lang: str = "en") -> str:
-    """The briefing's HTML."""
+    """The briefing's HTML.  A results file that cannot be read is refused (OptionError naming it)."""
     kinds = [(Path(f), kind_of(Path(f))) for f in folders]
     parts = [f"<h1>{_e(text('briefing', lang))}</h1>",
              f"<h2>{_e(text('question', lang))}</h2><p>{_e(text('question_text', lang))}</p>"]
     sources = []
     threshold = 15.0
     for folder, kind in kinds:
-        section, threshold, found = {"compare": _compare, "plan": _plan, "simulate": _simulate}[kind](folder, lang)
+        builder = {"compare": _compare, "plan": _plan, "simulate": _simulate}[kind]
+        try:
+            section, threshold, found = builder(folder, lang)
+        except InputError:
+            raise
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            # valid JSON and CSV of the wrong shape: from another version, or edited by hand
+            raise OptionError(str(folder), "", f"its results do not have the fields this version reads "
+                              f"({type(exc).__name__}: {exc}); run `hotline {kind}` again to rewrite them") from None
         parts.append(section)
         sources += found
     parts.append(f"<h2>{_e(text('definitions', lang))}</h2><ul>"
@@ -64,11 +78,49 @@ def build(folders: list[Path], lang: str = "en") -> str:
             f"</title><style>{CSS}</style></head><body>" + "\n".join(parts) + "</body></html>\n")
 
 
+def _load_json(path: Path) -> dict:
+    """A results JSON file with the fields the briefing reads; OptionError naming the file otherwise."""
+    redo = f"run `hotline {_WRITER[path.name]}` again to rewrite it"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise OptionError(str(path), "", f"cannot be read ({exc.strerror}); {redo}") from None
+    except UnicodeDecodeError:
+        raise OptionError(str(path), "", f"is not UTF-8 text, so not a file this tool wrote; {redo}") from None
+    except ValueError as exc:
+        problem = "is empty" if not path.stat().st_size else f"is not valid JSON (cut short?): {exc}"
+        raise OptionError(str(path), "", f"{problem}; {redo}") from None
+    missing = [k for k in _JSON_KEYS[path.name] if not isinstance(data, dict) or k not in data]
+    if missing:
+        raise OptionError(str(path), "", f"lacks {', '.join(missing)}: not a {path.name} this version wrote; {redo}")
+    return data
+
+
+def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[dict]:
+    """The rows of a results CSV file that has ``columns``; OptionError naming the file otherwise."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise OptionError(str(path), "", f"lacks the columns {', '.join(missing)}; run the command that "
+                                  "wrote its folder again")
+            return list(reader)
+    except OSError as exc:
+        raise OptionError(str(path), "", f"cannot be read ({exc.strerror}); run the command that wrote its folder "
+                          "again") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise OptionError(str(path), "", f"is not a CSV file this tool wrote ({exc}); run the command that wrote "
+                          "its folder again") from None
+
+
 def _e(value) -> str:
     return html.escape(str(value))
 
 
 def _figure(fig, caption: str) -> str:
+    import matplotlib.pyplot as plt       # here, not at the top: a refusal should not wait for matplotlib
+
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     plt.close(fig)
@@ -107,7 +159,7 @@ COLUMNS = [("staffed_seats", False), ("service_level", True), ("abandon_rate", T
 
 
 def _compare(folder: Path, lang: str):
-    data = json.loads((folder / "compare.json").read_text(encoding="utf-8"))
+    data = _load_json(folder / "compare.json")
     header = [text("scenario", lang)] + [text(f if f != "staffed_seats" else "seats", lang) for f, _ in COLUMNS]
     rows = [[e["scenario"]] + [_estimate(e["total"].get(f), p) for f, p in COLUMNS] for e in data["scenarios"]]
     diffs = [[e["scenario"]] + [_estimate(e["difference"].get(f), p, signed=True) for f, p in COLUMNS]
@@ -133,12 +185,12 @@ def _target(folder: Path, data: dict) -> float:
     for e in data["scenarios"]:
         summary = folder / e["scenario"] / "summary.json"
         if summary.is_file():
-            return json.loads(summary.read_text(encoding="utf-8"))["targets"]["service_level"]
+            return _load_json(summary)["targets"]["service_level"]
     return 0.8
 
 
 def _plan(folder: Path, lang: str):
-    data = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    data = _load_json(folder / "plan.json")
     keys = ["headcount", "headcount_with_shrinkage", "plan_seats", "agent_hours", "cost"]
     values = [data["headcount"], data["headcount_with_shrinkage"], data["seats"], f"{data['agent_hours']:,.0f}",
               f"{data['cost']:,.0f}"]
@@ -158,7 +210,7 @@ def _plan(folder: Path, lang: str):
 
 
 def _requirements(path: Path) -> tuple[dict, int]:
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows = _csv_rows(path, ("pool", "analytic_agents", "simulation_corrected_agents", "scheduled_agents"))
     per_pool: dict[str, dict[str, list]] = {}
     for r in rows:
         entry = per_pool.setdefault(r["pool"], {"analytic": [], "corrected": [], "scheduled": []})
@@ -172,7 +224,7 @@ def _requirements(path: Path) -> tuple[dict, int]:
 
 def _roster(path: Path) -> list[tuple]:
     rows = []
-    for r in csv.DictReader(path.open(encoding="utf-8")):
+    for r in _csv_rows(path, ("pool", "shift", "start", "weekdays", "agents", "paid_hours_per_agent_per_week")):
         days = len(r["weekdays"].split())
         h, m = map(int, r["start"].split(":"))
         rows.append((r["pool"], r["shift"], h * 60 + m, days, float(r["paid_hours_per_agent_per_week"]) / days,
@@ -181,13 +233,15 @@ def _roster(path: Path) -> list[tuple]:
 
 
 def _simulate(folder: Path, lang: str):
-    data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    data = _load_json(folder / "summary.json")
     header = [text("scope", lang), text("offered", lang), text("service_level", lang), text("abandon_rate", lang),
               text("asa_seconds", lang)]
     scopes = [("total", data["total"])] + list(data["lines"].items()) + list(data["pools"].items())
     rows = [[name, _estimate(f.get("offered")), _estimate(f.get("service_level"), True),
              _estimate(f.get("abandon_rate"), True), _estimate(f.get("asa_seconds"))] for name, f in scopes]
     hours, mean, low, high = _by_hour(folder / "intervals.csv")
+    from . import plots
+
     fig = plots.by_hour_of_week({data["scenario"]: (hours + 0.5, mean, low, high)},
                                 text("sl_axis", lang, t=data["threshold_seconds"]), text("title_sl_hour", lang),
                                 target=data["targets"]["service_level"], lang=lang)
@@ -199,7 +253,9 @@ def _simulate(folder: Path, lang: str):
 
 def _by_hour(path: Path):
     """Service level per hour of the week from intervals.csv (total scope), pooling the intervals of an hour."""
-    rows = [r for r in csv.DictReader(path.open(encoding="utf-8")) if r["scope"] == "total"]
+    columns = ("scope", "weekday", "time", "offered", "service_level", "service_level_ci95_low",
+               "service_level_ci95_high")
+    rows = [r for r in _csv_rows(path, columns) if r["scope"] == "total"]
     days = text("weekdays", "en")
     sums: dict[int, list] = {}
     for r in rows:

@@ -9,15 +9,13 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-from . import clock
+from . import clock, outputs
 from .runs import RunResult, confidence_interval
 from .stats import FIGURES, LINE_ONLY, POOL_ONLY
 
@@ -80,13 +78,13 @@ def write(result: RunResult, out_dir: Path) -> list[Path]:
     """Write summary.json, intervals.csv and scenario.yaml into ``out_dir``; returns the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / "summary.json", out_dir / "intervals.csv", out_dir / "scenario.yaml"]
-    _atomic_text(paths[0], json.dumps(summary(result), indent=2, ensure_ascii=False) + "\n")
+    outputs.write_text(paths[0], json.dumps(summary(result), indent=2, ensure_ascii=False) + "\n")
     _write_intervals(result, paths[1])
     source = Path(result.scenario.source)
     if source.is_file() and "base:" not in source.read_text(encoding="utf-8"):
-        shutil.copyfile(source, paths[2])              # keeps the file's comments (sources of figures)
+        outputs.copy_file(source, paths[2])            # keeps the file's comments (sources of figures)
     else:                                              # built in code or on a base file: write it whole
-        _atomic_text(paths[2], yaml.safe_dump(result.scenario.raw, allow_unicode=True, sort_keys=False))
+        outputs.write_text(paths[2], yaml.safe_dump(result.scenario.raw, allow_unicode=True, sort_keys=False))
     return paths
 
 
@@ -97,8 +95,7 @@ def _write_intervals(result: RunResult, path: Path):
     for f in names:
         header += [f, f"{f}_ci95_low", f"{f}_ci95_high"]
     estimates = {f: confidence_interval(result.per_interval[f]) for f in names}
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as handle:
+    with outputs.atomic(path, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         for k in range(result.per_interval["offered"].shape[1]):
@@ -114,17 +111,10 @@ def _write_intervals(result: RunResult, path: Path):
                     else:
                         row += [_cell(estimates[f][j][k, index]) for j in range(3)]
                 writer.writerow(row)
-    os.replace(tmp, path)
 
 
 def _cell(x) -> str:
     return "" if math.isnan(x) else f"{x:.6g}"
-
-
-def _atomic_text(path: Path, text: str):
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def comparison(results: list[RunResult]) -> dict:
@@ -176,8 +166,8 @@ def write_comparison(results: list[RunResult], out_dir: Path, lang: str = "en") 
     data = comparison(results)
     written = [out_dir / "compare.json", out_dir / "compare.csv", out_dir / "compare_lines.csv",
                out_dir / "sl_by_hour.png", out_dir / "sl_by_line.png"]
-    _atomic_text(written[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    with written[1].open("w", newline="", encoding="utf-8") as handle:
+    outputs.write_text(written[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    with outputs.atomic(written[1], newline="") as handle:
         writer = csv.writer(handle)
         header = ["scenario"]
         for f in HEADLINE:
@@ -190,7 +180,7 @@ def write_comparison(results: list[RunResult], out_dir: Path, lang: str = "en") 
                 row += [_cell_of(est["mean"]), *map(_cell_of, est["ci95"])]
                 row += [_cell_of(diff["mean"]), *map(_cell_of, diff["ci95"])] if diff else ["0", "0", "0"]
             writer.writerow(row)
-    with written[2].open("w", newline="", encoding="utf-8") as handle:
+    with outputs.atomic(written[2], newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["scenario", "line", "service_level", "service_level_ci95_low", "service_level_ci95_high",
                          "abandon_rate", "abandon_rate_ci95_low", "abandon_rate_ci95_high",
@@ -202,10 +192,8 @@ def write_comparison(results: list[RunResult], out_dir: Path, lang: str = "en") 
                                 + [_cell_of(figs["service_level"]["mean"]), *map(_cell_of, figs["service_level"]["ci95"])]
                                 + [_cell_of(figs["abandon_rate"]["mean"]), *map(_cell_of, figs["abandon_rate"]["ci95"])]
                                 + ([_cell_of(diff["mean"]), *map(_cell_of, diff["ci95"])] if diff else ["", "", ""]))
-    import matplotlib.pyplot as plt
     for fig, path in zip(comparison_charts(data, results[0].scenario.service_level_target, lang), written[3:5]):
-        fig.savefig(path)
-        plt.close(fig)
+        outputs.save_figure(fig, path)
     for r in results:
         written += write(r, out_dir / default_dir(r.scenario.name).name)
     return written
@@ -294,13 +282,11 @@ def plan_charts(per_pool: dict[str, dict[str, np.ndarray]], roster_rows: list[tu
 
 def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
     """requirements.csv, roster.csv, plan.json, planned.yaml, three charts and the verification run."""
-    import matplotlib.pyplot as plt
-
     s = plan.scenario
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / n for n in ("requirements.csv", "roster.csv", "plan.json", "planned.yaml",
                                    "requirements.png", "heatmap.png", "roster.png")]
-    with paths[0].open("w", newline="", encoding="utf-8") as handle:
+    with outputs.atomic(paths[0], newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["pool", "interval", "weekday", "time", "offered_load_erlangs", "analytic_agents",
                          "simulation_corrected_agents", "required_agents", "scheduled_agents",
@@ -314,7 +300,7 @@ def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
                 writer.writerow([k, i, weekday, time, f"{load[i]:.4f}", int(plan.sipp[k][i]),
                                  int(plan.corrected[k][i]), int(plan.requirement[k][i]),
                                  int(roster.on_phones[i]), _cell(sl), _cell(ab)])
-    with paths[1].open("w", newline="", encoding="utf-8") as handle:
+    with outputs.atomic(paths[1], newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["pool", "shift", "start", "weekdays", "agents", "paid_hours_per_agent_per_week",
                          "cost_factor"])
@@ -323,15 +309,14 @@ def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
                 writer.writerow([k, r.shift, f"{r.start_minute // 60:02d}:{r.start_minute % 60:02d}",
                                  " ".join(clock.WEEKDAYS[d] for d in r.days), r.agents,
                                  f"{r.paid_hours_each:g}", f"{r.cost_factor:g}"])
-    _atomic_text(paths[2], json.dumps(plan_summary(plan), indent=2, ensure_ascii=False) + "\n")
+    outputs.write_text(paths[2], json.dumps(plan_summary(plan), indent=2, ensure_ascii=False) + "\n")
     header = (f"# Planned by `hotline plan` from {s.source}: the input scenario with the planned shifts\n"
               f"# in place (breaks included). Run it with `hotline simulate`.\n")
-    _atomic_text(paths[3], header + yaml.safe_dump(plan.planned_raw, allow_unicode=True, sort_keys=False))
+    outputs.write_text(paths[3], header + yaml.safe_dump(plan.planned_raw, allow_unicode=True, sort_keys=False))
     figs = plan_charts({k: {"analytic": plan.sipp[k], "corrected": plan.corrected[k], "scheduled": r.on_phones}
                         for k, r in plan.rosters.items()}, _roster_rows(plan), s.interval_minutes, lang)
     for fig, path in zip(figs, paths[4:]):
-        fig.savefig(path)
-        plt.close(fig)
+        outputs.save_figure(fig, path)
     return paths + write(plan.verified, out_dir / "verified")
 
 
@@ -367,7 +352,7 @@ def write_calibration(raw: dict, report: dict, out: Path, seconds: float) -> lis
                 if content not in files:
                     safe = re.sub(r"[^\w-]+", "-", line_id)
                     side = out.with_name(f"{out.stem}.{safe}.{key}.txt")
-                    _atomic_text(side, content)
+                    outputs.write_text(side, content)
                     files[content] = side
                     written.append(side)
                 line[key] = {"dist": "empirical", "file": files[content].name}
@@ -375,16 +360,15 @@ def write_calibration(raw: dict, report: dict, out: Path, seconds: float) -> lis
     header = (f"# Calibrated by `hotline calibrate` in {seconds:.1f} s; fit report: {out.stem}.fit.json\n"
               f"# Arrivals per interval of the week (calls per hour), talk and after-call times, patience,\n"
               f"# busyness, redials and agents per interval all come from the log. Run it as it is.\n")
-    _atomic_text(out, header + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=120))
+    outputs.write_text(out, header + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=120))
     report_path = out.with_name(f"{out.stem}.fit.json")
-    _atomic_text(report_path, json.dumps(report, indent=2, ensure_ascii=False, default=float) + "\n")
+    outputs.write_text(report_path, json.dumps(report, indent=2, ensure_ascii=False, default=float) + "\n")
     return [out, report_path] + written
 
 
 def write_replay(result, out_dir: Path) -> list[Path]:
     """replay.json, replay_days.csv, replay_hours.csv and the observed-against-simulated charts."""
     from . import plots
-    import matplotlib.pyplot as plt
 
     out_dir.mkdir(parents=True, exist_ok=True)
     s = result.scenario
@@ -396,9 +380,9 @@ def write_replay(result, out_dir: Path) -> list[Path]:
             "days": result.days, "hours": result.hours}
     paths = [out_dir / "replay.json", out_dir / "replay_days.csv", out_dir / "replay_hours.csv",
              out_dir / "replay_days.png", out_dir / "replay_hours.png"]
-    _atomic_text(paths[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    outputs.write_text(paths[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     for rows, key, path in ((result.days, "date", paths[1]), (result.hours, "hour", paths[2])):
-        with path.open("w", newline="", encoding="utf-8") as handle:
+        with outputs.atomic(path, newline="") as handle:
             writer = csv.writer(handle)
             figs = ("offered", "abandon_rate", "asa_seconds", "service_level")
             writer.writerow([key] + [f"observed_{f}" for f in figs]
@@ -416,8 +400,7 @@ def write_replay(result, out_dir: Path) -> list[Path]:
             {"abandon_rate": "abandoned / offered", "asa_seconds": "ASA, seconds (answered calls)",
              "service_level": f"answered within {s.threshold_seconds:g} s / offered"},
             f"Replay: observed against simulated by {xlabel} (95% intervals)", xlabel)
-        fig.savefig(path)
-        plt.close(fig)
+        outputs.save_figure(fig, path)
     return paths
 
 
@@ -432,7 +415,6 @@ def sweep_table(chosen: list[dict], runs: list[RunResult]) -> list[dict]:
 def write_sweep(rows: list[dict], names: list[str], out_dir: Path, threshold: float, target: float,
                 lang: str = "en") -> list[Path]:
     """sweep.json, sweep.csv and the curves of service level and abandonment against the first field varied."""
-    import matplotlib.pyplot as plt
     from . import plots
     from .labels import text
 
@@ -442,8 +424,8 @@ def write_sweep(rows: list[dict], names: list[str], out_dir: Path, threshold: fl
     data = {"varied": names, "threshold_seconds": threshold,
             "definitions": {f: {"unit": FIGURES[f][0], "definition": FIGURES[f][1]} for f in SWEEP_FIGURES},
             "variants": rows}
-    _atomic_text(paths[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    with paths[1].open("w", newline="", encoding="utf-8") as handle:
+    outputs.write_text(paths[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    with outputs.atomic(paths[1], newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(names + [f"{f}{x}" for f in SWEEP_FIGURES for x in ("", "_ci95_low", "_ci95_high")])
         for row in rows:
@@ -465,6 +447,5 @@ def write_sweep(rows: list[dict], names: list[str], out_dir: Path, threshold: fl
         fig = plots.seats_curve(xs, series, axis, title,
                                 target=target if figure == "service_level" else None, lang=lang,
                                 xlabel=x_name, top=1.02 if figure == "service_level" else None)
-        fig.savefig(path)
-        plt.close(fig)
+        outputs.save_figure(fig, path)
     return paths

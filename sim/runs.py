@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy import stats as sps
+from scipy import special
 
 from .scenario import Scenario
 from .stats import FIGURES, Scopes, scopes_of
@@ -102,6 +102,7 @@ def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple:
         warnings.simplefilter("ignore", RuntimeWarning)   # all-nan columns: nan is the answer
         mean = np.nanmean(values, axis=0)
         sd = np.nanstd(values, axis=0, ddof=1)
-        half = sps.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+        # the Student-t quantile itself (what scipy.stats.t.ppf calls), without importing scipy.stats
+        half = special.stdtrit(np.maximum(n - 1, 1), 0.5 + level / 2) * sd / np.sqrt(n)
     half = np.where(n > 1, half, np.nan)
     return mean, mean - half, mean + half

@@ -122,13 +122,17 @@ def plan_table(data: dict) -> str:
     verdict = ("every target met" if data["targets_met"] else
                f"targets NOT met after {it['verification_rounds']} verification rounds (the limit)")
     v = data["verified"]["total"]
+    if v["service_level"]["mean"] is None:       # nothing offered: nothing to staff, no figure to judge
+        verified = "verified: no calls were offered, so the plan is 0 agents and no figure applies."
+    else:
+        verified = (f"verified: service level {v['service_level']['mean']:.1%} (answered within "
+                    f"{t['threshold_seconds']:g} s / offered; target {t['service_level']:.0%} per {t['kind']}), "
+                    f"abandoned {v['abandon_rate']['mean']:.1%} (ceiling {t['max_abandon_rate']:.0%}).")
     return "\n".join([
         f"{data['scenario']}: {verdict}; requirement corrected in {it['requirement_simulation_rounds']} simulation "
         f"rounds, roster verified in {it['verification_rounds']}.",
         *lines,
-        f"verified: service level {v['service_level']['mean']:.1%} (answered within {t['threshold_seconds']:g} s / "
-        f"offered; target {t['service_level']:.0%} per {t['kind']}), abandoned {v['abandon_rate']['mean']:.1%} "
-        f"(ceiling {t['max_abandon_rate']:.0%}).",
+        verified,
         "headcount = agents on the roster; to hire = after shrinkage; seats = most agents at work at once;",
         "cost = paid agent-hours x shift cost factor; missed = intervals (or days) missing a target beyond "
         "their 95% interval.",

@@ -95,3 +95,75 @@ def test_fewest_agents_is_the_boundary():
 def test_target_of_one_hundred_percent_is_refused():
     with pytest.raises(ValueError, match="100%"):
         agents_for_target(200, 180, None, 20, 1.0)
+
+
+# Large loads: 95,000 calls an hour of 300 s is 7,917 Erlangs (a province's merged hotline at its peak).
+# The references below are computed independently of sim.erlang, by the textbook recurrences in plain floats.
+
+def erlang_b_by_recurrence(n: int, a: float) -> float:
+    """B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1)): stable for any load, one step per agent."""
+    b = 1.0
+    for k in range(1, n + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+def erlang_a_by_birth_death(lam: float, mu: float, theta: float, n: int) -> tuple[float, float]:
+    """(P(wait), P(abandon)) of M/M/n+M from its stationary distribution, summed in log space."""
+    logs = [0.0]                                    # log pi_k / pi_0 for k = 0 .. n
+    for k in range(1, n + 1):
+        logs.append(logs[-1] + math.log(lam / (k * mu)))
+    j, queue = 0, [logs[-1]]                        # log pi_{n+j} / pi_0 for j = 0, 1, ...
+    while j < 20 or queue[-1] > max(queue) - 50:
+        j += 1
+        queue.append(queue[-1] + math.log(lam / (n * mu + j * theta)))
+    top = max(max(logs), max(queue))
+    below = sum(math.exp(x - top) for x in logs[:-1])
+    waiting = sum(math.exp(x - top) for x in queue)
+    mean_queue = sum(i * math.exp(x - top) for i, x in enumerate(queue))
+    total = below + waiting
+    return waiting / total, theta * (mean_queue / total) / lam
+
+
+@pytest.mark.parametrize("a", [7916.666666666667, 20_000.0, 100_000.0])
+@pytest.mark.parametrize("position", [-3.0, 0.0, 1.0, 3.0])
+def test_erlang_b_and_c_at_large_loads_match_the_recurrence(a, position):
+    n = max(1, int(a + position * math.sqrt(a)))
+    b = erlang_b_by_recurrence(n, a)
+    assert math.isclose(erlang_b(n, a), b, rel_tol=1e-9), (n, a)
+    if n > a:
+        rho = a / n
+        c = b / (1 - rho * (1 - b))
+        assert math.isclose(erlang_c(a * 12, 300, n).p_wait, c, rel_tol=1e-9), (n, a)
+
+
+def test_erlang_b_far_below_and_far_above_the_load():
+    assert math.isclose(erlang_b(180_000, 200_000.0), erlang_b_by_recurrence(180_000, 200_000.0), rel_tol=1e-9)
+    assert erlang_b(300_000, 200_000.0) == 0.0          # below the smallest double, not an error
+
+
+@pytest.mark.parametrize("n", [7_000, 7_145, 7_900])
+def test_erlang_a_at_95000_calls_an_hour_matches_the_birth_death_chain(n):
+    f = erlang_a(95_000, 300, 120, n, 15)
+    p_wait, p_abandon = erlang_a_by_birth_death(95_000 / 3600, 1 / 300, 1 / 120, n)
+    assert math.isclose(f.p_wait, p_wait, rel_tol=1e-9)
+    assert math.isclose(f.p_abandon, p_abandon, rel_tol=1e-9)
+    assert 0 <= f.service_level <= 1
+
+
+def test_fewest_agents_at_95000_calls_an_hour():
+    c = agents_for_target(95_000, 300, None, 15, 0.8)
+    assert erlang_c(95_000, 300, c.agents, 15).service_level >= 0.8 > erlang_c(95_000, 300, c.agents - 1, 15).service_level
+    a = agents_for_target(95_000, 300, 120, 15, 0.8)
+    assert a.service_level >= 0.8 > erlang_a(95_000, 300, 120, a.agents - 1, 15).service_level
+    assert a.agents < c.agents                       # hang-ups shorten the queue
+
+
+def test_search_reaches_loads_beyond_a_hundred_thousand_agents():
+    f = agents_for_target(2_000_000, 300, None, 15, 0.8)
+    assert f.agents > 166_667 and f.service_level >= 0.8
+
+
+def test_impossible_abandon_ceiling_is_refused_at_once():
+    with pytest.raises(ValueError, match="ceiling of 0"):
+        agents_for_target(600, 300, 120, 20, 0.8, 0.0)

@@ -146,3 +146,13 @@ def test_the_fuyang_plan_is_planned_end_to_end(tmp_path):
     data = json.loads((tmp_path / "fy" / "plan.json").read_text())
     assert set(data["pools"]) == {"general", "hrss", "transport", "market", "health", "urban", "tax"}
     assert data["headcount_with_shrinkage"] >= data["headcount"] / 0.7 - 1e-9
+
+
+def test_requirement_at_95000_calls_an_hour_with_patience_is_the_erlang_a_answer():
+    """Once a math domain error: Erlang B of 7,917 Erlangs underflowed on the way to Erlang A."""
+    lines = {"L": {"arrivals": {"per_hour": 95_000}, "pool": "p", "handle_seconds": EXP(300),
+                   "patience_seconds": EXP(120)}}
+    s = sc.from_dict(base(lines, {"shifts": [{"starts": ["00:00"], "hours": 24}]}, horizon_hours=24), "t")
+    erlang = agents_for_target(95_000, 300, 120, 20, 0.8, 0.05).agents
+    assert 7_000 < erlang < 8_000
+    assert (analytic(s, pool_loads(s))["p"] == erlang).all()

@@ -1,0 +1,292 @@
+"""Bad command lines and output folders: each ends in one line, exit code 2, no traceback, nothing lost.
+
+Every case runs ``hotline`` as a real process in a folder that already holds
+a finished run (``done/``); the refusal must leave every file there as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from badinput import refuse_and_keep, run_hotline, snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+UNWRITABLE = Path("/sys/kernel")          # refuses new files even to root
+READ_ONLY_MODE = stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH
+
+
+def small_scenario_text(hours: int = 6) -> str:
+    return (ROOT / "scenarios" / "erlang-a-check.yaml").read_text().replace("horizon_hours: 168",
+                                                                           f"horizon_hours: {hours}")
+
+
+PLANNING = """
+planning:
+  shifts:
+    - {name: all-day, starts: ["00:00"], hours: 24}
+"""
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Path:
+    """A working folder: scenarios, a call log, a plain file, and a finished run in done/."""
+    root = tmp_path_factory.mktemp("world")
+    (root / "s.yaml").write_text(small_scenario_text())
+    (root / "t.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: other"))
+    (root / "p.yaml").write_text(small_scenario_text() + PLANNING)
+    (root / "calls.csv").write_text("arrival,line,outcome,wait_seconds,handle_seconds,agent,caller\n"
+                                    "2024-01-01 08:00:00,12345,answered,3,200,,\n")
+    (root / "plain.txt").write_text("not a folder\n")
+    proc = run_hotline("simulate", "s.yaml", "-r", "2", "--workers", "1", "--out", "done", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    shutil.copy(root / "done" / "scenario.yaml", root / "done" / "own.yaml")   # a user's file among results
+    return root
+
+
+# (command line, words the one line must hold); run in the world folder
+CASES = [
+    # output paths, checked before any work
+    (["simulate", "s.yaml", "--out", "plain.txt"], ["--out", "plain.txt is a file"]),
+    (["simulate", "s.yaml", "--out", ""], ["--out", "is empty"]),
+    (["simulate", "s.yaml", "--out", "plain.txt/run"], ["--out", "is a file, so no folder can be made under it"]),
+    (["simulate", "s.yaml", "--out", "."], ["--out", "holds the input", "s.yaml"]),
+    (["simulate", "done/scenario.yaml", "--out", "done"], ["--out", "holds the input", "scenario.yaml"]),
+    (["simulate", "done/own.yaml", "--out", "."], ["--out", "holds the input"]),
+    (["simulate", "s.yaml", "--out", str(UNWRITABLE / "run")], ["--out", "cannot write in /sys/kernel"]),
+    (["compare", "s.yaml", "t.yaml", "--out", "."], ["--out", "holds the input"]),
+    (["compare", "s.yaml", "t.yaml", "--out", ""], ["--out", "is empty"]),
+    (["plan", "p.yaml", "--out", "plain.txt"], ["--out", "is a file"]),
+    (["sweep", "s.yaml", "--vary", "pools.general.seats=50,52", "--out", ""], ["--out", "is empty"]),
+    (["sweep", "s.yaml", "--vary", "pools.general.seats=50,52", "--out", "."], ["--out", "holds the input"]),
+    (["replay", "calls.csv", "--scenario", "s.yaml", "--out", "."], ["--out", "holds the input"]),
+    (["replay", "calls.csv", "--scenario", "s.yaml", "--out", "plain.txt"], ["--out", "is a file"]),
+    (["calibrate", "calls.csv", "--out", ""], ["--out", "is empty"]),
+    (["calibrate", "calls.csv", "--out", "done"], ["--out", "done is a folder"]),
+    (["calibrate", "calls.csv", "--out", "calls.csv"], ["--out", "would overwrite the input"]),
+    (["calibrate", "calls.csv", "--out", "plain.txt/c.yaml"], ["--out", "is a file, so no folder"]),
+    (["report", "done", "--out", ""], ["--out", "is empty"]),
+    (["report", "done", "--out", "done"], ["--out", "done is a folder"]),
+    (["report", "done", "--out", str(UNWRITABLE / "b.html")], ["--out", "cannot write in /sys/kernel"]),
+    # Click's own usage errors, on one line
+    (["simulate"], ["simulate", "Missing argument 'SCENARIO_FILE'", "--help"]),
+    (["simulate", "s.yaml", "--bogus"], ["No such option '--bogus'"]),
+    (["simulate", "s.yaml", "-r", "0"], ["--replications", "0 is not in the range"]),
+    (["simulate", "s.yaml", "--workers", "0"], ["--workers"]),
+    (["simulate", "s.yaml", "--workers", "100000"], ["--workers", "100000"]),
+    (["compare", "s.yaml", "t.yaml", "--lang", "fr"], ["--lang", "'fr' is not one of"]),
+    (["compare", "s.yaml"], ["at least two scenario files"]),
+    (["sweep", "s.yaml"], ["Missing option '--vary'"]),
+    (["report", "nowhere"], ["nowhere", "does not exist"]),
+    (["erlang", "--handle-seconds", "300"], ["Missing option '--per-hour'"]),
+    (["no-such-command"], ["No such command 'no-such-command'"]),
+    # the Dask scheduler: malformed, unreachable (within seconds)
+    (["simulate", "s.yaml", "--scheduler", "foo", "--out", "new"], ["--scheduler", "foo", "tcp://HOST:PORT"]),
+    (["simulate", "s.yaml", "--scheduler", "tcp://", "--out", "new"], ["--scheduler", "not a Dask scheduler address"]),
+    (["simulate", "s.yaml", "--scheduler", "http://x", "--out", "new"], ["--scheduler", "http://x"]),
+    (["simulate", "s.yaml", "--scheduler", "tcp://h:70000", "--out", "new"], ["--scheduler", "port 70000"]),
+    (["simulate", "s.yaml", "--scheduler", "tcp://127.0.0.1:9", "--out", "new"],
+     ["--scheduler", "tcp://127.0.0.1:9", "no Dask scheduler answered"]),
+    # odd numbers
+    (["sweep", "s.yaml", "--vary", "pools.general.seats=1:1e9:1"], ["--vary", "1,000,000,000 values", "10,000"]),
+    (["sweep", "s.yaml", "--vary", "pools.general.seats=1:inf:1"], ["--vary", "finite"]),
+    (["sweep", "s.yaml", "--vary", "pools.general.seats=nan,3"], ["--vary", "finite"]),
+    (["sweep", "s.yaml", "--vary", "pools.general.seats=1:200:1", "--vary", "lines.12345.arrivals.scale=1:2:0.01"],
+     ["--vary", "20,200 variants"]),
+    (["sweep", "s.yaml", "--vary", "pools..seats=1"], ["--vary", "not a field path"]),
+    (["erlang", "--per-hour", "inf", "--handle-seconds", "300"], ["finite"]),
+    (["erlang", "--per-hour", "600", "--handle-seconds", "300", "--patience-seconds", "120", "--max-abandon", "0"],
+     ["ceiling of 0"]),
+    (["report", "done", "done/../done", "--lang", "xx"], ["--lang"]),
+    (["prune", "nowhere"], ["nowhere", "is not a folder"]),
+    (["prune", "done", "--older-than", "-1"], ["--older-than"]),
+]
+
+
+CONCURRENT_CASES = 4       # independent processes, mostly starting Python: run a few at once
+WITHIN_SECONDS = 20        # even the unreachable scheduler (a 5 s connect timeout), with others running
+
+
+@pytest.fixture(scope="module")
+def refusals(world, tmp_path_factory) -> list[tuple[Exception | None, float]]:
+    """Every case of CASES, each in its own copy of the world, a few at a time: what it failed on, and its time."""
+    folders = []
+    for index in range(len(CASES)):
+        folder = tmp_path_factory.mktemp(f"case{index}")
+        shutil.copytree(world, folder, dirs_exist_ok=True)
+        folders.append(folder)
+
+    def attempt(index: int) -> tuple[Exception | None, float]:
+        args, words = CASES[index]
+        started = time.monotonic()
+        try:
+            refuse_and_keep(args, folders[index], *words, cwd=folders[index])
+            assert not (folders[index] / "new").exists()
+        except (AssertionError, subprocess.TimeoutExpired) as exc:
+            return exc, time.monotonic() - started
+        return None, time.monotonic() - started
+
+    with ThreadPoolExecutor(CONCURRENT_CASES) as pool:
+        return list(pool.map(attempt, range(len(CASES))))
+
+
+@pytest.mark.parametrize("index", range(len(CASES)), ids=[" ".join(a)[:60] for a, _ in CASES])
+def test_bad_command_is_refused_in_one_line_and_keeps_everything(refusals, index):
+    error, seconds = refusals[index]
+    if error is not None:
+        raise error
+    assert seconds < WITHIN_SECONDS, seconds
+
+
+def results_copy(world: Path, tmp_path: Path, name: str) -> Path:
+    folder = tmp_path / name
+    shutil.copytree(world / "done", folder)
+    return folder
+
+
+@pytest.mark.parametrize("content, words", [
+    ("", ["summary.json", "is empty"]),
+    ('{"scenario": "x", "total": {"offered"', ["summary.json", "not valid JSON"]),
+    ("<html>not json</html>", ["summary.json", "not valid JSON"]),
+    ("[1, 2, 3]", ["summary.json", "lacks"]),
+    ('{"scenario": "x", "total": {}, "lines": {}, "pools": {}, "threshold_seconds": 20, "targets": 5}',
+     ["done-copy", "run `hotline simulate` again"]),
+])
+def test_report_on_an_unreadable_summary_names_the_file(world, tmp_path, content, words):
+    folder = results_copy(world, tmp_path, "done-copy")
+    (folder / "summary.json").write_text(content)
+    refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, *words)
+    assert not (tmp_path / "b.html").exists()
+
+
+@pytest.mark.parametrize("name", ["compare.json", "plan.json"])
+@pytest.mark.parametrize("content, problem", [("", "is empty"), ('{"scenarios": [', "not valid JSON"),
+                                              ("\x00\x01binary", "not valid JSON")])
+def test_report_on_an_unreadable_compare_or_plan_names_the_file(tmp_path, name, content, problem):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / name).write_text(content)
+    refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, name, problem)
+
+
+def test_report_on_a_results_csv_without_its_columns(world, tmp_path):
+    folder = results_copy(world, tmp_path, "cut")
+    (folder / "intervals.csv").write_text("interval,day\n1,1\n")
+    refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, "intervals.csv", "lacks")
+
+
+def test_dask_not_installed_names_the_install_command(world, tmp_path):
+    broken = tmp_path / "site"
+    (broken / "distributed").mkdir(parents=True)
+    (broken / "distributed" / "__init__.py").write_text("raise ImportError('No module named distributed')\n")
+    line = refuse_and_keep(["simulate", "s.yaml", "--scheduler", "tcp://127.0.0.1:8786", "--out", "new"], world,
+                           "--scheduler", "needs Dask", cwd=world, env={"PYTHONPATH": str(broken)})
+    assert "pip install 'hotline-sim[dask]'" in line
+
+
+@contextmanager
+def read_only_folder(path: Path):
+    """A folder no file can be made in: chmod 555 for a user; a read-only tmpfs for root, whom modes do not stop."""
+    path.mkdir()
+    if os.geteuid() != 0:
+        path.chmod(READ_ONLY_MODE)
+        try:
+            yield path
+        finally:
+            path.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "hotline-test", str(path)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("root here cannot mount a read-only file system to test on")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", str(path)], check=True)
+
+
+def test_a_folder_without_write_permission(world, tmp_path):
+    with read_only_folder(tmp_path / "locked") as locked:
+        refuse_and_keep(["simulate", str(world / "s.yaml"), "--out", str(locked / "run")], world,
+                        "--out", "cannot write in", "locked")
+        refuse_and_keep(["report", str(world / "done"), "--out", str(locked / "b.html")], world,
+                        "--out", "cannot write in", "locked")
+
+
+def test_the_old_same_file_crash_now_keeps_the_results(world):
+    """Writing into the folder of the input scenario once raised SameFileError after summary.json was replaced."""
+    before = (world / "done" / "summary.json").read_bytes()
+    refuse_and_keep(["simulate", "scenario.yaml", "-r", "1", "--out", "."], world / "done", "holds the input",
+                    cwd=world / "done")
+    assert (world / "done" / "summary.json").read_bytes() == before
+
+
+def test_erlang_at_95000_calls_an_hour_gives_the_exact_figures(world):
+    for extra in ([], ["--patience-seconds", "120"]):
+        proc = run_hotline("erlang", "--per-hour", "95000", "--handle-seconds", "300", *extra, "--json", cwd=world)
+        assert proc.returncode == 0, proc.stderr
+        data = json.loads(proc.stdout)
+        assert data["fewest_agents_for_target"] > 7000
+        assert 0.8 <= data["figures"]["service_level"] <= 1 and 0 <= data["erlang_b_blocking"] <= 1
+
+
+def test_plan_of_a_scenario_without_calls_is_a_plan_of_no_agents(tmp_path):
+    """Decision: zero arrivals is a finished plan of 0 agents (a line may be quiet), not a refusal."""
+    (tmp_path / "quiet.yaml").write_text(small_scenario_text().replace("per_hour: 600", "per_hour: 0") + PLANNING)
+    proc = run_hotline("plan", "quiet.yaml", "-r", "2", "--workers", "1", "--out", "plan", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "no calls were offered, so the plan is 0 agents" in proc.stdout
+    data = json.loads((tmp_path / "plan" / "plan.json").read_text())
+    assert data["headcount"] == 0 and data["seats"] == 0 and data["targets_met"] is True
+
+
+def run_then_interrupt(args, cwd: Path, wait_for) -> subprocess.CompletedProcess:
+    """Start ``hotline ARGS`` in its own session, press Ctrl-C (SIGINT to its group) once ``wait_for()`` holds."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not wait_for() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def assert_interrupted(proc: subprocess.CompletedProcess) -> str:
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 130, (proc.returncode, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("interrupted"), proc.stderr
+    return lines[0]
+
+
+def test_ctrl_c_ends_in_one_line_exit_130_and_keeps_the_previous_results(world, tmp_path):
+    out = results_copy(world, tmp_path, "run")
+    before = snapshot(out)
+    (tmp_path / "week.yaml").write_text(small_scenario_text(168))
+    started = time.monotonic()
+    proc = run_then_interrupt(["simulate", "week.yaml", "-r", "40", "--workers", "2", "--trace", "--out", "run"],
+                              tmp_path, lambda: time.monotonic() - started > 2)
+    assert_interrupted(proc)
+    assert snapshot(out) == before                         # no trace staged in, nothing half-written
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_ctrl_c_in_a_sweep_keeps_the_finished_replications(world, tmp_path):
+    (tmp_path / "s.yaml").write_text(small_scenario_text(48))
+    store = tmp_path / "sw" / "store"
+    proc = run_then_interrupt(["sweep", "s.yaml", "--vary", "pools.general.seats=48:58:2", "-r", "3", "--workers", "1",
+                               "--out", "sw"], tmp_path, lambda: len(list(store.glob("*/r*.npz"))) >= 3)
+    line = assert_interrupted(proc)
+    assert "run the same command again" in line and len(list(store.glob("*/r*.npz"))) >= 3

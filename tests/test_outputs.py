@@ -1,0 +1,137 @@
+"""Files appear whole (temporary file and rename) and a rerun leaves nothing stale of the previous run."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sim import outputs
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def small(tmp_path: Path, name: str = "s", hours: int = 6) -> Path:
+    text = (ROOT / "scenarios" / "erlang-a-check.yaml").read_text().replace("horizon_hours: 168",
+                                                                           f"horizon_hours: {hours}")
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text.replace("name: erlang-a-check", f"name: {name}"))
+    return path
+
+
+def run(*args) -> str:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def temporaries(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
+    path = outputs.write_text(tmp_path / "summary.json", "old\n")
+    with pytest.raises(RuntimeError):
+        with outputs.atomic(path) as handle:
+            handle.write("half of the new")
+            raise RuntimeError("disk full")
+    assert path.read_text() == "old\n" and temporaries(tmp_path) == []
+
+
+def test_written_files_follow_the_umask_like_any_other_file(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        path = outputs.write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_rerun_with_fewer_replications_leaves_no_stale_trace(tmp_path):
+    path, out = small(tmp_path), tmp_path / "run"
+    run("simulate", path, "-r", "3", "--trace", "--out", out)
+    assert {p.name for p in out.glob("trace-r*.csv")} == {"trace-r0.csv", "trace-r1.csv", "trace-r2.csv"}
+    (out / "notes.txt").write_text("the analyst's own file\n")
+    output = run("simulate", path, "-r", "2", "--trace", "--out", out)
+    assert {p.name for p in out.glob("trace-r*.csv")} == {"trace-r0.csv", "trace-r1.csv"}
+    assert "removed 1 file(s) of the previous run" in output and "trace-r2.csv" in output
+    run("simulate", path, "-r", "2", "--out", out)                 # no --trace: no trace is left over
+    assert not list(out.glob("trace-r*.csv"))
+    assert (out / "notes.txt").read_text() == "the analyst's own file\n"
+    manifest = json.loads((out / outputs.MANIFEST).read_text())
+    assert manifest["written"]["simulate"] == ["intervals.csv", "scenario.yaml", "summary.json"]
+    assert temporaries(out) == []
+
+
+def test_compare_rerun_without_a_scenario_removes_its_folder_only(tmp_path):
+    a, b, c = (small(tmp_path, n) for n in ("a", "b", "c"))
+    out = tmp_path / "cmp"
+    run("compare", a, b, c, "-r", "2", "--workers", "1", "--out", out)
+    assert (out / "c" / "summary.json").is_file()
+    run("simulate", a, "-r", "2", "--out", out / "a")               # another command's files in a subfolder
+    (out / "b" / "mine.txt").write_text("keep\n")
+    run("compare", a, b, "-r", "2", "--workers", "1", "--out", out)
+    assert not (out / "c").exists()
+    assert (out / "b" / "mine.txt").exists() and (out / "a" / outputs.MANIFEST).exists()
+    assert temporaries(out) == []
+
+
+def test_a_manifest_never_removes_what_the_tool_did_not_write_there(tmp_path):
+    folder, victim = tmp_path / "out", tmp_path / "victim.txt"
+    folder.mkdir()
+    victim.write_text("precious\n")
+    (folder / "other.txt").write_text("another command's\n")
+    body = {"version": outputs.MANIFEST_VERSION, "written": {"simulate": ["../victim.txt", "gone.csv"],
+                                                              "plan": ["other.txt"]}}
+    (folder / outputs.MANIFEST).write_text(json.dumps(body))
+    assert outputs.record(folder, "simulate", []) == []
+    assert victim.exists() and (folder / "other.txt").exists()
+    (folder / outputs.MANIFEST).write_text("{not json")            # a damaged manifest removes nothing
+    outputs.write_text(folder / "summary.json", "{}")
+    assert outputs.record(folder, "plan", [folder / "summary.json"]) == []
+    assert (folder / "other.txt").exists()
+
+
+def test_leftovers_of_killed_runs_go_and_those_of_live_runs_stay(tmp_path):
+    dead = int(Path("/proc/sys/kernel/pid_max").read_text())      # no process has this id
+    killed = tmp_path / f".summary.json.{dead}.0123abcd.tmp"
+    killed.write_text("half")
+    staging = tmp_path / f".staging.{dead}.89abcdef.tmp"
+    staging.mkdir()
+    (staging / "trace-r0.csv").write_text("half")
+    running = tmp_path / f".summary.json.{os.getpid()}.0123abcd.tmp"
+    running.write_text("being written")
+    look_alike = tmp_path / ".summary.json.tmp"                      # not our pattern: not ours
+    look_alike.write_text("someone else's")
+    removed = outputs.record(tmp_path, "simulate", [])
+    assert set(removed) == {killed, staging}
+    assert running.exists() and look_alike.exists()
+
+
+def test_staging_drops_its_files_and_a_folder_it_made_when_the_run_fails(tmp_path):
+    out = tmp_path / "new"
+    with pytest.raises(KeyboardInterrupt):
+        with outputs.staging(out) as staged:
+            (staged / "trace-r0.csv").write_text("half")
+            raise KeyboardInterrupt
+    assert not out.exists()
+    with outputs.staging(out) as staged:
+        (staged / "trace-r0.csv").write_text("whole\n")
+    assert [p.name for p in out.iterdir()] == ["trace-r0.csv"]
+
+
+def test_every_writer_leaves_only_whole_files(tmp_path):
+    path = small(tmp_path, "p", hours=24)
+    path.write_text(path.read_text() + "planning:\n  shifts:\n    - {name: day, starts: [\"00:00\"], hours: 24}\n")
+    run("plan", path, "-r", "2", "--workers", "1", "--out", tmp_path / "plan")
+    run("report", tmp_path / "plan", "--out", tmp_path / "b.html")
+    run("sweep", small(tmp_path), "--vary", "pools.general.seats=50,52", "-r", "2", "--workers", "1",
+        "--out", tmp_path / "sw")
+    assert temporaries(tmp_path) == []
+    written = json.loads((tmp_path / "plan" / outputs.MANIFEST).read_text())["written"]["plan"]
+    assert {"plan.json", "planned.yaml", "roster.png", "verified/summary.json"} <= set(written)

@@ -19,22 +19,52 @@ separated, one file a month).  A call joins the agent queue at ``q_start``, or
 at ``vru_exit`` when it went straight to an agent; calls that never asked for
 an agent and PHANTOM rows are left out and counted; times past midnight roll
 into the next day; the data's known faults are counted, not crashed on.
+
+Either format may be gzip-compressed (known by its first bytes, whatever the
+file's name).  A file that cannot be read as a log stops the run with one
+``LogError`` naming the file, the line and what to do; a row that cannot be
+read does too, unless ``skip_bad_rows`` leaves it out and counts it.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
-from .errors import ScenarioError
+from .errors import LogError
+from .textfile import decode_problem, open_text
 
 FORMATS = ("generic", "anonymous-bank")
 GENERIC_COLUMNS = ("arrival", "line", "outcome", "wait_seconds", "handle_seconds")
+
+BANK_DATA = Path(__file__).resolve().parents[1] / "data" / "anonymous_bank_1999"
+BANK_MONTHS = ("january", "february", "march", "april", "may", "june")
+
+
+def bank_months(*months: str) -> list[Path]:
+    """Paths of the Anonymous Bank logs shipped with the project (``data/anonymous_bank_1999/*.txt.gz``).
+
+    ``months`` by name (``"june"``); none given: all six, January to June 1999.
+    Read them with ``read(paths, "anonymous-bank")``.  The files are in the
+    repository, not in the installed package (which stays small): use a checkout.
+    """
+    unknown = [m for m in months if m not in BANK_MONTHS]
+    if unknown:
+        raise LogError(str(BANK_DATA), "", f"no month {unknown[0]!r}; the shipped months are {', '.join(BANK_MONTHS)}")
+    paths = [BANK_DATA / f"{m}.txt.gz" for m in (months or BANK_MONTHS)]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise LogError(str(missing[0]), "", "not found: the Anonymous Bank logs come with a checkout of the "
+                       "hotline-sim repository, not with the installed package; run from a checkout")
+    return paths
 
 
 @dataclass
@@ -57,6 +87,14 @@ class CallLog:
 
     def __len__(self) -> int:
         return len(self.arrival)
+
+    @property
+    def source(self) -> str:
+        """The log's file (or its first file and how many more), for messages."""
+        files = list(self.rows_per_file)
+        if len(files) <= 1:
+            return files[0] if files else "the log"
+        return f"{files[0]} (and {len(files) - 1} more)"
 
     @property
     def days(self) -> np.ndarray:
@@ -93,8 +131,8 @@ class _Rows:
 
     def bad_row(self, path: Path, number: int, column: str, problem: str):
         if not self.skip:
-            raise ScenarioError(str(path), f"line {number}, field {column}",
-                                f"{problem} (use --skip-bad-rows to leave such rows out and count them)")
+            raise LogError(str(path), f"line {number}, field {column}",
+                           f"{problem} (use --skip-bad-rows to leave such rows out and count them)")
         self.bad[f"bad {column}: {problem}"] += 1
 
     def add(self, arrival: datetime, line: str, answered: bool, wait: float, handle: float, agent: str, caller: int):
@@ -103,27 +141,53 @@ class _Rows:
 
 
 def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -> CallLog:
-    """Read call logs of one format into one CallLog (in arrival order)."""
+    """Read call logs of one format (plain text or gzip) into one CallLog, in arrival order.
+
+    Raises ``LogError`` (one line: file, line, what to do) for a file that is
+    not a log of that format, and for a bad row unless ``skip_bad_rows``.
+    """
+    paths = [Path(p) for p in paths]
     if fmt not in FORMATS:
-        raise ScenarioError(", ".join(map(str, paths)), "--format",
-                            f"unknown log format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+        raise LogError(", ".join(map(str, paths)), "--format",
+                       f"unknown log format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     rows = _Rows(skip_bad_rows)
     left_out, faults, per_file = Counter(), Counter(), {}
-    for path in map(Path, paths):
-        try:
-            handle = path.open(encoding="utf-8", newline="")
-        except OSError as exc:
-            raise ScenarioError(str(path), "", f"cannot read the log: {exc.strerror}") from None
-        with handle:
-            reader = _read_generic if fmt == "generic" else _read_bank
-            per_file[str(path)] = reader(path, handle, rows, left_out, faults)
+    reader = _read_generic if fmt == "generic" else _read_bank
+    for path in paths:
+        with open_text(path, LogError, allow_gzip=True) as handle:
+            count = reader(path, _lines(path, handle), rows, left_out, faults)
+        if not count:
+            raise LogError(str(path), "", "holds no calls (it is empty, or a header alone); give the log with its rows")
+        per_file[str(path)] = count
     if not rows.cols["arrival"]:
-        raise ScenarioError(", ".join(map(str, paths)), "", "no call that asked for an agent was found")
+        unread = sum(rows.bad.values())
+        raise LogError(", ".join(map(str, paths)), "", "no call that asked for an agent was found"
+                       + (f" ({unread:,} unreadable rows were left out)" if unread else ""))
     left_out.update(rows.bad)
     log = _assemble(rows, left_out, faults, per_file)
     if fmt == "anonymous-bank":
         log = _drop_suspect_days(log, rows.faulty_days)
     return log
+
+
+def _lines(path: Path, handle) -> Iterator[str]:
+    """The file's lines as text, decoded one at a time so that a problem names its line."""
+    number = 0
+    raw = handle.buffer
+    try:
+        for number, data in enumerate(raw, start=1):
+            try:
+                text = data.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise LogError(str(path), "", decode_problem(exc, number)) from None
+            if "\x00" in text:
+                raise LogError(str(path), f"line {number}", "holds a zero byte, so this is not a text log; "
+                               "give the exported text (CSV) file")
+            yield text
+    except (OSError, EOFError, zlib.error) as exc:
+        # gzip finds a cut-off or corrupt archive only when it gets there
+        what = "is a damaged gzip archive" if isinstance(raw, gzip.GzipFile) else "cannot be read whole"
+        raise LogError(str(path), f"after line {number}", f"{what} ({exc}); copy the file again") from None
 
 
 def _assemble(rows: _Rows, left_out, faults, per_file) -> CallLog:
@@ -141,36 +205,64 @@ def _assemble(rows: _Rows, left_out, faults, per_file) -> CallLog:
                    agent[order], agents, np.array(c["caller"], dtype=np.int64)[order], left_out, faults, per_file)
 
 
-def _read_generic(path: Path, handle, rows: _Rows, left_out: Counter, faults: Counter) -> int:
-    reader = csv.DictReader(handle)
-    missing = [c for c in GENERIC_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ScenarioError(str(path), "line 1 (header)", f"missing columns: {', '.join(missing)}; the generic "
-                            f"format needs {', '.join(GENERIC_COLUMNS)} (agent, caller optional)")
+def _read_generic(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter, faults: Counter) -> int:
+    reader = csv.reader(lines)
     count = 0
-    for number, row in enumerate(reader, start=2):
-        count += 1
-        try:
-            arrival = datetime.fromisoformat(row["arrival"].strip())
-        except ValueError:
-            rows.bad_row(path, number, "arrival", f"{row['arrival']!r} is not a date and time like 1999-06-01 07:41:25")
-            continue
-        outcome = row["outcome"].strip().lower()
-        if outcome not in ("answered", "abandoned"):
-            rows.bad_row(path, number, "outcome", f"{row['outcome']!r} is not answered or abandoned")
-            continue
-        wait = _number(row["wait_seconds"])
-        if wait is None or wait < 0:
-            rows.bad_row(path, number, "wait_seconds", f"{row['wait_seconds']!r} is not a number of seconds >= 0")
-            continue
-        handle_s = _number(row["handle_seconds"]) if outcome == "answered" else np.nan
-        if outcome == "answered" and (handle_s is None or handle_s < 0):
-            rows.bad_row(path, number, "handle_seconds", f"{row['handle_seconds']!r} is not a number of seconds >= 0")
-            continue
-        caller = _number(row.get("caller") or "0")
-        rows.add(arrival, row["line"].strip(), outcome == "answered", wait, handle_s,
-                 (row.get("agent") or "").strip(), int(caller or 0))
+    try:
+        header = next((cells for cells in reader if cells), None)      # blank lines before it are no header
+        if header is None:
+            return 0
+        header = [name.strip() for name in header]
+        missing = [c for c in GENERIC_COLUMNS if c not in header]
+        if missing:
+            raise LogError(str(path), f"line {reader.line_num} (header)", _header_problem(header, missing))
+        for cells in reader:
+            if not cells:
+                continue
+            count += 1
+            if len(cells) < len(header):
+                rows.bad_row(path, reader.line_num, "row", f"has {len(cells)} fields, the header {len(header)}")
+                continue
+            _generic_row(path, reader.line_num, dict(zip(header, cells)), rows, faults)
+    except csv.Error as exc:
+        raise LogError(str(path), f"line {reader.line_num}", f"is not valid CSV ({exc}); export the log again "
+                       "as CSV") from None
     return count
+
+
+def _header_problem(header: list[str], missing: list[str]) -> str:
+    only = header[0] if len(header) == 1 else ""
+    if only.startswith("vru+line"):
+        return "this is an Anonymous Bank file; read it with --format anonymous-bank"
+    for separator, name in ((";", "semicolons (Excel does this in some locales)"), ("\t", "tabs")):
+        if separator in only:
+            return (f"its columns are separated by {name}, not commas; save it as CSV with commas "
+                    "(in Excel: 'CSV UTF-8 (Comma delimited)')")
+    return (f"missing columns: {', '.join(missing)}; the generic format needs {', '.join(GENERIC_COLUMNS)} "
+            "(agent, caller optional)")
+
+
+def _generic_row(path: Path, number: int, row: dict, rows: _Rows, faults: Counter):
+    try:
+        arrival = datetime.fromisoformat(row["arrival"].strip())
+    except ValueError:
+        rows.bad_row(path, number, "arrival", f"{row['arrival']!r} is not a date and time like 1999-06-01 07:41:25")
+        return
+    outcome = row["outcome"].strip().lower()
+    if outcome not in ("answered", "abandoned"):
+        rows.bad_row(path, number, "outcome", f"{row['outcome']!r} is not answered or abandoned")
+        return
+    wait = _number(row["wait_seconds"])
+    if wait is None or wait < 0:
+        rows.bad_row(path, number, "wait_seconds", f"{row['wait_seconds']!r} is not a number of seconds >= 0")
+        return
+    handle_s = _number(row["handle_seconds"]) if outcome == "answered" else np.nan
+    if outcome == "answered" and (handle_s is None or handle_s < 0):
+        rows.bad_row(path, number, "handle_seconds", f"{row['handle_seconds']!r} is not a number of seconds >= 0")
+        return
+    caller = _number(row.get("caller") or "0")
+    rows.add(arrival, row["line"].strip(), outcome == "answered", wait, handle_s,
+             (row.get("agent") or "").strip(), int(caller or 0))
 
 
 def _number(text) -> float | None:
@@ -188,9 +280,9 @@ def _clock(text: str) -> int | None:
     return h * 3600 + m * 60 + s if m < 60 and s < 60 and h < 48 else None
 
 
-def _read_bank(path: Path, handle, rows: _Rows, left_out: Counter, faults: Counter) -> int:
+def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter, faults: Counter) -> int:
     count = 0
-    for number, text in enumerate(handle, start=1):
+    for number, text in enumerate(lines, start=1):
         cells = text.split()
         if number == 1 and cells and cells[0].startswith("vru"):
             continue                                          # header
@@ -198,6 +290,9 @@ def _read_bank(path: Path, handle, rows: _Rows, left_out: Counter, faults: Count
             continue
         count += 1
         if len(cells) != 17:
+            if number == 1 and text.startswith("arrival,"):
+                raise LogError(str(path), "line 1 (header)", "this is a generic CSV log; read it with --format "
+                               "generic")
             rows.bad_row(path, number, "row", f"has {len(cells)} fields, expected 17")
             continue
         (_, _, customer, _, kind, day, vru_entry, vru_exit, vru_time, q_start, _, q_time, outcome,

@@ -185,7 +185,7 @@ def report(results_dirs, out, lang):
 
 
 @main.command()
-@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True, help="Log format.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Scenario file to write "
               "(default results/calibrated.yaml); the fit report goes beside it.")
@@ -210,7 +210,7 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
 
 
 @main.command()
-@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--scenario", "scenario_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Scenario whose laws (patience, talk times) the replay uses.")
 @click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True, help="Log format.")

@@ -12,7 +12,8 @@ Two formats:
 time), ``outcome`` answered or abandoned, ``wait_seconds`` the time until an
 agent answered or the caller hung up, ``handle_seconds`` the talk time of
 answered calls; ``agent`` and ``caller`` may be empty (caller 0 or empty:
-unknown).
+unknown).  Arrival times either all carry a UTC offset or none does; with
+offsets, they are read as clock times at the first row's offset.
 
 ``anonymous-bank``: the Technion SEE lab's Anonymous Bank files (whitespace
 separated, one file a month).  A call joins the agent queue at ``q_start``, or
@@ -23,17 +24,20 @@ into the next day; the data's known faults are counted, not crashed on.
 Either format may be gzip-compressed (known by its first bytes, whatever the
 file's name).  A file that cannot be read as a log stops the run with one
 ``LogError`` naming the file, the line and what to do; a row that cannot be
-read does too, unless ``skip_bad_rows`` leaves it out and counts it.
+read does too, unless ``skip_bad_rows`` leaves it out and counts it.  Calls on
+dates far from the rest of the log (a stray row dated 2049 among 1999's) are
+left out, counted and named in ``CallLog.notes``.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
+import math
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -44,6 +48,9 @@ from .textfile import decode_problem, open_text
 
 FORMATS = ("generic", "anonymous-bank")
 GENERIC_COLUMNS = ("arrival", "line", "outcome", "wait_seconds", "handle_seconds")
+# A wait or talk time over a day is a broken export (a date or a count of milliseconds read as
+# seconds), not a call; taken as it is it would make a scenario of one call a week.
+MAX_SECONDS = 86400.0
 
 BANK_DATA = Path(__file__).resolve().parents[1] / "data" / "anonymous_bank_1999"
 BANK_MONTHS = ("january", "february", "march", "april", "may", "june")
@@ -79,11 +86,12 @@ class CallLog:
     handle: np.ndarray                   # talk seconds; nan where unknown
     agent: np.ndarray                    # index into ``agents``; -1 unknown
     agents: list[str]
-    caller: np.ndarray                   # caller id; 0 unknown
+    caller: np.ndarray                   # a code per caller id (equal ids, equal codes); 0 unknown
     left_out: Counter = field(default_factory=Counter)   # reason -> rows not used
     faults: Counter = field(default_factory=Counter)     # reason -> rows kept but flagged
     rows_per_file: dict = field(default_factory=dict)    # file -> data rows read
     suspect_days: list = field(default_factory=list)     # dates whose rows look wrong (left out)
+    notes: list = field(default_factory=list)            # what was left out or converted, for the user to check
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -106,7 +114,7 @@ class CallLog:
         out = CallLog(self.epoch, self.arrival[keep], self.line[keep], self.lines, self.answered[keep],
                       self.wait[keep], self.handle[keep], self.agent[keep], self.agents, self.caller[keep],
                       Counter(self.left_out), Counter(self.faults), dict(self.rows_per_file),
-                      list(self.suspect_days))
+                      list(self.suspect_days), list(self.notes))
         return out
 
     def between(self, first: date, last: date) -> "CallLog":
@@ -128,6 +136,7 @@ class _Rows:
         self.bad = Counter()
         self.faulty_days = Counter()      # date -> rows with a timing fault (negative vru_time)
         self.cols = {k: [] for k in ("arrival", "line", "answered", "wait", "handle", "agent", "caller")}
+        self.zone = None                  # (UTC offset or None, where) of the first arrival read
 
     def bad_row(self, path: Path, number: int, column: str, problem: str):
         if not self.skip:
@@ -135,7 +144,31 @@ class _Rows:
                            f"{problem} (use --skip-bad-rows to leave such rows out and count them)")
         self.bad[f"bad {column}: {problem}"] += 1
 
-    def add(self, arrival: datetime, line: str, answered: bool, wait: float, handle: float, agent: str, caller: int):
+    def clock_time(self, path: Path, number: int, text: str, when: datetime, faults: Counter) -> datetime | None:
+        """``when`` as a clock time without offset, or None for a bad row.
+
+        Rates and staffing follow the clock of the call centre, so times with a
+        UTC offset are read at the first arrival's offset (others converted and
+        counted); a log mixing times with and without an offset cannot be read
+        one way, so such a row is bad.
+        """
+        offset = when.utcoffset()
+        if self.zone is None:
+            self.zone = (offset, f"{path}, line {number}")
+        first, where = self.zone
+        if (offset is None) != (first is None):
+            has = "has no UTC offset" if offset is None else "has a UTC offset"
+            other = f"has one ({timezone(first)})" if offset is None else "has none"
+            self.bad_row(path, number, "arrival", f"{text!r} {has} but the first arrival ({where}) {other}: "
+                         "give every arrival with the same offset, or none")
+            return None
+        if offset is None:
+            return when
+        if offset != first:
+            faults[f"arrival converted from another UTC offset to {timezone(first)} (the first arrival's)"] += 1
+        return when.astimezone(timezone(first)).replace(tzinfo=None)
+
+    def add(self, arrival: datetime, line: str, answered: bool, wait: float, handle: float, agent: str, caller: str):
         for key, value in zip(self.cols, (arrival, line, answered, wait, handle, agent, caller)):
             self.cols[key].append(value)
 
@@ -165,6 +198,11 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
                        + (f" ({unread:,} unreadable rows were left out)" if unread else ""))
     left_out.update(rows.bad)
     log = _assemble(rows, left_out, faults, per_file)
+    converted = sum(n for k, n in faults.items() if k.startswith("arrival converted"))
+    if converted:
+        log.notes.append(f"{converted:,} arrival time(s) given at another UTC offset were converted to "
+                         f"{timezone(rows.zone[0])}, the first arrival's")
+    log = _drop_stray_days(log)
     if fmt == "anonymous-bank":
         log = _drop_suspect_days(log, rows.faulty_days)
     return log
@@ -200,9 +238,13 @@ def _assemble(rows: _Rows, left_out, faults, per_file) -> CallLog:
     line = np.array([lines.index(x) for x in c["line"]], dtype=np.int64)
     agent_index = {a: i for i, a in enumerate(agents)}
     agent = np.array([agent_index.get(a, -1) if a else -1 for a in c["agent"]], dtype=np.int64)
+    # caller ids are compared, never computed with: codes keep phone numbers and long ids exact
+    codes: dict[str, int] = {}
+    caller = np.array([0 if x in ("", "0") else codes.setdefault(x, len(codes) + 1) for x in c["caller"]],
+                      dtype=np.int64)
     return CallLog(epoch, arrival[order], line[order], lines, np.array(c["answered"], dtype=bool)[order],
                    np.array(c["wait"], dtype=float)[order], np.array(c["handle"], dtype=float)[order],
-                   agent[order], agents, np.array(c["caller"], dtype=np.int64)[order], left_out, faults, per_file)
+                   agent[order], agents, caller[order], left_out, faults, per_file)
 
 
 def _read_generic(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter, faults: Counter) -> int:
@@ -243,33 +285,52 @@ def _header_problem(header: list[str], missing: list[str]) -> str:
 
 
 def _generic_row(path: Path, number: int, row: dict, rows: _Rows, faults: Counter):
+    text = row["arrival"].strip()
     try:
-        arrival = datetime.fromisoformat(row["arrival"].strip())
+        arrival = datetime.fromisoformat(text)
     except ValueError:
-        rows.bad_row(path, number, "arrival", f"{row['arrival']!r} is not a date and time like 1999-06-01 07:41:25")
+        rows.bad_row(path, number, "arrival", f"{text!r} is not a date and time like 1999-06-01 07:41:25")
+        return
+    arrival = rows.clock_time(path, number, text, arrival, faults)
+    if arrival is None:
+        return
+    line = row["line"].strip()
+    if not line:
+        rows.bad_row(path, number, "line", "is empty; every call needs the line it came in on")
         return
     outcome = row["outcome"].strip().lower()
     if outcome not in ("answered", "abandoned"):
         rows.bad_row(path, number, "outcome", f"{row['outcome']!r} is not answered or abandoned")
         return
-    wait = _number(row["wait_seconds"])
-    if wait is None or wait < 0:
-        rows.bad_row(path, number, "wait_seconds", f"{row['wait_seconds']!r} is not a number of seconds >= 0")
+    wait = _seconds(row["wait_seconds"])
+    if wait is None:
+        rows.bad_row(path, number, "wait_seconds", f"{row['wait_seconds']!r} is not a number of seconds "
+                     f"from 0 to {MAX_SECONDS:.0f}")
         return
-    handle_s = _number(row["handle_seconds"]) if outcome == "answered" else np.nan
-    if outcome == "answered" and (handle_s is None or handle_s < 0):
-        rows.bad_row(path, number, "handle_seconds", f"{row['handle_seconds']!r} is not a number of seconds >= 0")
-        return
-    caller = _number(row.get("caller") or "0")
-    rows.add(arrival, row["line"].strip(), outcome == "answered", wait, handle_s,
-             (row.get("agent") or "").strip(), int(caller or 0))
+    handle_s = np.nan
+    if outcome == "answered":
+        handle_s = _seconds(row["handle_seconds"])
+        if handle_s is None:
+            rows.bad_row(path, number, "handle_seconds", f"{row['handle_seconds']!r} is not a number of "
+                         f"seconds from 0 to {MAX_SECONDS:.0f}")
+            return
+    rows.add(arrival, line, outcome == "answered", wait, handle_s, (row.get("agent") or "").strip(),
+             (row.get("caller") or "").strip())
 
 
 def _number(text) -> float | None:
+    """The number in ``text``, or None; NaN and infinity are not numbers of a log ('nan' parses as float)."""
     try:
-        return float(str(text).strip())
+        value = float(str(text).strip())
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
+
+
+def _seconds(text) -> float | None:
+    """A duration in seconds from 0 to MAX_SECONDS, or None."""
+    value = _number(text)
+    return value if value is not None and 0 <= value <= MAX_SECONDS else None
 
 
 def _clock(text: str) -> int | None:
@@ -311,10 +372,12 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
         if bad:
             rows.bad_row(path, number, bad[0], f"{texts[bad[0]]!r} is not a time H:MM:SS")
             continue
-        numbers = {name: _number(v) for name, v in (("vru_time", vru_time), ("q_time", q_time), ("ser_time", ser_time))}
-        bad = [k for k, v in numbers.items() if v is None]
+        texts = {"vru_time": vru_time, "q_time": q_time, "ser_time": ser_time}
+        numbers = {name: _number(v) for name, v in texts.items()}
+        bad = [k for k, v in numbers.items() if v is None or v > MAX_SECONDS]
         if bad:
-            rows.bad_row(path, number, bad[0], "is not a number of seconds")
+            rows.bad_row(path, number, bad[0], f"{texts[bad[0]]!r} is not a number of seconds up to "
+                         f"{MAX_SECONDS:.0f}")
             continue
         if numbers["vru_time"] < 0:
             faults["negative vru_time"] += 1
@@ -341,8 +404,38 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
         if answered and (server == "NO_SERVER" or numbers["ser_time"] <= 0):
             faults["answered without a server or talk time (kept; talk time not used)"] += 1
             talk = np.nan
-        rows.add(when + timedelta(seconds=start), kind, answered, wait, talk, agent, int(_number(customer) or 0))
+        rows.add(when + timedelta(seconds=start), kind, answered, wait, talk, agent, customer)
     return count
+
+
+# A stretch of days this far from the rest of the log that holds a sliver of its calls is a typing or
+# export slip, not data: one row dated 2049 among 1999's made a 50-year log with no calls a week.
+STRAY_GAP_DAYS = 28
+STRAY_SHARE = 0.05
+
+
+def _drop_stray_days(log: CallLog) -> CallLog:
+    """Leave out stretches of days over STRAY_GAP_DAYS from the rest of the log that together hold under
+    STRAY_SHARE of its calls (smallest stretches first; the largest always stays), counted and noted."""
+    days = log.days
+    distinct, per_day = np.unique(days, return_counts=True)
+    stretch = np.r_[0, np.cumsum(np.diff(distinct) > STRAY_GAP_DAYS)]
+    sizes = np.bincount(stretch, weights=per_day)
+    order = np.argsort(sizes, kind="stable")
+    stray = order[np.cumsum(sizes[order]) < STRAY_SHARE * len(log)]
+    if not len(stray):
+        return log
+    stray_days = distinct[np.isin(stretch, stray)]
+    kept = distinct[~np.isin(distinct, stray_days)]
+    on = lambda d: (log.epoch + timedelta(days=int(d))).date()  # noqa: E731
+    out = log.select(~np.isin(days, stray_days)).between(on(kept[0]), on(kept[-1]))
+    dates = [str(on(d)) for d in stray_days]
+    shown = ", ".join(dates[:5]) + (f" and {len(dates) - 5} more" if len(dates) > 5 else "")
+    n = len(log) - len(out)
+    out.left_out[f"calls on dates over {STRAY_GAP_DAYS} days from the rest of the log ({shown})"] += n
+    out.notes.append(f"left out {n:,} call(s) dated {shown}: over {STRAY_GAP_DAYS} days away from the rest of "
+                     f"the log ({on(kept[0])} to {on(kept[-1])}); check those rows' dates")
+    return out
 
 
 SUSPECT_RATIO = 1.4

@@ -207,6 +207,8 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
     click.echo(tables.calibration_table(report))
     click.echo(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"
                + (f" and {len(paths) - 2} sample files" if len(paths) > 2 else ""))
+    for warning in report["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command()

@@ -227,18 +227,16 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
 def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed, skip_bad_rows, out):
     """Feed logged arrivals through the model and compare with what happened, day by day."""
     from . import calllog
-    from .replay import replay as run_replay
+    from .replay import replay as run_replay, summary_line
     s = scenario.load(scenario_file)
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     result = run_replay(s, log, replications, seed, handle_times, staffing)
     out = out or results.default_dir(s.name, prefix="replay-")
     paths = results.write_replay(result, out)
-    e = result.errors
-    click.echo(f"replayed {len(log):,} calls over {len(result.days)} days ({replications} replications); "
-               f"mean absolute error over days: abandon rate {100 * e['abandon_rate']:.1f} points, "
-               f"ASA {e['asa_seconds']:.1f} s, service level {100 * e['service_level']:.1f} points "
-               f"(answered within {s.threshold_seconds:g} s / offered)")
+    click.echo(summary_line(result))
     click.echo(f"wrote {len(paths)} files in {out}")
+    for note in log.notes:
+        click.echo(f"warning: {note}", err=True)
 
 
 @main.command()

@@ -34,6 +34,9 @@ from __future__ import annotations
 import csv
 import gzip
 import math
+import os
+import uuid
+import weakref
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -470,21 +473,29 @@ TRACE_EPOCH = datetime(2024, 1, 1)      # a Monday: simulated clock weeks map on
 
 class TraceWriter:
     """Writes simulated calls as generic-format logs, one file per replication (``trace-r<R>.csv``),
-    so that `hotline calibrate` can read what the simulator did."""
+    so that `hotline calibrate` can read what the simulator did.
+
+    Each file appears whole or not at all: it is written under a unique
+    temporary name in the same folder and renamed on ``close``, so a killed
+    run never leaves a cut-off trace that looks complete (a run that stops with
+    an error removes its temporary files when the process exits).
+    """
 
     def __init__(self, folder: Path, line_ids: list[str], start_minute: int):
         self.folder, self.line_ids = folder, line_ids
         self.epoch = TRACE_EPOCH + timedelta(minutes=start_minute)
-        self.files: dict[int, object] = {}
+        self.files: dict[int, tuple] = {}            # replication -> (handle, temporary path)
+        weakref.finalize(self, _discard, self.files)
 
     def __call__(self, replication: int, block) -> None:
         if replication not in self.files:
             self.folder.mkdir(parents=True, exist_ok=True)
-            handle = (self.folder / f"trace-r{replication}.csv").open("w", encoding="utf-8")
+            temporary = self.folder / f".trace-r{replication}.{uuid.uuid4().hex}.part"
+            handle = temporary.open("x", encoding="utf-8")
             handle.write(",".join(GENERIC_COLUMNS + ("agent", "caller")) + "\n")
-            self.files[replication] = handle
+            self.files[replication] = (handle, temporary)
         out = block.outcomes()
-        handle = self.files[replication]
+        handle = self.files[replication][0]
         answered = (out["by"] >= 0).tolist()
         for t, j, w, a, talk in zip(block.times, out["line"].tolist(), out["wait"].tolist(), answered,
                                      out["first_seconds"].tolist()):
@@ -493,5 +504,15 @@ class TraceWriter:
                          f"{f'{talk:.3f}' if a else ''},,\n")
 
     def close(self):
-        for handle in self.files.values():
+        """Finish every trace: each file takes its final name, ``trace-r<R>.csv``."""
+        for replication, (handle, temporary) in sorted(self.files.items()):
             handle.close()
+            os.replace(temporary, self.folder / f"trace-r{replication}.csv")
+        self.files.clear()
+
+
+def _discard(files: dict):
+    """Remove the temporary files of traces never finished (the run stopped before ``close``)."""
+    for handle, temporary in files.values():
+        handle.close()
+        temporary.unlink(missing_ok=True)

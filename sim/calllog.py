@@ -55,7 +55,7 @@ GENERIC_COLUMNS = ("arrival", "line", "outcome", "wait_seconds", "handle_seconds
 # seconds), not a call; taken as it is it would make a scenario of one call a week.
 MAX_SECONDS = 86400.0
 
-BANK_DATA = Path(__file__).resolve().parents[1] / "data" / "anonymous_bank_1999"
+BANK_DATA = Path("data") / "anonymous_bank_1999"          # in a checkout of the project
 BANK_MONTHS = ("january", "february", "march", "april", "may", "june")
 
 
@@ -64,17 +64,20 @@ def bank_months(*months: str) -> list[Path]:
 
     ``months`` by name (``"june"``); none given: all six, January to June 1999.
     Read them with ``read(paths, "anonymous-bank")``.  The files are in the
-    repository, not in the installed package (which stays small): use a checkout.
+    repository, not in the installed package (which stays small): they are
+    looked for beside the ``sim`` package (a checkout, or ``pip install -e``),
+    then in the current folder and the folders above it (a notebook run from
+    ``notebooks/`` with ``pip install .``).
     """
     unknown = [m for m in months if m not in BANK_MONTHS]
     if unknown:
         raise LogError(str(BANK_DATA), "", f"no month {unknown[0]!r}; the shipped months are {', '.join(BANK_MONTHS)}")
-    paths = [BANK_DATA / f"{m}.txt.gz" for m in (months or BANK_MONTHS)]
-    missing = [p for p in paths if not p.is_file()]
-    if missing:
-        raise LogError(str(missing[0]), "", "not found: the Anonymous Bank logs come with a checkout of the "
-                       "hotline-sim repository, not with the installed package; run from a checkout")
-    return paths
+    names = [f"{m}.txt.gz" for m in (months or BANK_MONTHS)]
+    for root in (Path(__file__).resolve().parents[1], Path.cwd(), *Path.cwd().parents):
+        if all((root / BANK_DATA / name).is_file() for name in names):
+            return [root / BANK_DATA / name for name in names]
+    raise LogError(str(BANK_DATA / names[0]), "", "not found beside the sim package, nor in the current folder or "
+                   "above it: the Anonymous Bank logs come with a checkout of hotline-sim; run from inside one")
 
 
 @dataclass

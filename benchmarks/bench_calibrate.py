@@ -1,7 +1,8 @@
 """Time to calibrate a scenario from one month of the Anonymous Bank log (target: seconds).
 
-Reports reading the file and fitting separately; reading alone is the baseline
-in the same process, so the fit's cost is a ratio to it.
+The month is the one shipped in data/anonymous_bank_1999/ (gzip).  Reports
+reading the file (decompressing included) and fitting separately; reading
+alone is the baseline in the same process, so the fit's cost is a ratio to it.
 
     python benchmarks/bench_calibrate.py [MONTH]
 """
@@ -20,7 +21,7 @@ from sim import calibrate, calllog  # noqa: E402
 
 def main():
     month = sys.argv[1] if len(sys.argv) > 1 else "june"
-    path = ROOT.parent / "shared" / "data" / "anonymous_bank_1999" / f"{month}.txt"
+    path, = calllog.bank_months(month)
     start = time.perf_counter()
     log = calllog.read([path], "anonymous-bank")
     read_s = time.perf_counter() - start

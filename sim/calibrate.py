@@ -13,10 +13,15 @@
   (``scipy.stats.ecdf`` on censored data) to show how well it fits;
 - staffing per interval from agent activity: an agent counts as present from
   the start of a call to the end of the last one not followed by a gap of more
-  than half an hour;
+  than half an hour (without agent names: the most calls in progress at once);
 - redials, where caller ids allow: a call by the same caller within two hours
   of an abandoned call is a redial; its probability and mean delay go into the
   scenario and redials are taken out of the fresh arrivals.
+
+A log that cannot give a scenario worth running (too few talk times, an
+interval that does not divide a day) is refused with one line; what was left
+out or is missing (days the log does not cover, weekdays it never saw) is in
+the report's ``warnings``.
 """
 
 from __future__ import annotations
@@ -29,11 +34,15 @@ from scipy import stats
 
 from . import clock
 from .calllog import CallLog
+from .errors import LogError, OptionError
 
 SESSION_GAP_SECONDS = 1800
 REDIAL_WINDOW_SECONDS = 7200
 KS_GOOD_ENOUGH = 0.03
 MIN_SAMPLES = 30
+# A week or more without a single call is a gap in the log (months missing between two files), not a
+# closed week: counted as observed days with no calls, such days would dilute every rate.
+GAP_DAYS = 7
 
 
 def day_weekdays(log: CallLog) -> np.ndarray:
@@ -43,10 +52,22 @@ def day_weekdays(log: CallLog) -> np.ndarray:
 
 
 def observed_days(log: CallLog) -> np.ndarray:
-    """Days of the span that count as observed (suspect days left out)."""
-    weekdays = day_weekdays(log)
+    """Days of the span that count as observed: not left out as suspect, and not uncovered."""
     suspect = {str(x) for x in log.suspect_days}
-    return np.array([str((log.epoch + timedelta(days=d)).date()) not in suspect for d in range(len(weekdays))])
+    observed = np.array([str((log.epoch + timedelta(days=d)).date()) not in suspect
+                         for d in range(len(day_weekdays(log)))])
+    return observed & ~uncovered_days(log)
+
+
+def uncovered_days(log: CallLog) -> np.ndarray:
+    """Days of the span in runs of GAP_DAYS or more days without a call: the log does not cover them."""
+    n_days = len(day_weekdays(log))
+    empty = np.bincount(log.days, minlength=n_days)[:n_days] == 0
+    edges = np.flatnonzero(np.diff(np.r_[0, empty.astype(np.int8), 0]))
+    out = np.zeros(n_days, dtype=bool)
+    for first, stop in zip(edges[::2], edges[1::2]):
+        out[first:stop] = stop - first >= GAP_DAYS
+    return out
 
 
 def redials(log: CallLog) -> tuple[np.ndarray, float, float, int]:
@@ -103,6 +124,10 @@ def fit_talk(values: np.ndarray) -> tuple[dict, dict]:
     values = values[np.isfinite(values) & (values > 0)]
     report = {"calls": int(len(values)), "mean_seconds": float(values.mean()),
               "cv": float(values.std() / values.mean())}
+    if np.ptp(values) == 0:               # no spread: maximum likelihood has no finite answer
+        report["chosen"] = "empirical"
+        report["why"] = f"every talk time is {values[0]:g} s, so no law can be fitted; the value itself is used"
+        return {"dist": "empirical", "values": [float(values[0])]}, report
     s, _, scale = stats.lognorm.fit(values, floc=0)
     a, _, g_scale = stats.gamma.fit(values, floc=0)
     candidates = {
@@ -216,16 +241,57 @@ def weekly_pattern(log: CallLog, per_interval: np.ndarray, interval_minutes: int
     return np.round(week.reshape(-1)).astype(np.int64)
 
 
+def check_interval(interval_minutes: int) -> None:
+    """Refuse an interval length (minutes) that does not divide a day: a week of them must tile exactly."""
+    if interval_minutes < 1 or clock.MINUTES_PER_DAY % interval_minutes:
+        raise OptionError("--interval-minutes", "", f"must divide a day (1440 minutes) evenly, got "
+                          f"{interval_minutes}; use for example 15, 30 or 60")
+
+
+def check_fittable(log: CallLog) -> None:
+    """Refuse a log that cannot give a scenario: too few talk times, or patience with no waiting."""
+    talks = int((log.answered & np.isfinite(log.handle) & (log.handle > 0)).sum())
+    if talks < MIN_SAMPLES:
+        raise LogError(log.source, "handle_seconds", f"only {talks} answered call(s) with a talk time above 0 s; "
+                       f"calibration needs at least {MIN_SAMPLES} to fit talk times: give a longer log with answered "
+                       "calls")
+    for j, line in enumerate(log.lines):
+        mine = log.line == j
+        if (~log.answered[mine]).any() and not log.wait[mine].any():
+            raise LogError(log.source, "wait_seconds", f"callers of line {line} hung up, yet every wait is 0 "
+                           "seconds: patience cannot be fitted; check the wait_seconds column")
+
+
+def coverage_warnings(log: CallLog, days_of_weekday: np.ndarray) -> list[str]:
+    """What the user should know about days the fit could not see."""
+    out = []
+    uncovered = int(uncovered_days(log).sum())
+    if uncovered:
+        out.append(f"{uncovered} day(s) of the log's span have no calls in runs of {GAP_DAYS} days or more; "
+                   "left out as days the log does not cover")
+    unseen = [clock.WEEKDAYS[w].capitalize() for w in range(7) if days_of_weekday[w] == 0]
+    if unseen:
+        out.append(f"the log covers no {', '.join(unseen)}: the scenario has no calls on those days")
+    return out
+
+
 def calibrate(log: CallLog, name: str, interval_minutes: int = 30, threshold_seconds: float = 20.0,
               target: float = 0.8, max_abandon_rate: float = 0.05) -> tuple[dict, dict]:
-    """The scenario (as a YAML-ready mapping) and the fit report."""
+    """The scenario (as a YAML-ready mapping) and the fit report.
+
+    ``interval_minutes`` must divide a day; ``threshold_seconds`` is the
+    service-level threshold.  Raises ``OptionError`` or ``LogError`` (one line)
+    when no sensible scenario can be fitted.
+    """
+    check_interval(interval_minutes)
+    check_fittable(log)
     is_redial, p_redial, delay, abandoned_known = redials(log)
     fresh = ~is_redial
     rates, days_of_weekday = arrival_rates(log, fresh, interval_minutes)
     report = {"calls": int(len(log)), "first_day": str(log.epoch.date()),
               "days_observed_by_weekday": dict(zip(clock.WEEKDAYS, map(int, days_of_weekday))),
               "left_out": dict(log.left_out), "faults": dict(log.faults), "suspect_days": list(log.suspect_days),
-              "lines": {}}
+              "warnings": list(log.notes) + coverage_warnings(log, days_of_weekday), "lines": {}}
     report["redials"] = {"calls_detected_as_redials": int(is_redial.sum()),
                          "probability_after_abandoning": round(p_redial, 4),
                          "mean_delay_seconds": None if math.isnan(delay) else round(delay, 1),

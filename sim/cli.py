@@ -275,7 +275,7 @@ def prune(store_dir, older_than_days, remove_all):
 
 
 @main.command()
-@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True, help="Log format.")
 @click.option("--out", metavar="FILE", help="Scenario file to write "
               "(default results/<name>.yaml); the fit report goes beside it.")
@@ -298,10 +298,12 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
     click.echo(tables.calibration_table(report))
     done(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"
          + (f" and {len(paths) - 2} sample files" if len(paths) > 2 else ""), note)
+    for warning in report["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command()
-@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--scenario", "scenario_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Scenario whose laws (patience, talk times) the replay uses.")
 @click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True, help="Log format.")
@@ -316,19 +318,17 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
 def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed, skip_bad_rows, out):
     """Feed logged arrivals through the model and compare with what happened, day by day."""
     from . import calllog, results, scenario
-    from .replay import replay as run_replay
+    from .replay import replay as run_replay, summary_line
     s = scenario.load(scenario_file)
     out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="replay-"), [*logs, scenario_file])
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     result = run_replay(s, log, replications, seed, handle_times, staffing)
     paths = results.write_replay(result, out)
     note = finish(out, "replay", paths)
-    e = result.errors
-    click.echo(f"replayed {len(log):,} calls over {len(result.days)} days ({replications} replications); "
-               f"mean absolute error over days: abandon rate {100 * e['abandon_rate']:.1f} points, "
-               f"ASA {e['asa_seconds']:.1f} s, service level {100 * e['service_level']:.1f} points "
-               f"(answered within {s.threshold_seconds:g} s / offered)")
+    click.echo(summary_line(result))
     done(f"wrote {len(paths)} files in {out}", note)
+    for warning in log.notes:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command()

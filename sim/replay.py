@@ -3,9 +3,10 @@
 The logged arrival times (and, if asked, talk times) replace the random
 callers; patience, and talk times where not taken from the log, come from the
 scenario's laws.  By default the staffing is the replayed log's own (agents
-seen working, minute by minute), so the comparison tests the model on days it
-was not fitted on.  Redials are switched off: the log's arrivals already hold
-them.
+seen working, minute by minute; for a log without agent names, such as
+`hotline simulate --trace` output, the most calls seen in progress at once),
+so the comparison tests the model on days it was not fitted on.  Redials are
+switched off: the log's arrivals already hold them.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from functools import partial
 import numpy as np
 
 from .arrivals import CallSource
-from .calibrate import presence
+from .calibrate import busy_agents, presence
 from .calllog import CallLog
-from .errors import ScenarioError
+from .errors import LogError, ScenarioError
 from .runs import RunResult, confidence_interval, simulate
 from .spec import Pool, Scenario
 
@@ -65,8 +66,9 @@ def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log") -> Scenari
     """The scenario over the log's days, with the log's staffing (or the scenario's) and no redials."""
     missing = [l for l in log.lines if l not in s.lines]
     if missing:
-        raise ScenarioError(s.source, "lines", f"the log has calls of line(s) {', '.join(missing)} that the "
-                            f"scenario does not define")
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise ScenarioError(s.source, "lines", f"the log {log.source} has calls of line(s) {shown} that the "
+                            "scenario does not define; add them, or replay with a scenario calibrated from this log")
     n_days = int(math.ceil((log.arrival.max() + 1) / 86400.0))
     start_minute = log.epoch.weekday() * 1440
     lines = {k: replace(v, redial=None) for k, v in s.lines.items()}
@@ -76,11 +78,22 @@ def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log") -> Scenari
         if len(s.pools) != 1:
             raise ScenarioError(s.source, "pools", "replaying with the log's staffing needs a scenario with one "
                                 "pool (the log does not say which pool an agent sat in); use --staffing scenario")
-        present = np.ceil(presence(log, s.interval_minutes) - PRESENT_SHARE).astype(np.int64)
+        present = log_staffing(log, s.interval_minutes)
+        if not present.any():
+            raise LogError(log.source, "", "shows no agent at work (no agent names and no answered call with a "
+                           "talk time), so it cannot staff the replay; use --staffing scenario")
         minutes = np.repeat(present, s.interval_minutes)[: n_days * 1440]
         pool_id = next(iter(s.pools))
         out = replace(out, pools={pool_id: Pool(pool_id, s.pools[pool_id].week_agents, minutes)})
     return out
+
+
+def log_staffing(log: CallLog, interval_minutes: int) -> np.ndarray:
+    """Agents on duty per interval of the log's span: those seen working, or, when the log names
+    no agents, the most calls in progress at once (as `hotline calibrate` staffs)."""
+    if log.agents:
+        return np.ceil(presence(log, interval_minutes) - PRESENT_SHARE).astype(np.int64)
+    return busy_agents(log, interval_minutes).astype(np.int64)
 
 
 def replay(s: Scenario, log: CallLog, replications: int = 10, seed: int | None = None,
@@ -157,3 +170,15 @@ def _mae(rows: list[dict], figure: str) -> float | None:
     pairs = [(r["observed"][figure], r["simulated"][figure]["mean"]) for r in rows
              if r["observed"][figure] is not None and r["simulated"][figure]["mean"] is not None]
     return round(float(np.mean([abs(o - m) for o, m in pairs])), 6) if pairs else None
+
+
+def summary_line(result: ReplayResult) -> str:
+    """One line on the replay: calls, days, and the mean absolute errors over days ("n/a" for a figure
+    no day has, such as ASA when no call was answered)."""
+    def error(figure: str, scale: float, unit: str) -> str:
+        value = result.errors[figure]
+        return "n/a" if value is None else f"{scale * value:.1f} {unit}"
+    return (f"replayed {len(result.log):,} calls over {len(result.days)} days ({result.run.replications} "
+            f"replications); mean absolute error over days: abandon rate {error('abandon_rate', 100, 'points')}, "
+            f"ASA {error('asa_seconds', 1, 's')}, service level {error('service_level', 100, 'points')} "
+            f"(answered within {result.scenario.threshold_seconds:g} s / offered)")

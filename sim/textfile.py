@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import zlib
 from pathlib import Path
 from typing import IO
 
@@ -55,21 +56,22 @@ def open_text(path: str | Path, error=InputError, allow_gzip: bool = False) -> I
     try:
         raw = path.open("rb")
     except IsADirectoryError:
-        raise error(str(path), "", "is a folder, not a file") from None
+        raise error(str(path), "", "is a folder, not a file; give the file(s) inside it") from None
     except OSError as exc:
         raise error(str(path), "", f"cannot read the file: {exc.strerror}") from None
     head = raw.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(raw, "peek") else b""
     kind = _kind(head)
     if kind == "gzip" and allow_gzip:
-        stream = gzip.GzipFile(fileobj=raw)
+        raw.close()
+        stream = gzip.open(path, "rb")        # owns its file: closing the text closes it
         try:
             inner = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
-        except (OSError, EOFError) as exc:
-            raw.close()
+        except (OSError, EOFError, zlib.error) as exc:
+            stream.close()
             raise error(str(path), "", f"is a damaged gzip archive ({exc}); unpack it again or copy it whole") from None
         inner_kind = _kind(inner)
         if inner_kind is not None:
-            raw.close()
+            stream.close()
             raise error(str(path), "", f"inside the gzip archive: {_ADVICE[inner_kind]}")
         return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     if kind is not None:

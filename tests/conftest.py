@@ -10,8 +10,6 @@ import pytest
 from sim import scenario as sc
 from sim.runs import confidence_interval
 
-SHARED = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared"
-
 
 def pytest_sessionstart(session):
     """Install the browser and the Chinese font before anything lists the system's fonts.

@@ -2,7 +2,6 @@
 parameters from a log the simulator wrote, bad rows, and the June replay."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,26 +12,30 @@ from sim import calibrate as cal, calllog, scenario as sc
 from sim.cli import main
 from sim.replay import replay
 
-ROOT = Path(__file__).resolve().parents[1]
-BANK = ROOT.parent / "shared" / "data" / "anonymous_bank_1999"
-MONTHS = ("january", "february", "march", "april", "may", "june")
 README_ROWS = {"january": 31599, "february": 33344, "march": 38801, "april": 32036, "may": 39553, "june": 37935}
 
 
 @pytest.fixture(scope="module")
 def bank_train():
-    return calllog.read([BANK / f"{m}.txt" for m in MONTHS[:5]], "anonymous-bank")
+    return calllog.read(calllog.bank_months(*list(README_ROWS)[:5]), "anonymous-bank")
 
 
 @pytest.fixture(scope="module")
 def bank_june():
-    return calllog.read([BANK / "june.txt"], "anonymous-bank")
+    return calllog.read(calllog.bank_months("june"), "anonymous-bank")
+
+
+def test_the_bank_data_ship_with_the_project():
+    paths = calllog.bank_months()
+    assert [p.name for p in paths] == [f"{m}.txt.gz" for m in README_ROWS]
+    assert all(p.stat().st_size < 2 * 2**20 for p in paths)          # the repository stays lean
 
 
 def test_adapter_counts_per_month_match_the_readme():
     for month, rows in README_ROWS.items():
-        log = calllog.read([BANK / f"{month}.txt"], "anonymous-bank")
-        assert log.rows_per_file[str(BANK / f"{month}.txt")] == rows
+        path, = calllog.bank_months(month)
+        log = calllog.read([path], "anonymous-bank")
+        assert log.rows_per_file[str(path)] == rows
         used = len(log) + sum(log.left_out.values())
         assert used == rows, month                           # every row is used or counted as left out
         assert log.left_out["PHANTOM rows"] > 0
@@ -120,7 +123,7 @@ def test_replay_command_writes_the_report(tmp_path, bank_june):
     paths = __import__("sim.results", fromlist=["x"]).write_calibration(raw, {"lines": {}}, tmp_path / "june.yaml", 1.0)
     assert paths[0].is_file()
     out = tmp_path / "rep"
-    result = CliRunner().invoke(main, ["replay", str(BANK / "june.txt"), "--format", "anonymous-bank",
+    result = CliRunner().invoke(main, ["replay", str(calllog.bank_months("june")[0]), "--format", "anonymous-bank",
                                        "--scenario", str(paths[0]), "-r", "3", "--out", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads((out / "replay.json").read_text())

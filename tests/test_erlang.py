@@ -1,4 +1,4 @@
-"""sim.erlang against every reference case of ../shared/docs/validation.md, to the digits given."""
+"""sim.erlang against every reference case of docs/validation.md, to the digits given."""
 
 import math
 

@@ -177,7 +177,8 @@ def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), c
 
     Refused: an empty value; an existing folder; a path under a file; a place
     this user cannot write to; one of ``inputs`` or, with ``companions``, an
-    input beside it named like the files written with it (``<stem>.*``).
+    input beside it named like the files written with it (``<stem>.fit.json``,
+    ``<stem>.*.txt``).
     """
     path = _given(value, option, default, "a file name")
     if _exists(path, option) and path.is_dir():
@@ -186,8 +187,9 @@ def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), c
     target = _resolved(path)
     for item in inputs:
         item = _resolved(Path(item))
-        if item == target or (companions and item.parent == target.parent
-                              and item.name.startswith(f"{target.stem}.")):
+        companion = (item.parent == target.parent and item.name.startswith(f"{target.stem}.")
+                     and (item.name.endswith(".fit.json") or item.suffix == ".txt"))
+        if item == target or (companions and companion):
             raise OptionError(option, "", f"{path} would overwrite the input {item}; give another file name")
     return path
 

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import click
 
-from . import outputs
+from . import limits, outputs
 from .errors import InputError
 from .parallel import MAX_WORKERS
 from .sweep import MAX_VARIANTS
 
 LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
+REPLICATIONS = click.IntRange(int(limits.REPLICATIONS.low), int(limits.REPLICATIONS.high))
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                     help="Language of chart labels (zh needs a font with Chinese characters).")
 USAGE_EXIT = 2
@@ -115,7 +116,7 @@ def main():
 
 @main.command()
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--replications", "-r", type=click.IntRange(min=1), help="Independent runs (default: the scenario's, else 10).")
+@click.option("--replications", "-r", type=REPLICATIONS, help="Independent runs (default: the scenario's, else 10).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's, else 1).")
 @out_option("Output folder (default results/<scenario name>/).")
 @click.option("--trace", is_flag=True, help="Also write every call, one log in the generic format per "
@@ -128,7 +129,7 @@ def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
     from .runs import simulate as run_scenario
     s = scenario.load(scenario_file)
     out = outputs.check_folder(out, "--out", results.default_dir(s.name), [scenario_file])
-    reps = replications or s.replications
+    reps = scenario.check_replications(s, replications or s.replications)
     traces: list[Path] = []
     with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar, \
             (outputs.staging(out) if trace else nullcontext()) as staged:
@@ -149,7 +150,7 @@ def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
 
 @main.command()
 @click.argument("scenario_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--replications", "-r", type=click.IntRange(min=1), help="Independent runs (default: the first scenario's).")
+@click.option("--replications", "-r", type=REPLICATIONS, help="Independent runs (default: the first scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed shared by all scenarios (default: the first's).")
 @out_option("Output folder (default results/compare-<names>/).")
 @LANG
@@ -168,6 +169,8 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     if len(set(names)) < len(names):
         raise click.UsageError(f"scenario names must differ to be compared, got {', '.join(names)}")
     reps = replications or loaded[0].replications
+    for s in loaded:
+        scenario.check_replications(s, reps)
     seed = loaded[0].seed if seed is None else seed
     out = outputs.check_folder(out, "--out", results.default_dir("_".join(names), prefix="compare-"), scenario_files)
     from .runs import simulate_many
@@ -181,7 +184,7 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
 
 @main.command()
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--replications", "-r", type=click.IntRange(min=2), help="Replications of each simulation "
+@click.option("--replications", "-r", type=click.IntRange(2, int(limits.REPLICATIONS.high)), help="Replications of each simulation "
               "(default: planning.replications, else the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
 @out_option("Output folder (default results/plan-<name>/).")
@@ -208,7 +211,7 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
 @click.option("--vary", "varies", multiple=True, required=True, metavar="FIELD=START:STOP:STEP|V1,V2,...",
               help="A field of the scenario and its values, e.g. pools.general.seats=40:80:2; repeat for a grid "
                    f"(at most {MAX_VARIANTS:,} variants in all).")
-@click.option("--replications", "-r", type=click.IntRange(min=1), help="Replications per variant.")
+@click.option("--replications", "-r", type=REPLICATIONS, help="Replications per variant.")
 @click.option("--seed", type=click.IntRange(min=0))
 @out_option("Output folder (default results/sweep-<name>/).")
 @LANG
@@ -222,7 +225,7 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     s = scenario.load(scenario_file)
     parsed = [parse_vary(v) for v in varies]
     grid = variants(s, parsed)                      # every variant is checked before anything runs
-    reps = replications or s.replications
+    reps = scenario.check_replications(s, replications or s.replications)
     out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="sweep-"), [scenario_file])
     store = Store(out / "store")
     try:
@@ -311,7 +314,7 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
               help="Talk times from the scenario's laws or from the log.")
 @click.option("--staffing", type=click.Choice(["log", "scenario"]), default="log", show_default=True,
               help="Agents per interval as seen working in the log, or the scenario's.")
-@click.option("--replications", "-r", type=click.IntRange(min=2), default=10, show_default=True)
+@click.option("--replications", "-r", type=click.IntRange(2, int(limits.REPLICATIONS.high)), default=10, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0))
 @click.option("--skip-bad-rows", is_flag=True, help="Leave out unreadable rows (counted) instead of stopping.")
 @out_option("Output folder (default results/replay-<name>/).")

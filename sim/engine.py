@@ -208,11 +208,11 @@ class Replication:
             pool = line_pool[j]
             ends = pool.ends
             path = paths[j]
-            if path == INLINE:
+            if not path:                           # INLINE
                 if ends and ends[0] <= t:
                     pool.catch_up(t)
                 if pool.n_free > 0:
-                    pool.busy_area += (pool.staffed - pool.n_free) * (t - pool.last_change)
+                    pool.area += pool.n_free * (t - pool.last_change)
                     pool.last_change = t
                     pool.n_free -= 1
                     heappush(ends, t + first[i])   # released lazily: no event

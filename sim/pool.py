@@ -55,14 +55,14 @@ class Pool:
     ``catch_up`` and ``set_levels``.
     """
 
-    __slots__ = ("env", "index", "queues", "busy_area", "last_change", "model", "overflow", "jobs", "has_jobs",
+    __slots__ = ("env", "index", "queues", "area", "last_change", "model", "overflow", "jobs", "has_jobs",
                  "plain", "ends", "wake_at", "wake", "n_free")
 
     def __init__(self, env: simpy.Environment, index: int, model, n_levels: int, overflow: list, n_outbound: int):
         self.env = env
         self.index = index
         self.queues = [deque() for _ in range(n_levels)]
-        self.busy_area = 0.0            # busy agent-seconds since the last interval boundary
+        self.area = 0.0                 # agent-seconds since the last interval boundary (busy or free: see subclass)
         self.last_change = 0.0
         self.model = model              # the replication: answers that need more than an agent
         self.overflow = overflow        # [(target pool index, after seconds, handle factor)]
@@ -76,7 +76,10 @@ class Pool:
 
     # -- waiting work -----------------------------------------------------------
     def has_work(self) -> bool:
-        return any(self.queues) or (self.has_jobs and self.model.outbound_work.waiting(self))
+        for queue in self.queues:
+            if queue:
+                return True
+        return self.has_jobs and self.model.outbound_work.waiting(self)
 
     def enqueue(self, level: int, entry: tuple):
         """A caller joins the queue of ``level`` (the pool is caught up to now)."""
@@ -166,14 +169,7 @@ class Pool:
                 self.model.settle(block)
 
     def book_busy_area(self, now: float) -> float:
-        """Busy agent-seconds since the last booking (at an interval boundary)."""
-        self.catch_up(now)
-        area = self.busy_area + self.talking() * (now - self.last_change)
-        self.busy_area, self.last_change = 0.0, now
-        return area
-
-    def talking(self) -> int:
-        """Agents busy now, those finishing a call after their shift included."""
+        """Busy agent-seconds (those finishing a call after their shift included) since the last booking."""
         raise NotImplementedError
 
 
@@ -183,18 +179,26 @@ class HeadcountPool(Pool):
     ``staffed`` agents are on duty; ``n_free = staffed - talking`` may be
     negative after the number drops: then the first agents to finish leave.
     Lazy ends are plain floats, so the model's hot loop can answer callers of
-    this pool inline (see ``engine.Replication._arrive``).
+    this pool inline (see ``engine.Replication._arrive``).  ``area`` integrates
+    ``n_free`` (one product per change, as cheap as it gets) and busy time is
+    staffed time less it.
     """
 
-    __slots__ = ("staffed",)
+    __slots__ = ("staffed", "staffed_area", "staffed_since")
 
     def __init__(self, env, index, model, n_levels, overflow, n_outbound, staffed: int):
         super().__init__(env, index, model, n_levels, overflow, n_outbound)
         self.staffed = staffed
         self.n_free = staffed
+        self.staffed_area = 0.0
+        self.staffed_since = 0.0
 
-    def talking(self) -> int:
-        return self.staffed - self.n_free
+    def book_busy_area(self, now: float) -> float:
+        self.catch_up(now)
+        free = self.area + self.n_free * (now - self.last_change)
+        staffed = self.staffed_area + self.staffed * (now - self.staffed_since)
+        self.area, self.staffed_area, self.last_change, self.staffed_since = 0.0, 0.0, now, now
+        return staffed - free
 
     def catch_up(self, t: float):
         """Release every lazily held agent whose call ended by ``t``, in time order."""
@@ -202,7 +206,7 @@ class HeadcountPool(Pool):
         took = False
         while ends and ends[0] <= t:
             end = heappop(ends)
-            self.busy_area += (self.staffed - self.n_free) * (end - self.last_change)
+            self.area += self.n_free * (end - self.last_change)
             self.last_change = end
             self.n_free += 1
             if self.n_free > 0 and self.has_work():
@@ -213,16 +217,19 @@ class HeadcountPool(Pool):
 
     def seize(self, now: float):
         """One free agent starts work that an event will end (``release``); returns its token."""
-        self.busy_area += (self.staffed - self.n_free) * (now - self.last_change)
+        self.area += self.n_free * (now - self.last_change)
         self.last_change = now
         self.n_free -= 1
 
     def hold(self, now: float, seconds: float) -> bool:
         """One free agent works from ``now`` for ``seconds`` and is released lazily; True if that
         moved the pool's wake-up earlier (an event is then due)."""
-        self.seize(now)
-        heappush(self.ends, now + seconds)
-        if self.wake_at is not None and now + seconds < self.wake_at:
+        self.area += self.n_free * (now - self.last_change)   # seize, inlined for speed
+        self.last_change = now
+        self.n_free -= 1
+        end = now + seconds
+        heappush(self.ends, end)
+        if self.wake_at is not None and end < self.wake_at:
             self.arm()
             return True
         return False
@@ -231,7 +238,7 @@ class HeadcountPool(Pool):
         """An event-held agent is done (end of triage, warm handover, caller hung up)."""
         now = self.env._now
         self.catch_up(now)
-        self.busy_area += (self.staffed - self.n_free) * (now - self.last_change)
+        self.area += self.n_free * (now - self.last_change)
         self.last_change = now
         self.n_free += 1
         if self.n_free > 0 and self.has_work():
@@ -242,8 +249,10 @@ class HeadcountPool(Pool):
         now = self.env._now
         self.catch_up(now)
         talking = self.staffed - self.n_free
-        self.busy_area += talking * (now - self.last_change)
+        self.area += self.n_free * (now - self.last_change)
         self.last_change = now
+        self.staffed_area += self.staffed * (now - self.staffed_since)
+        self.staffed_since = now
         self.staffed = levels[-1][1]
         self.n_free = self.staffed - talking
         if self.n_free > 0 and self.has_work():
@@ -268,8 +277,11 @@ class ShiftPool(Pool):
         self.n_free = len(self.free)
         self.n_talking = 0
 
-    def talking(self) -> int:
-        return self.n_talking
+    def book_busy_area(self, now: float) -> float:
+        self.catch_up(now)
+        area = self.area + self.n_talking * (now - self.last_change)
+        self.area, self.last_change = 0.0, now
+        return area
 
     def catch_up(self, t: float):
         ends = self.ends
@@ -284,7 +296,7 @@ class ShiftPool(Pool):
 
     def _finish(self, group: int, now: float) -> bool:
         """An agent of ``group`` ends a call at ``now``: free again, or off shift; True if work can start."""
-        self.busy_area += self.n_talking * (now - self.last_change)
+        self.area += self.n_talking * (now - self.last_change)
         self.last_change = now
         self.n_talking -= 1
         self.busy[group] -= 1
@@ -296,7 +308,7 @@ class ShiftPool(Pool):
 
     def seize(self, now: float) -> int:
         """The agent free longest starts work that an event will end; returns its group."""
-        self.busy_area += self.n_talking * (now - self.last_change)
+        self.area += self.n_talking * (now - self.last_change)
         self.last_change = now
         group = self.free.popleft()
         self.n_free -= 1

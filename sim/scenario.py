@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import clock, distributions, limits, patterns, yamlfile
-from .errors import ScenarioError
+from .errors import OptionError, ScenarioError
 from .reader import Node, describe
 from .textfile import read_text
 from .spec import (MODES, TRANSFER_KINDS, Arrivals, Category, Line, Outbound, Overflow, Planning,  # noqa: F401
@@ -194,6 +194,17 @@ def _check_run_size(root: Node, horizon_hours: float, interval_minutes: int, n_l
         if value > most:
             node.fail(f"must be at most {most} with {intervals} reporting intervals and {n_lines_pools} lines and "
                       f"pools (every replication's figures are kept in memory), got {value}", "replications")
+
+
+def check_replications(s: Scenario, replications: int, option: str = "--replications") -> int:
+    """``replications`` if every replication's figures of ``s`` fit in memory, else an OptionError."""
+    cells = s.n_intervals * (len(s.lines) + len(s.pools) + 1)
+    most = max(1, limits.CELLS_PER_RUN // max(cells, 1))
+    if replications > most:
+        raise OptionError(option, "", f"must be at most {most} for {s.name} ({s.n_intervals} reporting intervals, "
+                          f"{len(s.lines)} lines, {len(s.pools)} pools: every replication's figures are kept in "
+                          f"memory), got {replications}")
+    return replications
 
 
 def _surges(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[str, Line]:

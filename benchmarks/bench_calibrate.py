@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))            # this checkout's sim, not an installed one
 
-from sim import calibrate, calllog  # noqa: E402
+from sim.logs import calllog  # noqa: E402
+from sim.logs import calibrate
 
 
 def main():

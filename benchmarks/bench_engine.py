@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's sim, not an installed one
 
-from sim import scenario as sc
-from sim.engine import run_replication
+from sim.input import scenario as sc
+from sim.model.engine import run_replication
 
 
 def large_case(calls: int) -> sc.Scenario:

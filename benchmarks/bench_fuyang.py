@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))            # this checkout's sim, not an installed one
 
 from bench_engine import measure  # noqa: E402
-from sim import scenario as sc  # noqa: E402
-from sim.engine import run_replication  # noqa: E402
+
+from sim.input import scenario as sc  # noqa: E402
+from sim.model.engine import run_replication  # noqa: E402
 
 
 def main():

@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))            # this checkout's sim, not an installed one
 
-from sim import scenario as sc  # noqa: E402
-from sim.planner import plan  # noqa: E402
-from sim.runs import simulate  # noqa: E402
+from sim.input import scenario as sc  # noqa: E402
+from sim.plan.planner import plan  # noqa: E402
+from sim.run.runs import simulate  # noqa: E402
 
 
 def main():

@@ -26,10 +26,11 @@ sys.path.insert(0, str(ROOT))            # this checkout's sim, not an installed
 
 import numpy as np  # noqa: E402
 from bench_engine import large_case  # noqa: E402
-from sim import scenario as sc  # noqa: E402
-from sim.engine import run_replication  # noqa: E402
-from sim.parallel import Runner  # noqa: E402
-from sim.runs import simulate  # noqa: E402
+
+from sim.input import scenario as sc  # noqa: E402
+from sim.model.engine import run_replication  # noqa: E402
+from sim.run.executors import Runner  # noqa: E402
+from sim.run.runs import simulate  # noqa: E402
 
 
 def timed(s, reps, workers):

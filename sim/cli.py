@@ -3,7 +3,7 @@
 Every way a command can fail on the user's input ends the same: one line
 ``error: ...`` naming the file or option and what to do, exit code 2, no
 traceback; Ctrl-C ends with one line and exit code 130.  Output paths are
-checked before any work, files appear whole (``sim.outputs``), and a rerun
+checked before any work, files appear whole (``sim.files``, ``sim.output.folders``), and a rerun
 leaves nothing of the previous run that it did not write again.
 """
 
@@ -16,10 +16,12 @@ from pathlib import Path
 
 import click
 
-from . import limits, outputs
-from .errors import InputError
-from .parallel import MAX_WORKERS
-from .sweep import MAX_VARIANTS
+from sim import files
+from sim.errors import InputError
+from sim.input import limits
+from sim.output import folders
+from sim.run.executors import MAX_WORKERS
+from sim.run.sweep import MAX_VARIANTS
 
 LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
 REPLICATIONS = click.IntRange(int(limits.REPLICATIONS.low), int(limits.REPLICATIONS.high))
@@ -31,7 +33,7 @@ BRIEFING = Path("results/briefing.html")
 
 
 def out_option(help_text: str):
-    """--out as the user typed it: ``sim.outputs`` checks it (an empty value is an error, not '.')."""
+    """--out as the user typed it: ``sim.output.folders`` checks it (an empty value is an error, not '.')."""
     return click.option("--out", metavar="DIR", help=help_text)
 
 
@@ -44,7 +46,7 @@ def parallel_options(command):
 
 
 def make_runner(workers, scheduler):
-    from .parallel import Runner
+    from sim.run.executors import Runner
     return Runner(workers, scheduler)
 
 
@@ -56,7 +58,7 @@ def progress_bar(total: int, desc: str):
 def finish(out: Path, command: str, paths: list[Path], folder: Path | None = None) -> str:
     """Record what ``command`` wrote into the folder and remove the previous run's files it did not write again;
     returns a line saying what went ('' when nothing did)."""
-    removed = outputs.record(folder or out, command, paths)
+    removed = folders.record(folder or out, command, paths)
     if not removed:
         return ""
     return (f"removed {len(removed)} file(s) of the previous run that this one did not write: "
@@ -124,15 +126,16 @@ def main():
 @parallel_options
 def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
     """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
-    from . import results, scenario, tables
-    from .calllog import TraceWriter
-    from .runs import simulate as run_scenario
+    from sim.input import scenario
+    from sim.logs.calllog import TraceWriter
+    from sim.output import results, tables
+    from sim.run.runs import simulate as run_scenario
     s = scenario.load(scenario_file)
-    out = outputs.check_folder(out, "--out", results.default_dir(s.name), [scenario_file])
+    out = folders.check_folder(out, "--out", results.default_dir(s.name), [scenario_file])
     reps = scenario.check_replications(s, replications or s.replications)
     traces: list[Path] = []
     with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar, \
-            (outputs.staging(out) if trace else nullcontext()) as staged:
+            (files.staging(out) if trace else nullcontext()) as staged:
         # trace files grow during the run: they are written aside and move in whole at the end
         trace_sink = TraceWriter(staged, list(s.lines), s.start_minute) if trace else None
         try:
@@ -163,7 +166,8 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     """
     if len(scenario_files) < 2:
         raise click.UsageError("give at least two scenario files to compare")
-    from . import results, scenario, tables
+    from sim.input import scenario
+    from sim.output import results, tables
     loaded = [scenario.load(f) for f in scenario_files]   # every file is checked before anything runs
     names = [s.name for s in loaded]
     if len(set(names)) < len(names):
@@ -172,8 +176,8 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     for s in loaded:
         scenario.check_replications(s, reps)
     seed = loaded[0].seed if seed is None else seed
-    out = outputs.check_folder(out, "--out", results.default_dir("_".join(names), prefix="compare-"), scenario_files)
-    from .runs import simulate_many
+    out = folders.check_folder(out, "--out", results.default_dir("_".join(names), prefix="compare-"), scenario_files)
+    from sim.run.runs import simulate_many
     with make_runner(workers, scheduler) as runner, progress_bar(reps * len(loaded), "comparing") as bar:
         runs_done = simulate_many(loaded, reps, seed, progress=lambda r: bar.update(1), runner=runner)
     paths = results.write_comparison(runs_done, out, lang)
@@ -192,10 +196,11 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
 @parallel_options
 def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     """Plan the cheapest 7x24 roster that meets the targets of SCENARIO_FILE, and verify it."""
-    from . import results, scenario, tables
-    from .planner import plan as make_plan
+    from sim.input import scenario
+    from sim.output import results, tables
+    from sim.plan.planner import plan as make_plan
     s = scenario.load(scenario_file)
-    out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="plan-"), [scenario_file])
+    out = folders.check_folder(out, "--out", results.default_dir(s.name, prefix="plan-"), [scenario_file])
     click.echo(f"planning {s.name}: requirement, roster, verification ...", err=True)
     with make_runner(workers, scheduler) as runner:
         result = make_plan(s, replications, seed, runner=runner,
@@ -218,15 +223,16 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
 @parallel_options
 def sweep(scenario_file, varies, replications, seed, out, lang, workers, scheduler):
     """Run a grid of variants of SCENARIO_FILE; resumes where an interrupted run stopped."""
-    from . import results, scenario, tables
-    from .runs import simulate_many
-    from .store import Store
-    from .sweep import parse_vary, variants
+    from sim.input import scenario
+    from sim.output import results, tables
+    from sim.run.runs import simulate_many
+    from sim.run.store import Store
+    from sim.run.sweep import parse_vary, variants
     s = scenario.load(scenario_file)
     parsed = [parse_vary(v) for v in varies]
     grid = variants(s, parsed)                      # every variant is checked before anything runs
     reps = scenario.check_replications(s, replications or s.replications)
-    out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="sweep-"), [scenario_file])
+    out = folders.check_folder(out, "--out", results.default_dir(s.name, prefix="sweep-"), [scenario_file])
     store = Store(out / "store")
     try:
         with make_runner(workers, scheduler) as runner, progress_bar(reps * len(grid), f"sweep of {len(grid)} variants") as bar:
@@ -249,11 +255,11 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
 @LANG
 def report(results_dirs, out, lang):
     """One self-contained HTML briefing from the folders of simulate, compare and plan."""
-    out = outputs.check_file(out, "--out", BRIEFING)
-    from . import report as briefing
+    out = folders.check_file(out, "--out", BRIEFING)
+    from sim.output import report as briefing
     page = briefing.build(list(results_dirs), lang)
     out.parent.mkdir(parents=True, exist_ok=True)
-    outputs.write_text(out, page)
+    files.write_text(out, page)
     click.echo(f"wrote {out} ({len(page) / 1024:,.0f} KiB, figures embedded; open it in any browser)")
 
 
@@ -269,7 +275,7 @@ def prune(store_dir, older_than_days, remove_all):
     read, and with --older-than or --all older or all entries; files the tool
     did not write are never touched.  Prints what it removed.
     """
-    from .store import Store, find_store
+    from sim.run.store import Store, find_store
     store = Store(find_store(store_dir))
     removed = store.prune(older_than_days, remove_all)
     for path, why in removed:
@@ -289,9 +295,12 @@ def prune(store_dir, older_than_days, remove_all):
 @click.option("--threshold-seconds", type=click.FloatRange(min=0), default=20.0, show_default=True)
 def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_seconds):
     """Fit a runnable scenario to call LOGS, with a fit report beside it."""
-    out = outputs.check_file(out, "--out", Path("results") / f"{name}.yaml", logs, companions=True)
+    out = folders.check_file(out, "--out", Path("results") / f"{name}.yaml", logs, companions=True)
     import time
-    from . import calibrate as cal, calllog, results, tables
+
+    from sim.logs import calibrate as cal
+    from sim.logs import calllog
+    from sim.output import results, tables
     started = time.perf_counter()
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)
@@ -320,10 +329,13 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
 @out_option("Output folder (default results/replay-<name>/).")
 def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed, skip_bad_rows, out):
     """Feed logged arrivals through the model and compare with what happened, day by day."""
-    from . import calllog, results, scenario
-    from .replay import replay as run_replay, summary_line
+    from sim.input import scenario
+    from sim.logs import calllog
+    from sim.logs.replay import replay as run_replay
+    from sim.logs.replay import summary_line
+    from sim.output import results
     s = scenario.load(scenario_file)
-    out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="replay-"), [*logs, scenario_file])
+    out = folders.check_folder(out, "--out", results.default_dir(s.name, prefix="replay-"), [*logs, scenario_file])
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     result = run_replay(s, log, replications, seed, handle_times, staffing)
     paths = results.write_replay(result, out)
@@ -350,7 +362,7 @@ def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed,
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def erlang(per_hour, handle_seconds, patience_seconds, agents, threshold_seconds, target, max_abandon, as_json):
     """Exact Erlang B, C and A figures for one stationary queue."""
-    from . import erlang as erl
+    from sim.plan import erlang as erl
     try:
         fewest = erl.agents_for_target(per_hour, handle_seconds, patience_seconds, threshold_seconds,
                                        target, max_abandon)

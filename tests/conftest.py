@@ -7,8 +7,8 @@ import copy
 import numpy as np
 import pytest
 
-from sim import scenario as sc
-from sim.runs import confidence_interval
+from sim.input import scenario as sc
+from sim.run.runs import confidence_interval
 
 
 def pytest_sessionstart(session):
@@ -16,7 +16,7 @@ def pytest_sessionstart(session):
 
     Matplotlib caches the font list the first time it is imported; installing a
     font later in the same run is what once made the first test run on a fresh
-    machine fail (``sim.labels.cjk_font`` now copes with that too).
+    machine fail (``sim.output.labels.cjk_font`` now copes with that too).
     """
     import system_packages
     system_packages.install()

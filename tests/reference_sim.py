@@ -1,6 +1,6 @@
 """A plain event-list simulation of the model's rules, written for clarity, not speed.
 
-It shares nothing with ``sim.engine`` and ``sim.pool`` but the callers: every
+It shares nothing with ``sim.model.engine`` and ``sim.model.pool`` but the callers: every
 event is explicit (each hang-up, each agent finishing), each agent is an
 object, nothing is caught up lazily and no arrival is handled ahead of the
 clock.  ``tests/test_reference.py`` feeds it the engine's callers and random
@@ -32,9 +32,9 @@ import heapq
 import itertools
 import math
 
-from sim.arrivals import CallSource
-from sim.codes import ABANDONED, COLD, NOT_TRANSFERRED
-from sim.routing import compile_routes
+from sim.model.arrivals import CallSource
+from sim.model.codes import ABANDONED, COLD, NOT_TRANSFERRED
+from sim.model.routing import compile_routes
 
 INF = math.inf
 FREE, STAFFING, OTHER = 0, 1, 2       # order of events at the same moment: agents finishing first

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from sim import distributions, scenario as sc
-from sim.arrivals import CallSource
-from sim.routing import compile_routes
-from sim.reader import Node
+from sim.input import laws as distributions
+from sim.input import scenario as sc
+from sim.input.reader import Node
+from sim.model.arrivals import CallSource
+from sim.model.routing import compile_routes
 
 
 def source(arrivals, *, start=None, hours=168, interval=30, seed=1, replication=0):

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from badinput import refuse_and_keep, run_hotline, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]

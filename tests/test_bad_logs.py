@@ -24,10 +24,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
 from badinput import refuse_and_keep, run_hotline
-from sim import calllog, scenario as sc
-from sim.calibrate import calibrate
+
+from sim.input import scenario as sc
+from sim.logs import calllog
+from sim.logs.calibrate import calibrate
 
 HEADER = "arrival,line,outcome,wait_seconds,handle_seconds,agent,caller"
 
@@ -340,7 +341,7 @@ def test_a_trace_appears_whole_on_close_and_never_half_written(tmp_path):
 
 @pytest.mark.parametrize("ending", ["raise SystemExit(1)", "os.kill(os.getpid(), signal.SIGKILL)"])
 def test_a_run_that_stops_before_close_leaves_no_trace_that_looks_whole(tmp_path, ending):
-    script = (f"import os, signal\nfrom pathlib import Path\nfrom sim import calllog\n{BLOCK}\n"
+    script = (f"import os, signal\nfrom pathlib import Path\nfrom sim.logs import calllog\n{BLOCK}\n"
               f"w = calllog.TraceWriter(Path({str(tmp_path)!r}), ['12345'], 0)\nw(0, Block(50000))\n{ending}\n")
     subprocess.run([sys.executable, "-c", script], timeout=60)
     assert not list(tmp_path.glob("trace-*"))

@@ -1,6 +1,6 @@
 """Bad scenario files as users make them: each ends in one line naming the file and the field, exit code 2.
 
-The whole corpus is checked in this process with ``sim.scenario.load`` (what
+The whole corpus is checked in this process with ``sim.input.scenario.load`` (what
 every command calls first); a representative subset also runs as the real
 ``hotline simulate`` command, which must also leave an existing results
 folder as it was.  The good paths beside them (byte-order marks, Windows line
@@ -20,11 +20,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
-from sim import limits, scenario
-from sim.errors import ScenarioError
-
 from badinput import refuse_and_keep, run_hotline
+
+from sim.errors import ScenarioError
+from sim.input import limits, scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = """\
@@ -353,7 +352,7 @@ def test_keys_are_the_text_as_written(tmp_path):
 
 
 def test_yaml_itself_is_left_as_it_was():
-    """The corrections live in sim.yamlfile's own loader, not in PyYAML for every other reader."""
+    """The corrections live in sim.input.yamlfile's own loader, not in PyYAML for every other reader."""
     assert yaml.safe_load("a: 1e3\nb: 22:00\n12345: x\n") == {"a": "1e3", "b": 1320, 12345: "x"}
 
 

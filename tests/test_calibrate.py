@@ -8,9 +8,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from sim import calibrate as cal, calllog, scenario as sc
 from sim.cli import main
-from sim.replay import replay
+from sim.input import scenario as sc
+from sim.logs import calibrate as cal
+from sim.logs import calllog
+from sim.logs.replay import replay
 
 README_ROWS = {"january": 31599, "february": 33344, "march": 38801, "april": 32036, "may": 39553, "june": 37935}
 
@@ -120,7 +122,7 @@ def test_calibrating_january_to_may_predicts_june(bank_train, bank_june):
 
 def test_replay_command_writes_the_report(tmp_path, bank_june):
     raw, _ = cal.calibrate(bank_june, "june")
-    paths = __import__("sim.results", fromlist=["x"]).write_calibration(raw, {"lines": {}}, tmp_path / "june.yaml", 1.0)
+    paths = __import__("sim.output.results", fromlist=["x"]).write_calibration(raw, {"lines": {}}, tmp_path / "june.yaml", 1.0)
     assert paths[0].is_file()
     out = tmp_path / "rep"
     result = CliRunner().invoke(main, ["replay", str(calllog.bank_months("june")[0]), "--format", "anonymous-bank",

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from sim import scenario as sc
 from sim.cli import main
-from sim.erlang import erlang_a
-from sim.results import summary
-from sim.runs import simulate
+from sim.input import scenario as sc
+from sim.output.results import summary
+from sim.plan.erlang import erlang_a
+from sim.run.runs import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGS = {"offered", "answered", "abandoned", "answered_within_threshold", "abandoned_within_threshold",

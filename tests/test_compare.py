@@ -6,10 +6,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from sim import scenario as sc
 from sim.cli import main
-from sim.compare import paired, values
-from sim.runs import simulate
+from sim.input import scenario as sc
+from sim.results.compare import paired, values
+from sim.run.runs import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 FUYANG = ROOT / "scenarios" / "fuyang"

@@ -1,10 +1,10 @@
-"""sim.erlang against every reference case of docs/validation.md, to the digits given."""
+"""sim.plan.erlang against every reference case of docs/validation.md, to the digits given."""
 
 import math
 
 import pytest
 
-from sim.erlang import agents_for_target, erlang_a, erlang_b, erlang_c
+from sim.plan.erlang import agents_for_target, erlang_a, erlang_b, erlang_c
 
 
 def close(value, expected, digits):
@@ -98,7 +98,7 @@ def test_target_of_one_hundred_percent_is_refused():
 
 
 # Large loads: 95,000 calls an hour of 300 s is 7,917 Erlangs (a province's merged hotline at its peak).
-# The references below are computed independently of sim.erlang, by the textbook recurrences in plain floats.
+# The references below are computed independently of sim.plan.erlang, by the textbook recurrences in plain floats.
 
 def erlang_b_by_recurrence(n: int, a: float) -> float:
     """B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1)): stable for any load, one step per agent."""

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import calllog, pool as pool_module
-from sim import scenario as sc
-from sim.engine import Replication, run_replication
-from sim.invariants import InvariantError
-from sim.replay import ReplaySource
+from sim.input import scenario as sc
+from sim.logs import calllog
+from sim.logs.replay import ReplaySource
+from sim.model import pool as pool_module
+from sim.model.engine import Replication, run_replication
+from sim.model.invariants import InvariantError
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p for p in [*ROOT.glob("scenarios/*.yaml"), *ROOT.glob("scenarios/fuyang/*.yaml")]
@@ -204,7 +205,7 @@ def test_a_break_takes_a_talking_agent_after_the_call():
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_traces_of_every_shipped_scenario_have_no_negative_wait_and_read_back(path, tmp_path):
-    from sim.calllog import TraceWriter
+    from sim.logs.calllog import TraceWriter
     s = sc.load(path)
     s = sc.from_dict(dict(s.raw, horizon_hours=48, name=s.name), str(path), path.parent)
     writer = TraceWriter(tmp_path, list(s.lines), s.start_minute)

@@ -5,14 +5,13 @@ import copy
 
 import numpy as np
 import pytest
-
-from sim import scenario as sc
-from sim.engine import Replication
-from sim.erlang import erlang_a
-from sim.results import summary
-from sim.runs import simulate
-
 from conftest import within
+
+from sim.input import scenario as sc
+from sim.model.engine import Replication
+from sim.output.results import summary
+from sim.plan.erlang import erlang_a
+from sim.run.runs import simulate
 
 EXP = lambda mean: {"dist": "exponential", "mean": mean}           # noqa: E731
 CONST = lambda value: {"dist": "constant", "value": value}          # noqa: E731

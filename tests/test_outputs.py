@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sim import outputs
 from sim.cli import main
+from sim import files
+from sim.output import folders
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,9 +36,9 @@ def temporaries(folder: Path) -> list[Path]:
 
 
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
-    path = outputs.write_text(tmp_path / "summary.json", "old\n")
+    path = files.write_text(tmp_path / "summary.json", "old\n")
     with pytest.raises(RuntimeError):
-        with outputs.atomic(path) as handle:
+        with files.atomic(path) as handle:
             handle.write("half of the new")
             raise RuntimeError("disk full")
     assert path.read_text() == "old\n" and temporaries(tmp_path) == []
@@ -46,7 +47,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
 def test_written_files_follow_the_umask_like_any_other_file(tmp_path):
     previous = os.umask(0o022)
     try:
-        path = outputs.write_text(tmp_path / "a.txt", "x")
+        path = files.write_text(tmp_path / "a.txt", "x")
     finally:
         os.umask(previous)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
@@ -63,7 +64,7 @@ def test_rerun_with_fewer_replications_leaves_no_stale_trace(tmp_path):
     run("simulate", path, "-r", "2", "--out", out)                 # no --trace: no trace is left over
     assert not list(out.glob("trace-r*.csv"))
     assert (out / "notes.txt").read_text() == "the analyst's own file\n"
-    manifest = json.loads((out / outputs.MANIFEST).read_text())
+    manifest = json.loads((out / folders.MANIFEST).read_text())
     assert manifest["written"]["simulate"] == ["intervals.csv", "scenario.yaml", "summary.json"]
     assert temporaries(out) == []
 
@@ -77,7 +78,7 @@ def test_compare_rerun_without_a_scenario_removes_its_folder_only(tmp_path):
     (out / "b" / "mine.txt").write_text("keep\n")
     run("compare", a, b, "-r", "2", "--workers", "1", "--out", out)
     assert not (out / "c").exists()
-    assert (out / "b" / "mine.txt").exists() and (out / "a" / outputs.MANIFEST).exists()
+    assert (out / "b" / "mine.txt").exists() and (out / "a" / folders.MANIFEST).exists()
     assert temporaries(out) == []
 
 
@@ -86,14 +87,14 @@ def test_a_manifest_never_removes_what_the_tool_did_not_write_there(tmp_path):
     folder.mkdir()
     victim.write_text("precious\n")
     (folder / "other.txt").write_text("another command's\n")
-    body = {"version": outputs.MANIFEST_VERSION, "written": {"simulate": ["../victim.txt", "gone.csv"],
+    body = {"version": folders.MANIFEST_VERSION, "written": {"simulate": ["../victim.txt", "gone.csv"],
                                                               "plan": ["other.txt"]}}
-    (folder / outputs.MANIFEST).write_text(json.dumps(body))
-    assert outputs.record(folder, "simulate", []) == []
+    (folder / folders.MANIFEST).write_text(json.dumps(body))
+    assert folders.record(folder, "simulate", []) == []
     assert victim.exists() and (folder / "other.txt").exists()
-    (folder / outputs.MANIFEST).write_text("{not json")            # a damaged manifest removes nothing
-    outputs.write_text(folder / "summary.json", "{}")
-    assert outputs.record(folder, "plan", [folder / "summary.json"]) == []
+    (folder / folders.MANIFEST).write_text("{not json")            # a damaged manifest removes nothing
+    files.write_text(folder / "summary.json", "{}")
+    assert folders.record(folder, "plan", [folder / "summary.json"]) == []
     assert (folder / "other.txt").exists()
 
 
@@ -108,7 +109,7 @@ def test_leftovers_of_killed_runs_go_and_those_of_live_runs_stay(tmp_path):
     running.write_text("being written")
     look_alike = tmp_path / ".summary.json.tmp"                      # not our pattern: not ours
     look_alike.write_text("someone else's")
-    removed = outputs.record(tmp_path, "simulate", [])
+    removed = folders.record(tmp_path, "simulate", [])
     assert set(removed) == {killed, staging}
     assert running.exists() and look_alike.exists()
 
@@ -116,11 +117,11 @@ def test_leftovers_of_killed_runs_go_and_those_of_live_runs_stay(tmp_path):
 def test_staging_drops_its_files_and_a_folder_it_made_when_the_run_fails(tmp_path):
     out = tmp_path / "new"
     with pytest.raises(KeyboardInterrupt):
-        with outputs.staging(out) as staged:
+        with files.staging(out) as staged:
             (staged / "trace-r0.csv").write_text("half")
             raise KeyboardInterrupt
     assert not out.exists()
-    with outputs.staging(out) as staged:
+    with files.staging(out) as staged:
         (staged / "trace-r0.csv").write_text("whole\n")
     assert [p.name for p in out.iterdir()] == ["trace-r0.csv"]
 
@@ -133,5 +134,5 @@ def test_every_writer_leaves_only_whole_files(tmp_path):
     run("sweep", small(tmp_path), "--vary", "pools.general.seats=50,52", "-r", "2", "--workers", "1",
         "--out", tmp_path / "sw")
     assert temporaries(tmp_path) == []
-    written = json.loads((tmp_path / "plan" / outputs.MANIFEST).read_text())["written"]["plan"]
+    written = json.loads((tmp_path / "plan" / folders.MANIFEST).read_text())["written"]["plan"]
     assert {"plan.json", "planned.yaml", "roster.png", "verified/summary.json"} <= set(written)

@@ -8,14 +8,20 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from sim import scenario as sc
 from sim.cli import main
-from sim.erlang import agents_for_target
-from sim.planner import plan
-from sim.requirements import analytic, check_intervals, corrected, pool_loads, with_staffing
-from sim.runs import simulate
-from sim.schedule import solve
-from sim.spec import Planning, ShiftType
+from sim.input import scenario as sc
+from sim.input.spec import Planning, ShiftType
+from sim.plan.erlang import agents_for_target
+from sim.plan.planner import plan
+from sim.plan.requirements import (
+    analytic,
+    check_intervals,
+    corrected,
+    pool_loads,
+    with_staffing,
+)
+from sim.plan.rosters import solve
+from sim.run.runs import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 EXP = lambda mean: {"dist": "exponential", "mean": mean}           # noqa: E731

@@ -5,11 +5,10 @@ and return visits, every call's outcome and wait are the same."""
 import math
 
 import pytest
-
-from sim import scenario as sc
-from sim.engine import Replication
-
 from reference_sim import ReferenceSim
+
+from sim.input import scenario as sc
+from sim.model.engine import Replication
 
 LOGN = lambda mean, cv: {"dist": "lognormal", "mean": mean, "cv": cv}   # noqa: E731
 EXP = lambda mean: {"dist": "exponential", "mean": mean}               # noqa: E731

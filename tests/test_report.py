@@ -5,12 +5,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import system_packages
 import yaml
 from click.testing import CliRunner
 
-import system_packages
-from sim import labels
 from sim.cli import main
+from sim.output import labels
 
 ROOT = Path(__file__).resolve().parents[1]
 FUYANG = ROOT / "scenarios" / "fuyang"
@@ -29,7 +29,7 @@ def result_dirs(tmp_path_factory):
     invoke("simulate", ROOT / "scenarios" / "default.yaml", "-r", "2", "--out", tmp / "sim")
     short = []
     for name in ("status_quo", "full_merge"):
-        from sim import scenario as sc
+        from sim.input import scenario as sc
         raw = dict(sc.load(FUYANG / f"{name}.yaml").raw, horizon_hours=24)
         path = tmp / f"{name}.yaml"
         path.write_text(yaml.safe_dump(raw, allow_unicode=True))
@@ -126,7 +126,7 @@ def test_report_refuses_a_folder_that_holds_no_results(tmp_path):
 STALE_FONT_CHECK = r"""
 import sys, warnings
 from matplotlib import font_manager
-from sim import labels
+from sim.output import labels
 manager = font_manager.fontManager
 # as if the Chinese font were installed after matplotlib listed the fonts (and cached the list):
 files = {f.fname for f in manager.ttflist if f.name in labels.CJK_FONTS}
@@ -137,7 +137,7 @@ font = labels.cjk_font()
 assert font is not None, "the new font was not found"
 path = font_manager.findfont(font_manager.FontProperties(family=font), fallback_to_default=False)
 assert font_manager.get_font(path).get_char_index(ord("中")) != 0, path
-from sim import plots
+from sim.output import plots
 import numpy as np
 with warnings.catch_warnings():
     warnings.simplefilter("error")           # a missing glyph is a warning: make it fail

@@ -8,12 +8,11 @@ including a large pool of 500+ agents.
 from pathlib import Path
 
 import pytest
-
-from sim import scenario as sc
-from sim.erlang import erlang_a, erlang_b, erlang_c
-from sim.runs import simulate
-
 from conftest import single_queue, within
+
+from sim.input import scenario as sc
+from sim.plan.erlang import erlang_a, erlang_b, erlang_c
+from sim.run.runs import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED = ("service_level", "abandon_rate", "asa_seconds", "mean_wait_seconds", "occupancy")

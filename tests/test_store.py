@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from sim import scenario as sc
 from sim.cli import main
-from sim.store import Store, scenario_key
+from sim.input import scenario as sc
+from sim.run.store import Store, scenario_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS_PER_DAY = 86_400

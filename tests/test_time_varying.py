@@ -1,12 +1,11 @@
 """Time-varying arrivals and staffing: known answers that hold without stationarity."""
 
 import numpy as np
-
-from sim import scenario as sc
-from sim.engine import Replication
-from sim.runs import simulate
-
 from conftest import within
+
+from sim.input import scenario as sc
+from sim.model.engine import Replication
+from sim.run.runs import simulate
 
 
 def peaked(patience=None, **extra):

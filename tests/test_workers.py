@@ -57,7 +57,7 @@ def test_sigkill_of_the_parent_leaves_no_orphan_workers(tmp_path):
 WATCHED = """
 import subprocess, sys, time
 child = subprocess.Popen([sys.executable, "-c",
-    "import os, time; from sim.parallel import _watch; parent = os.getppid(); "
+    "import os, time; from sim.run.executors import _watch; parent = os.getppid(); "
     "import threading; threading.Thread(target=_watch, args=(parent,), daemon=True).start(); time.sleep(600)"])
 print(child.pid, flush=True)
 time.sleep(600)

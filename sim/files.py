@@ -1,0 +1,141 @@
+"""Files written whole: a unique temporary name in the same folder, then a rename.
+
+``atomic`` (and ``write_text``, ``copy_file``, ``save_figure``): every file the
+tool writes is made under a unique temporary name in its own folder, then
+renamed, so a reader sees the old file or the new one, never half of one.
+Temporary names carry the writer's process id, so ``remove_leftovers`` can tell
+what a killed run left behind from what a live one is writing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterator
+
+# ".<name>.<pid>.<8 hex>.tmp": unique per writer, and the pid tells a live writer from a killed one
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.(?P<tag>[0-9a-f]{8})\.tmp$")
+_TAG_BYTES = 4
+
+
+def temp_name(path: Path) -> Path:
+    """A fresh temporary name beside ``path`` (same folder, so a rename makes it appear at once)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(_TAG_BYTES)}.tmp")
+
+
+@contextmanager
+def atomic(path: Path, binary: bool = False, newline: str | None = None) -> Iterator[IO]:
+    """Open ``path`` for writing through a temporary file that replaces it only when the block succeeds.
+
+    On any error (or Ctrl-C) the temporary file is removed and ``path`` keeps
+    its previous content.  Text is UTF-8.
+    """
+    path = Path(path)
+    tmp = temp_name(path)
+    try:
+        if binary:
+            handle = open(tmp, "xb")
+        else:
+            handle = open(tmp, "x", encoding="utf-8", newline=newline)
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())      # the rename must not expose a file whose data is not on disk
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically; returns the path."""
+    with atomic(path) as handle:
+        handle.write(text)
+    return Path(path)
+
+
+def copy_file(source: Path, path: Path) -> Path:
+    """Copy ``source`` byte for byte to ``path`` atomically; returns the path."""
+    with open(source, "rb") as src, atomic(path, binary=True) as handle:
+        shutil.copyfileobj(src, handle)
+    return Path(path)
+
+
+def save_figure(fig, path: Path) -> Path:
+    """Save a matplotlib figure atomically (format from the suffix) and close it; returns the path."""
+    import matplotlib.pyplot as plt
+
+    try:
+        with atomic(path, binary=True) as handle:
+            fig.savefig(handle, format=Path(path).suffix.lstrip(".") or "png")
+    finally:
+        plt.close(fig)
+    return Path(path)
+
+
+def is_leftover(path: Path) -> bool:
+    """Whether ``path`` is a temporary file (or folder) of this tool whose writer is no longer running."""
+    match = _TEMP.match(Path(path).name)
+    return match is not None and not _alive(int(match["pid"]))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:             # someone else's live process
+        return True
+    return True
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove the temporary files and folders that killed runs left directly in ``folder``; returns them."""
+    removed = []
+    if not Path(folder).is_dir():
+        return removed
+    for entry in sorted(Path(folder).iterdir()):
+        if is_leftover(entry):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
+
+
+@contextmanager
+def staging(folder: Path) -> Iterator[Path]:
+    """A temporary folder inside ``folder`` for files written piece by piece during a run.
+
+    When the block succeeds, each file moves into ``folder`` by a rename (so it
+    appears whole); on failure they are dropped, and ``folder`` too if this
+    created it and it is left empty.
+    """
+    folder = Path(folder)
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = temp_name(folder / "staging")
+    tmp.mkdir()
+    try:
+        yield tmp
+        for entry in sorted(tmp.iterdir()):
+            os.replace(entry, folder / entry.name)
+    except BaseException:
+        if created:
+            shutil.rmtree(tmp, ignore_errors=True)
+            remove_if_empty(folder)
+        raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass

@@ -1,0 +1,189 @@
+"""Probability laws for durations (handle, after-call work, patience), in seconds.
+
+Each law samples a whole batch at once with numpy: the simulation draws its
+random numbers in blocks, never one call at a time.  ``parse`` turns a
+scenario's ``{dist: ..., ...}`` mapping into one of these laws.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sim.errors import ScenarioError
+from sim.input.limits import CV, MEAN_SECONDS, SECONDS
+from sim.input.reader import Node
+from sim.input.textfile import read_text
+
+
+@dataclass(frozen=True)
+class Exponential:
+    mean: float
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.exponential(self.mean, size)
+
+
+@dataclass(frozen=True)
+class Lognormal:
+    """Parameterised by mean and coefficient of variation (sd / mean)."""
+    mean: float
+    cv: float
+
+    def sample(self, rng, size):
+        sigma2 = math.log1p(self.cv ** 2)
+        return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), size)
+
+
+@dataclass(frozen=True)
+class Gamma:
+    """Parameterised by mean and coefficient of variation (sd / mean)."""
+    mean: float
+    cv: float
+
+    def sample(self, rng, size):
+        shape = 1.0 / self.cv ** 2
+        return rng.gamma(shape, self.mean / shape, size)
+
+
+@dataclass(frozen=True)
+class Constant:
+    value: float
+
+    @property
+    def mean(self):
+        return self.value
+
+    def sample(self, rng, size):
+        return np.full(size, self.value)
+
+
+@dataclass(frozen=True)
+class Uniform:
+    low: float
+    high: float
+
+    @property
+    def mean(self):
+        return (self.low + self.high) / 2
+
+    def sample(self, rng, size):
+        return rng.uniform(self.low, self.high, size)
+
+
+@dataclass(frozen=True)
+class Empirical:
+    """Resamples observed values with equal weight (a bootstrap of the log)."""
+    values: tuple[float, ...]
+
+    @property
+    def mean(self):
+        return float(np.mean(self.values))
+
+    def sample(self, rng, size):
+        return np.asarray(self.values)[rng.integers(0, len(self.values), size)]
+
+
+@dataclass(frozen=True)
+class Mixture:
+    """With probability ``weights[i]`` a value is drawn from ``components[i]``."""
+    weights: tuple[float, ...]
+    components: tuple
+
+    @property
+    def mean(self):
+        return float(sum(w * c.mean for w, c in zip(self.weights, self.components)))
+
+    def sample(self, rng, size):
+        which = rng.choice(len(self.weights), size=size, p=self.weights)
+        out = np.empty(size)
+        for i, component in enumerate(self.components):
+            chosen = which == i
+            out[chosen] = component.sample(rng, int(chosen.sum()))
+        return out
+
+
+_FIELDS = {
+    "exponential": {"mean"},
+    "lognormal": {"mean", "cv"},
+    "gamma": {"mean", "cv"},
+    "constant": {"value"},
+    "uniform": {"low", "high"},
+    "empirical": {"values", "file"},
+    "mixture": {"components"},
+}
+
+
+def parse(node: Node, base_dir: Path | None = None, weighted: bool = False):
+    """A law from a scenario mapping such as ``{dist: lognormal, mean: 300, cv: 1.2}``, values in seconds.
+
+    Empirical files are plain text, one value in seconds per line (commas and
+    blank lines allowed), read relative to the scenario file's folder.
+    ``weighted``: the law is a mixture's component, which also has a ``weight``.
+    """
+    kind = node.text("dist")
+    if kind not in _FIELDS:
+        node.fail(f"unknown distribution {kind!r}; expected one of: {', '.join(_FIELDS)}", "dist")
+    if node.has("weight") and not weighted:
+        node.fail("only the components of a mixture have a weight: {dist: mixture, components: "
+                  "[{weight: 0.9, dist: ...}, {weight: 0.1, dist: ...}]}", "weight")
+    node.unknown_keys(_FIELDS[kind] | {"dist"} | ({"weight"} if weighted else set()))
+    if kind == "exponential":
+        return Exponential(node.number("mean", limit=MEAN_SECONDS))
+    if kind in ("lognormal", "gamma"):
+        law = Lognormal if kind == "lognormal" else Gamma
+        return law(node.number("mean", limit=MEAN_SECONDS), node.number("cv", limit=CV))
+    if kind == "constant":
+        return Constant(node.number("value", limit=SECONDS))
+    if kind == "uniform":
+        low, high = node.number("low", limit=SECONDS), node.number("high", limit=SECONDS)
+        if high < low:
+            node.fail(f"must be at least low ({low:g}), got {high:g}", "high")
+        return Uniform(low, high)
+    if kind == "empirical":
+        return Empirical(tuple(_empirical_values(node, base_dir)))
+    return _mixture(node, base_dir)
+
+
+def _empirical_values(node: Node, base_dir: Path | None) -> list[float]:
+    if node.has("values") == node.has("file"):
+        node.fail("an empirical distribution needs exactly one of 'values' or 'file'")
+    if node.has("values"):
+        return node.numbers("values", limit=SECONDS)
+    name = node.text("file")
+    path = Path(name) if base_dir is None or Path(name).is_absolute() else base_dir / name
+    try:
+        text = read_text(path, ScenarioError)
+    except ScenarioError as exc:        # the message names the sample file; the field says who asked for it
+        node.fail(f"{exc.source}: {exc.problem}", "file")
+    values = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for cell in line.replace(",", " ").split():
+            try:
+                value = float(cell)
+            except ValueError:
+                node.fail(f"{path} line {number}: {cell!r} is not a number of seconds", "file")
+            if not 0 <= value <= SECONDS.high:
+                node.fail(f"{path} line {number}: {cell!r} must be between 0 and {SECONDS.high:g} seconds", "file")
+            values.append(value)
+    if not values:
+        node.fail(f"{path} holds no values", "file")
+    return values
+
+
+def _mixture(node: Node, base_dir: Path | None) -> Mixture:
+    raw = node.raw("components")
+    if not isinstance(raw, list) or not raw:
+        node.fail("must be a non-empty list of weighted distributions", "components")
+    weights, components = [], []
+    for i, item in enumerate(raw):
+        part = Node(item, node.source, node.field(f"components[{i}]"))
+        weights.append(part.number("weight", above=0, maximum=1))
+        components.append(parse(part, base_dir, weighted=True))
+    if abs(sum(weights) - 1.0) > 1e-6:
+        node.fail(f"weights must sum to 1, they sum to {sum(weights):g}", "components")
+    total = sum(weights)
+    return Mixture(tuple(w / total for w in weights), tuple(components))

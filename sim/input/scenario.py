@@ -1,0 +1,539 @@
+"""Scenario files: YAML in, a validated ``Scenario`` out.
+
+Everything a run needs is checked here, once, so the model never validates.
+Each check names the file and the field to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.errors import OptionError, ScenarioError
+from sim.input import clock, limits, patterns, yamlfile
+from sim.input import laws as distributions
+from sim.input.reader import Node, describe
+from sim.input.spec import (  # noqa: F401
+    MODES,
+    TRANSFER_KINDS,
+    Arrivals,
+    Category,
+    Line,
+    Outbound,
+    Overflow,
+    Planning,
+    Pool,
+    Redial,
+    Scenario,
+    ShiftType,
+    Transfer,
+)
+from sim.input.textfile import read_text
+
+_TOP = {"name", "horizon_hours", "warmup_hours", "interval_minutes", "start", "service_level",
+        "max_abandon_rate", "lines", "pools", "routing", "outbound", "replications", "seed",
+        "description", "planning", "surges"}
+_LINE = {"mode", "arrivals", "handle_seconds", "wrapup_seconds", "patience_seconds", "pool", "priority",
+         "categories", "redial", "description", "name", "handle_factor_by_hour"}
+_CATEGORY = {"name", "share", "handle_seconds", "wrapup_seconds", "priority", "transfer_to", "transfer"}
+_TRANSFER = {"kind", "triage_seconds", "delay_seconds", "patience_seconds"}
+_OUTBOUND = {"callbacks": "missed", "return_visits": "handled"}
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raises ScenarioError naming file and field.
+
+    A file may start from another: ``base: plan.yaml`` (relative to the file)
+    reads that scenario first and lays this file's fields over it; mappings
+    merge key by key, anything else (lists included) is replaced, and a
+    field set to null is removed.
+    """
+    path = Path(path)
+    return from_dict(read_raw(path), str(path), path.parent)
+
+
+def read_raw(path: Path, seen: tuple = ()) -> dict:
+    """The file's mapping with its ``base`` chain merged in.
+
+    A file built on a base without a ``name`` of its own is named after its
+    file (``rainstorm.yaml``: ``rainstorm``), not after its base.
+    """
+    data = _read_mapping(path)
+    if "base" not in data:
+        return data
+    node = Node(data, str(path))
+    base = path.parent / node.text("base")
+    chain = seen + (path.resolve(),)
+    if base.resolve() in chain:
+        node.fail(f"{base} is already part of this file's base chain (a loop)", "base")
+    if not base.exists():
+        node.fail(f"no such scenario file: {base}", "base")
+    own = {k: v for k, v in data.items() if k != "base"}
+    if own.get("name") is None:
+        # results go to results/<name>/: a variant must not write over its base's results
+        own["name"] = path.stem
+    return _merge(read_raw(base, chain), own, {})
+
+
+def _read_mapping(path: Path) -> dict:
+    """One scenario file's own fields, ``x-`` fields left out (YAML has resolved their anchors)."""
+    source = str(path)
+    size = path.stat().st_size if path.is_file() else 0     # anything else: read_text says what it is
+    if size > limits.SCENARIO_FILE_BYTES:
+        raise ScenarioError(source, "", f"is {size / 1e6:.1f} MB, far more than a scenario (at most "
+                            f"{limits.SCENARIO_FILE_BYTES / 1e6:g} MB): is it the right file? Long lists of values "
+                            "belong in a sample file: {dist: empirical, file: ...}")
+    data = yamlfile.load(read_text(path, ScenarioError), source)
+    if data is None:
+        raise ScenarioError(source, "", "is empty; a scenario needs at least horizon_hours, lines and pools "
+                            "(see scenarios/default.yaml)")
+    if not isinstance(data, dict):
+        raise ScenarioError(source, "", f"is not a scenario: it holds {describe(data)}, not fields such as "
+                            "horizon_hours, lines and pools")
+    return {key: value for key, value in data.items() if not key.startswith("x-")}
+
+
+def _merge(base: Any, top: Any, done: dict) -> Any:
+    """``top`` laid over ``base``.
+
+    ``done`` holds the pairs already merged, by identity: mappings shared
+    through YAML aliases are merged once, never copied out along every path.
+    """
+    if not isinstance(base, dict) or not isinstance(top, dict):
+        return top
+    pair = (id(base), id(top))
+    if pair in done:
+        return done[pair]
+    out = done[pair] = dict(base)
+    for key, value in top.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = _merge(base.get(key), value, done)
+    return out
+
+
+def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
+    """Validate an already-parsed scenario mapping."""
+    root = Node(data, source)
+    # "x-..." fields hold YAML anchors shared by several lines (as in docker-compose files)
+    root.unknown_keys(_TOP | {k for k in root.data if str(k).startswith("x-")})
+    root.free_text("description")
+    interval_minutes = root.integer("interval_minutes", 30, limit=limits.INTERVAL_MINUTES)
+    if clock.MINUTES_PER_DAY % interval_minutes:
+        root.fail(f"must divide a day (1440 minutes) evenly, got {interval_minutes}", "interval_minutes")
+    horizon_hours = root.number("horizon_hours", limit=limits.HORIZON_HOURS)
+    warmup_hours = root.number("warmup_hours", 0.0, minimum=0)
+    for key, hours in (("horizon_hours", horizon_hours), ("warmup_hours", warmup_hours)):
+        if abs(hours * 60 / interval_minutes - round(hours * 60 / interval_minutes)) > 1e-9:
+            root.fail(f"must be a whole number of {interval_minutes}-minute intervals, got {hours:g}", key)
+    if warmup_hours >= horizon_hours:
+        root.fail(f"must be shorter than horizon_hours ({horizon_hours:g}), got {warmup_hours:g}",
+                  "warmup_hours")
+    start_minute = _start(root, interval_minutes)
+    sl = root.child("service_level", {"threshold_seconds": 15, "target": 0.8})
+    sl.unknown_keys({"threshold_seconds", "target"})
+    routing = root.child("routing", {})
+    routing.unknown_keys({"transfer", "overflow"})
+    pools = {pid: _pool(pid, node, interval_minutes) for pid, node in root.children("pools").items()}
+    line_nodes = root.children("lines")
+    default_transfer = routing.child("transfer") if routing.has("transfer") else None
+    lines = {lid: _line(lid, node, interval_minutes, pools, base_dir) for lid, node in line_nodes.items()}
+    lines = {lid: _with_categories(line, line_nodes[lid], lines, default_transfer, base_dir)
+             for lid, line in lines.items()}
+    lines = _surges(root, lines, interval_minutes)
+    if not any(line.mode != "provincial" for line in lines.values()):
+        root.fail("need at least one line answered by the city (all are provincial)", "lines")
+    replications = root.integer("replications", 10, limit=limits.REPLICATIONS)
+    planning = _planning(root, interval_minutes)
+    counted = [(root, replications)]
+    if planning is not None and planning.replications is not None:
+        counted.append((root.child("planning"), planning.replications))
+    _check_run_size(root, horizon_hours, interval_minutes, len(lines) + len(pools), counted)
+    name = root.text("name")
+    if not name.strip():
+        root.fail("must not be empty: results are written to results/<name>/", "name")
+    return Scenario(
+        name=name,
+        horizon_seconds=horizon_hours * 3600.0,
+        warmup_seconds=warmup_hours * 3600.0,
+        interval_seconds=interval_minutes * 60.0,
+        start_minute=start_minute,
+        threshold_seconds=sl.number("threshold_seconds", 15.0, limit=limits.SECONDS),
+        service_level_target=sl.number("target", 0.8, minimum=0, maximum=1),
+        max_abandon_rate=root.number("max_abandon_rate", 0.05, minimum=0, maximum=1),
+        lines=lines,
+        pools=pools,
+        overflows=_overflows(routing, pools),
+        outbound=_outbound(root, base_dir),
+        planning=planning,
+        replications=replications,
+        seed=root.integer("seed", 1, minimum=0),
+        source=source,
+        raw=data,
+    )
+
+
+def _pool(pool_id: str, node: Node, interval_minutes: int) -> Pool:
+    """The pool's staffing, refused when more agents are on duty at once than the limit."""
+    pool = patterns.pool(pool_id, node, interval_minutes)
+    node.free_text("description")
+    busiest = int(np.argmax(pool.week_agents))
+    if pool.week_agents[busiest] > limits.AGENTS.high:
+        day, time = clock.label(busiest)
+        node.fail(f"puts {pool.week_agents[busiest]} agents on duty at once ({day} {time}); a pool has at most "
+                  f"{limits.AGENTS.high:g} {limits.AGENTS.unit}")
+    return pool
+
+
+def _check_run_size(root: Node, horizon_hours: float, interval_minutes: int, n_lines_pools: int,
+                    replications: list[tuple[Node, int]]) -> None:
+    """Refuse runs whose counters (per replication) or kept figures (all replications) would not fit in memory.
+
+    Both grow with reporting intervals x (lines + pools + the total); ``replications``
+    holds each ``replications`` field's node and value.
+    """
+    intervals = round(horizon_hours * 60 / interval_minutes)
+    cells = intervals * (n_lines_pools + 1)
+    if cells > limits.CELLS_PER_REPLICATION:
+        most = limits.CELLS_PER_REPLICATION // (n_lines_pools + 1) * interval_minutes // 60
+        root.fail(f"must be at most {most} hours with {interval_minutes}-minute intervals and {n_lines_pools} "
+                  f"lines and pools (a replication's counters must fit in memory), got {horizon_hours:g}; "
+                  "or lengthen interval_minutes", "horizon_hours")
+    for node, value in replications:
+        most = limits.CELLS_PER_RUN // cells
+        if value > most:
+            node.fail(f"must be at most {most} with {intervals} reporting intervals and {n_lines_pools} lines and "
+                      f"pools (every replication's figures are kept in memory), got {value}", "replications")
+
+
+def check_replications(s: Scenario, replications: int, option: str = "--replications") -> int:
+    """``replications`` if every replication's figures of ``s`` fit in memory, else an OptionError."""
+    cells = s.n_intervals * (len(s.lines) + len(s.pools) + 1)
+    most = max(1, limits.CELLS_PER_RUN // max(cells, 1))
+    if replications > most:
+        raise OptionError(option, "", f"must be at most {most} for {s.name} ({s.n_intervals} reporting intervals, "
+                          f"{len(s.lines)} lines, {len(s.pools)} pools: every replication's figures are kept in "
+                          f"memory), got {replications}")
+    return replications
+
+
+def _surges(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[str, Line]:
+    """``surges: [{day: wed, factor: 1.55, lines: [...]}]``: that weekday's arrivals, every week, times factor."""
+    raw = root.raw("surges", [])
+    if not isinstance(raw, list):
+        root.fail("must be a list of {day, factor, lines}", "surges")
+    per_day = clock.MINUTES_PER_DAY // interval_minutes
+    for i, item in enumerate(raw):
+        node = Node(item, root.source, root.field(f"surges[{i}]"))
+        node.unknown_keys({"day", "factor", "lines"})
+        day = clock.weekday_index(node.text("day"))
+        if day is None:
+            node.fail(f"unknown weekday {node.raw('day')!r}; use mon, tue, wed, thu, fri, sat, sun", "day")
+        factor = node.number("factor", minimum=0)
+        chosen = node.raw("lines", list(lines))
+        if not isinstance(chosen, list):
+            node.fail("must be a list of line ids", "lines")
+        for lid in map(str, chosen):
+            if lid not in lines:
+                node.fail(f"unknown line {lid!r}", "lines")
+            week = lines[lid].arrivals.week_per_hour.copy()
+            with np.errstate(over="ignore"):     # inf is refused just below
+                week[day * per_day:(day + 1) * per_day] *= factor
+            patterns.check_rate(node, "factor", week, interval_minutes,
+                                f"a factor of {factor:g} gives line {lid!r}")
+            lines[lid] = replace(lines[lid], arrivals=replace(lines[lid].arrivals, week_per_hour=week))
+    return lines
+
+
+def _start(root: Node, interval_minutes: int) -> int:
+    if not root.has("start"):
+        return 0
+    parsed = clock.parse_clock(root.text("start"))
+    if parsed is None:
+        root.fail(f"must be a time 'HH:MM' or a weekday and time 'tue 08:00', got {root.raw('start')!r}",
+                  "start")
+    day, minute = parsed
+    minute += (day or 0) * clock.MINUTES_PER_DAY
+    if minute % interval_minutes:
+        root.fail(f"must fall on a {interval_minutes}-minute interval boundary, got {root.raw('start')!r}",
+                  "start")
+    return minute
+
+
+def _law(node: Node, key: str, base_dir, required: bool = False):
+    if not node.has(key):
+        if required:
+            node.fail("is missing (required)", key)
+        return None
+    return distributions.parse(node.child(key), base_dir)
+
+
+def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir) -> Line:
+    """The line without its categories (they need every line to check transfers)."""
+    node.unknown_keys(_LINE)
+    node.free_text("description", "name")
+    mode = node.text("mode", "merged")
+    if mode not in MODES:
+        node.fail(f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}", "mode")
+    pool = None
+    if mode == "provincial":
+        if node.has("pool"):
+            node.fail("a provincial line is answered outside the city: give it no pool", "pool")
+    else:
+        pool = node.text("pool")
+        if pool not in pools:
+            node.fail(f"unknown pool {pool!r}; pools are: {', '.join(pools)}", "pool")
+    redial = None
+    if node.has("redial"):
+        r = node.child("redial")
+        r.unknown_keys({"probability", "delay_seconds", "max_redials"})
+        redial = Redial(r.number("probability", minimum=0, maximum=1),
+                        distributions.parse(r.child("delay_seconds"), base_dir),
+                        r.integer("max_redials", 1, limit=limits.MAX_REDIALS))
+    factors = None
+    if node.has("handle_factor_by_hour"):
+        factors = np.asarray(node.numbers("handle_factor_by_hour", limit=limits.FACTOR, length=(24,)))
+    with np.errstate(over="ignore"):     # a rate beyond float range is inf, which the rate check refuses
+        arrivals = patterns.arrivals(node.child("arrivals"), interval_minutes)
+    return Line(id=line_id, mode=mode, arrivals=arrivals,
+                patience=_law(node, "patience_seconds", base_dir), pool=pool, categories=(),
+                redial=redial, handle_factor_by_hour=factors)
+
+
+def _with_categories(line: Line, node: Node, lines: dict[str, Line], default_transfer: Node | None,
+                     base_dir) -> Line:
+    """Attach the line's categories; without any, one category 'all' that its own pool finishes."""
+    handle = _law(node, "handle_seconds", base_dir)
+    wrapup = _law(node, "wrapup_seconds", base_dir)
+    priority = node.integer("priority", 0, minimum=0)
+    if line.mode == "provincial":
+        return line
+    if not node.has("categories"):
+        if handle is None:
+            node.fail("is missing (required, or give each category its own)", "handle_seconds")
+        return replace(line, categories=(Category("all", 1.0, handle, wrapup, priority, None, None),))
+    raw = node.raw("categories")
+    keyed = isinstance(raw, dict)
+    if keyed:
+        # the mapping form {name: {share: ...}} merges field by field over a base file
+        for name, fields in raw.items():
+            if fields is not None and not isinstance(fields, dict):
+                node.fail(f"must be the category's fields, such as {_category_example(fields)}, got "
+                          f"{describe(fields)}", f"categories.{name}")
+        raw = [{"name": name, **(fields or {})} for name, fields in raw.items()]
+    if not isinstance(raw, list) or not raw:
+        node.fail("must be a non-empty list (or mapping by name) of categories", "categories")
+    categories = []
+    for i, item in enumerate(raw):
+        where = f"categories.{item['name']}" if keyed else f"categories[{i}]"
+        if not isinstance(item, dict):
+            node.fail(f"must be a category's fields, such as {{name: consultation, share: 0.55}}, got "
+                      f"{describe(item)}", where)
+        c = Node(item, node.source, node.field(where))
+        c.unknown_keys(_CATEGORY)
+        own_handle = _law(c, "handle_seconds", base_dir) or handle
+        if own_handle is None:
+            c.fail("is missing (required here or on the line)", "handle_seconds")
+        target, transfer = None, None
+        if c.has("transfer_to"):
+            target = c.text("transfer_to")
+            _check_target(c, line, target, lines)
+            transfer = _transfer(c, default_transfer, base_dir)
+        categories.append(Category(c.text("name", f"category {i + 1}"), c.number("share", minimum=0, maximum=1),
+                                   own_handle, _law(c, "wrapup_seconds", base_dir) or wrapup,
+                                   c.integer("priority", priority, minimum=0), target, transfer))
+    total = sum(c.share for c in categories)
+    if abs(total - 1.0) > 1e-6:
+        node.fail(f"shares must sum to 1, they sum to {total:g}", "categories")
+    return replace(line, categories=tuple(categories))
+
+
+def _category_example(value: Any) -> str:
+    """How to write a category, using the value the user gave when it looks like a share."""
+    share = value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.55
+    return f"{{share: {share:g}}}"
+
+
+def _check_target(c: Node, line: Line, target: str, lines: dict[str, Line]):
+    if target not in lines:
+        c.fail(f"unknown line {target!r}; lines are: {', '.join(lines)}", "transfer_to")
+    if lines[target].mode == "provincial":
+        c.fail(f"line {target!r} is provincial: its calls are answered outside the city, so nobody "
+               f"here can transfer to it; count those callers as {target!r}'s own arrivals instead",
+               "transfer_to")
+    if lines[target].pool == line.pool:
+        c.fail(f"line {target!r} is answered by the same pool {line.pool!r}: nothing to transfer",
+               "transfer_to")
+
+
+def _transfer(c: Node, default: Node | None, base_dir) -> Transfer:
+    """The category's transfer settings, each field falling back to routing.transfer."""
+    own = c.child("transfer") if c.has("transfer") else None
+    for node in (own, default):
+        if node is not None:
+            node.unknown_keys(_TRANSFER)
+
+    def pick(key: str, required: bool = True):
+        for node in (own, default):
+            if node is not None and node.has(key):
+                return node
+        if required:
+            c.fail(f"a transfer needs {key}: set it in routing.transfer or in this category's transfer",
+                   "transfer")
+        return None
+
+    kind_node = pick("kind", required=False)
+    kind = kind_node.text("kind") if kind_node else "cold"
+    if kind not in TRANSFER_KINDS:
+        kind_node.fail(f"must be cold or warm, got {kind!r}", "kind")
+    patience_node = pick("patience_seconds", required=False)
+    return Transfer(kind,
+                    _law(pick("triage_seconds"), "triage_seconds", base_dir),
+                    _law(pick("delay_seconds"), "delay_seconds", base_dir),
+                    _law(patience_node, "patience_seconds", base_dir) if patience_node else None)
+
+
+def _overflows(routing: Node, pools: dict[str, Pool]) -> tuple[Overflow, ...]:
+    raw = routing.raw("overflow", [])
+    if not isinstance(raw, list):
+        routing.fail("must be a list of rules {from, to, after_seconds, handle_factor}", "overflow")
+    rules = []
+    for i, item in enumerate(raw):
+        r = Node(item, routing.source, routing.field(f"overflow[{i}]"))
+        r.unknown_keys({"from", "to", "after_seconds", "handle_factor"})
+        source, target = r.text("from"), r.text("to")
+        for key, pool in (("from", source), ("to", target)):
+            if pool not in pools:
+                r.fail(f"unknown pool {pool!r}; pools are: {', '.join(pools)}", key)
+        if source == target:
+            r.fail("a pool cannot overflow to itself", "to")
+        rules.append(Overflow(source, target, r.number("after_seconds", limit=limits.SECONDS),
+                              r.number("handle_factor", 1.0, above=0, limit=limits.FACTOR)))
+    _no_cycle(routing, rules)
+    return tuple(rules)
+
+
+def _no_cycle(routing: Node, rules: list[Overflow]):
+    """Overflow rules must not lead a caller round in a circle (A -> B -> A)."""
+    graph: dict[str, list[str]] = {}
+    for rule in rules:
+        graph.setdefault(rule.source, []).append(rule.target)
+
+    def visit(pool: str, path: list[str]):
+        for nxt in graph.get(pool, []):
+            if nxt in path:
+                cycle = " -> ".join(path[path.index(nxt):] + [nxt])
+                routing.fail(f"overflow rules form a cycle: {cycle}", "overflow")
+            visit(nxt, path + [nxt])
+
+    for start in graph:
+        visit(start, [start])
+
+
+def _outbound(root: Node, base_dir) -> tuple[Outbound, ...]:
+    if not root.has("outbound"):
+        return ()
+    node = root.child("outbound")
+    node.unknown_keys(set(_OUTBOUND))
+    kinds = []
+    for name, trigger in _OUTBOUND.items():
+        if not node.has(name):
+            continue
+        o = node.child(name)
+        o.unknown_keys({"share", "after_minutes", "after_hours", "within_minutes", "within_hours",
+                        "handle_seconds", "hours", "reserve_agents"})
+        after = _minutes(o, "after", default=0.0)
+        within = _minutes(o, "within", default=None)
+        hours = None
+        if o.has("hours"):
+            raw = o.raw("hours")
+            parsed = [clock.parse_clock(h) for h in raw] if isinstance(raw, list) and len(raw) == 2 else None
+            if not parsed or any(p is None or p[0] is not None for p in parsed) or parsed[0][1] >= parsed[1][1]:
+                o.fail("must be two times of the same day, opening before closing: ['09:00', '18:00']", "hours")
+            hours = (parsed[0][1], parsed[1][1])
+        kinds.append(Outbound(name, trigger, o.number("share", minimum=0, maximum=1), after * 60, within * 60,
+                              distributions.parse(o.child("handle_seconds"), base_dir), hours,
+                              o.integer("reserve_agents", 0, limit=limits.AGENTS)))
+    return tuple(kinds)
+
+
+def _minutes(node: Node, stem: str, default):
+    keys = [k for k in (f"{stem}_minutes", f"{stem}_hours") if node.has(k)]
+    if len(keys) > 1:
+        node.fail(f"give {stem}_minutes or {stem}_hours, not both")
+    if not keys:
+        if default is None:
+            node.fail("is missing (required)", f"{stem}_minutes")
+        return default
+    hours = keys[0].endswith("hours")
+    value = node.number(keys[0], limit=limits.OUTBOUND_WINDOW_HOURS if hours else limits.OUTBOUND_WINDOW_MINUTES)
+    return value * 60 if hours else value
+
+
+
+def _planning(root: Node, interval_minutes: int) -> Planning | None:
+    """The ``planning:`` section: shift types the planner may use, and its rules."""
+    if not root.has("planning"):
+        return None
+    node = root.child("planning")
+    node.unknown_keys({"shifts", "work_days_per_week", "shrinkage", "targets", "max_iterations",
+                       "replications"})
+    raw = node.raw("shifts")
+    if not isinstance(raw, list) or not raw:
+        node.fail("must be a non-empty list of shift types", "shifts")
+    types = []
+    for i, item in enumerate(raw):
+        t = Node(item, node.source, node.field(f"shifts[{i}]"))
+        t.unknown_keys({"name", "starts", "hours", "break", "cost_factor", "days"})
+        hours = t.number("hours", above=0)
+        if hours > 24:
+            t.fail(f"a shift cannot be longer than 24 hours, got {hours:g}", "hours")
+        minutes = hours * 60
+        if minutes % interval_minutes:
+            t.fail(f"must be a whole number of {interval_minutes}-minute intervals, got {hours:g} hours", "hours")
+        starts = t.raw("starts")
+        if not isinstance(starts, list) or not starts:
+            t.fail("must be a list of start times such as ['07:00', '08:00']", "starts")
+        start_minutes = []
+        for text in starts:
+            parsed = clock.parse_clock(text)
+            if parsed is None or parsed[0] is not None or parsed[1] % interval_minutes:
+                t.fail(f"{text!r} must be a time 'HH:MM' on a {interval_minutes}-minute boundary", "starts")
+            start_minutes.append(parsed[1])
+        brk, window = 0, (0, 0)
+        if t.has("break"):
+            b = t.child("break")
+            b.unknown_keys({"minutes", "within_hours"})
+            brk = b.integer("minutes", minimum=1)
+            if brk % interval_minutes:
+                b.fail(f"must be a whole number of {interval_minutes}-minute intervals, got {brk}", "minutes")
+            w = b.numbers("within_hours", minimum=0, length=(2,))
+            window = (int(w[0] * 60), int(w[1] * 60))
+            if window[0] > window[1] or window[1] + brk > minutes:
+                b.fail(f"the break must start between {w[0]:g} and {w[1]:g} hours and end within the "
+                       f"{hours:g}-hour shift", "within_hours")
+        days = t.raw("days", list(clock.WEEKDAYS))
+        indices = [clock.weekday_index(d) for d in days] if isinstance(days, list) else [None]
+        if not indices or None in indices:
+            t.fail("must be a list of weekdays such as [mon, tue]", "days")
+        types.append(ShiftType(t.text("name", f"shift {i + 1}"), tuple(start_minutes), int(minutes), brk,
+                               window, t.number("cost_factor", 1.0, above=0, limit=limits.FACTOR),
+                               tuple(sorted(set(indices)))))
+    work_days = None
+    if node.has("work_days_per_week"):
+        work_days = node.integer("work_days_per_week", minimum=1)
+        if work_days > 7:
+            node.fail(f"must be at most 7, got {work_days}", "work_days_per_week")
+    targets = node.text("targets", "interval")
+    if targets not in ("interval", "day"):
+        node.fail(f"must be 'interval' or 'day', got {targets!r}", "targets")
+    shrinkage = node.number("shrinkage", 0.0, minimum=0)
+    if shrinkage >= 1:
+        node.fail(f"must be below 1 (a share of paid time), got {shrinkage:g}", "shrinkage")
+    reps = node.integer("replications", None, limit=limits.PLANNING_REPLICATIONS) if node.has("replications") else None
+    return Planning(tuple(types), work_days, shrinkage, targets,
+                    node.integer("max_iterations", 4, limit=limits.PLANNING_ITERATIONS), reps)

@@ -1,0 +1,1 @@
+"""Logs: call records in, calibration to a scenario, replay of logged callers."""

@@ -1,0 +1,426 @@
+"""Calibration: a call log in, a runnable scenario and a fit report out.
+
+- arrivals per line by interval of the week, averaged over the days the log
+  covers, with the day-to-day over-dispersion as a gamma busyness factor
+  (Jongbloed & Koole 2001): var(N/E) = 1/shape + mean(1/E) for daily counts N
+  around their expectation E;
+- talk time per line: lognormal and gamma fitted by maximum likelihood, the one
+  closer to the data (Kolmogorov-Smirnov distance) is used, or the observed
+  values themselves when neither is close;
+- patience from censored data: a caller answered after w seconds had patience
+  longer than w.  The scenario gets the exponential maximum-likelihood fit
+  (abandonments / total waiting time); the report adds the Kaplan-Meier curve
+  (``scipy.stats.ecdf`` on censored data) to show how well it fits;
+- staffing per interval from agent activity: an agent counts as present from
+  the start of a call to the end of the last one not followed by a gap of more
+  than half an hour (without agent names: the most calls in progress at once);
+- redials, where caller ids allow: a call by the same caller within two hours
+  of an abandoned call is a redial; its probability and mean delay go into the
+  scenario and redials are taken out of the fresh arrivals.
+
+A log that cannot give a scenario worth running (too few talk times, an
+interval that does not divide a day) is refused with one line; what was left
+out or is missing (days the log does not cover, weekdays it never saw) is in
+the report's ``warnings``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import numpy as np
+from scipy import stats
+
+from sim.errors import LogError, OptionError
+from sim.input import clock
+from sim.logs.calllog import CallLog
+
+SESSION_GAP_SECONDS = 1800
+REDIAL_WINDOW_SECONDS = 7200
+KS_GOOD_ENOUGH = 0.03
+MIN_SAMPLES = 30
+# A week or more without a single call is a gap in the log (months missing between two files), not a
+# closed week: counted as observed days with no calls, such days would dilute every rate.
+GAP_DAYS = 7
+
+
+def day_weekdays(log: CallLog) -> np.ndarray:
+    """Weekday (0 = Monday) of each day of the log's span."""
+    n_days = int(log.arrival.max() // 86400.0) + 1 if len(log) else 0
+    return np.array([(log.epoch + timedelta(days=d)).weekday() for d in range(max(n_days, 1))])
+
+
+def observed_days(log: CallLog) -> np.ndarray:
+    """Days of the span that count as observed: not left out as suspect, and not uncovered."""
+    suspect = {str(x) for x in log.suspect_days}
+    observed = np.array([str((log.epoch + timedelta(days=d)).date()) not in suspect
+                         for d in range(len(day_weekdays(log)))])
+    return observed & ~uncovered_days(log)
+
+
+def uncovered_days(log: CallLog) -> np.ndarray:
+    """Days of the span in runs of GAP_DAYS or more days without a call: the log does not cover them."""
+    n_days = len(day_weekdays(log))
+    empty = np.bincount(log.days, minlength=n_days)[:n_days] == 0
+    edges = np.flatnonzero(np.diff(np.r_[0, empty.astype(np.int8), 0]))
+    out = np.zeros(n_days, dtype=bool)
+    for first, stop in zip(edges[::2], edges[1::2]):
+        out[first:stop] = stop - first >= GAP_DAYS
+    return out
+
+
+def redials(log: CallLog) -> tuple[np.ndarray, float, float, int]:
+    """Which calls are redials; probability and mean delay of a redial after an abandoned call."""
+    is_redial = np.zeros(len(log), dtype=bool)
+    known = np.flatnonzero(log.caller != 0)
+    order = known[np.lexsort((log.arrival[known], log.caller[known]))]
+    same_next = log.caller[order][1:] == log.caller[order][:-1]
+    prev, nxt = order[:-1], order[1:]
+    hang_end = log.arrival[prev] + log.wait[prev]
+    gap = log.arrival[nxt] - hang_end
+    follow = same_next & ~log.answered[prev] & (gap >= 0) & (gap <= REDIAL_WINDOW_SECONDS)
+    is_redial[nxt[follow]] = True
+    abandoned_known = int((~log.answered[known]).sum())
+    probability = follow.sum() / abandoned_known if abandoned_known else 0.0
+    delay = float(gap[follow].mean()) if follow.any() else float("nan")
+    return is_redial, float(probability), delay, abandoned_known
+
+
+def arrival_rates(log: CallLog, fresh: np.ndarray, interval_minutes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Calls per hour per (line, interval of the week), over the observed days of each weekday."""
+    per_day = clock.MINUTES_PER_DAY // interval_minutes
+    weekdays = day_weekdays(log)
+    observed = observed_days(log)
+    days_of_weekday = np.array([(observed & (weekdays == w)).sum() for w in range(7)])
+    day = log.days[fresh]
+    slot = ((log.arrival[fresh] % 86400) // (interval_minutes * 60)).astype(np.int64)
+    week_slot = weekdays[day] * per_day + slot
+    counts = np.zeros((len(log.lines), 7 * per_day))
+    np.add.at(counts, (log.line[fresh], week_slot), 1)
+    divisor = np.repeat(np.maximum(days_of_weekday, 1), per_day) * interval_minutes / 60.0
+    return counts / divisor, days_of_weekday
+
+
+def busyness_shape(log: CallLog, fresh: np.ndarray, line: int, week_rates: np.ndarray,
+                   interval_minutes: int) -> float | None:
+    """Gamma shape of the daily factor from the spread of daily counts around expectation; None if Poisson."""
+    per_day = clock.MINUTES_PER_DAY // interval_minutes
+    weekdays = day_weekdays(log)
+    observed = observed_days(log)
+    expected = week_rates.reshape(7, per_day).sum(axis=1) * interval_minutes / 60.0
+    counts = np.bincount(log.days[fresh & (log.line == line)], minlength=len(weekdays))[:len(weekdays)]
+    e = expected[weekdays]
+    use = observed & (e > 20)
+    if use.sum() < 7:
+        return None
+    ratio = counts[use] / e[use]
+    excess = ratio.var(ddof=1) - np.mean(1.0 / e[use])
+    return float(round(1.0 / excess, 1)) if excess > 1e-4 else None
+
+
+def fit_talk(values: np.ndarray) -> tuple[dict, dict]:
+    """The talk-time law for the scenario and what the fit looked like."""
+    values = values[np.isfinite(values) & (values > 0)]
+    report = {"calls": int(len(values)), "mean_seconds": float(values.mean()),
+              "cv": float(values.std() / values.mean())}
+    if np.ptp(values) == 0:               # no spread: maximum likelihood has no finite answer
+        report["chosen"] = "empirical"
+        report["why"] = f"every talk time is {values[0]:g} s, so no law can be fitted; the value itself is used"
+        return {"dist": "empirical", "values": [float(values[0])]}, report
+    s, _, scale = stats.lognorm.fit(values, floc=0)
+    a, _, g_scale = stats.gamma.fit(values, floc=0)
+    candidates = {
+        "lognormal": ({"dist": "lognormal", "mean": scale * math.exp(s * s / 2), "cv": math.sqrt(math.expm1(s * s))},
+                      stats.kstest(values, "lognorm", args=(s, 0, scale)).statistic,
+                      _aic(stats.lognorm.logpdf(values, s, 0, scale).sum(), 2)),
+        "gamma": ({"dist": "gamma", "mean": a * g_scale, "cv": 1 / math.sqrt(a)},
+                  stats.kstest(values, "gamma", args=(a, 0, g_scale)).statistic,
+                  _aic(stats.gamma.logpdf(values, a, 0, g_scale).sum(), 2)),
+    }
+    for name, (law, ks, aic) in candidates.items():
+        report[name] = {"mean_seconds": round(law["mean"], 3), "cv": round(law["cv"], 4),
+                        "ks_distance": round(float(ks), 4), "aic": round(float(aic), 1)}
+    best = min(candidates, key=lambda k: candidates[k][1])
+    law, ks, _ = candidates[best]
+    if ks > KS_GOOD_ENOUGH:
+        report["chosen"] = "empirical"
+        report["why"] = (f"the closer fit ({best}) is still {ks:.3f} from the data in Kolmogorov-Smirnov "
+                         f"distance (more than {KS_GOOD_ENOUGH}); the observed values are resampled")
+        return {"dist": "empirical", "values": [float(round(v, 1)) for v in values]}, report
+    report["chosen"] = best
+    report["why"] = f"{best} is the closer fit: Kolmogorov-Smirnov distance {ks:.4f}"
+    return {"dist": best, "mean": round(law["mean"], 3), "cv": round(law["cv"], 4)}, report
+
+
+def _aic(loglik: float, k: int) -> float:
+    return 2 * k - 2 * loglik
+
+
+def fit_patience(wait: np.ndarray, answered: np.ndarray) -> tuple[dict | None, dict]:
+    """Patience from censored waits: exponential and lognormal maximum likelihood, Kaplan-Meier to check.
+
+    Calls answered after w seconds had patience over w (right-censored); calls
+    that hung up after w had patience w.  The law with the lower AIC is used.
+    """
+    abandoned = int((~answered).sum())
+    exposure = float(wait.sum())
+    report = {"calls": int(len(wait)), "abandoned": abandoned, "waiting_seconds": exposure}
+    if abandoned == 0:
+        report["chosen"] = "none: nobody hung up"
+        return None, report
+    mean = exposure / abandoned
+    report["mean_wait_of_abandoners_seconds"] = round(float(wait[~answered].mean()), 3)
+    waited = wait > 0                     # a wait of 0 says nothing about patience
+    data = stats.CensoredData(uncensored=wait[~answered & waited], right=wait[answered & waited])
+    km = stats.ecdf(data).sf
+    exp_loglik = abandoned * math.log(1.0 / mean) - exposure / mean
+    fits = {"exponential": ({"dist": "exponential", "mean": round(mean, 3)}, _aic(exp_loglik, 1),
+                            lambda t: math.exp(-t / mean))}
+    if (~answered & waited).sum() >= MIN_SAMPLES:
+        s, _, scale = stats.lognorm.fit(data, floc=0)
+        loglik = (stats.lognorm.logpdf(wait[~answered & waited], s, 0, scale).sum()
+                  + stats.lognorm.logsf(wait[answered & waited], s, 0, scale).sum())
+        fits["lognormal"] = ({"dist": "lognormal", "mean": round(scale * math.exp(s * s / 2), 3),
+                              "cv": round(math.sqrt(math.expm1(s * s)), 4)}, _aic(loglik, 2),
+                             lambda t, s=s, scale=scale: float(stats.lognorm.sf(t, s, 0, scale)))
+    points = [15, 30, 60, 120, 300, 600]
+    report["kaplan_meier_survival"] = {str(t): round(float(km.evaluate(t)), 4) for t in points}
+    for name, (law, aic, sf) in fits.items():
+        report[name] = {**{k: v for k, v in law.items() if k != "dist"}, "aic": round(float(aic), 1),
+                        "survival": {str(t): round(sf(t), 4) for t in points}}
+    best = min(fits, key=lambda k: fits[k][1])
+    report["chosen"] = best
+    report["why"] = (f"{best} has the lower AIC; maximum likelihood with answered calls as right-censored "
+                     "observations, never the mean wait of abandoners alone")
+    return fits[best][0], report
+
+
+def presence(log: CallLog, interval_minutes: int) -> np.ndarray:
+    """Mean number of agents present per interval of the log's span (sessions of their calls)."""
+    n_days = len(day_weekdays(log))
+    width = interval_minutes * 60.0
+    present = np.zeros(n_days * (clock.MINUTES_PER_DAY // interval_minutes))
+    answered = (log.agent >= 0) & log.answered
+    start = log.arrival + log.wait
+    end = start + np.nan_to_num(log.handle, nan=0.0)
+    for a in np.unique(log.agent[answered]):
+        mine = np.flatnonzero(answered & (log.agent == a))
+        s, e = start[mine], end[mine]
+        order = np.argsort(s)
+        s, e = s[order], np.maximum.accumulate(e[order])
+        breaks = np.flatnonzero(s[1:] - e[:-1] > SESSION_GAP_SECONDS)
+        for first, last in zip(np.r_[0, breaks + 1], np.r_[breaks, len(s) - 1]):
+            _add_span(present, s[first], e[last], width)
+    return present
+
+
+def _add_span(present: np.ndarray, start: float, end: float, width: float):
+    k0, k1 = int(start // width), int(min(end, len(present) * width - 1e-9) // width)
+    for k in range(k0, min(k1, len(present) - 1) + 1):
+        lo, hi = max(start, k * width), min(end, (k + 1) * width)
+        if hi > lo:
+            present[k] += (hi - lo) / width
+
+
+def weekly_staffing(log: CallLog, interval_minutes: int) -> np.ndarray:
+    """Agents present per interval of the week, averaged over observed days of each weekday, rounded."""
+    return weekly_pattern(log, presence(log, interval_minutes), interval_minutes)
+
+
+def weekly_pattern(log: CallLog, per_interval: np.ndarray, interval_minutes: int) -> np.ndarray:
+    """A value per interval of the log's span, as a week: mean over observed days of each weekday, rounded."""
+    per_day = clock.MINUTES_PER_DAY // interval_minutes
+    daily = per_interval.reshape(-1, per_day)
+    weekdays, observed = day_weekdays(log), observed_days(log)
+    week = np.zeros((7, per_day))
+    for w in range(7):
+        days = observed & (weekdays == w)
+        if days.any():
+            week[w] = daily[days].mean(axis=0)
+    return np.round(week.reshape(-1)).astype(np.int64)
+
+
+def check_interval(interval_minutes: int) -> None:
+    """Refuse an interval length (minutes) that does not divide a day: a week of them must tile exactly."""
+    if interval_minutes < 1 or clock.MINUTES_PER_DAY % interval_minutes:
+        raise OptionError("--interval-minutes", "", f"must divide a day (1440 minutes) evenly, got "
+                          f"{interval_minutes}; use for example 15, 30 or 60")
+
+
+def check_fittable(log: CallLog) -> None:
+    """Refuse a log that cannot give a scenario: too few talk times, or patience with no waiting."""
+    talks = int((log.answered & np.isfinite(log.handle) & (log.handle > 0)).sum())
+    if talks < MIN_SAMPLES:
+        raise LogError(log.source, "handle_seconds", f"only {talks} answered call(s) with a talk time above 0 s; "
+                       f"calibration needs at least {MIN_SAMPLES} to fit talk times: give a longer log with answered "
+                       "calls")
+    for j, line in enumerate(log.lines):
+        mine = log.line == j
+        if (~log.answered[mine]).any() and not log.wait[mine].any():
+            raise LogError(log.source, "wait_seconds", f"callers of line {line} hung up, yet every wait is 0 "
+                           "seconds: patience cannot be fitted; check the wait_seconds column")
+
+
+def coverage_warnings(log: CallLog, days_of_weekday: np.ndarray) -> list[str]:
+    """What the user should know about days the fit could not see."""
+    out = []
+    uncovered = int(uncovered_days(log).sum())
+    if uncovered:
+        out.append(f"{uncovered} day(s) of the log's span have no calls in runs of {GAP_DAYS} days or more; "
+                   "left out as days the log does not cover")
+    unseen = [clock.WEEKDAYS[w].capitalize() for w in range(7) if days_of_weekday[w] == 0]
+    if unseen:
+        out.append(f"the log covers no {', '.join(unseen)}: the scenario has no calls on those days")
+    return out
+
+
+def calibrate(log: CallLog, name: str, interval_minutes: int = 30, threshold_seconds: float = 20.0,
+              target: float = 0.8, max_abandon_rate: float = 0.05) -> tuple[dict, dict]:
+    """The scenario (as a YAML-ready mapping) and the fit report.
+
+    ``interval_minutes`` must divide a day; ``threshold_seconds`` is the
+    service-level threshold.  Raises ``OptionError`` or ``LogError`` (one line)
+    when no sensible scenario can be fitted.
+    """
+    check_interval(interval_minutes)
+    check_fittable(log)
+    is_redial, p_redial, delay, abandoned_known = redials(log)
+    fresh = ~is_redial
+    rates, days_of_weekday = arrival_rates(log, fresh, interval_minutes)
+    report = {"calls": int(len(log)), "first_day": str(log.epoch.date()),
+              "days_observed_by_weekday": dict(zip(clock.WEEKDAYS, map(int, days_of_weekday))),
+              "left_out": dict(log.left_out), "faults": dict(log.faults), "suspect_days": list(log.suspect_days),
+              "warnings": list(log.notes) + coverage_warnings(log, days_of_weekday), "lines": {}}
+    report["redials"] = {"calls_detected_as_redials": int(is_redial.sum()),
+                         "probability_after_abandoning": round(p_redial, 4),
+                         "mean_delay_seconds": None if math.isnan(delay) else round(delay, 1),
+                         "abandoned_calls_of_known_callers": abandoned_known,
+                         "rule": f"a call by the same caller id within {REDIAL_WINDOW_SECONDS // 60} minutes after "
+                                 f"an abandoned call; caller id 0 is unknown, so their redials count as fresh calls"}
+    all_talk = log.handle[log.answered]
+    talk_factor = talk_by_hour(log)
+    report["talk_factor_by_hour"] = [round(float(x), 3) for x in talk_factor]
+    gaps = gaps_between_calls(log)
+    wrapup = None
+    if len(gaps) >= MIN_SAMPLES:
+        wrapup = {"dist": "empirical", "values": [float(round(v, 1)) for v in gaps]}
+        report["after_call_seconds"] = {
+            "calls": int(len(gaps)), "mean_seconds": round(float(gaps.mean()), 1),
+            "median_seconds": float(np.median(gaps)),
+            "rule": "gaps between an agent's consecutive calls while callers were waiting (after-call work "
+                    "and short breaks), resampled as after-call work of every call"}
+    lines = {}
+    for j, line in enumerate(log.lines):
+        mine = log.line == j
+        talk = log.handle[mine & log.answered]
+        if np.isfinite(talk).sum() < MIN_SAMPLES:
+            talk = all_talk
+        handle_law, handle_report = fit_talk(talk)
+        patience_law, patience_report = fit_patience(log.wait[mine], log.answered[mine])
+        arrivals = {"per_interval": [round(float(r), 4) for r in rates[j]]}
+        shape = busyness_shape(log, fresh, j, rates[j], interval_minutes)
+        if shape is not None:
+            arrivals["busyness"] = {"dist": "gamma", "shape": shape}
+        entry = {"mode": "merged", "pool": "agents", "arrivals": arrivals, "handle_seconds": handle_law}
+        if wrapup is not None:
+            entry["wrapup_seconds"] = wrapup
+        if np.any(np.abs(talk_factor - 1) > 0.02):
+            entry["handle_factor_by_hour"] = [round(float(x), 3) for x in talk_factor]
+        if patience_law is not None:
+            entry["patience_seconds"] = patience_law
+        if p_redial > 0 and not math.isnan(delay):
+            entry["redial"] = {"probability": round(p_redial, 4),
+                               "delay_seconds": {"dist": "exponential", "mean": round(delay, 1)}, "max_redials": 3}
+        lines[line] = entry
+        report["lines"][line] = {"calls": int(mine.sum()), "fresh_calls": int((mine & fresh).sum()),
+                                 "calls_per_week": round(float(rates[j].sum() * interval_minutes / 60.0), 1),
+                                 "busyness_gamma_shape": shape, "talk": handle_report, "patience": patience_report}
+    staffing = weekly_staffing(log, interval_minutes)
+    rule = (f"agents present from a call's start to the end of their last call without a gap over "
+            f"{SESSION_GAP_SECONDS // 60} minutes; mean over observed days of each weekday")
+    if not log.agents:          # the log names no agents: the most seen talking at once instead
+        staffing = weekly_pattern(log, busy_agents(log, interval_minutes), interval_minutes)
+        rule = "the log names no agents: the most calls in progress at once, mean over observed days of each weekday"
+    report["staffing"] = {"rule": rule, "agents": len(log.agents), "peak_agents": int(staffing.max())}
+    scenario = {
+        "name": name,
+        "description": f"Calibrated by `hotline calibrate` from {len(log):,} calls "
+                       f"({report['first_day']} on); see the fit report beside this file.",
+        "horizon_hours": 168, "warmup_hours": 0, "interval_minutes": interval_minutes, "start": "mon 00:00",
+        "service_level": {"threshold_seconds": threshold_seconds, "target": target},
+        "max_abandon_rate": max_abandon_rate,
+        "lines": lines,
+        "pools": {"agents": {"seats_by_interval": [int(x) for x in staffing]}},
+    }
+    return scenario, report
+
+
+def busy_agents(log: CallLog, interval_minutes: int) -> np.ndarray:
+    """Agents seen talking at once per interval of the log's span: the most at any moment.
+
+    When callers wait, every agent able to answer is talking, so the most seen
+    at once is the capacity actually on the phones: agents on breaks, writing up
+    or away are left out, as they should be.
+    """
+    n_days = len(day_weekdays(log))
+    width = interval_minutes * 60.0
+    n = n_days * (clock.MINUTES_PER_DAY // interval_minutes)
+    talked = log.answered & np.isfinite(log.handle)
+    start = (log.arrival + log.wait)[talked]
+    end = start + log.handle[talked]
+    times = np.concatenate([start, end])
+    steps = np.concatenate([np.ones(len(start)), -np.ones(len(end))])
+    order = np.lexsort((steps, times))            # at a tie, an end before a start
+    times, level = times[order], np.cumsum(steps[order])
+    k = np.minimum((times // width).astype(np.int64), n - 1)
+    out = np.zeros(n)
+    np.maximum.at(out, k, level)
+    # an interval with no event keeps the level it started with
+    starting = np.zeros(n)
+    last = np.searchsorted(times, np.arange(n) * width, side="right") - 1
+    starting[last >= 0] = level[last[last >= 0]]
+    return np.maximum(out, starting)
+
+
+def gaps_between_calls(log: CallLog) -> np.ndarray:
+    """Seconds an agent took between the end of a call and the next while callers were waiting.
+
+    With a queue, an agent free to talk would have taken the next caller at
+    once, so these gaps are after-call work and short breaks: the agent time
+    the log does not show as talk.
+    """
+    talked = log.answered & np.isfinite(log.handle) & (log.agent >= 0)
+    start = log.arrival + log.wait
+    end = start + np.nan_to_num(log.handle)
+    queued = log.wait > 0
+    joined, left = np.sort(log.arrival[queued]), np.sort((log.arrival + log.wait)[queued])
+    gaps = []
+    for a in np.unique(log.agent[talked]):
+        mine = np.flatnonzero(talked & (log.agent == a))
+        mine = mine[np.argsort(start[mine])]
+        gap = start[mine][1:] - end[mine][:-1]
+        at = end[mine][:-1]
+        waiting = np.searchsorted(joined, at, "right") - np.searchsorted(left, at, "right")
+        gaps.append(gap[(gap >= 0) & (gap < SESSION_GAP_SECONDS) & (waiting > 0)])
+    return np.concatenate(gaps) if gaps else np.zeros(0)
+
+
+def talk_by_hour(log: CallLog, min_calls: int = 200) -> np.ndarray:
+    """Mean talk time in each clock hour relative to the line's own mean, pooled over lines.
+
+    Talk times follow the day (in the bank data 220 s at 09:00, 153 s at 23:00);
+    an i.i.d. law per line misses that.  Each call's talk is divided by its
+    line's mean so that the mix of lines does not masquerade as a daily pattern;
+    hours with fewer than ``min_calls`` calls keep a factor of 1.
+    """
+    ok = log.answered & np.isfinite(log.handle) & (log.handle > 0)
+    line_mean = np.array([log.handle[ok & (log.line == j)].mean() if (ok & (log.line == j)).any() else 1.0
+                          for j in range(len(log.lines))])
+    relative = log.handle[ok] / line_mean[log.line[ok]]
+    hour = ((log.arrival[ok] % 86400) // 3600).astype(np.int64)
+    counts = np.bincount(hour, minlength=24)
+    sums = np.bincount(hour, weights=relative, minlength=24)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = np.where(counts >= min_calls, sums / counts, 1.0)
+    return factor

@@ -1,0 +1,521 @@
+"""Call logs: reading per-call records into one table, with every left-out row counted.
+
+Two formats:
+
+``generic`` (CSV with a header row), one row a call::
+
+    arrival,line,outcome,wait_seconds,handle_seconds,agent,caller
+    1999-06-01 07:41:25,PS,answered,12,208,MICHAL,27997683
+    1999-06-01 07:45:02,PS,abandoned,75,,,0
+
+``arrival`` is when the caller joined the queue for an agent (ISO date and
+time), ``outcome`` answered or abandoned, ``wait_seconds`` the time until an
+agent answered or the caller hung up, ``handle_seconds`` the talk time of
+answered calls; ``agent`` and ``caller`` may be empty (caller 0 or empty:
+unknown).  Arrival times either all carry a UTC offset or none does; with
+offsets, they are read as clock times at the first row's offset.
+
+``anonymous-bank``: the Technion SEE lab's Anonymous Bank files (whitespace
+separated, one file a month).  A call joins the agent queue at ``q_start``, or
+at ``vru_exit`` when it went straight to an agent; calls that never asked for
+an agent and PHANTOM rows are left out and counted; times past midnight roll
+into the next day; the data's known faults are counted, not crashed on.
+
+Either format may be gzip-compressed (known by its first bytes, whatever the
+file's name).  A file that cannot be read as a log stops the run with one
+``LogError`` naming the file, the line and what to do; a row that cannot be
+read does too, unless ``skip_bad_rows`` leaves it out and counts it.  Calls on
+dates far from the rest of the log (a stray row dated 2049 among 1999's) are
+left out, counted and named in ``CallLog.notes``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import math
+import os
+import uuid
+import weakref
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from sim.errors import LogError
+from sim.input.textfile import decode_problem, open_text
+
+FORMATS = ("generic", "anonymous-bank")
+GENERIC_COLUMNS = ("arrival", "line", "outcome", "wait_seconds", "handle_seconds")
+# A wait or talk time over a day is a broken export (a date or a count of milliseconds read as
+# seconds), not a call; taken as it is it would make a scenario of one call a week.
+MAX_SECONDS = 86400.0
+
+BANK_DATA = Path("data") / "anonymous_bank_1999"          # in a checkout of the project
+BANK_MONTHS = ("january", "february", "march", "april", "may", "june")
+
+
+def bank_months(*months: str) -> list[Path]:
+    """Paths of the Anonymous Bank logs shipped with the project (``data/anonymous_bank_1999/*.txt.gz``).
+
+    ``months`` by name (``"june"``); none given: all six, January to June 1999.
+    Read them with ``read(paths, "anonymous-bank")``.  The files are in the
+    repository, not in the installed package (which stays small): they are
+    looked for beside the ``sim`` package (a checkout, or ``pip install -e``),
+    then in the current folder and the folders above it (a notebook run from
+    ``notebooks/`` with ``pip install .``).
+    """
+    unknown = [m for m in months if m not in BANK_MONTHS]
+    if unknown:
+        raise LogError(str(BANK_DATA), "", f"no month {unknown[0]!r}; the shipped months are {', '.join(BANK_MONTHS)}")
+    names = [f"{m}.txt.gz" for m in (months or BANK_MONTHS)]
+    for root in (Path(__file__).resolve().parents[1], Path.cwd(), *Path.cwd().parents):
+        if all((root / BANK_DATA / name).is_file() for name in names):
+            return [root / BANK_DATA / name for name in names]
+    raise LogError(str(BANK_DATA / names[0]), "", "not found beside the sim package, nor in the current folder or "
+                   "above it: the Anonymous Bank logs come with a checkout of hotline-sim; run from inside one")
+
+
+@dataclass
+class CallLog:
+    """Calls that asked for an agent, in arrival order (times in seconds since ``epoch``)."""
+    epoch: datetime                      # midnight of the first day
+    arrival: np.ndarray                  # seconds since epoch
+    line: np.ndarray                     # index into ``lines``
+    lines: list[str]
+    answered: np.ndarray                 # bool
+    wait: np.ndarray                     # seconds until answered or hung up
+    handle: np.ndarray                   # talk seconds; nan where unknown
+    agent: np.ndarray                    # index into ``agents``; -1 unknown
+    agents: list[str]
+    caller: np.ndarray                   # a code per caller id (equal ids, equal codes); 0 unknown
+    left_out: Counter = field(default_factory=Counter)   # reason -> rows not used
+    faults: Counter = field(default_factory=Counter)     # reason -> rows kept but flagged
+    rows_per_file: dict = field(default_factory=dict)    # file -> data rows read
+    suspect_days: list = field(default_factory=list)     # dates whose rows look wrong (left out)
+    notes: list = field(default_factory=list)            # what was left out or converted, for the user to check
+
+    def __len__(self) -> int:
+        return len(self.arrival)
+
+    @property
+    def source(self) -> str:
+        """The log's file (or its first file and how many more), for messages."""
+        files = list(self.rows_per_file)
+        if len(files) <= 1:
+            return files[0] if files else "the log"
+        return f"{files[0]} (and {len(files) - 1} more)"
+
+    @property
+    def days(self) -> np.ndarray:
+        """Day index (0 = the epoch's day) of each call."""
+        return (self.arrival // 86400).astype(np.int64)
+
+    def select(self, keep: np.ndarray) -> "CallLog":
+        """The calls where ``keep`` is true (same epoch and codes)."""
+        out = CallLog(self.epoch, self.arrival[keep], self.line[keep], self.lines, self.answered[keep],
+                      self.wait[keep], self.handle[keep], self.agent[keep], self.agents, self.caller[keep],
+                      Counter(self.left_out), Counter(self.faults), dict(self.rows_per_file),
+                      list(self.suspect_days), list(self.notes))
+        return out
+
+    def between(self, first: date, last: date) -> "CallLog":
+        """Calls of the days first..last (inclusive), re-based to start at ``first``."""
+        start = datetime.combine(first, datetime.min.time())
+        shift = (start - self.epoch).total_seconds()
+        keep = (self.arrival >= shift) & (self.arrival < shift + ((last - first).days + 1) * 86400)
+        out = self.select(keep)
+        out.arrival = out.arrival - shift
+        out.epoch = start
+        return out
+
+
+class _Rows:
+    """Collects parsed rows; bad rows raise, or are counted with ``skip_bad_rows``."""
+
+    def __init__(self, skip_bad_rows: bool):
+        self.skip = skip_bad_rows
+        self.bad = Counter()
+        self.faulty_days = Counter()      # date -> rows with a timing fault (negative vru_time)
+        self.cols = {k: [] for k in ("arrival", "line", "answered", "wait", "handle", "agent", "caller")}
+        self.zone = None                  # (UTC offset or None, where) of the first arrival read
+
+    def bad_row(self, path: Path, number: int, column: str, problem: str):
+        if not self.skip:
+            raise LogError(str(path), f"line {number}, field {column}",
+                           f"{problem} (use --skip-bad-rows to leave such rows out and count them)")
+        self.bad[f"bad {column}: {problem}"] += 1
+
+    def clock_time(self, path: Path, number: int, text: str, when: datetime, faults: Counter) -> datetime | None:
+        """``when`` as a clock time without offset, or None for a bad row.
+
+        Rates and staffing follow the clock of the call centre, so times with a
+        UTC offset are read at the first arrival's offset (others converted and
+        counted); a log mixing times with and without an offset cannot be read
+        one way, so such a row is bad.
+        """
+        offset = when.utcoffset()
+        if self.zone is None:
+            self.zone = (offset, f"{path}, line {number}")
+        first, where = self.zone
+        if (offset is None) != (first is None):
+            has = "has no UTC offset" if offset is None else "has a UTC offset"
+            other = f"has one ({timezone(first)})" if offset is None else "has none"
+            self.bad_row(path, number, "arrival", f"{text!r} {has} but the first arrival ({where}) {other}: "
+                         "give every arrival with the same offset, or none")
+            return None
+        if offset is None:
+            return when
+        if offset != first:
+            faults[f"arrival converted from another UTC offset to {timezone(first)} (the first arrival's)"] += 1
+        return when.astimezone(timezone(first)).replace(tzinfo=None)
+
+    def add(self, arrival: datetime, line: str, answered: bool, wait: float, handle: float, agent: str, caller: str):
+        for key, value in zip(self.cols, (arrival, line, answered, wait, handle, agent, caller)):
+            self.cols[key].append(value)
+
+
+def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -> CallLog:
+    """Read call logs of one format (plain text or gzip) into one CallLog, in arrival order.
+
+    Raises ``LogError`` (one line: file, line, what to do) for a file that is
+    not a log of that format, and for a bad row unless ``skip_bad_rows``.
+    """
+    paths = [Path(p) for p in paths]
+    if fmt not in FORMATS:
+        raise LogError(", ".join(map(str, paths)), "--format",
+                       f"unknown log format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    rows = _Rows(skip_bad_rows)
+    left_out, faults, per_file = Counter(), Counter(), {}
+    reader = _read_generic if fmt == "generic" else _read_bank
+    for path in paths:
+        with open_text(path, LogError, allow_gzip=True) as handle:
+            count = reader(path, _lines(path, handle), rows, left_out, faults)
+        if not count:
+            raise LogError(str(path), "", "holds no calls (it is empty, or a header alone); give the log with its rows")
+        per_file[str(path)] = count
+    if not rows.cols["arrival"]:
+        unread = sum(rows.bad.values())
+        raise LogError(", ".join(map(str, paths)), "", "no call that asked for an agent was found"
+                       + (f" ({unread:,} unreadable rows were left out)" if unread else ""))
+    left_out.update(rows.bad)
+    log = _assemble(rows, left_out, faults, per_file)
+    converted = sum(n for k, n in faults.items() if k.startswith("arrival converted"))
+    if converted:
+        log.notes.append(f"{converted:,} arrival time(s) given at another UTC offset were converted to "
+                         f"{timezone(rows.zone[0])}, the first arrival's")
+    log = _drop_stray_days(log)
+    if fmt == "anonymous-bank":
+        log = _drop_suspect_days(log, rows.faulty_days)
+    return log
+
+
+def _lines(path: Path, handle) -> Iterator[str]:
+    """The file's lines as text, decoded one at a time so that a problem names its line."""
+    number = 0
+    raw = handle.buffer
+    try:
+        for number, data in enumerate(raw, start=1):
+            try:
+                text = data.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise LogError(str(path), "", decode_problem(exc, number)) from None
+            if "\x00" in text:
+                raise LogError(str(path), f"line {number}", "holds a zero byte, so this is not a text log; "
+                               "give the exported text (CSV) file")
+            yield text
+    except (OSError, EOFError, zlib.error) as exc:
+        # gzip finds a cut-off or corrupt archive only when it gets there
+        what = "is a damaged gzip archive" if isinstance(raw, gzip.GzipFile) else "cannot be read whole"
+        raise LogError(str(path), f"after line {number}", f"{what} ({exc}); copy the file again") from None
+
+
+def _assemble(rows: _Rows, left_out, faults, per_file) -> CallLog:
+    c = rows.cols
+    epoch = datetime.combine(min(c["arrival"]).date(), datetime.min.time())
+    arrival = np.array([(t - epoch).total_seconds() for t in c["arrival"]])
+    order = np.argsort(arrival, kind="stable")
+    lines = sorted(set(c["line"]))
+    agents = sorted({a for a in c["agent"] if a})
+    line = np.array([lines.index(x) for x in c["line"]], dtype=np.int64)
+    agent_index = {a: i for i, a in enumerate(agents)}
+    agent = np.array([agent_index.get(a, -1) if a else -1 for a in c["agent"]], dtype=np.int64)
+    # caller ids are compared, never computed with: codes keep phone numbers and long ids exact
+    codes: dict[str, int] = {}
+    caller = np.array([0 if x in ("", "0") else codes.setdefault(x, len(codes) + 1) for x in c["caller"]],
+                      dtype=np.int64)
+    return CallLog(epoch, arrival[order], line[order], lines, np.array(c["answered"], dtype=bool)[order],
+                   np.array(c["wait"], dtype=float)[order], np.array(c["handle"], dtype=float)[order],
+                   agent[order], agents, caller[order], left_out, faults, per_file)
+
+
+def _read_generic(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter, faults: Counter) -> int:
+    reader = csv.reader(lines)
+    count = 0
+    try:
+        header = next((cells for cells in reader if cells), None)      # blank lines before it are no header
+        if header is None:
+            return 0
+        header = [name.strip() for name in header]
+        missing = [c for c in GENERIC_COLUMNS if c not in header]
+        if missing:
+            raise LogError(str(path), f"line {reader.line_num} (header)", _header_problem(header, missing))
+        for cells in reader:
+            if not cells:
+                continue
+            count += 1
+            if len(cells) < len(header):
+                rows.bad_row(path, reader.line_num, "row", f"has {len(cells)} fields, the header {len(header)}")
+                continue
+            _generic_row(path, reader.line_num, dict(zip(header, cells)), rows, faults)
+    except csv.Error as exc:
+        raise LogError(str(path), f"line {reader.line_num}", f"is not valid CSV ({exc}); export the log again "
+                       "as CSV") from None
+    return count
+
+
+def _header_problem(header: list[str], missing: list[str]) -> str:
+    only = header[0] if len(header) == 1 else ""
+    if only.startswith("vru+line"):
+        return "this is an Anonymous Bank file; read it with --format anonymous-bank"
+    for separator, name in ((";", "semicolons (Excel does this in some locales)"), ("\t", "tabs")):
+        if separator in only:
+            return (f"its columns are separated by {name}, not commas; save it as CSV with commas "
+                    "(in Excel: 'CSV UTF-8 (Comma delimited)')")
+    return (f"missing columns: {', '.join(missing)}; the generic format needs {', '.join(GENERIC_COLUMNS)} "
+            "(agent, caller optional)")
+
+
+def _generic_row(path: Path, number: int, row: dict, rows: _Rows, faults: Counter):
+    text = row["arrival"].strip()
+    try:
+        arrival = datetime.fromisoformat(text)
+    except ValueError:
+        rows.bad_row(path, number, "arrival", f"{text!r} is not a date and time like 1999-06-01 07:41:25")
+        return
+    arrival = rows.clock_time(path, number, text, arrival, faults)
+    if arrival is None:
+        return
+    line = row["line"].strip()
+    if not line:
+        rows.bad_row(path, number, "line", "is empty; every call needs the line it came in on")
+        return
+    outcome = row["outcome"].strip().lower()
+    if outcome not in ("answered", "abandoned"):
+        rows.bad_row(path, number, "outcome", f"{row['outcome']!r} is not answered or abandoned")
+        return
+    wait = _seconds(row["wait_seconds"])
+    if wait is None:
+        rows.bad_row(path, number, "wait_seconds", f"{row['wait_seconds']!r} is not a number of seconds "
+                     f"from 0 to {MAX_SECONDS:.0f}")
+        return
+    handle_s = np.nan
+    if outcome == "answered":
+        handle_s = _seconds(row["handle_seconds"])
+        if handle_s is None:
+            rows.bad_row(path, number, "handle_seconds", f"{row['handle_seconds']!r} is not a number of "
+                         f"seconds from 0 to {MAX_SECONDS:.0f}")
+            return
+    rows.add(arrival, line, outcome == "answered", wait, handle_s, (row.get("agent") or "").strip(),
+             (row.get("caller") or "").strip())
+
+
+def _number(text) -> float | None:
+    """The number in ``text``, or None; NaN and infinity are not numbers of a log ('nan' parses as float)."""
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _seconds(text) -> float | None:
+    """A duration in seconds from 0 to MAX_SECONDS, or None."""
+    value = _number(text)
+    return value if value is not None and 0 <= value <= MAX_SECONDS else None
+
+
+def _clock(text: str) -> int | None:
+    parts = text.split(":")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    h, m, s = map(int, parts)
+    return h * 3600 + m * 60 + s if m < 60 and s < 60 and h < 48 else None
+
+
+def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter, faults: Counter) -> int:
+    count = 0
+    for number, text in enumerate(lines, start=1):
+        cells = text.split()
+        if number == 1 and cells and cells[0].startswith("vru"):
+            continue                                          # header
+        if not cells:
+            continue
+        count += 1
+        if len(cells) != 17:
+            if number == 1 and text.startswith("arrival,"):
+                raise LogError(str(path), "line 1 (header)", "this is a generic CSV log; read it with --format "
+                               "generic")
+            rows.bad_row(path, number, "row", f"has {len(cells)} fields, expected 17")
+            continue
+        (_, _, customer, _, kind, day, vru_entry, vru_exit, vru_time, q_start, _, q_time, outcome,
+         ser_start, _, ser_time, server) = cells
+        if outcome == "PHANTOM":
+            left_out["PHANTOM rows"] += 1
+            continue
+        try:
+            when = datetime.strptime(day, "%y%m%d")
+        except ValueError:
+            rows.bad_row(path, number, "date", f"{day!r} is not a date YYMMDD")
+            continue
+        texts = {"vru_entry": vru_entry, "vru_exit": vru_exit, "q_start": q_start, "ser_start": ser_start}
+        times = {name: _clock(v) for name, v in texts.items()}
+        bad = [k for k, v in times.items() if v is None]
+        if bad:
+            rows.bad_row(path, number, bad[0], f"{texts[bad[0]]!r} is not a time H:MM:SS")
+            continue
+        texts = {"vru_time": vru_time, "q_time": q_time, "ser_time": ser_time}
+        numbers = {name: _number(v) for name, v in texts.items()}
+        bad = [k for k, v in numbers.items() if v is None or v > MAX_SECONDS]
+        if bad:
+            rows.bad_row(path, number, bad[0], f"{texts[bad[0]]!r} is not a number of seconds up to "
+                         f"{MAX_SECONDS:.0f}")
+            continue
+        if numbers["vru_time"] < 0:
+            faults["negative vru_time"] += 1
+            rows.faulty_days[when.date()] += 1
+        if outcome not in ("AGENT", "HANG"):
+            rows.bad_row(path, number, "outcome", f"{outcome!r} is not AGENT, HANG or PHANTOM")
+            continue
+        queued = times["q_start"] != 0 or numbers["q_time"] > 0
+        answered = outcome == "AGENT"
+        if queued:
+            start = times["q_start"]
+            wait = max(numbers["q_time"], 0.0)
+        elif answered and times["ser_start"] != 0:
+            start = times["vru_exit"]                         # straight to an agent
+            wait = 0.0
+        else:
+            left_out["never asked for an agent (left in the voice-response unit)"] += 1
+            continue
+        if start < times["vru_entry"] - 43200:                # past midnight: the next day's clock
+            start += 86400                                    # (a few seconds early is the vru_time fault)
+            faults["joined the queue after midnight"] += 1
+        talk = numbers["ser_time"] if answered else np.nan
+        agent = server if answered and server != "NO_SERVER" else ""
+        if answered and (server == "NO_SERVER" or numbers["ser_time"] <= 0):
+            faults["answered without a server or talk time (kept; talk time not used)"] += 1
+            talk = np.nan
+        rows.add(when + timedelta(seconds=start), kind, answered, wait, talk, agent, customer)
+    return count
+
+
+# A stretch of days this far from the rest of the log that holds a sliver of its calls is a typing or
+# export slip, not data: one row dated 2049 among 1999's made a 50-year log with no calls a week.
+STRAY_GAP_DAYS = 28
+STRAY_SHARE = 0.05
+
+
+def _drop_stray_days(log: CallLog) -> CallLog:
+    """Leave out stretches of days over STRAY_GAP_DAYS from the rest of the log that together hold under
+    STRAY_SHARE of its calls (smallest stretches first; the largest always stays), counted and noted."""
+    days = log.days
+    distinct, per_day = np.unique(days, return_counts=True)
+    stretch = np.r_[0, np.cumsum(np.diff(distinct) > STRAY_GAP_DAYS)]
+    sizes = np.bincount(stretch, weights=per_day)
+    order = np.argsort(sizes, kind="stable")
+    stray = order[np.cumsum(sizes[order]) < STRAY_SHARE * len(log)]
+    if not len(stray):
+        return log
+    stray_days = distinct[np.isin(stretch, stray)]
+    kept = distinct[~np.isin(distinct, stray_days)]
+    on = lambda d: (log.epoch + timedelta(days=int(d))).date()  # noqa: E731
+    out = log.select(~np.isin(days, stray_days)).between(on(kept[0]), on(kept[-1]))
+    dates = [str(on(d)) for d in stray_days]
+    shown = ", ".join(dates[:5]) + (f" and {len(dates) - 5} more" if len(dates) > 5 else "")
+    n = len(log) - len(out)
+    out.left_out[f"calls on dates over {STRAY_GAP_DAYS} days from the rest of the log ({shown})"] += n
+    out.notes.append(f"left out {n:,} call(s) dated {shown}: over {STRAY_GAP_DAYS} days away from the rest of "
+                     f"the log ({on(kept[0])} to {on(kept[-1])}); check those rows' dates")
+    return out
+
+
+SUSPECT_RATIO = 1.4
+
+
+def _drop_suspect_days(log: CallLog, faulty: Counter) -> CallLog:
+    """Leave out days with far more calls than the same weekday usually has and many timing
+    faults (1999-05-23 in the bank data: 3,064 rows against about 1,800 on other Sundays,
+    half of them hang-ups, 42 negative vru_time values against at most 4 on other days)."""
+    days = log.days
+    counts = np.bincount(days)
+    weekday = np.array([(log.epoch + timedelta(days=int(d))).weekday() for d in range(len(counts))])
+    suspect = []
+    for d, n in enumerate(counts):
+        same = counts[(weekday == weekday[d]) & (counts > 0) & (np.arange(len(counts)) != d)]
+        date_ = (log.epoch + timedelta(days=d)).date()
+        if len(same) >= 2 and n > SUSPECT_RATIO * np.median(same) and faulty[date_] > 0.01 * n:
+            suspect.append(d)
+    suspect = np.asarray(suspect, dtype=np.int64)
+    if not len(suspect):
+        return log
+    keep = ~np.isin(days, suspect)
+    out = log.select(keep)
+    out.suspect_days = [str((log.epoch + timedelta(days=int(d))).date()) for d in suspect]
+    out.left_out[f"calls on days with over {SUSPECT_RATIO:g}x the calls of that weekday's median day and "
+                 f"over 1% timing faults ({', '.join(out.suspect_days)})"] += int((~keep).sum())
+    return out
+
+
+TRACE_EPOCH = datetime(2024, 1, 1)      # a Monday: simulated clock weeks map onto real dates
+
+
+class TraceWriter:
+    """Writes simulated calls as generic-format logs, one file per replication (``trace-r<R>.csv``),
+    so that `hotline calibrate` can read what the simulator did.
+
+    Each file appears whole or not at all: it is written under a unique
+    temporary name in the same folder and renamed on ``close``, so a killed
+    run never leaves a cut-off trace that looks complete (a run that stops with
+    an error removes its temporary files when the process exits).
+    """
+
+    def __init__(self, folder: Path, line_ids: list[str], start_minute: int):
+        self.folder, self.line_ids = folder, line_ids
+        self.epoch = TRACE_EPOCH + timedelta(minutes=start_minute)
+        self.files: dict[int, tuple] = {}            # replication -> (handle, temporary path)
+        weakref.finalize(self, _discard, self.files)
+
+    def __call__(self, replication: int, block) -> None:
+        if replication not in self.files:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f".trace-r{replication}.{uuid.uuid4().hex}.part"
+            handle = temporary.open("x", encoding="utf-8")
+            handle.write(",".join(GENERIC_COLUMNS + ("agent", "caller")) + "\n")
+            self.files[replication] = (handle, temporary)
+        out = block.outcomes()
+        handle = self.files[replication][0]
+        answered = (out["by"] >= 0).tolist()
+        for t, j, w, a, talk in zip(block.times, out["line"].tolist(), out["wait"].tolist(), answered,
+                                     out["first_seconds"].tolist()):
+            when = (self.epoch + timedelta(seconds=t)).isoformat(sep=" ", timespec="milliseconds")
+            handle.write(f"{when},{self.line_ids[j]},{'answered' if a else 'abandoned'},{w:.3f},"
+                         f"{f'{talk:.3f}' if a else ''},,\n")
+
+    def close(self):
+        """Finish every trace: each file takes its final name, ``trace-r<R>.csv``."""
+        for replication, (handle, temporary) in sorted(self.files.items()):
+            handle.close()
+            os.replace(temporary, self.folder / f"trace-r{replication}.csv")
+        self.files.clear()
+
+
+def _discard(files: dict):
+    """Remove the temporary files of traces never finished (the run stopped before ``close``)."""
+    for handle, temporary in files.values():
+        handle.close()
+        temporary.unlink(missing_ok=True)

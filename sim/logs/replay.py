@@ -1,0 +1,184 @@
+"""Replay: the logged callers through the model, and how well it predicts what happened.
+
+The logged arrival times (and, if asked, talk times) replace the random
+callers; patience, and talk times where not taken from the log, come from the
+scenario's laws.  By default the staffing is the replayed log's own (agents
+seen working, minute by minute; for a log without agent names, such as
+`hotline simulate --trace` output, the most calls seen in progress at once),
+so the comparison tests the model on days it was not fitted on.  Redials are
+switched off: the log's arrivals already hold them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import partial
+
+import numpy as np
+
+from sim.errors import LogError, ScenarioError
+from sim.input.spec import Pool, Scenario
+from sim.logs.calibrate import busy_agents, presence
+from sim.logs.calllog import CallLog
+from sim.model.arrivals import CallSource
+from sim.run.runs import RunResult, confidence_interval, simulate
+
+COMPARED = ("abandon_rate", "asa_seconds", "service_level")
+# An agent present for more than a quarter of a half hour counts as on duty in it: rounding
+# to the nearest agent dropped the lone agent who starts at 07:20 and left early callers unanswered.
+PRESENT_SHARE = 0.25
+
+
+class ReplaySource(CallSource):
+    """The log's calls, a block of intervals at a time, with attributes drawn as usual."""
+
+    def __init__(self, scenario, routes, seed, replication, times, lines, talk):
+        super().__init__(scenario, routes, seed, replication)
+        self.times, self.log_lines, self.talk = times, lines, talk
+        self.k = (times // scenario.interval_seconds).astype(np.int64)
+
+    def provincial_offered(self) -> np.ndarray:
+        return np.zeros((self.s.n_intervals, len(self.lines)))
+
+    def calls_in(self, k0: int, k1: int) -> list[tuple]:
+        chosen = (self.k >= k0) & (self.k < k1)
+        parts = []
+        for j in self.city:
+            mine = chosen & (self.log_lines == j)
+            parts.append(self.attributes(j, self.times[mine], self.k[mine],
+                                         None if self.talk is None else self.talk[mine]))
+        return parts
+
+
+@dataclass
+class ReplayResult:
+    scenario: Scenario
+    log: CallLog
+    run: RunResult
+    days: list[dict]
+    hours: list[dict]
+    errors: dict
+
+
+def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log") -> Scenario:
+    """The scenario over the log's days, with the log's staffing (or the scenario's) and no redials."""
+    missing = [l for l in log.lines if l not in s.lines]
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise ScenarioError(s.source, "lines", f"the log {log.source} has calls of line(s) {shown} that the "
+                            "scenario does not define; add them, or replay with a scenario calibrated from this log")
+    n_days = int(math.ceil((log.arrival.max() + 1) / 86400.0))
+    start_minute = log.epoch.weekday() * 1440
+    lines = {k: replace(v, redial=None) for k, v in s.lines.items()}
+    out = replace(s, horizon_seconds=n_days * 86400.0, warmup_seconds=0.0, start_minute=start_minute,
+                  lines=lines, outbound=())
+    if staffing == "log":
+        if len(s.pools) != 1:
+            raise ScenarioError(s.source, "pools", "replaying with the log's staffing needs a scenario with one "
+                                "pool (the log does not say which pool an agent sat in); use --staffing scenario")
+        present = log_staffing(log, s.interval_minutes)
+        if not present.any():
+            raise LogError(log.source, "", "shows no agent at work (no agent names and no answered call with a "
+                           "talk time), so it cannot staff the replay; use --staffing scenario")
+        minutes = np.repeat(present, s.interval_minutes)[: n_days * 1440]
+        pool_id = next(iter(s.pools))
+        out = replace(out, pools={pool_id: Pool(pool_id, s.pools[pool_id].week_agents, minutes)})
+    return out
+
+
+def log_staffing(log: CallLog, interval_minutes: int) -> np.ndarray:
+    """Agents on duty per interval of the log's span: those seen working, or, when the log names
+    no agents, the most calls in progress at once (as `hotline calibrate` staffs)."""
+    if log.agents:
+        return np.ceil(presence(log, interval_minutes) - PRESENT_SHARE).astype(np.int64)
+    return busy_agents(log, interval_minutes).astype(np.int64)
+
+
+def replay(s: Scenario, log: CallLog, replications: int = 10, seed: int | None = None,
+           handle_times: str = "scenario", staffing: str = "log", progress=None) -> ReplayResult:
+    """Run the logged callers through the scenario's model and compare day by day and hour by hour."""
+    r_s = replay_scenario(s, log, staffing)
+    line_index = np.array([list(s.lines).index(name) for name in log.lines])[log.line]
+    talk = log.handle if handle_times == "log" else None
+    make = partial(_source, times=log.arrival, lines=line_index, talk=talk)
+    run = simulate(r_s, replications, s.seed if seed is None else seed, progress=progress, make_source=make)
+    days = _compare(s, log, run, by="day")
+    hours = _compare(s, log, run, by="hour")
+    errors = {f: _mae(days, f) for f in COMPARED}
+    return ReplayResult(r_s, log, run, days, hours, errors)
+
+
+def _source(scenario, routes, seed, replication, times, lines, talk):
+    return ReplaySource(scenario, routes, seed, replication, times, lines, talk)
+
+
+def observed(s: Scenario, log: CallLog, group: np.ndarray, n_groups: int) -> dict[str, np.ndarray]:
+    """Figures of the log per group (day or hour of day), with the same definitions as the model's."""
+    offered = np.bincount(group, minlength=n_groups).astype(float)
+    answered = np.bincount(group[log.answered], minlength=n_groups)
+    within = np.bincount(group[log.answered & (log.wait <= s.threshold_seconds)], minlength=n_groups)
+    wait_answered = np.bincount(group[log.answered], weights=log.wait[log.answered], minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {"offered": offered, "abandon_rate": (offered - answered) / offered,
+                "asa_seconds": wait_answered / answered, "service_level": within / offered}
+
+
+def _compare(s: Scenario, log: CallLog, run: RunResult, by: str) -> list[dict]:
+    per_day = 1440 // s.interval_minutes
+    k = np.arange(run.per_interval["offered"].shape[1])
+    if by == "day":
+        group_of_interval, n_groups = k // per_day, int(math.ceil(len(k) / per_day))
+        log_group = log.days
+    else:
+        group_of_interval, n_groups = (k % per_day) * s.interval_minutes // 60, 24
+        log_group = ((log.arrival % 86400) // 3600).astype(np.int64)
+    obs = observed(s, log, log_group, n_groups)
+    sim = {}
+    counts = {f: np.stack([run.per_interval[f][:, group_of_interval == g, 0].sum(axis=1) for g in range(n_groups)],
+                          axis=1) for f in ("offered", "answered", "answered_within_threshold")}
+    wait_sum = np.stack([(np.nan_to_num(run.per_interval["asa_seconds"][:, group_of_interval == g, 0])
+                          * run.per_interval["answered"][:, group_of_interval == g, 0]).sum(axis=1)
+                         for g in range(n_groups)], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sim["offered"] = counts["offered"]
+        sim["abandon_rate"] = (counts["offered"] - counts["answered"]) / counts["offered"]
+        sim["asa_seconds"] = wait_sum / counts["answered"]
+        sim["service_level"] = counts["answered_within_threshold"] / counts["offered"]
+    rows = []
+    for g in range(n_groups):
+        if obs["offered"][g] == 0:
+            continue
+        label = (str((log.epoch + timedelta(days=g)).date()) if by == "day" else f"{g:02d}:00")
+        entry = {("date" if by == "day" else "hour"): label,
+                 "observed": {f: _num(obs[f][g]) for f in ("offered",) + COMPARED},
+                 "simulated": {}}
+        for f in ("offered",) + COMPARED:
+            mean, low, high = confidence_interval(sim[f][:, g])
+            entry["simulated"][f] = {"mean": _num(mean), "ci95": [_num(low), _num(high)]}
+        rows.append(entry)
+    return rows
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else round(x, 6)
+
+
+def _mae(rows: list[dict], figure: str) -> float | None:
+    pairs = [(r["observed"][figure], r["simulated"][figure]["mean"]) for r in rows
+             if r["observed"][figure] is not None and r["simulated"][figure]["mean"] is not None]
+    return round(float(np.mean([abs(o - m) for o, m in pairs])), 6) if pairs else None
+
+
+def summary_line(result: ReplayResult) -> str:
+    """One line on the replay: calls, days, and the mean absolute errors over days ("n/a" for a figure
+    no day has, such as ASA when no call was answered)."""
+    def error(figure: str, scale: float, unit: str) -> str:
+        value = result.errors[figure]
+        return "n/a" if value is None else f"{scale * value:.1f} {unit}"
+    return (f"replayed {len(result.log):,} calls over {len(result.days)} days ({result.run.replications} "
+            f"replications); mean absolute error over days: abandon rate {error('abandon_rate', 100, 'points')}, "
+            f"ASA {error('asa_seconds', 1, 's')}, service level {error('service_level', 100, 'points')} "
+            f"(answered within {result.scenario.threshold_seconds:g} s / offered)")

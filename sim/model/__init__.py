@@ -1,0 +1,1 @@
+"""Model: one replication of a scenario on SimPy (callers, pools, routing, transfers, outbound work, counters)."""

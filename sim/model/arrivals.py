@@ -1,0 +1,255 @@
+"""The caller stream: who calls when, with what question, and how long it will take.
+
+Calls are drawn in blocks of whole intervals with numpy.  Each line has its
+own random streams (arrivals, category, handle, patience, ...), keyed by the
+replication and the line's name, so two scenarios that share a line see the
+same callers with the same questions, talk times and patience: common random
+numbers, whatever else the scenarios change.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+
+import numpy as np
+
+from sim.input.clock import MINUTES_PER_DAY
+from sim.input.spec import Line, Scenario
+from sim.model.codes import NOT_TRANSFERRED, PLAIN
+from sim.model.routing import Routes
+
+TARGET_BLOCK_CALLS = 16384   # calls per block: large enough for numpy, small enough for memory
+# Stream order is fixed: new streams go at the end so old ones keep their numbers.
+_STREAMS = ("arrivals", "handle", "wrapup", "patience", "busyness", "category", "triage",
+            "transfer_delay", "transfer_patience", "redial", "outbound")
+
+
+
+class Block:
+    """A batch of calls in time order, and their outcomes as the model fills them in.
+
+    Outcomes start as "answered at once by the entry pool"; the model writes
+    only the calls that had to queue.  ``by[i]`` is the pool that answered
+    (or ABANDONED); ``xfer_by``/``xfer_wait`` the same for the second wait of a
+    transferred call.  ``pending`` counts calls without a final outcome; the
+    block is finished once all its calls have arrived and ``pending`` is 0.
+    Redial attempts live in blocks built call by call (``extend``).
+    """
+
+    __slots__ = ("times", "line", "category", "stage", "first_seconds", "second_seconds", "xfer_delay",
+                 "xfer_patience", "patience", "level", "interval", "wait", "by", "xfer_wait", "xfer_by",
+                 "served", "attempt", "origin", "pending", "arrived", "outbound_draw", "outbound_seconds")
+
+    def __init__(self, times, line, category, stage, interval, first_seconds, patience, level, by,
+                 second_seconds=None, xfer_delay=None, xfer_patience=None, outbound_draw=None,
+                 outbound_seconds=None):
+        self.times = times
+        self.line = line
+        self.category = category
+        self.stage = stage              # 0: the entry pool finishes the call; 1: it transfers after triage
+        self.interval = interval
+        self.first_seconds = first_seconds
+        self.patience = patience
+        self.level = level
+        self.second_seconds = second_seconds
+        self.xfer_delay = xfer_delay
+        self.xfer_patience = xfer_patience
+        # per call and outbound kind: a uniform draw (a job when below the kind's share) and the job's length
+        self.outbound_draw = outbound_draw
+        self.outbound_seconds = outbound_seconds
+        n = len(times)
+        self.wait = [0.0] * n
+        self.by = by
+        self.xfer_wait = [0.0] * n
+        self.xfer_by = [NOT_TRANSFERRED] * n
+        self.served = [-1] * n          # -1: decided by this attempt alone; 0/1: after redials
+        self.attempt = None             # redial number per call (None: all first attempts)
+        self.origin = None              # (block, index) of the first attempt, for redials
+        self.pending = 0
+        self.arrived = False
+
+    @classmethod
+    def for_redials(cls) -> "Block":
+        block = cls([], [], [], [], [], [], [], [], [], [], [], [], [], [])
+        block.attempt, block.origin = [], []
+        return block
+
+    def extend(self, t, interval, source: "Block", i: int, patience: float, entry_pool: int,
+               attempt: int, origin) -> int:
+        """Append a redial of call ``i`` of ``source`` (same question, new patience); returns its index."""
+        self.times.append(t)
+        self.interval.append(interval)
+        for name in ("line", "category", "stage", "first_seconds", "level", "second_seconds", "xfer_delay",
+                     "xfer_patience", "outbound_draw", "outbound_seconds"):
+            values = getattr(source, name)
+            getattr(self, name).append(values[i] if values is not None else 0.0)
+        self.patience.append(patience)
+        self.by.append(entry_pool)
+        self.wait.append(0.0)
+        self.xfer_wait.append(0.0)
+        self.xfer_by.append(NOT_TRANSFERRED)
+        self.served.append(-1)
+        self.attempt.append(attempt)
+        self.origin.append(origin)
+        return len(self.times) - 1
+
+    def outcomes(self) -> dict[str, np.ndarray]:
+        """Per call, as numpy arrays: what the statistics need."""
+        n = len(self.times)
+        return {
+            "interval": np.asarray(self.interval, dtype=np.int64),
+            "line": np.asarray(self.line, dtype=np.int64),
+            "category": np.asarray(self.category, dtype=np.int64),
+            "wait": np.asarray(self.wait, dtype=float),
+            "by": np.asarray(self.by, dtype=np.int64),
+            "first_seconds": np.asarray(self.first_seconds, dtype=float),
+            "xfer_wait": np.asarray(self.xfer_wait, dtype=float),
+            "xfer_by": np.asarray(self.xfer_by, dtype=np.int64),
+            "served": np.asarray(self.served, dtype=np.int64),
+            "attempt": np.asarray(self.attempt if self.attempt is not None else np.zeros(n), dtype=np.int64),
+        }
+
+
+def line_streams(seed: int, replication: int, line_id: str) -> dict[str, np.random.Generator]:
+    """Independent generators for one line in one replication.
+
+    Keyed by (replication, crc32 of the line's name), not by the line's
+    position, so adding a line to a scenario leaves the others' callers alone.
+    """
+    key = zlib.crc32(line_id.encode("utf-8"))
+    root = np.random.SeedSequence(seed, spawn_key=(replication, key))
+    return {name: np.random.default_rng(child) for name, child in zip(_STREAMS, root.spawn(len(_STREAMS)))}
+
+
+class CallSource:
+    """Generates the replication's calls block by block, merged across lines in time order."""
+
+    def __init__(self, scenario: Scenario, routes: Routes, seed: int, replication: int):
+        self.s = scenario
+        self.routes = routes
+        self.lines: list[Line] = list(scenario.lines.values())
+        self.streams = [line_streams(seed, replication, line.id) for line in self.lines]
+        self.week_intervals = len(self.lines[0].arrivals.week_per_hour)
+        days = scenario.start_minute // MINUTES_PER_DAY + math.ceil(scenario.horizon_seconds / 86400.0) + 1
+        self.day_factor = [self._busyness(line, st, days) for line, st in zip(self.lines, self.streams)]
+        city = [j for j, line in enumerate(self.lines) if line.mode != "provincial"]
+        self.city = city
+        mean_calls = sum(self.lines[j].arrivals.week_per_hour.mean() for j in city) * scenario.interval_seconds / 3600
+        self.block_intervals = int(min(scenario.n_intervals, max(1, TARGET_BLOCK_CALLS // max(mean_calls, 1e-9))))
+        self.transfers = routes.has_transfers
+        self.route_kind = np.asarray([r.kind for r in routes.routes])
+        self.next_interval = 0
+
+    @staticmethod
+    def _busyness(line: Line, streams, days: int) -> np.ndarray:
+        shape = line.arrivals.busyness_shape
+        if shape is None:
+            return np.ones(days)
+        return streams["busyness"].gamma(shape, 1.0 / shape, days)
+
+    def rates_per_hour(self, line_no: int, intervals: np.ndarray) -> np.ndarray:
+        """Arrival rate (calls per hour) of a line in horizon intervals, busyness included."""
+        s = self.s
+        start_interval = s.start_minute // s.interval_minutes
+        week_index = (start_interval + intervals) % self.week_intervals
+        day = (s.start_minute + intervals * s.interval_minutes) // MINUTES_PER_DAY
+        return self.lines[line_no].arrivals.week_per_hour[week_index] * self.day_factor[line_no][day]
+
+    def provincial_offered(self) -> np.ndarray:
+        """Calls per (horizon interval, line) of provincial lines: counted, never queued."""
+        s = self.s
+        counts = np.zeros((s.n_intervals, len(self.lines)))
+        intervals = np.arange(s.n_intervals)
+        for j, line in enumerate(self.lines):
+            if line.mode == "provincial":
+                expected = self.rates_per_hour(j, intervals) * s.interval_seconds / 3600.0
+                counts[:, j] = self.streams[j]["arrivals"].poisson(expected)
+        return counts
+
+    def next_block(self) -> Block | None:
+        """The next block of calls of the city's lines, or None once the horizon is covered."""
+        s = self.s
+        if self.next_interval >= s.n_intervals:
+            return None
+        k0 = self.next_interval
+        k1 = min(s.n_intervals, k0 + self.block_intervals)
+        self.next_interval = k1
+        return self.block_of(self.calls_in(k0, k1))
+
+    def calls_in(self, k0: int, k1: int) -> list[tuple]:
+        """Per city line, its calls in horizon intervals k0..k1-1 (drawn; a replay reads them)."""
+        intervals = np.arange(k0, k1)
+        return [self._line_calls(j, intervals) for j in self.city]
+
+    def block_of(self, parts: list[tuple]) -> Block:
+        """Merge per-line calls (as ``attributes`` returns them) into one block in time order."""
+        cols = [np.concatenate(x) for x in zip(*parts)]
+        order = np.argsort(cols[0], kind="stable")
+        t, line, cat, k, first, patience, level, by, second, delay, xpat, draw, job = (c[order] for c in cols)
+        extra = (second.tolist(), delay.tolist(), xpat.tolist()) if self.transfers else (None, None, None)
+        outbound = (draw.tolist(), job.tolist()) if self.s.outbound else (None, None)
+        stage = (self.route_kind[cat] != PLAIN).astype(np.int64)
+        return Block(t.tolist(), line.tolist(), cat.tolist(), stage.tolist(), k, first.tolist(),
+                     patience.tolist(), level.tolist(), by.tolist(), *extra, *outbound)
+
+    def _line_calls(self, j: int, intervals: np.ndarray):
+        s, st = self.s, self.streams[j]
+        expected = self.rates_per_hour(j, intervals) * s.interval_seconds / 3600.0
+        counts = st["arrivals"].poisson(expected)
+        n = int(counts.sum())
+        k = np.repeat(intervals, counts)
+        t = k * s.interval_seconds + st["arrivals"].uniform(0.0, s.interval_seconds, n)
+        return self.attributes(j, t, k)
+
+    def attributes(self, j: int, t: np.ndarray, k: np.ndarray, talk: np.ndarray | None = None):
+        """Everything about line ``j``'s calls at times ``t`` (intervals ``k``) but when they come.
+
+        ``talk`` replaces the drawn talk time where it is finite (replaying a log).
+        """
+        line, st, routes = self.lines[j], self.streams[j], self.routes
+        n = len(t)
+        mine = routes.line_routes[j]
+        shares = [routes.routes[g].category.share for g in mine]
+        which = st["category"].choice(len(mine), size=n, p=shares) if len(mine) > 1 else np.zeros(n, dtype=int)
+        cat = np.asarray(mine)[which]
+        agent = np.empty(n)
+        level = np.empty(n, dtype=np.int64)
+        for g in mine:
+            chosen = cat == g
+            m = int(chosen.sum())
+            c = routes.routes[g].category
+            seconds = c.handle.sample(st["handle"], m)
+            if line.handle_factor_by_hour is not None:      # talk times that vary over the day
+                hour = ((self.s.start_minute + k[chosen] * self.s.interval_minutes) % MINUTES_PER_DAY) // 60
+                seconds = seconds * line.handle_factor_by_hour[hour]
+            if talk is not None:
+                logged = talk[chosen]
+                seconds = np.where(np.isfinite(logged), logged, seconds)
+            if c.wrapup is not None:
+                seconds = seconds + c.wrapup.sample(st["wrapup"], m)
+            agent[chosen] = seconds
+            level[chosen] = routes.routes[g].level
+        patience = line.patience.sample(st["patience"], n) if line.patience is not None else np.full(n, np.inf)
+        first, second, delay, xpat = agent, np.zeros(n), np.zeros(n), np.zeros(n)
+        if self.transfers:
+            first = agent.copy()
+            for g in mine:
+                route = routes.routes[g]
+                if route.kind == PLAIN:
+                    continue
+                chosen = cat == g
+                m = int(chosen.sum())
+                tr = route.category.transfer
+                first[chosen] = tr.triage.sample(st["triage"], m)
+                second[chosen] = agent[chosen]
+                delay[chosen] = tr.delay.sample(st["transfer_delay"], m)
+                law = tr.patience or line.patience
+                xpat[chosen] = law.sample(st["transfer_patience"], m) if law is not None else np.inf
+        by = np.full(n, routes.entry_pool[j])
+        kinds = self.s.outbound
+        draw, job = np.zeros((n, len(kinds))), np.zeros((n, len(kinds)))
+        for o, kind in enumerate(kinds):           # each caller's outbound work, drawn with the caller
+            draw[:, o] = st["outbound"].random(n)
+            job[:, o] = kind.handle.sample(st["outbound"], n)
+        return t, np.full(n, j), cat, k, first, patience, level, by, second, delay, xpat, draw, job

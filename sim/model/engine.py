@@ -1,0 +1,420 @@
+"""The discrete-event model of one replication, on SimPy's event loop.
+
+Design for speed (the hot loop is ``Replication._arrive`` and ``sim.model.pool``):
+- plain callbacks on minimal events (``sim.model.events``), no process per call;
+- arrivals are handled in a run: one event wakes the source, which then takes
+  every arrival due before the next scheduled event (``env.peek()``);
+- a plain call costs two events at most (arrival, agent release): abandonment
+  is found lazily in first-come first-served queues and agents are released
+  lazily (see ``sim.model.pool``); only lines whose hang-ups trigger something
+  (redials, callbacks) get an event at the caller's deadline;
+- random numbers come in numpy blocks; outcomes are written into the block and
+  folded into counters by numpy when the block is finished.
+
+Everything beyond a plain call goes through ordinary methods: first calls that
+queue or are answered by overflow and redials here, transfers in
+``sim.model.transfers``, outbound work in ``sim.model.outbound``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from heapq import heappush
+
+import numpy as np
+import simpy
+
+from sim.input.clock import MINUTES_PER_WEEK
+from sim.input.spec import Scenario
+from sim.model import events
+from sim.model.arrivals import Block, CallSource
+from sim.model.codes import ABANDONED, FINISH, PLAIN, WAITING
+from sim.model.outbound import OutboundWork
+from sim.model.pool import HeadcountPool, ShiftPool
+from sim.model.routing import compile_routes
+from sim.model.stats import Counters
+from sim.model.transfers import Transfers
+
+INF = float("inf")
+REDIAL_BLOCK_CALLS = 4096
+INLINE, ANSWER_HEADCOUNT, ANSWER_SHIFTS = 0, 1, 2        # how the hot loop takes a line's calls
+SECONDS_PER_MINUTE = 60.0
+
+
+class Replication:
+    """One run of a scenario: builds the model, runs it, returns its counters.
+
+    ``check`` switches on ``sim.model.invariants``: the model's own laws are checked
+    after every event (for tests: it is slow).
+    """
+
+    def __init__(self, scenario: Scenario, seed: int, replication: int, trace=None, make_source=None,
+                 check: bool = False):
+        s = self.s = scenario
+        self.env = simpy.Environment()
+        self.trace = trace
+        self.routes = routes = compile_routes(s)
+        self.source = (make_source or CallSource)(s, routes, seed, replication)
+        self.lines = list(s.lines.values())
+        self.outbound = list(s.outbound)
+        self.redial_rng = [streams["redial"] for streams in self.source.streams]
+        self.staffing = [pool_staffing(s, pool) for pool in s.pools.values()]
+        self.pools = [self._pool(p, staffing, routes) for p, staffing in enumerate(self.staffing)]
+        self.line_pool = [self.pools[e] if e >= 0 else None for e in routes.entry_pool]
+        # pools that may answer a line's waiting caller: its own and those it overflows to
+        self.watchers = [[pool] + [self.pools[target] for target, _, _ in pool.overflow] if pool else []
+                         for pool in self.line_pool]
+        self.counters = Counters(
+            s.n_intervals - s.warmup_intervals, len(s.lines), len(self.pools), s.threshold_seconds,
+            s.warmup_intervals, np.asarray([max(e, 0) for e in routes.entry_pool]),
+            np.asarray([r.finish_pool for r in routes.routes]),
+            np.asarray([r.kind != PLAIN for r in routes.routes]))
+        self.outbound_work = OutboundWork(self)
+        self.transfers = Transfers(self)
+        self.handled_hook = bool(self.outbound_work.handled_kinds)
+        self.plain_answers = not self.handled_hook
+        # lines whose hang-ups must be seen when they happen (to redial or call back)
+        missed = bool(self.outbound_work.missed_kinds)
+        self.line_hooks = [line.redial is not None or missed for line in self.lines]
+        # how the hot loop takes each line's first calls (provincial lines never reach it)
+        self.paths = [
+            None if pool is None
+            else INLINE if (isinstance(pool, HeadcountPool) and pool.plain and not hook and self.plain_answers
+                            and all(routes.routes[g].kind == PLAIN for g in routes.line_routes[j]))
+            else ANSWER_SHIFTS if isinstance(pool, ShiftPool) else ANSWER_HEADCOUNT
+            for j, (pool, hook) in enumerate(zip(self.line_pool, self.line_hooks))]
+        self.block: Block | None = None
+        self.i = 0
+        self.redials: Block | None = None
+        self.checker = None
+        if check:
+            from sim.model.invariants import InvariantChecker
+            self.checker = InvariantChecker(self)
+
+    def _pool(self, p: int, staffing: "Staffing", routes):
+        args = (self.env, p, self, len(routes.levels), routes.overflow[p], len(self.outbound))
+        if isinstance(staffing.initial, list):
+            return ShiftPool(*args, levels=staffing.initial)
+        return HeadcountPool(*args, staffed=staffing.initial)
+
+    # -- running --------------------------------------------------------------
+    def run(self):
+        """Simulate the horizon (and the calls still in the system after it); returns the Counters."""
+        env = self.env
+        for pool, staffing in zip(self.pools, self.staffing):
+            self._schedule_staffing(pool, staffing)
+        self._record_staffed_time()
+        self._schedule_boundary(1)
+        self.outbound_work.start()
+        self.counters.add_offered_only(self.source.provincial_offered())
+        if self._load_block():
+            self.at(self.block.times[0], self._arrive)
+        if self.checker is None:
+            env.run()
+        else:
+            self.checker.run()
+        for pool in self.pools:
+            pool.abandon_all(env.now)
+        if self.redials is not None:
+            self._close_redial_block()
+        self.outbound_work.fold()
+        return self.counters
+
+    def at(self, time: float, callback):
+        """Call ``callback(event)`` at simulation time ``time`` (seconds, never before now)."""
+        events.at(self.env, max(time, self.env._now), callback)
+
+    def _schedule_staffing(self, pool, staffing: "Staffing"):
+        """One event at each minute where agents come or go, before anything else due then."""
+        times, changes = staffing.times, staffing.changes
+
+        def change(_event, k=0):
+            pool.set_levels(changes[k])
+            if k + 1 < len(times):
+                events.urgent(self.env, times[k + 1], partial(change, k=k + 1))
+
+        if times:
+            events.urgent(self.env, times[0], change)
+
+    def _record_staffed_time(self):
+        s = self.s
+        per_interval = s.interval_minutes
+        for p, staffing in enumerate(self.staffing):
+            levels = staffing.total_by_minute
+            staffed = levels[: s.n_intervals * per_interval].reshape(s.n_intervals, per_interval).sum(axis=1) * 60.0
+            for k in range(s.warmup_intervals, s.n_intervals):
+                self.counters.add_pool("staffed_seconds", k, p, float(staffed[k]))
+
+    def _schedule_boundary(self, k: int):
+        """At the end of interval k-1: book each pool's busy time to it."""
+        def boundary(_event):
+            now = self.env._now
+            for pool in self.pools:
+                self.counters.add_pool("busy_seconds", k - 1, pool.index, pool.book_busy_area(now))
+            if k < self.s.n_intervals:
+                self._schedule_boundary(k + 1)
+
+        self.at(k * self.s.interval_seconds, boundary)
+
+    def _load_block(self) -> bool:
+        while True:
+            block = self.source.next_block()
+            if block is None:
+                self.block = None
+                return False
+            if block.times:
+                self.block, self.i = block, 0
+                return True
+
+    def _finish(self, block: Block):
+        if self.checker is not None:
+            self.checker.check_block(block)
+        self.counters.add_calls(block.outcomes())
+        if self.trace is not None:
+            self.trace(block)
+
+    def settle(self, block: Block):
+        """One outcome of the block is final; fold the block in when it was the last."""
+        block.pending -= 1
+        if not block.pending and block.arrived:
+            self._finish(block)
+
+    # -- the hot loop ---------------------------------------------------------
+    def _arrive(self, _event):
+        """Take every arrival due before the next scheduled event.
+
+        Speed forces two inlined copies here, since this loop runs once per call
+        and a method call per call costs a tenth of the engine's speed:
+        - ``INLINE`` lines (one queue, no hooks, no transfers, a head count)
+          are answered or queued right here (``HeadcountPool.hold`` and
+          ``Pool.enqueue`` copied);
+        - other lines are answered here when an agent is free (what
+          ``offer_first`` and ``answer_first`` do for a first call), and queued
+          by ``enqueue_first``.
+        Work that may schedule an event sets the clock to the call's arrival
+        first, which is safe (nothing is due before it), and looks again at
+        what is due next.
+        """
+        env = self.env
+        block, i = self.block, self.i
+        times, lines, first, patience, stage = (block.times, block.line, block.first_seconds, block.patience,
+                                                block.stage)
+        n = len(times)
+        line_pool, paths, handled = self.line_pool, self.paths, self.handled_hook
+        next_event = env.peek()
+        while True:
+            t = times[i]
+            j = lines[i]
+            pool = line_pool[j]
+            ends = pool.ends
+            path = paths[j]
+            if not path:                           # INLINE
+                if ends and ends[0] <= t:
+                    pool.catch_up(t)
+                if pool.n_free > 0:
+                    pool.area += pool.n_free * (t - pool.last_change)
+                    pool.last_change = t
+                    pool.n_free -= 1
+                    heappush(ends, t + first[i])   # released lazily: no event
+                elif patience[i] > 0:
+                    pool.queues[0].append((t + patience[i], t, first[i], block, i, FINISH))
+                    block.by[i] = WAITING
+                    block.pending += 1
+                    if pool.wake_at is None or (ends and ends[0] < pool.wake_at):
+                        pool.arm()
+                        next_event = env.peek()
+                else:
+                    block.by[i] = ABANDONED       # patience 0: served at once or lost at once
+            else:
+                if ends and (ends[0][0] if path == ANSWER_SHIFTS else ends[0]) <= t:
+                    pool.catch_up(t)
+                if pool.n_free > 0:                # answered at once by the entry pool
+                    if stage[i]:
+                        env._now = t
+                        self.transfers.start_triage(pool, block, i, t, first[i])
+                        next_event = env.peek()
+                    elif pool.hold(t, first[i]) | (handled and self.outbound_work.handled(pool, block, i, t)):
+                        next_event = env.peek()
+                else:
+                    env._now = t
+                    self.enqueue_first(pool, block, i, t)
+                    next_event = env.peek()
+            i += 1
+            if i == n:
+                block.arrived = True
+                if not block.pending:
+                    self._finish(block)
+                if not self._load_block():
+                    return
+                block, i = self.block, 0
+                times, lines, first, patience, stage = (block.times, block.line, block.first_seconds,
+                                                        block.patience, block.stage)
+                n = len(times)
+            if times[i] > next_event:
+                break
+        self.i = i
+        events.at(env, times[i], self._arrive)
+
+    # -- first calls beyond the plain path ------------------------------------
+    def offer_first(self, block: Block, i: int, t: float):
+        """A first call (or a redial) arrives at ``t``: answered at once or queued."""
+        pool = self.line_pool[block.line[i]]
+        if pool.is_free(t):
+            block.pending += 1
+            self.answer_first(pool, block, i, t, block.first_seconds[i], t)
+        else:
+            self.enqueue_first(pool, block, i, t)
+
+    def enqueue_first(self, pool, block: Block, i: int, t: float):
+        """A caller at ``t`` finds every agent busy: queue, arm overflow and the hang-up watch."""
+        block.pending += 1
+        patience = block.patience[i]
+        if patience <= 0:
+            block.by[i] = ABANDONED
+            self.first_abandoned(block, i, t)
+            return
+        deadline = t + patience
+        block.by[i] = WAITING
+        pool.enqueue(block.level[i], (deadline, t, block.first_seconds[i], block, i, block.stage[i]))
+        for target, after, factor in pool.overflow:
+            if deadline > t + after:
+                self.at(t + after, partial(self._overflow, self.pools[target], block, i, deadline, t, factor))
+        if self.line_hooks[block.line[i]] and deadline < INF:
+            self.at(deadline, partial(self._deadline, block, i))
+
+    def answer_first(self, pool, block: Block, i: int, now: float, seconds: float, start: float):
+        """An agent of ``pool`` answers a first call at ``now`` (its own caller, or one that overflowed)."""
+        block.by[i] = pool.index
+        block.wait[i] = now - start
+        if block.stage[i]:
+            self.transfers.start_triage(pool, block, i, now, seconds)
+        else:
+            pool.hold(now, seconds)
+            if self.handled_hook:
+                self.outbound_work.handled(pool, block, i, now)
+        if block.origin is not None:
+            origin, k = block.origin[i]
+            origin.served[k] = 1
+            self.settle(origin)
+        self.settle(block)
+
+    def _overflow(self, pool, block: Block, i: int, deadline: float, start: float, factor: float, _event):
+        """Still waiting after the overflow time: ``pool``'s agents may answer too, more slowly."""
+        if block.by[i] != WAITING:
+            return
+        now = self.env._now
+        self.line_pool[block.line[i]].catch_up(now)     # its own agent may free up at this very instant
+        if block.by[i] != WAITING:
+            return
+        seconds = block.first_seconds[i] * factor
+        if pool.is_free(now):
+            self.answer_first(pool, block, i, now, seconds, start)
+        else:
+            pool.enqueue(block.level[i], (deadline, start, seconds, block, i, block.stage[i]))
+
+    def _deadline(self, block: Block, i: int, _event):
+        """The caller's patience runs out: unless an agent answered by now, the hang-up happens now."""
+        if block.by[i] != WAITING:
+            return
+        now = self.env._now
+        for pool in self.watchers[block.line[i]]:       # an agent ending a call now answers first
+            pool.catch_up(now)
+        if block.by[i] != WAITING:
+            return
+        block.by[i] = ABANDONED
+        block.wait[i] = block.patience[i]
+        self.first_abandoned(block, i, now)
+
+    def first_abandoned(self, block: Block, i: int, t: float):
+        """A hang-up seen as it happens: call back, maybe redial (within the horizon), then book it."""
+        j = block.line[i]
+        self.outbound_work.missed(self.line_pool[j], block, i, t)
+        redial = self.lines[j].redial
+        attempt = 0 if block.attempt is None else block.attempt[i]
+        origin = (block, i) if block.origin is None else block.origin[i]
+        r_rng = self.redial_rng[j]
+        if redial is not None and attempt < redial.max_redials and r_rng.random() < redial.probability:
+            when = t + float(redial.delay.sample(r_rng, 1)[0])
+            if when < self.s.horizon_seconds:           # a redial after the horizon is not simulated
+                if block.origin is None:
+                    block.pending += 1                  # the caller's chain of attempts is open
+                self.at(when, partial(self._redial, block, i, attempt + 1, origin))
+                self.settle(block)
+                return
+        if block.origin is not None:
+            origin[0].served[origin[1]] = 0
+            self.settle(origin[0])
+        self.settle(block)
+
+    def _redial(self, source: Block, i: int, attempt: int, origin, _event):
+        """The caller tries again: same question and talk time, fresh patience."""
+        now = self.env._now
+        if self.redials is None:
+            self.redials = Block.for_redials()
+        j = source.line[i]
+        line = self.lines[j]
+        patience = float(line.patience.sample(self.redial_rng[j], 1)[0]) if line.patience is not None else INF
+        interval = int(now // self.s.interval_seconds)
+        k = self.redials.extend(now, interval, source, i, patience, self.routes.entry_pool[j], attempt, origin)
+        block = self.redials
+        self.offer_first(block, k, now)
+        if len(block.times) >= REDIAL_BLOCK_CALLS and block is self.redials:
+            self._close_redial_block()
+
+    def _close_redial_block(self):
+        block, self.redials = self.redials, None
+        block.arrived = True
+        if not block.pending:
+            self._finish(block)
+
+
+class Staffing:
+    """When a pool's agents come and go over the horizon.
+
+    ``initial`` is the number on duty at time 0 (an int for a head count, a
+    list per shift group); ``times`` (seconds) and ``changes`` (lists of
+    (group, agents from then on)) the changes after it; ``total_by_minute`` all
+    agents on duty in each minute of the horizon.
+    """
+
+    __slots__ = ("initial", "times", "changes", "total_by_minute")
+
+    def __init__(self, initial, times, changes, total_by_minute):
+        self.initial, self.times, self.changes, self.total_by_minute = initial, times, changes, total_by_minute
+
+
+def pool_staffing(scenario: Scenario, pool) -> Staffing:
+    """The pool's staffing over the horizon: a head count, or agents per shift group.
+
+    Pools staffed by ``shifts`` keep one group per shift entry (agents who come
+    and go together); ``seats``, ``seats_by_interval`` and replayed logs are a
+    head count (one group).
+    """
+    minutes = int(round(scenario.horizon_seconds / SECONDS_PER_MINUTE))
+    start = scenario.start_minute
+    if pool.horizon_agents is not None:
+        total = np.resize(pool.horizon_agents, minutes)
+    else:
+        total = pool.week_agents[(start + np.arange(minutes)) % len(pool.week_agents)]
+    if not pool.group_agents or pool.horizon_agents is not None:
+        changes = np.flatnonzero(np.diff(total)) + 1
+        return Staffing(int(total[0]) if minutes else 0, (changes * SECONDS_PER_MINUTE).tolist(),
+                        [[(0, int(v))] for v in total[changes]], total)
+    by_minute: dict[int, list[tuple[int, int]]] = {}
+    weeks = minutes // MINUTES_PER_WEEK + 1
+    for g, week in enumerate(pool.group_agents):
+        moments = np.flatnonzero(week != np.roll(week, 1))       # minutes of the week where the level changes
+        offsets = (moments - start) % MINUTES_PER_WEEK
+        for w in range(weeks):
+            for offset, level in zip((offsets + w * MINUTES_PER_WEEK).tolist(), week[moments].tolist()):
+                if 0 < offset < minutes:
+                    by_minute.setdefault(offset, []).append((g, level))
+    order = sorted(by_minute)
+    initial = [int(week[start % MINUTES_PER_WEEK]) for week in pool.group_agents]
+    return Staffing(initial, [m * SECONDS_PER_MINUTE for m in order], [by_minute[m] for m in order], total)
+
+
+def run_replication(scenario: Scenario, seed: int, replication: int, trace=None, make_source=None,
+                    check: bool = False):
+    """Simulate one replication and return its counters (``make_source`` replaces the random callers)."""
+    return Replication(scenario, seed, replication, trace, make_source, check).run()

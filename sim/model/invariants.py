@@ -1,0 +1,124 @@
+"""The model's own laws, checked while a replication runs (tests switch this on).
+
+Where no exact answer is known, these must hold for any scenario:
+- no agent of a pool is free while a caller it may answer waits (a caller
+  whose overflow time has not come is not yet one another pool may answer;
+  outbound jobs wait by their own rules and are not checked);
+- no lazily released agent finished a call while such a caller waited, unseen
+  (a lost wake-up);
+- no event is scheduled in the past, and a pool's clock never runs backwards;
+- no caller is answered before arriving (waits are never negative) or after
+  hanging up (an answered caller waited no longer than its patience).
+
+``InvariantChecker.run`` steps SimPy's loop itself and checks every pool after
+every event; each finished block of calls is checked call by call.  A broken
+law raises ``InvariantError`` naming the time, pool or call.
+"""
+
+from __future__ import annotations
+
+from simpy.core import EmptySchedule
+
+from sim.model.codes import ABANDONED, TRANSFERRED, WAITING
+from sim.model.pool import HeadcountPool
+
+TOLERANCE_SECONDS = 1e-6
+
+
+class InvariantError(AssertionError):
+    """The model broke one of its own laws (a bug in the model, not in the input)."""
+
+
+class InvariantChecker:
+    def __init__(self, model):
+        self.model = model
+        self.last_change = [0.0] * len(model.pools)
+        self.events = 0
+        at = model.at
+
+        def checked_at(time: float, callback):
+            now = model.env._now
+            if time < now - TOLERANCE_SECONDS:
+                raise InvariantError(f"t={now:.3f} s: an event scheduled in the past, at {time:.3f} s")
+            at(time, callback)
+
+        model.at = checked_at
+
+    def run(self):
+        env = self.model.env
+        while True:
+            try:
+                env.step()
+            except EmptySchedule:
+                return
+            self.events += 1
+            self.check_pools(env._now)
+
+    # -- pools ------------------------------------------------------------------
+    def check_pools(self, now: float):
+        for pool in self.model.pools:
+            if pool.last_change < self.last_change[pool.index] - TOLERANCE_SECONDS:
+                raise InvariantError(f"t={now:.3f} s: pool {pool.index}'s clock ran back from "
+                                     f"{self.last_change[pool.index]:.3f} to {pool.last_change:.3f} s")
+            self.last_change[pool.index] = pool.last_change
+            waiting = [entry for queue in pool.queues for entry in queue if _waits(entry)]
+            if not waiting:
+                continue
+            alive_from = max(now, pool.last_change)
+            alive = [e for e in waiting if e[0] >= alive_from - TOLERANCE_SECONDS and e[1] <= alive_from]
+            if pool.n_free > 0 and alive:
+                e = alive[0]
+                raise InvariantError(f"t={now:.3f} s: pool {pool.index} has {pool.n_free} free agent(s) while a "
+                                     f"caller waits since {e[1]:.3f} s (patience until {e[0]:.3f} s)")
+            for end in self._freeing_ends(pool, now):
+                for deadline, start, *_ in waiting:
+                    if start <= end - TOLERANCE_SECONDS and deadline >= end + TOLERANCE_SECONDS:
+                        raise InvariantError(
+                            f"t={now:.3f} s: pool {pool.index}: an agent finished at {end:.3f} s, unseen, while a "
+                            f"caller waited (since {start:.3f} s, patience until {deadline:.3f} s): a lost wake-up")
+
+    @staticmethod
+    def _freeing_ends(pool, now: float) -> list[float]:
+        """Lazy ends before ``now`` that would have freed an agent (not one leaving after a shift)."""
+        if isinstance(pool, HeadcountPool):
+            ends = sorted(e for e in pool.ends if e < now - TOLERANCE_SECONDS)
+            free, out = pool.n_free, []
+            for end in ends:
+                free += 1
+                if free > 0:
+                    out.append(end)
+            return out
+        busy, out = list(pool.busy), []
+        for end, group in sorted(e for e in pool.ends if e[0] < now - TOLERANCE_SECONDS):
+            busy[group] -= 1
+            if busy[group] < pool.on_duty[group]:
+                out.append(end)
+        return out
+
+    # -- calls ------------------------------------------------------------------
+    def check_block(self, block):
+        for i, arrival in enumerate(block.times):
+            wait, by = block.wait[i], block.by[i]
+            where = f"call {i} of a block (line {block.line[i]}, arrived {arrival:.3f} s)"
+            if by == WAITING or block.xfer_by[i] == WAITING:
+                raise InvariantError(f"{where}: still waiting when its block was booked")
+            if wait < -TOLERANCE_SECONDS:
+                raise InvariantError(f"{where}: negative wait {wait:.6f} s")
+            if by != ABANDONED and wait > block.patience[i] + TOLERANCE_SECONDS:
+                raise InvariantError(f"{where}: answered after {wait:.3f} s, after hanging up at "
+                                     f"{block.patience[i]:.3f} s")
+            if by == ABANDONED and wait > block.patience[i] + TOLERANCE_SECONDS:
+                raise InvariantError(f"{where}: booked as hung up after {wait:.3f} s, patience {block.patience[i]:.3f} s")
+            if block.xfer_by[i] >= 0 or block.xfer_by[i] == ABANDONED:
+                xw = block.xfer_wait[i]
+                if xw < -TOLERANCE_SECONDS:
+                    raise InvariantError(f"{where}: negative transfer wait {xw:.6f} s")
+                if block.xfer_by[i] >= 0 and xw > block.xfer_patience[i] + TOLERANCE_SECONDS:
+                    raise InvariantError(f"{where}: transferred caller answered after {xw:.3f} s, after hanging "
+                                         f"up at {block.xfer_patience[i]:.3f} s")
+
+
+def _waits(entry) -> bool:
+    """Is this queue entry a caller still waiting (not answered elsewhere, not booked)?"""
+    _, _, _, block, i, stage = entry
+    return (block.xfer_by[i] if stage == TRANSFERRED else block.by[i]) == WAITING

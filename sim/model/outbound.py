@@ -1,0 +1,156 @@
+"""Outbound work: callbacks of missed calls and return visits, made by the same agents.
+
+A job is created for a share of its trigger (a hang-up, or an answered call),
+may be made from ``after`` seconds later, and is made when an agent is free,
+no inbound caller waits, at least ``reserve_agents`` colleagues stay free, and
+(when given) within the clock ``hours``.  Jobs that could be made now count
+as work waiting in the pool, so the pool wakes up for them like for callers;
+outside their hours they wait for the opening, which wakes every pool.
+Whether a caller's callback or return visit happens, and how long it takes,
+is drawn with the caller (``Block.outbound_draw``), so two scenarios compared
+on the same callers give the same callers the same outbound work.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from heapq import heappop, heappush
+
+import numpy as np
+
+from sim.input.clock import MINUTES_PER_DAY
+from sim.model import events
+
+SECONDS_PER_DAY = 86400.0
+FOLD_JOBS = 4096
+
+
+class OutboundWork:
+    """The outbound jobs of one replication (``model`` is the ``engine.Replication``)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.s = model.s
+        self.kinds = model.outbound
+        self.counters = model.counters
+        self.missed_kinds = [(k, o.share) for k, o in enumerate(self.kinds) if o.trigger == "missed"]
+        self.handled_kinds = [(k, o.share) for k, o in enumerate(self.kinds) if o.trigger == "handled"]
+        self.sequence = 0
+        self.made: list[tuple] = []         # (time, pool, on time, seconds) of jobs made, not yet booked
+        self.open = [True] * len(self.kinds)   # within its clock hours now (kinds without hours: always)
+
+    def start(self):
+        """Before the run: open and close the clock hours of each kind that has them, every day."""
+        for k, o in enumerate(self.kinds):
+            if o.hours is not None:
+                self.open[k] = self.is_open(0.0, o.hours)
+                self._next_change(k, 0.0)
+
+    def _next_change(self, k: int, t: float):
+        hours = self.kinds[k].hours
+        when = self.next_close(t, hours) if self.open[k] else self.next_open(t, hours)
+        if when < self.s.horizon_seconds:
+            events.urgent(self.model.env, when, partial(self._change, k))
+
+    def _change(self, k: int, _event):
+        """Outbound hours open (idle agents start on the jobs that waited) or close."""
+        now = self.model.env._now
+        for pool in self.model.pools:       # agents who finished before now must see the hours as they were
+            pool.catch_up(now)
+        self.open[k] = not self.open[k]
+        if self.open[k]:
+            for pool in self.model.pools:
+                if pool.jobs[k] and pool.is_free(now):
+                    pool.take_work(now)
+        self._next_change(k, now)
+
+    def waiting(self, pool) -> bool:
+        """Does ``pool`` have jobs an agent could make now (their hours open)?"""
+        open_ = self.open
+        for k, jobs in enumerate(pool.jobs):
+            if jobs and open_[k]:
+                return True
+        return False
+
+    def missed(self, pool, block, i: int, t: float):
+        """Call ``i`` of ``block``, a caller of ``pool``, hung up at ``t``: maybe a callback."""
+        for k, share in self.missed_kinds:
+            if block.outbound_draw[i][k] < share:
+                self.create(k, pool, t, block.outbound_seconds[i][k])
+
+    def handled(self, pool, block, i: int, t: float) -> bool:
+        """Call ``i`` of ``block`` is being handled by ``pool`` from ``t``: maybe a return visit later.
+
+        True if a job was created (an event is then due)."""
+        created = False
+        for k, share in self.handled_kinds:
+            if block.outbound_draw[i][k] < share:
+                created = self.create(k, pool, t, block.outbound_seconds[i][k]) or created
+        return created
+
+    def create(self, k: int, pool, t: float, seconds: float) -> bool:
+        """A job of kind ``k`` for ``pool``, created at ``t``, taking ``seconds`` of an agent's time;
+        True if it will be made within the horizon (an event is then due)."""
+        o = self.kinds[k]
+        self.counters.add_pool("outbound_created", int(t // self.s.interval_seconds), pool.index, 1.0)
+        available = t + o.after_seconds
+        due = available + o.within_seconds
+        if o.hours is not None:
+            available = self.next_open(available, o.hours)
+        if available >= self.s.horizon_seconds:
+            return False                                # it would be made after the reported horizon
+        self.sequence += 1
+        self.model.at(available, partial(self._ready, pool, k, (due, self.sequence, seconds)))
+        return True
+
+    def _ready(self, pool, k: int, job, _event):
+        now = self.model.env._now
+        pool.catch_up(now)          # before the job exists: an agent who finished earlier must not take it early
+        heappush(pool.jobs[k], job)
+        if pool.n_free > 0:
+            pool.take_work(now)
+        else:
+            pool.arm()
+
+    def take(self, pool, now: float):
+        """Free agents with no inbound caller waiting make outbound calls, earliest due first."""
+        made, open_ = self.made, self.open
+        for k, o in enumerate(self.kinds):
+            jobs = pool.jobs[k]
+            if not jobs or not open_[k]:
+                continue
+            while jobs and pool.n_free > o.reserve_agents:
+                due, _, seconds = heappop(jobs)
+                pool.hold(now, seconds)
+                made.append((now, pool.index, now <= due, seconds))
+        if len(made) >= FOLD_JOBS:
+            self.fold()
+
+    def fold(self):
+        """Book the jobs made so far into the counters (in bulk: a scalar update per job is slow)."""
+        if not self.made:
+            return
+        now, pool, on_time, seconds = (np.asarray(x) for x in zip(*self.made))
+        interval = (now // self.s.interval_seconds).astype(np.int64)
+        add = self.counters.add_pool_many
+        add("outbound_made", interval, pool, np.ones(len(now)))
+        add("outbound_on_time", interval, pool, on_time.astype(float))
+        add("outbound_seconds", interval, pool, seconds)
+        self.made = []
+
+    def minute_of_day(self, t: float) -> float:
+        return (self.s.start_minute + t / 60.0) % MINUTES_PER_DAY
+
+    def is_open(self, t: float, hours) -> bool:
+        return hours[0] <= self.minute_of_day(t) < hours[1]
+
+    def next_open(self, t: float, hours) -> float:
+        """The first time at or after ``t`` (seconds) inside the clock hours."""
+        minute = self.minute_of_day(t)
+        if hours[0] <= minute < hours[1]:
+            return t
+        return t + (hours[0] - minute) % MINUTES_PER_DAY * 60.0
+
+    def next_close(self, t: float, hours) -> float:
+        """The first time after ``t`` (seconds) at which the clock hours close."""
+        return t + ((hours[1] - self.minute_of_day(t)) % MINUTES_PER_DAY or MINUTES_PER_DAY) * 60.0

@@ -1,0 +1,355 @@
+"""A pool of seats: its agents, the callers waiting for them, and its outbound work.
+
+Each priority level has its own first-come first-served queue; a free agent
+takes the oldest caller of the most urgent level, and outbound work only when
+no inbound caller waits.
+
+Two shortcuts keep events rare, both exact:
+- abandonment needs no event: a queue entry whose deadline (arrival +
+  patience) has passed when an agent reaches it hung up at that deadline, so it
+  is booked and skipped;
+- an agent whose call length is known when it starts is released lazily: its
+  end time goes on a heap (``ends``) and is caught up the next time anyone
+  looks at the pool.  That is exact only while nobody waits, so the pool keeps
+  one rule: **whenever work waits, a wake-up is due at the earliest lazy end**
+  (``arm``), and every path that adds waiting work or an earlier end re-arms.
+  An agent therefore never sits free, unseen, while a caller waits.  At equal
+  times an agent's end comes before a hang-up and before an arrival.  And
+  every path that adds work catches the pool up *first*, so that an agent who
+  finished earlier never takes work that did not exist yet.
+
+Agents whose release depends on something else (triage, warm transfers) are
+seized with ``seize`` and released by an event with ``release``.
+
+Two kinds of pools differ only in who the agents are:
+- ``HeadcountPool``: a number of agents on duty (``seats``, ``seats_by_interval``,
+  a replayed log).  When the number drops below the agents talking, the first
+  agents to finish a call leave: nobody is answered until fewer talk than are
+  on duty.
+- ``ShiftPool``: agents belong to the shift they came with (``shifts``).  When a
+  shift ends (or goes on a break), its free agents leave at once and its
+  talking agents finish their call and then leave; the other shifts' agents
+  are not held back by them.  A waiting caller is answered by the agent who
+  has been free longest.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from heapq import heappop, heappush
+
+import simpy
+
+from sim.model import events
+from sim.model.codes import ABANDONED, TRANSFERRED, WAITING
+
+INF = float("inf")
+
+
+class Pool:
+    """Queues, outbound jobs, lazily released agents and wake-ups: what both kinds of pool share.
+
+    Queue entries are tuples ``(deadline, wait_start, agent_seconds, block, i, stage)``
+    with ``stage`` a ``codes.Stage``.  Subclasses keep the agents: ``n_free``
+    (agents on duty with nothing to do), ``seize``, ``hold``, ``release``,
+    ``catch_up`` and ``set_levels``.
+    """
+
+    __slots__ = ("env", "index", "queues", "area", "last_change", "model", "overflow", "jobs", "has_jobs",
+                 "plain", "ends", "wake_at", "wake", "n_free")
+
+    def __init__(self, env: simpy.Environment, index: int, model, n_levels: int, overflow: list, n_outbound: int):
+        self.env = env
+        self.index = index
+        self.queues = [deque() for _ in range(n_levels)]
+        self.area = 0.0                 # agent-seconds since the last interval boundary (busy or free: see subclass)
+        self.last_change = 0.0
+        self.model = model              # the replication: answers that need more than an agent
+        self.overflow = overflow        # [(target pool index, after seconds, handle factor)]
+        self.jobs = [[] for _ in range(n_outbound)]   # heaps of (due, sequence, seconds) per outbound kind
+        self.has_jobs = n_outbound > 0
+        self.plain = not overflow and n_levels == 1
+        self.ends: list = []            # lazily released agents, a heap by end time
+        self.wake_at = None             # time of the earliest pending wake-up event, if any
+        self.wake = self._wake          # bound once: handed to many events
+        self.n_free = 0
+
+    # -- waiting work -----------------------------------------------------------
+    def has_work(self) -> bool:
+        for queue in self.queues:
+            if queue:
+                return True
+        return self.has_jobs and self.model.outbound_work.waiting(self)
+
+    def enqueue(self, level: int, entry: tuple):
+        """A caller joins the queue of ``level`` (the pool is caught up to now)."""
+        self.queues[level].append(entry)
+        self.arm()
+
+    def is_free(self, now: float) -> bool:
+        """Is an agent free at ``now``?  Catches the pool up first."""
+        self.catch_up(now)
+        return self.n_free > 0
+
+    def arm(self):
+        """While work waits, make sure a wake-up is due at the earliest lazy end."""
+        ends = self.ends
+        if not ends:
+            return
+        end = ends[0]
+        if end.__class__ is tuple:                      # a ShiftPool's (end, group)
+            end = end[0]
+        if (self.wake_at is None or end < self.wake_at) and self.has_work():
+            self.wake_at = end
+            # the end may equal now (caught up to this very instant): wake at once, never in the past
+            events.at(self.env, max(end, self.env._now), self.wake)
+
+    def _wake(self, _event):
+        now = self.env._now
+        if self.wake_at is not None and self.wake_at <= now:
+            self.wake_at = None         # this wake-up (or an earlier one superseded by it) is spent
+        self.catch_up(now)
+        self.arm()
+
+    def take_work(self, now: float, arm: bool = True):
+        """Free agents answer waiting callers, most urgent level first, then outbound work."""
+        model = self.model
+        for queue in self.queues:
+            while queue and self.n_free > 0:
+                deadline, start, seconds, block, i, stage = queue.popleft()
+                if stage != TRANSFERRED:
+                    if block.by[i] != WAITING:          # answered elsewhere (overflow) or already booked
+                        continue
+                    if deadline < now:
+                        block.by[i] = ABANDONED
+                        block.wait[i] = deadline - start
+                        model.settle(block)
+                    elif not stage and model.plain_answers and block.origin is None:
+                        block.by[i] = self.index
+                        block.wait[i] = now - start
+                        self.hold(now, seconds)
+                        model.settle(block)
+                    else:
+                        model.answer_first(self, block, i, now, seconds, start)
+                else:
+                    if block.xfer_by[i] != WAITING:
+                        continue
+                    if deadline < now:
+                        block.xfer_by[i] = ABANDONED
+                        block.xfer_wait[i] = deadline - start
+                        model.settle(block)
+                    else:
+                        model.transfers.answer(self, block, i, now, start)
+            if self.n_free <= 0:
+                break
+        else:
+            if model.outbound:
+                model.outbound_work.take(self, now)
+        if arm:
+            self.arm()
+
+    def abandon_all(self, now: float):
+        """End of the run with nobody left to answer: everyone still waiting is lost.
+
+        A caller who would hang up hangs up at the deadline; one who never would is
+        booked as lost when the run ends (``now``).
+        """
+        for queue in self.queues:
+            while queue:
+                deadline, start, _, block, i, stage = queue.popleft()
+                lost_at = deadline if deadline < INF else max(now, start)
+                if stage != TRANSFERRED and block.by[i] == WAITING:
+                    block.by[i] = ABANDONED
+                    block.wait[i] = lost_at - start
+                elif stage == TRANSFERRED and block.xfer_by[i] == WAITING:
+                    block.xfer_by[i] = ABANDONED
+                    block.xfer_wait[i] = lost_at - start
+                else:
+                    continue
+                self.model.settle(block)
+
+    def book_busy_area(self, now: float) -> float:
+        """Busy agent-seconds (those finishing a call after their shift included) since the last booking."""
+        raise NotImplementedError
+
+
+class HeadcountPool(Pool):
+    """A number of agents on duty; nobody knows which shift they came with.
+
+    ``staffed`` agents are on duty; ``n_free = staffed - talking`` may be
+    negative after the number drops: then the first agents to finish leave.
+    Lazy ends are plain floats, so the model's hot loop can answer callers of
+    this pool inline (see ``engine.Replication._arrive``).  ``area`` integrates
+    ``n_free`` (one product per change, as cheap as it gets) and busy time is
+    staffed time less it.
+    """
+
+    __slots__ = ("staffed", "staffed_area", "staffed_since")
+
+    def __init__(self, env, index, model, n_levels, overflow, n_outbound, staffed: int):
+        super().__init__(env, index, model, n_levels, overflow, n_outbound)
+        self.staffed = staffed
+        self.n_free = staffed
+        self.staffed_area = 0.0
+        self.staffed_since = 0.0
+
+    def book_busy_area(self, now: float) -> float:
+        self.catch_up(now)
+        free = self.area + self.n_free * (now - self.last_change)
+        staffed = self.staffed_area + self.staffed * (now - self.staffed_since)
+        self.area, self.staffed_area, self.last_change, self.staffed_since = 0.0, 0.0, now, now
+        return staffed - free
+
+    def catch_up(self, t: float):
+        """Release every lazily held agent whose call ended by ``t``, in time order."""
+        ends = self.ends
+        took = False
+        while ends and ends[0] <= t:
+            end = heappop(ends)
+            self.area += self.n_free * (end - self.last_change)
+            self.last_change = end
+            self.n_free += 1
+            if self.n_free > 0 and self.has_work():
+                self.take_work(end, arm=False)
+                took = True
+        if took:
+            self.arm()
+
+    def seize(self, now: float):
+        """One free agent starts work that an event will end (``release``); returns its token."""
+        self.area += self.n_free * (now - self.last_change)
+        self.last_change = now
+        self.n_free -= 1
+
+    def hold(self, now: float, seconds: float) -> bool:
+        """One free agent works from ``now`` for ``seconds`` and is released lazily; True if that
+        moved the pool's wake-up earlier (an event is then due)."""
+        self.area += self.n_free * (now - self.last_change)   # seize, inlined for speed
+        self.last_change = now
+        self.n_free -= 1
+        end = now + seconds
+        heappush(self.ends, end)
+        if self.wake_at is not None and end < self.wake_at:
+            self.arm()
+            return True
+        return False
+
+    def release(self, _token, _event=None):
+        """An event-held agent is done (end of triage, warm handover, caller hung up)."""
+        now = self.env._now
+        self.catch_up(now)
+        self.area += self.n_free * (now - self.last_change)
+        self.last_change = now
+        self.n_free += 1
+        if self.n_free > 0 and self.has_work():
+            self.take_work(now)
+
+    def set_levels(self, levels: list[tuple[int, int]]):
+        """The number on duty changes to ``levels[0][1]``: arrivals take waiting callers at once."""
+        now = self.env._now
+        self.catch_up(now)
+        talking = self.staffed - self.n_free
+        self.area += self.n_free * (now - self.last_change)
+        self.last_change = now
+        self.staffed_area += self.staffed * (now - self.staffed_since)
+        self.staffed_since = now
+        self.staffed = levels[-1][1]
+        self.n_free = self.staffed - talking
+        if self.n_free > 0 and self.has_work():
+            self.take_work(now)
+
+
+class ShiftPool(Pool):
+    """Agents who belong to shifts (groups): a shift's agents come and go together.
+
+    Per group: ``on_duty[g]`` agents at work and ``busy[g]`` of them (or of those
+    who stayed to finish a call) talking.  ``free`` lists free agents by their
+    group, longest free first.  Lazy ends are ``(end, group)`` tuples.
+    """
+
+    __slots__ = ("on_duty", "busy", "free", "n_talking")
+
+    def __init__(self, env, index, model, n_levels, overflow, n_outbound, levels: list[int]):
+        super().__init__(env, index, model, n_levels, overflow, n_outbound)
+        self.on_duty = list(levels)
+        self.busy = [0] * len(levels)
+        self.free: deque[int] = deque(g for g, n in enumerate(levels) for _ in range(n))
+        self.n_free = len(self.free)
+        self.n_talking = 0
+
+    def book_busy_area(self, now: float) -> float:
+        self.catch_up(now)
+        area = self.area + self.n_talking * (now - self.last_change)
+        self.area, self.last_change = 0.0, now
+        return area
+
+    def catch_up(self, t: float):
+        ends = self.ends
+        took = False
+        while ends and ends[0][0] <= t:
+            end, group = heappop(ends)
+            if self._finish(group, end):
+                self.take_work(end, arm=False)
+                took = True
+        if took:
+            self.arm()
+
+    def _finish(self, group: int, now: float) -> bool:
+        """An agent of ``group`` ends a call at ``now``: free again, or off shift; True if work can start."""
+        self.area += self.n_talking * (now - self.last_change)
+        self.last_change = now
+        self.n_talking -= 1
+        self.busy[group] -= 1
+        if self.busy[group] < self.on_duty[group]:
+            self.free.append(group)
+            self.n_free += 1
+            return self.has_work()
+        return False
+
+    def seize(self, now: float) -> int:
+        """The agent free longest starts work that an event will end; returns its group."""
+        self.area += self.n_talking * (now - self.last_change)
+        self.last_change = now
+        group = self.free.popleft()
+        self.n_free -= 1
+        self.n_talking += 1
+        self.busy[group] += 1
+        return group
+
+    def hold(self, now: float, seconds: float) -> bool:
+        group = self.seize(now)
+        heappush(self.ends, (now + seconds, group))
+        if self.wake_at is not None and now + seconds < self.wake_at:
+            self.arm()
+            return True
+        return False
+
+    def release(self, group: int, _event=None):
+        now = self.env._now
+        self.catch_up(now)
+        if self._finish(group, now):
+            self.take_work(now)
+
+    def set_levels(self, levels: list[tuple[int, int]]):
+        """Shifts come, go or take breaks: ``levels`` are (group, agents on duty from now)."""
+        now = self.env._now
+        self.catch_up(now)
+        for group, level in levels:
+            busy = self.busy[group]
+            change = max(0, level - busy) - max(0, self.on_duty[group] - busy)
+            self.on_duty[group] = level
+            if change > 0:
+                self.free.extend([group] * change)
+            elif change < 0:
+                # free agents of that shift leave now, the most recently free first
+                kept, leaving = deque(), -change
+                while leaving:
+                    g = self.free.pop()
+                    if g == group:
+                        leaving -= 1
+                    else:
+                        kept.appendleft(g)
+                self.free.extend(kept)
+            self.n_free += change
+        if self.n_free > 0 and self.has_work():
+            self.take_work(now)

@@ -1,0 +1,1 @@
+"""Output: the files, tables, charts and briefings each command writes."""

@@ -1,0 +1,159 @@
+"""Output folders: checked before any work, nothing stale left behind.
+
+- ``check_folder`` and ``check_file`` refuse, with one line naming the option,
+  an output path that cannot be used, before anything runs or is written.
+- ``record``: a small manifest in each output folder lists what each command
+  last wrote there; a rerun removes what its previous run wrote and this one
+  did not (``trace-r2.csv`` after a rerun with fewer replications) and never
+  touches a file the tool did not write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterable
+
+from sim.errors import OptionError
+from sim.files import remove_if_empty, remove_leftovers, temp_name, write_text
+
+MANIFEST = ".hotline-manifest.json"
+MANIFEST_VERSION = 1
+
+
+# ---- checks before any work ------------------------------------------------------------------------------------
+
+def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = ()) -> Path:
+    """The output folder to use (``value``, else ``default``), refused with an OptionError if it cannot be.
+
+    Refused: an empty value; a path that is a file or lies under a file; a
+    place this user cannot write to; a folder that holds one of ``inputs``
+    (directly or below), since a run rewrites and prunes its folder.
+    """
+    path = _given(value, option, default, "a folder")
+    if _exists(path, option) and not path.is_dir():
+        raise OptionError(option, "", f"{path} is a file, not a folder; give a folder (it is made if missing)")
+    _check_writable(path, option)
+    inside = _resolved(path)
+    for item in inputs:
+        item = _resolved(Path(item))
+        if inside == item.parent or inside in item.parents:
+            raise OptionError(option, "", f"{path} holds the input {item}, which a run there could overwrite "
+                              "or remove; give another folder with --out")
+    return path
+
+
+def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), companions: bool = False) -> Path:
+    """The output file to use (``value``, else ``default``), refused with an OptionError if it cannot be.
+
+    Refused: an empty value; an existing folder; a path under a file; a place
+    this user cannot write to; one of ``inputs`` or, with ``companions``, an
+    input beside it named like the files written with it (``<stem>.fit.json``,
+    ``<stem>.*.txt``).
+    """
+    path = _given(value, option, default, "a file name")
+    if _exists(path, option) and path.is_dir():
+        raise OptionError(option, "", f"{path} is a folder; give a file name inside it, e.g. {path / default.name}")
+    _check_writable(path.parent, option)
+    target = _resolved(path)
+    for item in inputs:
+        item = _resolved(Path(item))
+        companion = (item.parent == target.parent and item.name.startswith(f"{target.stem}.")
+                     and (item.name.endswith(".fit.json") or item.suffix == ".txt"))
+        if item == target or (companions and companion):
+            raise OptionError(option, "", f"{path} would overwrite the input {item}; give another file name")
+    return path
+
+
+def _given(value, option: str, default: Path, what: str) -> Path:
+    if value is None:
+        return Path(default)
+    if not str(value).strip():
+        raise OptionError(option, "", f"is empty; give {what}, e.g. {option} {default} (the default when "
+                          f"{option} is left out)")
+    return Path(value)
+
+
+def _exists(path: Path, option: str) -> bool:
+    try:
+        return path.exists()
+    except OSError as exc:
+        raise OptionError(option, "", f"cannot look at {path}: {exc.strerror}") from None
+
+
+def _resolved(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """The nearest existing folder at or above ``path`` must be a folder this user can create files in."""
+    existing = Path(os.path.abspath(path))
+    while not _exists(existing, option):
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OptionError(option, "", f"{path}: {existing} is a file, so no folder can be made under it; "
+                          "give a path in a folder")
+    probe = temp_name(existing / "probe")
+    try:
+        # a real write, not os.access: it sees read-only file systems, and root ignores permission bits
+        probe.open("xb").close()
+        probe.unlink()
+    except OSError as exc:
+        raise OptionError(option, "", f"cannot write in {existing} ({exc.strerror}); choose a folder you may "
+                          "write to") from None
+
+
+# ---- what each command wrote ------------------------------------------------------------------------------------
+
+def record(folder: Path, command: str, written: Iterable[Path]) -> list[Path]:
+    """Note that ``command`` wrote ``written`` into ``folder`` and remove what its previous run wrote there
+    that this run did not (empty subfolders left by that go too).  Returns the paths removed.
+
+    Only files listed in the manifest under the same command are ever removed,
+    and the temporary files killed runs of this tool left in the folders written.
+    """
+    folder = Path(folder)
+    root = _resolved(folder)
+    manifest = _read_manifest(folder)
+    now = sorted({rel for rel in (_relative(root, p) for p in written) if rel is not None})
+    removed = []
+    for rel in manifest.get(command, []):
+        target = folder / rel
+        if rel in now or _relative(root, target) != rel or not target.is_file():
+            continue                        # kept, outside the folder, or already gone
+        target.unlink()
+        removed.append(target)
+        for parent in target.parents:
+            if _resolved(parent) == root:
+                break
+            remove_if_empty(parent)
+    manifest[command] = now
+    body = {"about": "files hotline-sim wrote here, by command; a rerun removes what it wrote before and no "
+                     "longer writes, and never another file", "version": MANIFEST_VERSION, "written": manifest}
+    write_text(folder / MANIFEST, json.dumps(body, indent=1, sort_keys=True) + "\n")
+    for place in sorted({folder} | {(folder / rel).parent for rel in now}):
+        removed += remove_leftovers(place)
+    return removed
+
+
+def _relative(root: Path, path: Path) -> str | None:
+    """``path`` relative to ``root`` (POSIX separators), or None if it is not inside it."""
+    full = Path(os.path.realpath(Path(path).parent)) / Path(path).name
+    try:
+        return full.relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def _read_manifest(folder: Path) -> dict[str, list[str]]:
+    """The manifest's lists; an unreadable or foreign manifest counts as empty (nothing is removed)."""
+    try:
+        body = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        written = body["written"]
+        if body.get("version") == MANIFEST_VERSION and all(
+                isinstance(v, list) and all(isinstance(x, str) for x in v) for v in written.values()):
+            return dict(written)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return {}

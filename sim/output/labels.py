@@ -1,0 +1,157 @@
+"""Words people read on charts and in briefings, in English and Chinese.
+
+One table so a label is translated once; ``text(key, lang)`` falls back to
+English for a key without a Chinese entry.  ``use_language`` picks a font that
+has Chinese characters, and refuses (with how to install one) rather than draw
+boxes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.errors import OptionError
+
+LANGS = ("en", "zh")
+
+TEXT = {
+    "sl_axis": {"en": "answered within {t:g} s / offered", "zh": "{t:g} 秒内接通 / 呼入量"},
+    "ab_axis": {"en": "abandoned / offered", "zh": "放弃 / 呼入量"},
+    "asa_axis": {"en": "ASA, seconds (answered calls)", "zh": "平均应答等待 (秒, 已接通)"},
+    "agents": {"en": "agents", "zh": "坐席人数"},
+    "agents_on_phones": {"en": "agents on the phones (mean in the hour)", "zh": "在线坐席 (小时平均)"},
+    "hour_of_week": {"en": "hour of the week (clock time)", "zh": "一周中的小时 (钟点)"},
+    "hour_of_day": {"en": "hour of day (clock time)", "zh": "一天中的小时 (钟点)"},
+    "weekday": {"en": "weekday", "zh": "星期"},
+    "day": {"en": "day", "zh": "日期"},
+    "weekdays": {"en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+                 "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]},
+    "target": {"en": "target", "zh": "目标"},
+    "title_sl_hour": {"en": "Service level by hour of the week (all city lines, 95% intervals)",
+                      "zh": "按小时的服务水平 (全市各线路, 95% 置信区间)"},
+    "title_sl_line": {"en": "Service level by line (95% intervals)", "zh": "各线路服务水平 (95% 置信区间)"},
+    "title_requirements": {"en": "Agents required and scheduled, by pool", "zh": "各坐席组需求与排班人数"},
+    "title_heatmap": {"en": "Agents on the phones, all pools", "zh": "在线坐席人数 (全部坐席组)"},
+    "title_roster": {"en": "Roster: shifts by start time", "zh": "排班表: 按开始时间的班次"},
+    "roster_axis": {"en": "hour of day (clock time); label: agents on the shift, their working days a week",
+                    "zh": "一天中的小时; 标注: 班次人数与每周工作人日"},
+    "analytic": {"en": "analytic (SIPP)", "zh": "解析需求 (SIPP)"},
+    "corrected": {"en": "simulation-corrected", "zh": "仿真修正需求"},
+    "scheduled": {"en": "scheduled on the phones", "zh": "排班在线人数"},
+    "briefing": {"en": "Seat planning briefing", "zh": "坐席规划简报"},
+    "question": {"en": "The question", "zh": "决策问题"},
+    "question_text": {"en": "How many seats and agents does the merged 12345 hotline need, on which shifts, and what "
+                            "does each merger structure change for callers?",
+                      "zh": "合并后的 12345 热线需要多少坐席和话务员、如何排班, 不同并线方式对来电群众有何影响?"},
+    "scenarios": {"en": "Scenarios compared", "zh": "比较的方案"},
+    "key_figures": {"en": "Key figures", "zh": "关键指标"},
+    "differences": {"en": "Paired differences against the first scenario (same callers)",
+                    "zh": "与第一个方案的配对差异 (相同来电)"},
+    "charts": {"en": "Charts", "zh": "图表"},
+    "plan": {"en": "Seat plan", "zh": "坐席与排班方案"},
+    "simulation": {"en": "Simulation", "zh": "仿真结果"},
+    "assumptions": {"en": "Assumptions and their sources", "zh": "假设及其来源"},
+    "definitions": {"en": "Definitions", "zh": "指标定义"},
+    "scenario": {"en": "scenario", "zh": "方案"},
+    "scope": {"en": "scope", "zh": "范围"},
+    "seats": {"en": "seats (mean agents on duty)", "zh": "坐席 (平均在岗人数)"},
+    "service_level": {"en": "service level", "zh": "服务水平"},
+    "abandon_rate": {"en": "abandon rate", "zh": "放弃率"},
+    "asa_seconds": {"en": "ASA (s)", "zh": "平均应答等待 (秒)"},
+    "transferred": {"en": "transfers per replication", "zh": "转接量 (每次重复)"},
+    "outbound_share": {"en": "outbound share of busy time", "zh": "外呼占忙碌时间比例"},
+    "offered": {"en": "calls offered", "zh": "呼入量"},
+    "headcount": {"en": "agents on the roster", "zh": "排班话务员"},
+    "headcount_with_shrinkage": {"en": "agents to hire (after shrinkage)", "zh": "需招聘人数 (含缺勤率)"},
+    "plan_seats": {"en": "seats (most agents at work at once)", "zh": "坐席数 (同时在岗最多人数)"},
+    "agent_hours": {"en": "paid agent-hours per week", "zh": "每周付薪工时"},
+    "cost": {"en": "cost per week (paid hours x cost factor)", "zh": "每周成本 (工时 x 成本系数)"},
+    "targets_met": {"en": "every target met in verification", "zh": "验证中全部目标达成"},
+    "yes": {"en": "yes", "zh": "是"},
+    "no": {"en": "no", "zh": "否"},
+    "ci_note": {"en": "mean ± half-width of the 95% interval over replications",
+                "zh": "均值 ± 95% 置信区间半宽 (按重复仿真)"},
+    "def_sl": {"en": "service level = calls answered within {t:g} s / calls offered",
+               "zh": "服务水平 = {t:g} 秒内接通的来电 / 呼入来电"},
+    "def_ab": {"en": "abandon rate = callers who hung up before an answer / calls offered",
+               "zh": "放弃率 = 接通前挂断的来电 / 呼入来电"},
+    "def_asa": {"en": "ASA = mean wait of answered calls, seconds", "zh": "平均应答等待 = 已接通来电的平均等待时间 (秒)"},
+    "def_pp": {"en": "differences of shares are in percentage points (pp)", "zh": "比例之差以百分点 (pp) 表示"},
+    "made_by": {"en": "Made by hotline-sim from", "zh": "由 hotline-sim 生成, 数据来自"},
+}
+
+
+def text(key: str, lang: str = "en", **values):
+    entry = TEXT[key]
+    value = entry.get(lang, entry["en"])
+    return value.format(**values) if isinstance(value, str) and values else value
+
+
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+             "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN")
+
+
+def cjk_font() -> str | None:
+    """The first installed font with Chinese characters, or None.
+
+    Matplotlib lists the system's fonts once and caches the list on disk, so a
+    font installed later (``apt-get install fonts-wqy-zenhei`` during a test
+    run, say) is unknown to it, in this process and the next.  When no Chinese
+    font is known, the font folders are scanned again and new files are added
+    to the same font manager (``addfont`` also empties its lookup cache, so
+    charts drawn afterwards find the font), and the cache on disk is renewed.
+    """
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    found = _known_cjk(manager)
+    if found is not None:
+        return found
+    clear = getattr(font_manager, "_get_fontconfig_fonts", None)
+    if hasattr(clear, "cache_clear"):
+        clear.cache_clear()                     # fc-list's answer is remembered too
+    known = {f.fname for f in manager.ttflist}
+    added = False
+    for path in font_manager.findSystemFonts():
+        if path not in known:
+            try:
+                manager.addfont(path)
+                added = True
+            except (OSError, RuntimeError, ValueError):
+                continue                        # a font file FreeType cannot read is not ours to fix
+    found = _known_cjk(manager)
+    if added and found is not None:
+        _save_font_cache(font_manager, manager)
+    return found
+
+
+def _known_cjk(manager) -> str | None:
+    names = {f.name for f in manager.ttflist}
+    return next((name for name in CJK_FONTS if name in names), None)
+
+
+def _save_font_cache(font_manager, manager):
+    """Renew matplotlib's cached font list so the next process knows the new font at once."""
+    import matplotlib
+
+    try:
+        cache = Path(matplotlib.get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
+        font_manager.json_dump(manager, cache)
+    except (OSError, AttributeError):
+        pass                                    # a read-only cache costs a rescan next time, nothing more
+
+
+def use_language(lang: str) -> dict:
+    """Matplotlib settings for ``lang``; for Chinese, a CJK font or a clear refusal."""
+    if lang not in LANGS:
+        raise OptionError("--lang", "", f"unknown language {lang!r}; use en or zh")
+    if lang == "en":
+        return {}
+    font = cjk_font()
+    if font is None:
+        raise OptionError("--lang zh", "", "no font with Chinese characters is installed, so labels would show as "
+                            "boxes. Install one, e.g. `apt-get install fonts-noto-cjk` (or fonts-wqy-zenhei) on "
+                            "Debian/Ubuntu, `brew install --cask font-noto-sans-cjk-sc` on macOS, then run again")
+    # the family by name, not "sans-serif": text resolves generic families when drawn, which may be
+    # after this setting is gone (a figure saved later)
+    return {"font.family": [font, "DejaVu Sans"], "axes.unicode_minus": False}

@@ -1,0 +1,234 @@
+"""Charts shared by the command line and the notebooks.
+
+One style: grey-friendly colours that differ in lightness, a line style and a
+marker per series and hatching on bars, so charts still read when printed in
+black and white.  Every axis names its unit.  Each function returns a
+matplotlib Figure; the caller saves or shows it.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+
+from sim.output.labels import text, use_language
+
+COLORS = ["#1b3a5c", "#d9822b", "#5a9e6f", "#8c8c8c", "#a23b72", "#3b8ea5"]
+LINESTYLES = ["-", "--", ":", "-."]
+MARKERS = ["o", "s", "^", "D", "v", "x"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "--"]
+
+RC = {
+    "figure.dpi": 110, "savefig.dpi": 150, "savefig.bbox": "tight",
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+    "grid.color": "#dddddd", "grid.linewidth": 0.6, "font.size": 9, "axes.titlesize": 10,
+    "legend.frameon": False,
+}
+
+
+@contextmanager
+def style(lang: str = "en"):
+    with matplotlib.rc_context({**RC, **use_language(lang)}):
+        yield
+
+
+def series_style(i: int) -> dict:
+    return {"color": COLORS[i % len(COLORS)], "linestyle": LINESTYLES[i % len(LINESTYLES)],
+            "marker": MARKERS[i % len(MARKERS)], "markevery": 12, "markersize": 4}
+
+
+def _percent_axis(ax, label: str):
+    ax.set_ylabel(label)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+
+
+def _value_axis(ax, label: str, percent: bool, top: float | None):
+    """Shares as percentages from 0 to ``top`` (None: as high as the data); anything else as it is."""
+    if percent:
+        _percent_axis(ax, label)
+        ax.set_ylim(0, top)
+    else:
+        ax.set_ylabel(label)
+
+
+def _week_axis(ax, lang: str = "en"):
+    ax.set_xlim(0, 168)
+    ax.set_xticks(np.arange(0, 169, 24))
+    ax.set_xticks(np.arange(0, 168, 6), minor=True)
+    ax.set_xticklabels([f"{d} 00:00" for d in text("weekdays", lang)] + [""], fontsize=8)
+    ax.set_xlabel(text("hour_of_week", lang))
+
+
+def by_hour_of_week(series: dict[str, tuple], ylabel: str, title: str, target: float | None = None,
+                    percent: bool = True, lang: str = "en"):
+    """Lines with 95% bands: ``series[name] = (hours, mean, low, high)``, hours 0..167."""
+    with style(lang):
+        fig, ax = plt.subplots(figsize=(9, 3.6))
+        for i, (name, (hours, mean, low, high)) in enumerate(series.items()):
+            st = series_style(i)
+            ax.plot(hours, mean, label=name, linewidth=1.3, **st)
+            ax.fill_between(hours, low, high, color=st["color"], alpha=0.15, linewidth=0)
+        if target is not None:
+            ax.axhline(target, color="black", linewidth=0.8, linestyle=(0, (4, 2)))
+            ax.annotate(f"{text('target', lang)} {target:.0%}" if percent else f"{text('target', lang)} {target:g}",
+                        (167, target), ha="right", va="bottom", fontsize=8)
+        _week_axis(ax, lang)
+        _value_axis(ax, ylabel, percent, 1.02)
+        ax.set_title(title, loc="left")
+        ax.legend(loc="lower left", ncol=min(4, len(series)))
+        fig.tight_layout()
+    return fig
+
+
+def grouped_bars(groups: list[str], series: dict[str, tuple], ylabel: str, title: str,
+                 target: float | None = None, percent: bool = True, lang: str = "en"):
+    """Bars per group with 95% interval whiskers: ``series[name] = (mean, low, high)`` arrays over groups."""
+    with style(lang):
+        fig, ax = plt.subplots(figsize=(min(11.0, max(6.0, 0.3 * len(groups) * max(1, len(series)) + 2)), 4.2))
+        width = 0.8 / max(1, len(series))
+        x = np.arange(len(groups))
+        for i, (name, (mean, low, high)) in enumerate(series.items()):
+            mean, low, high = (np.asarray(v, dtype=float) for v in (mean, low, high))
+            pos = x - 0.4 + width * (i + 0.5)
+            err = np.vstack([np.clip(mean - low, 0, None), np.clip(high - mean, 0, None)])
+            err = np.where(np.isnan(err), 0, err)
+            ax.bar(pos, np.nan_to_num(mean), width, label=name, color=COLORS[i % len(COLORS)],
+                   hatch=HATCHES[i % len(HATCHES)], edgecolor="white", linewidth=0.5)
+            ax.errorbar(pos, np.nan_to_num(mean), yerr=err, fmt="none", ecolor="black", elinewidth=0.8,
+                        capsize=2)
+        if target is not None:
+            ax.axhline(target, color="black", linewidth=0.8, linestyle=(0, (4, 2)))
+        ax.set_xticks(x)
+        ax.set_xticklabels(groups, rotation=45 if len(groups) > 6 else 0, ha="right" if len(groups) > 6 else "center")
+        _value_axis(ax, ylabel, percent, 1.05)
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=min(4, len(series)))
+        fig.tight_layout()
+    return fig
+
+
+def requirement_panels(pools: dict[str, dict[str, np.ndarray]], interval_minutes: int, title: str,
+                       lang: str = "en"):
+    """One panel per pool: step lines of requirements and scheduled agents over the week.
+
+    ``pools[pool] = {label: agents per interval of the week}``.
+    """
+    with style(lang):
+        n = len(pools)
+        fig, axes = plt.subplots(n, 1, figsize=(9, 1.9 * n + 0.6), sharex=True, squeeze=False)
+        for ax, (pool, series) in zip(axes[:, 0], pools.items()):
+            for i, (label, values) in enumerate(series.items()):
+                hours = np.arange(len(values) + 1) * interval_minutes / 60.0
+                st = series_style(i)
+                ax.step(hours, np.append(values, values[-1]), where="post", label=label, linewidth=1.1,
+                        color=st["color"], linestyle=st["linestyle"])
+            ax.set_ylabel(f"{pool}\n{text('agents', lang)}")
+            ax.set_ylim(bottom=0)
+        _week_axis(axes[-1, 0], lang)
+        axes[0, 0].set_title(title, loc="left")
+        axes[0, 0].legend(loc="upper right", ncol=len(next(iter(pools.values()))))
+        fig.tight_layout()
+    return fig
+
+
+def heatmap_by_hour(agents_by_interval: np.ndarray, interval_minutes: int, title: str, label: str = "agents",
+                    lang: str = "en"):
+    """Hour of day (rows) by weekday (columns): mean of ``agents_by_interval`` within each hour."""
+    per_hour = 60 // interval_minutes if interval_minutes <= 60 else 1
+    values = np.asarray(agents_by_interval, dtype=float)
+    grid = values.reshape(7, 24, -1).mean(axis=2).T if per_hour >= 1 else values.reshape(7, 24).T
+    with style(lang):
+        fig, ax = plt.subplots(figsize=(5.5, 6))
+        im = ax.imshow(grid, aspect="auto", cmap="Greys", origin="upper")
+        for h in range(24):
+            for d in range(7):
+                v = grid[h, d]
+                ax.text(d, h, f"{v:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if v > grid.max() * 0.6 else "black")
+        ax.set_xticks(range(7))
+        ax.set_xticklabels(text("weekdays", lang))
+        ax.set_yticks(range(0, 24, 2))
+        ax.set_yticklabels([f"{h:02d}:00" for h in range(0, 24, 2)])
+        ax.set_xlabel(text("weekday", lang))
+        ax.set_ylabel(text("hour_of_day", lang))
+        ax.grid(False)
+        fig.colorbar(im, ax=ax, label=label)
+        ax.set_title(title, loc="left")
+        fig.tight_layout()
+    return fig
+
+
+def roster_bars(rows: list[tuple[str, float, float, int, str]], title: str, lang: str = "en"):
+    """Shifts as bars over the day: ``(label, start hour, length hours, agents, note)`` each."""
+    with style(lang):
+        fig, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.2))
+        for i, (label, start, length, agents, days) in enumerate(rows):
+            y = len(rows) - 1 - i
+            parts = [(start, min(length, 24 - start))]
+            if start + length > 24:                       # crosses midnight: draw the morning part too
+                parts.append((0, start + length - 24))
+            for left, width in parts:
+                ax.barh(y, width, left=left, color=COLORS[i % len(COLORS)], hatch=HATCHES[i % len(HATCHES)],
+                        edgecolor="white", height=0.7)
+            ax.text(min(start + length, 24) + 0.1 if start + length <= 23 else start - 0.1, y,
+                    f"{agents}, {days}", va="center", ha="left" if start + length <= 23 else "right", fontsize=7)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels([r[0] for r in rows][::-1], fontsize=7)
+        ax.set_xlim(0, 24)
+        ax.set_xticks(range(0, 25, 2))
+        ax.set_xlabel(text("roster_axis", lang))
+        ax.set_title(title, loc="left")
+        fig.tight_layout()
+    return fig
+
+
+def observed_vs_simulated(labels: list[str], figures: dict[str, tuple], ylabels: dict[str, str], title: str,
+                          xlabel: str, lang: str = "en"):
+    """One panel per figure: observed points and simulated means with 95% bands.
+
+    ``figures[name] = (observed, simulated mean, low, high)`` lists over labels.
+    """
+    with style(lang):
+        fig, axes = plt.subplots(len(figures), 1, figsize=(9, 2.2 * len(figures) + 0.6), sharex=True, squeeze=False)
+        x = np.arange(len(labels))
+        for ax, (name, (obs, mean, low, high)) in zip(axes[:, 0], figures.items()):
+            obs, mean, low, high = (np.array([np.nan if v is None else v for v in a], dtype=float)
+                                    for a in (obs, mean, low, high))
+            ax.fill_between(x, low, high, color=COLORS[0], alpha=0.18, linewidth=0, label="simulated 95% interval")
+            ax.plot(x, mean, color=COLORS[0], linestyle="-", marker="o", markersize=3, label="simulated mean")
+            ax.plot(x, obs, color=COLORS[1], linestyle="--", marker="s", markersize=3, label="observed")
+            if name in ("abandon_rate", "service_level"):
+                _percent_axis(ax, ylabels[name])
+            else:
+                ax.set_ylabel(ylabels[name])
+        step = max(1, len(labels) // 15)
+        axes[-1, 0].set_xticks(x[::step])
+        axes[-1, 0].set_xticklabels([labels[i] for i in range(0, len(labels), step)], rotation=45, ha="right")
+        axes[-1, 0].set_xlabel(xlabel)
+        axes[0, 0].set_title(title, loc="left")
+        axes[0, 0].legend(loc="upper right", ncol=3)
+        fig.tight_layout()
+    return fig
+
+
+def seats_curve(seats: np.ndarray, series: dict[str, tuple], ylabel: str, title: str, target: float | None = None,
+                lang: str = "en", xlabel: str | None = None, top: float | None = 1.02):
+    """Service level (or another share) against seats: ``series[name] = (mean, low, high)`` over ``seats``."""
+    with style(lang):
+        fig, ax = plt.subplots(figsize=(6.5, 3.8))
+        for i, (name, (mean, low, high)) in enumerate(series.items()):
+            st = series_style(i)
+            st["markevery"] = 1
+            ax.plot(seats, mean, label=name, linewidth=1.3, **st)
+            ax.fill_between(seats, low, high, color=st["color"], alpha=0.15, linewidth=0)
+        if target is not None:
+            ax.axhline(target, color="black", linewidth=0.8, linestyle=(0, (4, 2)))
+        ax.set_xlabel(xlabel or text("agents", lang))
+        _value_axis(ax, ylabel, True, top)
+        ax.set_title(title, loc="left")
+        ax.legend(loc="lower right")
+        fig.tight_layout()
+    return fig

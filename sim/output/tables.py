@@ -1,0 +1,169 @@
+"""Plain-text tables of results for the terminal."""
+
+from __future__ import annotations
+
+import math
+
+from sim.model.stats import FIGURES
+
+# (figure, column heading, how to show it)
+SHORT = [
+    ("offered", "offered calls", "count"),
+    ("service_level", "SL", "percent"),
+    ("abandon_rate", "abandoned", "percent"),
+    ("asa_seconds", "ASA s", "seconds"),
+    ("mean_wait_seconds", "wait s", "seconds"),
+    ("wait_p90_seconds", "p90 wait s", "seconds"),
+    ("occupancy", "occupancy", "percent"),
+]
+
+
+def _fmt(value, how: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if how == "percent":
+        return f"{100 * value:.1f}%"
+    if how == "count":
+        return f"{value:,.0f}"
+    return f"{value:.1f}"
+
+
+def _cell(entry: dict | None, how: str) -> str:
+    if not entry or entry["mean"] is None:
+        return "-"
+    text = _fmt(entry["mean"], how)
+    low, high = entry["ci95"]
+    if low is not None and high is not None:
+        half = (high - low) / 2
+        text += f" ±{_fmt(half, how).rstrip('%')}"
+    return text
+
+
+def _render(header: list[str], body: list[list[str]], left: int = 1) -> list[str]:
+    """Aligned text rows: the first ``left`` columns to the left, numbers to the right."""
+    widths = [max(len(row[i]) for row in [header] + body) for i in range(len(header))]
+    return ["  ".join(c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+            for row in [header] + body]
+
+
+def summary_table(summary: dict) -> str:
+    """Total, lines and pools of a summary.json mapping, mean ± 95% half-width."""
+    rows = [("total", "all", summary["total"])]
+    rows += [("line", k, v) for k, v in summary["lines"].items()]
+    rows += [("pool", k, v) for k, v in summary["pools"].items()]
+    header = ["scope", "id"] + [h for _, h, _ in SHORT]
+    body = [[kind, ident] + [_cell(figs.get(f), how) for f, _, how in SHORT] for kind, ident, figs in rows]
+    lines = _render(header, body, left=2)
+    t = summary["threshold_seconds"]
+    notes = [
+        f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}; "
+        f"mean ± half-width of the 95% interval over replications.",
+        f"offered calls per replication; SL = answered within {t:g} s / offered; "
+        f"abandoned = {FIGURES['abandon_rate'][1]}; ASA = {FIGURES['asa_seconds'][1]};",
+        f"wait = {FIGURES['mean_wait_seconds'][1]}; occupancy = {FIGURES['occupancy'][1]}.",
+    ]
+    return "\n".join([notes[0], *lines, *notes[1:]])
+
+
+def _difference(entry: dict, how: str) -> str:
+    """A paired difference: signed, in percentage points for shares."""
+    if not entry or entry["mean"] is None:
+        return "-"
+    scale, unit = (100.0, " pp") if how == "percent" else (1.0, "")
+    low, high = entry["ci95"]
+    text = f"{scale * entry['mean']:+,.1f}{unit}"
+    if low is not None and high is not None:
+        text += f" ±{scale * (high - low) / 2:,.1f}"
+    return text
+
+
+def comparison_table(data: dict) -> str:
+    """compare.json as text: estimates, then differences against the first scenario."""
+    cols = [("staffed_seats", "seats", "agents"), ("service_level", "SL", "percent"),
+            ("abandon_rate", "abandoned", "percent"), ("asa_seconds", "ASA s", "seconds"),
+            ("transferred", "transfers", "count"), ("outbound_share", "outbound", "percent")]
+    header = ["scenario"] + [h for _, h, _ in cols]
+    rows = [[e["scenario"]] + [_cell(e["total"][f], how if how != "agents" else "seconds") for f, _, how in cols]
+            for e in data["scenarios"]]
+    diffs = [[f"{e['scenario']} - {data['baseline']}"]
+             + [_difference(e["difference"][f], how) for f, _, how in cols]
+             for e in data["scenarios"][1:]]
+    lines_ = sorted({l for e in data["scenarios"] for l in e["lines"]})
+    line_header = ["line"] + [e["scenario"] for e in data["scenarios"]]
+    line_rows = [[l] + [_cell(e["lines"].get(l, {}).get("service_level"), "percent") for e in data["scenarios"]]
+                 for l in lines_]
+
+    t = data["threshold_seconds"]
+    out = [f"{len(data['scenarios'])} scenarios on the same callers: {data['replications']} replications, "
+           f"seed {data['seed']}; mean ± half-width of the 95% interval."]
+    out += _render(header, rows)
+    if diffs:
+        out += ["", f"paired differences against {data['baseline']} (same callers, replication by replication):"]
+        out += _render(header, diffs)
+    out += ["", "service level by line:"] + _render(line_header, line_rows)
+    out += ["", f"pp = percentage points; seats = mean agents on duty; SL = answered within {t:g} s / offered; abandoned = abandoned / offered;",
+            "ASA = mean wait of answered calls; transfers = calls handed to another pool per replication;",
+            "outbound = outbound agent time / busy agent time."]
+    return "\n".join(out)
+
+
+def plan_table(data: dict) -> str:
+    """plan.json as text: per pool and in total."""
+    header = ["pool", "headcount", "to hire", "seats", "agent-hours/week", "cost/week", "MIP gap", "missed"]
+    body = [[k, str(v["headcount"]), str(v["headcount_with_shrinkage"]), str(v["seats"]), f"{v['agent_hours']:,.0f}",
+             f"{v['cost']:,.0f}", f"{v['mip_gap']:.2%}", str(v["intervals_missing_target"])]
+            for k, v in data["pools"].items()]
+    body.append(["total", str(data["headcount"]), str(data["headcount_with_shrinkage"]), str(data["seats"]),
+                 f"{data['agent_hours']:,.0f}", f"{data['cost']:,.0f}", f"{data['mip_gap']:.2%}",
+                 str(sum(v["intervals_missing_target"] for v in data["pools"].values()))])
+    lines = _render(header, body)
+    it = data["iterations"]
+    t = data["targets"]
+    verdict = ("every target met" if data["targets_met"] else
+               f"targets NOT met after {it['verification_rounds']} verification rounds (the limit)")
+    v = data["verified"]["total"]
+    if v["service_level"]["mean"] is None:       # nothing offered: nothing to staff, no figure to judge
+        verified = "verified: no calls were offered, so the plan is 0 agents and no figure applies."
+    else:
+        verified = (f"verified: service level {v['service_level']['mean']:.1%} (answered within "
+                    f"{t['threshold_seconds']:g} s / offered; target {t['service_level']:.0%} per {t['kind']}), "
+                    f"abandoned {v['abandon_rate']['mean']:.1%} (ceiling {t['max_abandon_rate']:.0%}).")
+    return "\n".join([
+        f"{data['scenario']}: {verdict}; requirement corrected in {it['requirement_simulation_rounds']} simulation "
+        f"rounds, roster verified in {it['verification_rounds']}.",
+        *lines,
+        verified,
+        "headcount = agents on the roster; to hire = after shrinkage; seats = most agents at work at once;",
+        "cost = paid agent-hours x shift cost factor; missed = intervals (or days) missing a target beyond "
+        "their 95% interval.",
+    ])
+
+
+def calibration_table(report: dict) -> str:
+    """The fit report in brief: per line, calls, volume, talk-time law, patience law."""
+    header = ["line", "calls", "calls/week", "busyness shape", "talk law", "patience law", "patience mean s"]
+    body = []
+    for line, r in report["lines"].items():
+        p = r["patience"]
+        chosen = p.get("chosen", "-")
+        body.append([line, f"{r['calls']:,}", f"{r['calls_per_week']:,.0f}", str(r["busyness_gamma_shape"] or "-"),
+                     r["talk"]["chosen"], chosen, f"{p.get(chosen, {}).get('mean', '-')}"])
+    lines = _render(header, body)
+    left = ", ".join(f"{v:,} {k}" for k, v in report["left_out"].items()) or "none"
+    faults = ", ".join(f"{v:,} {k}" for k, v in report["faults"].items()) or "none"
+    red = report["redials"]
+    return "\n".join([f"{report['calls']:,} calls that asked for an agent, from {report['first_day']}.", *lines,
+                      f"left out: {left}.", f"faults (kept): {faults}.",
+                      f"redials: {red['calls_detected_as_redials']:,} detected; probability after abandoning "
+                      f"{red['probability_after_abandoning']:.1%}, mean delay {red['mean_delay_seconds']} s."])
+
+
+def sweep_text(rows: list[dict], names: list[str], threshold: float) -> str:
+    """The sweep's variants, one line each."""
+    cols = [("service_level", "SL", "percent"), ("abandon_rate", "abandoned", "percent"),
+            ("asa_seconds", "ASA s", "seconds"), ("occupancy", "occupancy", "percent")]
+    header = [n.split(".")[-1] for n in names] + [h for _, h, _ in cols]
+    body = [[f"{r['variant'][n]:g}" for n in names] + [_cell(r[f], how) for f, _, how in cols] for r in rows]
+    lines = _render(header, body, left=0)
+    return "\n".join(lines + [f"SL = answered within {threshold:g} s / offered; abandoned = abandoned / offered; "
+                               "ASA = mean wait of answered calls; mean ± half-width of the 95% interval."])

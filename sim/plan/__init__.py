@@ -1,0 +1,1 @@
+"""Plan: staff requirements (Erlang, simulation), rosters and the planner."""

@@ -1,0 +1,1 @@
+"""Results: figures from the runs' sums, at any grain, with intervals over replications."""

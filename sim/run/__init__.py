@@ -1,0 +1,1 @@
+"""Run: replications of scenarios, where they run (executors), the result store and sweeps of variants."""

@@ -1,0 +1,191 @@
+"""Where replications run: in this process, in local worker processes, or on a Dask cluster.
+
+A task is one replication of one scenario, ``(scenario, seed, replication)``;
+its random streams depend on those alone, so results are the same whichever
+worker runs it and in whatever order tasks finish.  Dask (distributed) is the
+engine for clusters; local processes use the standard library's pool.
+
+Local workers die with this process, even when it is killed with SIGKILL (no
+orphans keep computing): on Linux the kernel sends them SIGKILL when their
+parent dies (``prctl(PR_SET_PDEATHSIG)``); elsewhere a watchdog thread in each
+worker notices that its parent is gone.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import re
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Iterator
+
+from sim.errors import OptionError
+from sim.model.engine import run_replication
+from sim.model.stats import scope_figures, scopes_of
+
+# More local processes than this is a typo, not a machine (each holds a simulation in memory).
+MAX_WORKERS = 512
+# How long to wait for a Dask scheduler to answer before saying it cannot be reached.
+SCHEDULER_CONNECT_SECONDS = 5
+# How often a worker without PR_SET_PDEATHSIG checks that its parent is alive.
+WATCHDOG_SECONDS = 0.5
+DASK_INSTALL = "pip install 'hotline-sim[dask]'"
+PR_SET_PDEATHSIG = 1                    # from <linux/prctl.h>
+# Dask's address schemes for a scheduler (inproc:// is for one process, not a cluster)
+_SCHEDULER = re.compile(r"^(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d+)/?$")
+_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+_PORT_MAX = 65535
+# Workers are children of this process (the watchdog compares with its pid): fork where it exists.
+_START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def replicate(scenario, seed: int, replication: int, trace=None, make_source=None) -> tuple[dict, dict]:
+    """One replication's figures over the whole horizon and per interval (what a worker returns).
+
+    ``trace(replication, block)`` and ``make_source`` only work in this process (see runs.simulate).
+    """
+    sink = None if trace is None else (lambda block: trace(replication, block))
+    counters = run_replication(scenario, seed, replication, sink, make_source)
+    per_interval, whole = scope_figures(counters, scopes_of(scenario), scenario.interval_seconds)
+    return whole, per_interval
+
+
+def check_scheduler(address: str) -> str:
+    """``local`` or a Dask scheduler address ``tcp://HOST:PORT``; raises OptionError for anything else."""
+    example = "give tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786), or 'local' to start a cluster here"
+    if address == "local":
+        return address
+    match = _SCHEDULER.match(address.strip())
+    if match is None:
+        raise OptionError("--scheduler", address, f"is not a Dask scheduler address; {example}")
+    if match["scheme"] is not None and match["scheme"] not in _SCHEMES:
+        raise OptionError("--scheduler", address, f"unknown scheme {match['scheme']}://, Dask speaks "
+                          f"{', '.join(s + '://' for s in _SCHEMES)}; {example}")
+    if not 0 < int(match["port"]) <= _PORT_MAX:
+        raise OptionError("--scheduler", address, f"port {match['port']} is not between 1 and {_PORT_MAX}; {example}")
+    return address.strip()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Start-up of a local worker: never outlive ``parent``, and leave Ctrl-C to it."""
+    # Ctrl-C reaches the whole process group; the parent stops the workers, so they must not print tracebacks
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _death_signal():
+        threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watchdog").start()
+    if os.getppid() != parent:          # the parent died before the above took effect
+        os._exit(1)
+
+
+def _death_signal() -> bool:
+    """Ask the Linux kernel to kill this process when its parent dies; False where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)
+
+
+class Runner:
+    """Runs tasks here (``workers=1``), on local processes, or on Dask (``scheduler``).
+
+    ``scheduler`` is a Dask scheduler address such as ``tcp://10.0.0.5:8786``, or
+    ``"local"`` to start a local Dask cluster of ``workers`` processes.  A bad
+    address or a missing Dask is refused here (OptionError), before any work.
+    """
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.scheduler = None if scheduler is None else check_scheduler(scheduler)
+        if self.scheduler is not None:
+            try:
+                import distributed  # noqa: F401
+            except ImportError:
+                raise OptionError("--scheduler", scheduler, f"needs Dask, which is not installed: {DASK_INSTALL}") \
+                    from None
+        self._pool = None
+        self._client = None
+        self._cluster = None
+
+    @property
+    def serial(self) -> bool:
+        return self.scheduler is None and self.workers == 1
+
+    def map(self, tasks: list[tuple]) -> Iterator[tuple[int, tuple]]:
+        """Yield ``(task index, result)`` as tasks finish."""
+        if not tasks:
+            return
+        if self.serial:
+            for i, task in enumerate(tasks):
+                yield i, replicate(*task)
+            return
+        if self.scheduler is None:
+            if self._pool is None:
+                # no more processes than tasks: a large --workers on a small run forks nothing idle
+                self._pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)),
+                                                 mp_context=multiprocessing.get_context(_START_METHOD),
+                                                 initializer=_die_with_parent, initargs=(os.getpid(),))
+            futures = {self._pool.submit(replicate, *task): i for i, task in enumerate(tasks)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+            return
+        from distributed import as_completed as dask_completed
+        client = self._dask()
+        futures = [client.submit(replicate, *task, pure=False) for task in tasks]
+        index = {f.key: i for i, f in enumerate(futures)}
+        for future in dask_completed(futures):
+            yield index[future.key], future.result()
+
+    def _dask(self):
+        if self._client is None:
+            from distributed import Client, LocalCluster
+            if self.scheduler == "local":
+                try:
+                    self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                                 dashboard_address=None)
+                except (OSError, TimeoutError) as exc:
+                    raise OptionError("--scheduler", "local", f"could not start a Dask cluster here ({exc}); "
+                                      "run without --scheduler to use local processes") from None
+                self._client = Client(self._cluster)
+            else:
+                try:
+                    self._client = Client(self.scheduler, timeout=SCHEDULER_CONNECT_SECONDS)
+                except (OSError, TimeoutError):
+                    raise OptionError("--scheduler", self.scheduler,
+                                      f"no Dask scheduler answered within {SCHEDULER_CONNECT_SECONDS} s; start one "
+                                      "(`dask scheduler`) or check the address and port") from None
+        return self._client
+
+    def close(self, abort: bool = False):
+        """Release the workers; with ``abort``, stop replications under way instead of waiting for them."""
+        if self._pool is not None:
+            if abort:
+                # Python before 3.14 has no public call to stop running tasks: terminate the processes
+                for process in list(self._pool._processes.values()):
+                    process.terminate()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._pool = self._client = self._cluster = None
+
+    def __enter__(self):
+        if self.scheduler is not None:
+            self._dask()                 # an unreachable scheduler is reported before any work
+        return self
+
+    def __exit__(self, kind, *exc):
+        self.close(abort=kind is not None)

@@ -1,0 +1,115 @@
+"""Sweeps: a grid of scenario variants, each a change of one or more fields.
+
+``--vary pools.general.seats=40:80:2`` takes 40, 42, ..., 80 (both ends
+included); ``--vary lines.12345.arrivals.scale=1.0,1.2,1.55`` takes the listed
+values.  Several ``--vary`` make the grid of all combinations, of at most
+``MAX_VARIANTS`` variants: larger grids are refused before a value is built.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sim.errors import OptionError, ScenarioError
+from sim.input.scenario import from_dict
+from sim.input.spec import Scenario
+
+# The largest grid a sweep runs: every variant is a validated scenario held in
+# memory and simulated replications times; far beyond this a sweep would never
+# end, so it is a typo (1e9 for 1e3), refused before the grid is built.
+MAX_VARIANTS = 10_000
+
+
+@dataclass(frozen=True)
+class Vary:
+    path: tuple[str, ...]
+    values: tuple
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.path)
+
+
+def parse_vary(text: str) -> Vary:
+    """``a.b.c=40:80:2`` (both ends included) or ``a.b.c=1.0,1.2``; OptionError if malformed or too long."""
+    usage = "must look like FIELD.PATH=START:STOP:STEP or FIELD.PATH=V1,V2,..."
+    if "=" not in text:
+        raise OptionError("--vary", text, usage)
+    path, spec = text.split("=", 1)
+    if not all(path.split(".")):
+        raise OptionError("--vary", text, f"{path!r} is not a field path; {usage}")
+    malformed = OptionError("--vary", text, f"{spec!r} is not START:STOP:STEP (finite, STEP > 0, STOP >= START) "
+                            "or a list V1,V2,...")
+    try:
+        if ":" in spec:
+            start, stop, step = (float(x) for x in spec.split(":"))
+        else:
+            values = [float(x) for x in spec.split(",") if x.strip()]
+    except ValueError:
+        raise malformed from None
+    if ":" in spec:
+        if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(step)) or step <= 0 or stop < start:
+            raise malformed
+        _check_count(text, (stop + step / 2 - start) / step)      # what np.arange would make, before it makes it
+        values = np.arange(start, stop + step / 2, step)
+    elif not all(math.isfinite(v) for v in values):
+        raise malformed
+    if len(values) == 0:
+        raise OptionError("--vary", text, "gives no values")
+    _check_count(text, len(values))
+    values = tuple(int(v) if float(v).is_integer() else float(v) for v in values)
+    return Vary(tuple(path.split(".")), values)
+
+
+def _check_count(text: str, count: float) -> None:
+    if not count <= MAX_VARIANTS:
+        how_many = f"{math.ceil(count):,}" if math.isfinite(count) else "countless"
+        raise OptionError("--vary", text, f"gives {how_many} values, more than the {MAX_VARIANTS:,} variants a "
+                          "sweep may run; take a coarser STEP")
+
+
+def check_grid(varies: list[Vary]) -> None:
+    """Refuse a grid of more than MAX_VARIANTS variants (OptionError), before any variant is built."""
+    sizes = [len(v.values) for v in varies]
+    if math.prod(sizes) > MAX_VARIANTS:
+        raise OptionError("--vary", " x ".join(map(str, sizes)), f"the grid has {math.prod(sizes):,} variants, more "
+                          f"than the {MAX_VARIANTS:,} a sweep may run; vary fewer fields or take coarser steps")
+
+
+def set_field(raw: dict, vary: Vary, value) -> None:
+    """Set ``raw[path] = value``; the field's parent must exist in the scenario."""
+    node = raw
+    for i, key in enumerate(vary.path[:-1]):
+        if not isinstance(node, dict) or key not in node:
+            raise OptionError("--vary", vary.name, f"the scenario has no field {'.'.join(vary.path[:i + 1])}")
+        node = node[key]
+    if not isinstance(node, dict):
+        raise OptionError("--vary", vary.name, f"{'.'.join(vary.path[:-1])} is not a mapping of fields")
+    node[vary.path[-1]] = value
+
+
+def variants(s: Scenario, varies: list[Vary]) -> list[tuple[dict, Scenario]]:
+    """Every combination: (the values chosen, the validated scenario)."""
+    check_grid(varies)
+    out = []
+    base_dir = Path(s.source).parent if Path(s.source).is_file() else None
+    for combo in itertools.product(*(v.values for v in varies)):
+        raw = copy.deepcopy(s.raw)
+        raw.pop("base", None)
+        chosen = {}
+        for vary, value in zip(varies, combo):
+            set_field(raw, vary, value)
+            chosen[vary.name] = value
+        raw["name"] = f"{s.name} " + " ".join(f"{k.split('.')[-1]}={v}" for k, v in chosen.items())
+        try:
+            out.append((chosen, from_dict(raw, s.source, base_dir)))
+        except ScenarioError as exc:
+            raise OptionError("--vary", ", ".join(f"{k}={v}" for k, v in chosen.items()),
+                                f"makes the scenario invalid: {exc}") from None
+    return out

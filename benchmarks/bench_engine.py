@@ -45,7 +45,7 @@ def measure(calls: int, trace_memory: bool) -> tuple[float, float, float]:
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace_memory else float("nan")
     if trace_memory:
         tracemalloc.stop()
-    simulated = counters.lines.sums["offered"].sum() + 6000 * s.warmup_seconds / 3600
+    simulated = counters.whole("lines", "offered").sum() + 6000 * s.warmup_seconds / 3600
     return simulated, seconds, peak
 
 

@@ -35,8 +35,8 @@ def main():
         start = time.perf_counter()
         counters = run_replication(s, seed=1, replication=r)
         seconds += time.perf_counter() - start
-        calls += counters.lines.sums["offered"][:, [l.mode != "provincial" for l in s.lines.values()]].sum()
-        outbound += counters.pools.sums["outbound_made"].sum()
+        calls += counters.whole("lines", "offered")[[l.mode != "provincial" for l in s.lines.values()]].sum()
+        outbound += counters.whole("pools", "outbound_made").sum()
     base_calls, base_seconds, _ = measure(300_000, trace_memory=False)
     plan_rate, base_rate = calls / seconds, base_calls / base_seconds
     print(f"Fuyang plan, {args.replications} simulated weeks: {calls:,.0f} inbound calls "

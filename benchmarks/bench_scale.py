@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))            # this checkout's sim, not an installed
 import numpy as np  # noqa: E402
 from bench_engine import large_case  # noqa: E402
 
-from sim.input import scenario as sc  # noqa: E402
+from sim.input import scenario as sc
+from sim.results.figures import table  # noqa: E402
 from sim.model.engine import run_replication  # noqa: E402
 from sim.run.executors import Runner  # noqa: E402
 from sim.run.runs import simulate  # noqa: E402
@@ -42,7 +43,7 @@ def timed(s, reps, workers):
 
 def inbound(counters, s):
     city = [line.mode != "provincial" for line in s.lines.values()]
-    return counters.lines.sums["offered"][:, city].sum()
+    return counters.whole("lines", "offered")[city].sum()
 
 
 def main():
@@ -57,8 +58,8 @@ def main():
     for name, s in (("Fuyang plan week", plan), ("single pool, 500 Erlangs", large_case(150_000))):
         one, r1 = timed(s, args.reps, 1)
         two, r2 = timed(s, args.reps, 2)
-        same = all(np.array_equal(r1.whole[f], r2.whole[f], equal_nan=True) for f in r1.whole)
-        calls = r1.whole["offered"][:, 0].sum()
+        same = all(np.array_equal(a[k], b[k]) for a, b in zip(r1.sums, r2.sums) for k in a)
+        calls = table(r1, "whole").per_replication("offered", group=0).sum()
         print(f"{name}: {args.reps} replications, {calls:,.0f} calls: 1 worker {one:.1f} s "
               f"({calls / one:,.0f} calls/s), 2 workers {two:.1f} s ({calls / two:,.0f} calls/s); "
               f"speed-up {one / two:.2f}x; identical figures: {same}", flush=True)

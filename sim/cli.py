@@ -128,10 +128,10 @@ def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
     """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
     from sim.input import scenario
     from sim.logs.calllog import TraceWriter
-    from sim.output import results, tables
+    from sim.output import simulate as written, tables
     from sim.run.runs import simulate as run_scenario
     s = scenario.load(scenario_file)
-    out = folders.check_folder(out, "--out", results.default_dir(s.name), [scenario_file])
+    out = folders.check_folder(out, "--out", folders.default_dir(s.name), [scenario_file])
     reps = scenario.check_replications(s, replications or s.replications)
     traces: list[Path] = []
     with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar, \
@@ -145,9 +145,9 @@ def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
                 trace_sink.close()
         if trace:
             traces = [out / p.name for p in sorted(staged.iterdir())]
-    paths = results.write(result, out)
+    paths = written.write(result, out)
     note = finish(out, "simulate", paths + traces)
-    click.echo(tables.summary_table(results.summary(result)))
+    click.echo(tables.summary_table(written.summary(result)))
     done("wrote " + ", ".join(str(p) for p in paths + traces), note)
 
 
@@ -167,7 +167,7 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     if len(scenario_files) < 2:
         raise click.UsageError("give at least two scenario files to compare")
     from sim.input import scenario
-    from sim.output import results, tables
+    from sim.output import compare as written, tables
     loaded = [scenario.load(f) for f in scenario_files]   # every file is checked before anything runs
     names = [s.name for s in loaded]
     if len(set(names)) < len(names):
@@ -176,13 +176,13 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     for s in loaded:
         scenario.check_replications(s, reps)
     seed = loaded[0].seed if seed is None else seed
-    out = folders.check_folder(out, "--out", results.default_dir("_".join(names), prefix="compare-"), scenario_files)
+    out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="compare-"), scenario_files)
     from sim.run.runs import simulate_many
     with make_runner(workers, scheduler) as runner, progress_bar(reps * len(loaded), "comparing") as bar:
         runs_done = simulate_many(loaded, reps, seed, progress=lambda r: bar.update(1), runner=runner)
-    paths = results.write_comparison(runs_done, out, lang)
+    paths = written.write(runs_done, out, lang)
     note = finish(out, "compare", paths)
-    click.echo(tables.comparison_table(results.comparison(runs_done)))
+    click.echo(tables.comparison_table(written.comparison(runs_done)))
     done(f"wrote {len(paths)} files in {out}", note)
 
 
@@ -197,17 +197,17 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
 def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     """Plan the cheapest 7x24 roster that meets the targets of SCENARIO_FILE, and verify it."""
     from sim.input import scenario
-    from sim.output import results, tables
+    from sim.output import plan as written, tables
     from sim.plan.planner import plan as make_plan
     s = scenario.load(scenario_file)
-    out = folders.check_folder(out, "--out", results.default_dir(s.name, prefix="plan-"), [scenario_file])
+    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="plan-"), [scenario_file])
     click.echo(f"planning {s.name}: requirement, roster, verification ...", err=True)
     with make_runner(workers, scheduler) as runner:
         result = make_plan(s, replications, seed, runner=runner,
                            progress=lambda stage, detail: click.echo(f"  {stage}: {detail}", err=True))
-    paths = results.write_plan(result, out, lang)
+    paths = written.write_plan(result, out, lang)
     note = finish(out, "plan", paths)
-    click.echo(tables.plan_table(results.plan_summary(result)))
+    click.echo(tables.plan_table(written.plan_summary(result)))
     done(f"wrote {len(paths)} files in {out}", note)
 
 
@@ -224,7 +224,7 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
 def sweep(scenario_file, varies, replications, seed, out, lang, workers, scheduler):
     """Run a grid of variants of SCENARIO_FILE; resumes where an interrupted run stopped."""
     from sim.input import scenario
-    from sim.output import results, tables
+    from sim.output import sweep as written, tables
     from sim.run.runs import simulate_many
     from sim.run.store import Store
     from sim.run.sweep import parse_vary, variants
@@ -232,7 +232,7 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     parsed = [parse_vary(v) for v in varies]
     grid = variants(s, parsed)                      # every variant is checked before anything runs
     reps = scenario.check_replications(s, replications or s.replications)
-    out = folders.check_folder(out, "--out", results.default_dir(s.name, prefix="sweep-"), [scenario_file])
+    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="sweep-"), [scenario_file])
     store = Store(out / "store")
     try:
         with make_runner(workers, scheduler) as runner, progress_bar(reps * len(grid), f"sweep of {len(grid)} variants") as bar:
@@ -242,8 +242,8 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
         click.echo(f"interrupted: finished replications are kept in {store.root}; run the same command again "
                    "to continue", err=True)
         sys.exit(INTERRUPTED_EXIT)
-    rows = results.sweep_table([c for c, _ in grid], runs_done)
-    paths = results.write_sweep(rows, [v.name for v in parsed], out, s.threshold_seconds, s.service_level_target, lang)
+    rows = written.rows([c for c, _ in grid], runs_done)
+    paths = written.write(rows, [v.name for v in parsed], out, s.threshold_seconds, s.service_level_target, lang)
     note = finish(out, "sweep", paths)
     click.echo(tables.sweep_text(rows, [v.name for v in parsed], s.threshold_seconds))
     done(f"wrote {', '.join(str(p) for p in paths)}", note)
@@ -300,12 +300,12 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
 
     from sim.logs import calibrate as cal
     from sim.logs import calllog
-    from sim.output import results, tables
+    from sim.output import calibrate as written, tables
     started = time.perf_counter()
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)
     seconds = time.perf_counter() - started
-    paths = results.write_calibration(raw, report, out, seconds)
+    paths = written.write(raw, report, out, seconds)
     note = finish(out, f"calibrate {out.name}", paths, folder=out.parent)
     click.echo(tables.calibration_table(report))
     done(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"
@@ -333,12 +333,12 @@ def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed,
     from sim.logs import calllog
     from sim.logs.replay import replay as run_replay
     from sim.logs.replay import summary_line
-    from sim.output import results
+    from sim.output import replay as written
     s = scenario.load(scenario_file)
-    out = folders.check_folder(out, "--out", results.default_dir(s.name, prefix="replay-"), [*logs, scenario_file])
+    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="replay-"), [*logs, scenario_file])
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     result = run_replay(s, log, replications, seed, handle_times, staffing)
-    paths = results.write_replay(result, out)
+    paths = written.write(result, out)
     note = finish(out, "replay", paths)
     click.echo(summary_line(result))
     done(f"wrote {len(paths)} files in {out}", note)

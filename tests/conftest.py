@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from sim.input import scenario as sc
-from sim.run.runs import confidence_interval
+from sim.results.estimate import SIGNED, interval
+from sim.results.figures import table
 
 
 def pytest_sessionstart(session):
@@ -42,8 +43,18 @@ def within(values, exact, level=0.999):
     99.9% rather than 95% so that a suite of a few dozen such checks is not
     expected to fail by chance; the seeds are fixed, so a pass is repeatable.
     """
-    mean, low, high = confidence_interval(np.asarray(values), level)
+    mean, low, high = interval(np.asarray(values), SIGNED, level)
     return low <= exact <= high, (float(mean), float(low), float(high), exact)
+
+
+def whole(run, figure: str, kind: str = "total", ident: str = "all") -> np.ndarray:
+    """A figure over the whole horizon in each replication of ``run``."""
+    return table(run, "whole").per_replication(figure, kind, ident, 0)
+
+
+def per_interval(run, figure: str, kind: str = "total", ident: str = "all") -> np.ndarray:
+    """A figure per reporting interval in each replication: (replications, intervals)."""
+    return table(run, "interval").per_replication(figure, kind, ident)
 
 
 @pytest.fixture

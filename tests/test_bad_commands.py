@@ -179,10 +179,16 @@ def test_report_on_an_unreadable_compare_or_plan_names_the_file(tmp_path, name, 
     refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, name, problem)
 
 
-def test_report_on_a_results_csv_without_its_columns(world, tmp_path):
+@pytest.mark.parametrize("damage, words", [
+    (lambda p: p.write_bytes(p.read_bytes()[:200]), ("run.npz", "cannot be read")),
+    (lambda p: p.unlink(), ("run.npz", "is missing")),
+    (lambda p: p.write_text("not an archive"), ("run.npz", "cannot be read")),
+])
+def test_report_on_a_damaged_or_missing_run_archive_names_it(world, tmp_path, damage, words):
+    """The briefing computes a simulation's figures from its sums (run.npz), as simulate did."""
     folder = results_copy(world, tmp_path, "cut")
-    (folder / "intervals.csv").write_text("interval,day\n1,1\n")
-    refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, "intervals.csv", "lacks")
+    damage(folder / "run.npz")
+    refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, *words)
 
 
 def test_dask_not_installed_names_the_install_command(world, tmp_path):

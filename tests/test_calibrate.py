@@ -122,7 +122,7 @@ def test_calibrating_january_to_may_predicts_june(bank_train, bank_june):
 
 def test_replay_command_writes_the_report(tmp_path, bank_june):
     raw, _ = cal.calibrate(bank_june, "june")
-    paths = __import__("sim.output.results", fromlist=["x"]).write_calibration(raw, {"lines": {}}, tmp_path / "june.yaml", 1.0)
+    paths = __import__("sim.output.calibrate", fromlist=["x"]).write(raw, {"lines": {}}, tmp_path / "june.yaml", 1.0)
     assert paths[0].is_file()
     out = tmp_path / "rep"
     result = CliRunner().invoke(main, ["replay", str(calllog.bank_months("june")[0]), "--format", "anonymous-bank",

@@ -8,9 +8,11 @@ from click.testing import CliRunner
 
 from sim.cli import main
 from sim.input import scenario as sc
-from sim.output.results import summary
+from sim.output.simulate import summary
 from sim.plan.erlang import erlang_a
 from sim.run.runs import simulate
+
+from conftest import whole
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGS = {"offered", "answered", "abandoned", "answered_within_threshold", "abandoned_within_threshold",
@@ -39,7 +41,7 @@ def test_simulate_writes_summary_intervals_and_scenario(tmp_path):
     rows = list(csv.DictReader((out / "intervals.csv").open()))
     assert len(rows) == (168 - 2) * 2 * 3                       # intervals x (total, line, pool)
     assert rows[0]["weekday"] == "Mon" and rows[0]["time"] == "02:00"
-    assert {"service_level", "service_level_ci95_low", "wait_p90_seconds", "staffed_seats"} <= set(rows[0])
+    assert {"service_level", "service_level_ci95_low", "wait_p90_seconds", "agents_on_duty"} <= set(rows[0])
     assert (out / "scenario.yaml").read_text() == (ROOT / "scenarios" / "default.yaml").read_text()
 
 
@@ -55,7 +57,7 @@ def test_replications_do_not_depend_on_how_many_are_run():
     s = sc.load(ROOT / "scenarios" / "erlang-a-check.yaml")
     s = sc.from_dict({**s.raw, "horizon_hours": 10}, "test")
     three, five = simulate(s, 3, seed=1), simulate(s, 5, seed=1)
-    assert (three.whole["offered"] == five.whole["offered"][:3]).all()
+    assert (whole(three, "offered") == whole(five, "offered")[:3]).all()
 
 
 def test_erlang_command_json_and_fewest_agents():

@@ -8,8 +8,10 @@ from click.testing import CliRunner
 
 from sim.cli import main
 from sim.input import scenario as sc
-from sim.results.compare import paired, values
+from sim.results.compare import paired
 from sim.run.runs import simulate
+
+from conftest import whole
 
 ROOT = Path(__file__).resolve().parents[1]
 FUYANG = ROOT / "scenarios" / "fuyang"
@@ -30,7 +32,7 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_zero():
     s = sc.from_dict(dict(s.raw, horizon_hours=24), "plan")
     a, b = simulate(s, 3, seed=1), simulate(s, 3, seed=1)
     for f in ("service_level", "abandon_rate", "asa_seconds", "transferred", "outbound_share"):
-        d = paired(values(a, f), values(b, f))
+        d = paired(whole(a, f), whole(b, f))
         assert d.mean == 0 and d.low == 0 and d.high == 0, f
 
 
@@ -42,7 +44,7 @@ def test_the_three_main_scenarios_share_seats_and_callers():
     assert all((a == agents_by_minute[0]).all() for a in agents_by_minute)
     short = [sc.from_dict(dict(s.raw, horizon_hours=24), s.name) for s in loaded]
     runs = [simulate(s, 2, seed=3) for s in short]
-    callers = [values(r, "callers", "line", "12333") for r in runs]
+    callers = [whole(r, "callers", "line", "12333") for r in runs]
     assert all((c == callers[0]).all() for c in callers)        # the same callers everywhere
 
 
@@ -60,7 +62,7 @@ def test_compare_command_writes_table_files_and_charts(tmp_path):
     assert names == ["fuyang-status-quo", "fuyang-full-merge"]
     diff = data["scenarios"][1]["difference"]["service_level"]
     assert diff["ci95"][0] <= diff["mean"] <= diff["ci95"][1]
-    assert data["scenarios"][1]["difference"]["staffed_seats"]["mean"] == 0
+    assert data["scenarios"][1]["difference"]["agents_on_duty"]["mean"] == 0
     rows = list(csv.DictReader((out / "compare_lines.csv").open()))
     assert {r["line"] for r in rows} >= {"12345", "12333", "12366"}
     assert "12348" not in {r["line"] for r in rows}                 # provincial: no service level
@@ -71,9 +73,9 @@ def test_compare_command_writes_table_files_and_charts(tmp_path):
 
 def test_the_merger_pays_full_merge_answers_more_within_15_seconds():
     runs = [simulate(sc.load(FUYANG / f"{n}.yaml"), 4, seed=12345) for n in ("status_quo", "full_merge")]
-    gain = paired(values(runs[0], "service_level"), values(runs[1], "service_level"))
+    gain = paired(whole(runs[0], "service_level"), whole(runs[1], "service_level"))
     assert gain.low > 0.10          # more than ten points better, with 95% confidence
-    within = [values(r, "answered_within_threshold") for r in runs]
+    within = [whole(r, "answered_within_threshold") for r in runs]
     assert (within[1] > within[0]).all()
 
 

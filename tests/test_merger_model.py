@@ -5,11 +5,11 @@ import copy
 
 import numpy as np
 import pytest
-from conftest import within
+from conftest import per_interval, whole, within
 
 from sim.input import scenario as sc
 from sim.model.engine import Replication
-from sim.output.results import summary
+from sim.output.simulate import summary
 from sim.plan.erlang import erlang_a
 from sim.run.runs import simulate
 
@@ -25,7 +25,7 @@ def scenario(lines, pools, hours=41, warmup=1, **extra):
 
 
 def figure(result, name, kind="total", ident="all"):
-    return result.whole[name][:, result.scope_index(kind, ident)]
+    return whole(result, name, kind, ident)
 
 
 def check(result, exact, kind="total", ident="all"):
@@ -189,9 +189,9 @@ def test_callbacks_of_missed_calls_and_return_visits():
     hours = figure(result, "outbound_agent_hours")
     assert hours.min() > 0 and (figure(result, "outbound_share") < 1).all()
     # return visits are made only 09:00-18:00; callbacks at any time
-    per_interval = result.per_interval["outbound_made"][:, :, 0]
-    night = [k for k in range(per_interval.shape[1]) if (k + 2) % 48 < 18]    # 00:00-09:00 (warm-up: 1 h)
-    assert per_interval[:, night].sum() > 0                # callbacks happen at night too
+    made = per_interval(result, "outbound_made")
+    night = [k for k in range(made.shape[1]) if (k + 2) % 48 < 18]    # 00:00-09:00 (warm-up: 1 h)
+    assert made[:, night].sum() > 0                # callbacks happen at night too
 
 
 def test_outbound_waits_while_inbound_callers_wait():

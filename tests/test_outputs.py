@@ -65,7 +65,7 @@ def test_rerun_with_fewer_replications_leaves_no_stale_trace(tmp_path):
     assert not list(out.glob("trace-r*.csv"))
     assert (out / "notes.txt").read_text() == "the analyst's own file\n"
     manifest = json.loads((out / folders.MANIFEST).read_text())
-    assert manifest["written"]["simulate"] == ["intervals.csv", "scenario.yaml", "summary.json"]
+    assert manifest["written"]["simulate"] == ["intervals.csv", "run.npz", "scenario.yaml", "summary.json"]
     assert temporaries(out) == []
 
 

@@ -84,5 +84,5 @@ def test_every_call_has_the_reference_outcome_and_wait(volume, seed):
                   if a[:4] != b[:4] or a[5] != b[5] or not math.isclose(a[4], b[4], abs_tol=1e-6)
                   or not math.isclose(a[6], b[6], abs_tol=1e-6)]
     assert not mismatched, (len(mismatched), mismatched[:3])
-    made = counters.pools.sums["outbound_made"].sum(axis=0)
+    made = counters.whole("pools", "outbound_made")
     assert made.tolist() == ref.made and sum(ref.made) > 500

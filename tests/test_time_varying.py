@@ -1,7 +1,7 @@
 """Time-varying arrivals and staffing: known answers that hold without stationarity."""
 
 import numpy as np
-from conftest import within
+from conftest import per_interval, whole, within
 
 from sim.input import scenario as sc
 from sim.model.engine import Replication
@@ -26,16 +26,16 @@ def peaked(patience=None, **extra):
 def test_abandonment_equals_theta_times_total_wait():
     """Exponential patience: E[abandoned] = theta * E[total waiting time], interval by interval or not."""
     result = simulate(peaked({"dist": "exponential", "mean": 90}), replications=12, seed=4)
-    abandoned = result.whole["abandoned"][:, 0]
-    total_wait = result.whole["mean_wait_seconds"][:, 0] * result.whole["offered"][:, 0]
+    abandoned = whole(result, "abandoned")
+    total_wait = whole(result, "mean_wait_seconds") * whole(result, "offered")
     assert abandoned.mean() > 100           # the peak really overloads the pool
     ok, detail = within(abandoned - total_wait / 90.0, 0.0)
     assert ok, detail
 
 
-def test_shift_roster_gives_the_staffed_seats_per_interval():
+def test_shift_roster_gives_the_agents_on_duty_per_interval():
     result = simulate(peaked(), replications=1, seed=1)
-    staffed = result.per_interval["staffed_seats"][0, :, 0]
+    staffed = per_interval(result, "agents_on_duty")[0]
     times = [f"{(k * 30) // 60 % 24:02d}:{k * 30 % 60:02d}" for k in range(len(staffed))]
     for t, seats in zip(times, staffed):
         assert seats == (12 if "07:00" <= t < "19:00" else 3), (t, seats)
@@ -50,7 +50,7 @@ def test_shifts_crossing_midnight_and_the_week_and_partial_intervals():
             {"name": "night", "start": "22:00", "hours": 10, "days": ["sun"], "agents": 2},
             {"name": "weekday", "start": "08:30", "hours": 8, "days": ["mon", "tue", "wed", "thu", "fri"],
              "agents": 4}]}}}, "test")
-    staffed = simulate(s, replications=1).per_interval["staffed_seats"][0, :, 0]
+    staffed = per_interval(simulate(s, replications=1), "agents_on_duty")[0]
     by_hour = staffed.reshape(7, 24)
     assert list(by_hour[0, :8]) == [2] * 8          # Sunday 22:00 + 10 h wraps into Monday 00:00-08:00
     assert list(by_hour[6, 22:]) == [2, 2]          # ... and starts on Sunday evening

@@ -180,3 +180,20 @@ def load(text: str, source: str):
         raise ScenarioError(source, where, f"not valid YAML: {problem} ({advice})") from None
     finally:
         loader.dispose()
+
+
+class ScenarioDumper(yaml.SafeDumper):
+    """PyYAML's SafeDumper that quotes whatever ``ScenarioLoader`` would read as a number (``1e3``), so a
+    scenario written by the tool reads back as the same values."""
+
+
+ScenarioDumper.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG, _TIMESTAMP_TAG)]
+    for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()}
+ScenarioDumper.add_implicit_resolver(_INT_TAG, _INT, list("-+0123456789"))
+ScenarioDumper.add_implicit_resolver(_FLOAT_TAG, _FLOAT, list("-+0123456789."))
+
+
+def dump(data) -> str:
+    """``data`` as YAML that ``load`` reads back as the same values (keys in their order, Unicode as is)."""
+    return yaml.dump(data, Dumper=ScenarioDumper, allow_unicode=True, sort_keys=False)

@@ -23,7 +23,9 @@ from sim.input.spec import Pool, Scenario
 from sim.logs.calibrate import busy_agents, presence
 from sim.logs.calllog import CallLog
 from sim.model.arrivals import CallSource
-from sim.run.runs import RunResult, confidence_interval, simulate
+from sim.model.counters import N_BINS, WAIT_EDGES_SECONDS
+from sim.results.figures import compute, table
+from sim.run.runs import RunResult, simulate
 
 COMPARED = ("abandon_rate", "asa_seconds", "service_level")
 # An agent present for more than a quarter of a half hour counts as on duty in it: rounding
@@ -115,48 +117,37 @@ def _source(scenario, routes, seed, replication, times, lines, talk):
 
 
 def observed(s: Scenario, log: CallLog, group: np.ndarray, n_groups: int) -> dict[str, np.ndarray]:
-    """Figures of the log per group (day or hour of day), with the same definitions as the model's."""
-    offered = np.bincount(group, minlength=n_groups).astype(float)
-    answered = np.bincount(group[log.answered], minlength=n_groups)
-    within = np.bincount(group[log.answered & (log.wait <= s.threshold_seconds)], minlength=n_groups)
-    wait_answered = np.bincount(group[log.answered], weights=log.wait[log.answered], minlength=n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return {"offered": offered, "abandon_rate": (offered - answered) / offered,
-                "asa_seconds": wait_answered / answered, "service_level": within / offered}
+    """Figures of the log per group (day or hour of day), from sums like the model's, by the same definitions."""
+    answered, wait = log.answered, log.wait
+    within = wait <= s.threshold_seconds
+
+    def count(mask=None, weights=None):
+        chosen = slice(None) if mask is None else mask
+        return np.bincount(group[chosen], weights=None if weights is None else weights[chosen],
+                           minlength=n_groups).astype(float)
+
+    q = {"offered": count(), "answered": count(answered), "answered_within": count(answered & within),
+         "abandoned_within": count(~answered & within), "wait_answered": count(answered, wait),
+         "wait_all": count(None, wait)}
+    bins = np.where(wait > 0, np.searchsorted(WAIT_EDGES_SECONDS, wait, side="left"), 0)
+    hist = np.zeros((n_groups, N_BINS), dtype=np.int64)
+    np.add.at(hist, (group[answered], bins[answered]), 1)
+    return compute(q, hist, np.nan)
 
 
 def _compare(s: Scenario, log: CallLog, run: RunResult, by: str) -> list[dict]:
-    per_day = 1440 // s.interval_minutes
-    k = np.arange(run.per_interval["offered"].shape[1])
-    if by == "day":
-        group_of_interval, n_groups = k // per_day, int(math.ceil(len(k) / per_day))
-        log_group = log.days
-    else:
-        group_of_interval, n_groups = (k % per_day) * s.interval_minutes // 60, 24
-        log_group = ((log.arrival % 86400) // 3600).astype(np.int64)
-    obs = observed(s, log, log_group, n_groups)
-    sim = {}
-    counts = {f: np.stack([run.per_interval[f][:, group_of_interval == g, 0].sum(axis=1) for g in range(n_groups)],
-                          axis=1) for f in ("offered", "answered", "answered_within_threshold")}
-    wait_sum = np.stack([(np.nan_to_num(run.per_interval["asa_seconds"][:, group_of_interval == g, 0])
-                          * run.per_interval["answered"][:, group_of_interval == g, 0]).sum(axis=1)
-                         for g in range(n_groups)], axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sim["offered"] = counts["offered"]
-        sim["abandon_rate"] = (counts["offered"] - counts["answered"]) / counts["offered"]
-        sim["asa_seconds"] = wait_sum / counts["answered"]
-        sim["service_level"] = counts["answered_within_threshold"] / counts["offered"]
+    t = table(run, "day" if by == "day" else "hour_of_day")
+    n_groups = len(t.labels)
+    log_group = log.days if by == "day" else ((log.arrival % 86400) // 3600).astype(np.int64)
+    obs = observed(s, log, log_group, max(n_groups, int(log_group.max()) + 1))
     rows = []
     for g in range(n_groups):
         if obs["offered"][g] == 0:
             continue
-        label = (str((log.epoch + timedelta(days=g)).date()) if by == "day" else f"{g:02d}:00")
+        label = (str((log.epoch + timedelta(days=g)).date()) if by == "day" else t.labels[g])
         entry = {("date" if by == "day" else "hour"): label,
                  "observed": {f: _num(obs[f][g]) for f in ("offered",) + COMPARED},
-                 "simulated": {}}
-        for f in ("offered",) + COMPARED:
-            mean, low, high = confidence_interval(sim[f][:, g])
-            entry["simulated"][f] = {"mean": _num(mean), "ci95": [_num(low), _num(high)]}
+                 "simulated": {f: t.estimate(f, group=g).to_json(6) for f in ("offered",) + COMPARED}}
         rows.append(entry)
     return rows
 

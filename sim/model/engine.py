@@ -32,7 +32,7 @@ from sim.model.codes import ABANDONED, FINISH, PLAIN, WAITING
 from sim.model.outbound import OutboundWork
 from sim.model.pool import HeadcountPool, ShiftPool
 from sim.model.routing import compile_routes
-from sim.model.stats import Counters
+from sim.model.counters import Counters
 from sim.model.transfers import Transfers
 
 INF = float("inf")
@@ -65,8 +65,7 @@ class Replication:
         self.watchers = [[pool] + [self.pools[target] for target, _, _ in pool.overflow] if pool else []
                          for pool in self.line_pool]
         self.counters = Counters(
-            s.n_intervals - s.warmup_intervals, len(s.lines), len(self.pools), s.threshold_seconds,
-            s.warmup_intervals, np.asarray([max(e, 0) for e in routes.entry_pool]),
+            s, len(s.lines), len(self.pools), np.asarray([max(e, 0) for e in routes.entry_pool]),
             np.asarray([r.finish_pool for r in routes.routes]),
             np.asarray([r.kind != PLAIN for r in routes.routes]))
         self.outbound_work = OutboundWork(self)

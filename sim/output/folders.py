@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Iterable
 
@@ -157,3 +158,10 @@ def _read_manifest(folder: Path) -> dict[str, list[str]]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     return {}
+
+
+def default_dir(name: str, prefix: str = "") -> Path:
+    """results/<prefix><scenario name>, with the name made safe for a folder."""
+    safe = re.sub(r"[^\w.-]+", "-", name).strip("-") or "scenario"
+    return Path("results") / f"{prefix}{safe}"
+

@@ -18,7 +18,10 @@ import numpy as np
 from sim.errors import InputError, OptionError
 from sim.input import clock
 from sim.output.labels import text
-from sim.output.results import comparison_charts, plan_charts, roster_bar_rows
+from sim.output import compare as compare_files
+from sim.output import plan as plan_files
+from sim.output import simulate as simulate_files
+from sim.results.figures import table
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Helvetica Neue",Arial,sans-serif;max-width:980px;
@@ -34,9 +37,11 @@ white-space:pre-wrap;font-size:.82em}
 
 
 # What each results file must hold for the briefing, and which command writes it (to redo it).
-_JSON_KEYS = {"compare.json": ("scenarios", "threshold_seconds"),
-              "plan.json": ("scenario", "headcount", "verified", "targets"),
-              "summary.json": ("scenario", "total", "lines", "pools", "threshold_seconds", "targets")}
+NUMBER = (int, float)
+_JSON_KEYS = {"compare.json": {"scenarios": list, "threshold_seconds": NUMBER, "targets": dict},
+              "plan.json": {"scenario": str, "headcount": int, "verified": dict, "targets": dict},
+              "summary.json": {"scenario": str, "total": dict, "lines": dict, "pools": dict,
+                               "threshold_seconds": NUMBER, "targets": dict}}
 _WRITER = {"compare.json": "compare", "plan.json": "plan", "summary.json": "simulate"}
 
 
@@ -90,9 +95,11 @@ def _load_json(path: Path) -> dict:
     except ValueError as exc:
         problem = "is empty" if not path.stat().st_size else f"is not valid JSON (cut short?): {exc}"
         raise OptionError(str(path), "", f"{problem}; {redo}") from None
-    missing = [k for k in _JSON_KEYS[path.name] if not isinstance(data, dict) or k not in data]
-    if missing:
-        raise OptionError(str(path), "", f"lacks {', '.join(missing)}: not a {path.name} this version wrote; {redo}")
+    wrong = [k for k, kind in _JSON_KEYS[path.name].items()
+             if not isinstance(data, dict) or not isinstance(data.get(k), kind) or isinstance(data.get(k), bool)]
+    if wrong:
+        raise OptionError(str(path), "", f"lacks {', '.join(wrong)} (or holds something else there): not a "
+                          f"{path.name} this version wrote; {redo}")
     return data
 
 
@@ -154,18 +161,17 @@ def _comments(path: Path) -> str | None:
     return "\n".join(lines) or None
 
 
-COLUMNS = [("staffed_seats", False), ("service_level", True), ("abandon_rate", True), ("asa_seconds", False),
-           ("transferred", False), ("outbound_share", True)]
+COLUMNS = [("agents_on_duty", False), ("service_level", True), ("abandon_rate", True), ("asa_seconds", False),
+           ("resolved_share", True), ("transferred", False), ("outbound_share", True)]
 
 
 def _compare(folder: Path, lang: str):
     data = _load_json(folder / "compare.json")
-    header = [text("scenario", lang)] + [text(f if f != "staffed_seats" else "seats", lang) for f, _ in COLUMNS]
+    header = [text("scenario", lang)] + [text(f, lang) for f, _ in COLUMNS]
     rows = [[e["scenario"]] + [_estimate(e["total"].get(f), p) for f, p in COLUMNS] for e in data["scenarios"]]
     diffs = [[e["scenario"]] + [_estimate(e["difference"].get(f), p, signed=True) for f, p in COLUMNS]
              for e in data["scenarios"][1:]]
-    target = _target(folder, data)
-    figs = comparison_charts(data, target, lang)
+    figs = compare_files.charts(data, lang)
     html_ = [f"<h2>{_e(text('scenarios', lang))}</h2>", _table(header, rows), f"<p class='note'>{_e(text('ci_note', lang))}</p>"]
     if diffs:
         html_ += [f"<h3>{_e(text('differences', lang))}</h3>", _table(header, diffs)]
@@ -181,14 +187,6 @@ def _compare(folder: Path, lang: str):
     return "\n".join(html_), data["threshold_seconds"], sources
 
 
-def _target(folder: Path, data: dict) -> float:
-    for e in data["scenarios"]:
-        summary = folder / e["scenario"] / "summary.json"
-        if summary.is_file():
-            return _load_json(summary)["targets"]["service_level"]
-    return 0.8
-
-
 def _plan(folder: Path, lang: str):
     data = _load_json(folder / "plan.json")
     keys = ["headcount", "headcount_with_shrinkage", "plan_seats", "agent_hours", "cost"]
@@ -201,7 +199,7 @@ def _plan(folder: Path, lang: str):
              [text("abandon_rate", lang), _estimate(v["abandon_rate"], True)],
              [text("asa_seconds", lang), _estimate(v["asa_seconds"])]]
     per_pool, interval_minutes = _requirements(folder / "requirements.csv")
-    figs = plan_charts(per_pool, _roster(folder / "roster.csv"), interval_minutes, lang)
+    figs = plan_files.plan_charts(per_pool, _roster(folder / "roster.csv"), interval_minutes, lang)
     html_ = [f"<h2>{_e(text('plan', lang))}: {_e(data['scenario'])}</h2>", _table(["", ""], rows),
              _figure(figs[0], text("title_requirements", lang)), _figure(figs[1], text("title_heatmap", lang)),
              _figure(figs[2], text("title_roster", lang))]
@@ -229,43 +227,42 @@ def _roster(path: Path) -> list[tuple]:
         h, m = map(int, r["start"].split(":"))
         rows.append((r["pool"], r["shift"], h * 60 + m, days, float(r["paid_hours_per_agent_per_week"]) / days,
                      int(r["agents"])))
-    return roster_bar_rows(rows)
+    return plan_files.roster_bar_rows(rows)
 
 
 def _simulate(folder: Path, lang: str):
+    """A simulation's figures, computed from its sums (run.npz) as simulate and compare compute them."""
     data = _load_json(folder / "summary.json")
+    path = folder / simulate_files.RUN_FILE
+    try:
+        run = simulate_files.load(path)
+    except FileNotFoundError:
+        raise InputError(str(path), "", "is missing (written by an older hotline-sim?); run `hotline simulate` "
+                         "again to write it") from None
+    except Exception as exc:      # noqa: BLE001 - a damaged archive fails in many ways; each is one message
+        raise InputError(str(path), "", f"cannot be read ({exc}); run `hotline simulate` again to rewrite it") \
+            from None
+    whole = table(run, "whole")
     header = [text("scope", lang), text("offered", lang), text("service_level", lang), text("abandon_rate", lang),
               text("asa_seconds", lang)]
-    scopes = [("total", data["total"])] + list(data["lines"].items()) + list(data["pools"].items())
-    rows = [[name, _estimate(f.get("offered")), _estimate(f.get("service_level"), True),
-             _estimate(f.get("abandon_rate"), True), _estimate(f.get("asa_seconds"))] for name, f in scopes]
-    hours, mean, low, high = _by_hour(folder / "intervals.csv")
+    rows = []
+    for kind, ident in whole.scopes:
+        name = "total" if kind == "total" else ident
+
+        def est(figure):
+            if figure not in whole.values or not whole.reports(figure, kind, ident):
+                return None
+            return whole.estimate(figure, kind, ident, 0).to_json()
+        rows.append([name, _estimate(est("offered")), _estimate(est("service_level"), True),
+                     _estimate(est("abandon_rate"), True), _estimate(est("asa_seconds"))])
+    by_hour = table(run, "hour_of_week").estimate("service_level")
     from sim.output import plots
 
-    fig = plots.by_hour_of_week({data["scenario"]: (hours + 0.5, mean, low, high)},
-                                text("sl_axis", lang, t=data["threshold_seconds"]), text("title_sl_hour", lang),
-                                target=data["targets"]["service_level"], lang=lang)
+    hours = np.arange(len(by_hour.mean)) + 0.5
+    fig = plots.by_hour_of_week({run.layout.name: (hours, by_hour.mean, by_hour.low, by_hour.high)},
+                                text("sl_axis", lang, t=run.layout.threshold_seconds), text("title_sl_hour", lang),
+                                target=run.layout.service_level_target, lang=lang)
     html_ = [f"<h2>{_e(text('simulation', lang))}: {_e(data['scenario'])}</h2>", _table(header, rows),
              f"<p class='note'>{_e(text('ci_note', lang))}</p>", _figure(fig, text("title_sl_hour", lang))]
     comments = _comments(folder / "scenario.yaml")
     return "\n".join(html_), data["threshold_seconds"], [(data["scenario"], comments)] if comments else []
-
-
-def _by_hour(path: Path):
-    """Service level per hour of the week from intervals.csv (total scope), pooling the intervals of an hour."""
-    columns = ("scope", "weekday", "time", "offered", "service_level", "service_level_ci95_low",
-               "service_level_ci95_high")
-    rows = [r for r in _csv_rows(path, columns) if r["scope"] == "total"]
-    days = text("weekdays", "en")
-    sums: dict[int, list] = {}
-    for r in rows:
-        hour = days.index(r["weekday"]) * 24 + int(r["time"][:2])
-        offered = float(r["offered"] or 0)
-        entry = sums.setdefault(hour, [0.0, 0.0, 0.0, 0.0])
-        for i, key in enumerate(("service_level", "service_level_ci95_low", "service_level_ci95_high")):
-            entry[i] += offered * float(r[key] or "nan") if offered else 0.0
-        entry[3] += offered
-    hours = np.array(sorted(sums))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        values = [np.array([sums[h][i] / sums[h][3] if sums[h][3] else np.nan for h in hours]) for i in range(3)]
-    return hours, *values

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from sim.model.stats import FIGURES
+from sim.results.figures import FIGURES
 
 # (figure, column heading, how to show it)
 SHORT = [
@@ -59,8 +59,8 @@ def summary_table(summary: dict) -> str:
         f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}; "
         f"mean ± half-width of the 95% interval over replications.",
         f"offered calls per replication; SL = answered within {t:g} s / offered; "
-        f"abandoned = {FIGURES['abandon_rate'][1]}; ASA = {FIGURES['asa_seconds'][1]};",
-        f"wait = {FIGURES['mean_wait_seconds'][1]}; occupancy = {FIGURES['occupancy'][1]}.",
+        f"abandoned = {FIGURES['abandon_rate'].definition}; ASA = {FIGURES['asa_seconds'].definition};",
+        f"wait = {FIGURES['mean_wait_seconds'].definition}; occupancy = {FIGURES['occupancy'].definition}.",
     ]
     return "\n".join([notes[0], *lines, *notes[1:]])
 
@@ -79,7 +79,7 @@ def _difference(entry: dict, how: str) -> str:
 
 def comparison_table(data: dict) -> str:
     """compare.json as text: estimates, then differences against the first scenario."""
-    cols = [("staffed_seats", "seats", "agents"), ("service_level", "SL", "percent"),
+    cols = [("agents_on_duty", "agents on duty", "agents"), ("service_level", "SL", "percent"),
             ("abandon_rate", "abandoned", "percent"), ("asa_seconds", "ASA s", "seconds"),
             ("transferred", "transfers", "count"), ("outbound_share", "outbound", "percent")]
     header = ["scenario"] + [h for _, h, _ in cols]
@@ -101,7 +101,7 @@ def comparison_table(data: dict) -> str:
         out += ["", f"paired differences against {data['baseline']} (same callers, replication by replication):"]
         out += _render(header, diffs)
     out += ["", "service level by line:"] + _render(line_header, line_rows)
-    out += ["", f"pp = percentage points; seats = mean agents on duty; SL = answered within {t:g} s / offered; abandoned = abandoned / offered;",
+    out += ["", f"pp = percentage points; agents on duty = mean agents on duty; SL = answered within {t:g} s / offered; abandoned = abandoned / offered;",
             "ASA = mean wait of answered calls; transfers = calls handed to another pool per replication;",
             "outbound = outbound agent time / busy agent time."]
     return "\n".join(out)

@@ -30,7 +30,9 @@ from sim.input.spec import Pool, Scenario
 from sim.model.codes import PLAIN, WARM
 from sim.model.routing import compile_routes
 from sim.plan.erlang import agents_for_target, erlang_a
-from sim.run.runs import RunResult, confidence_interval, simulate
+from sim.results.estimate import Estimate
+from sim.results.figures import table
+from sim.run.runs import RunResult, simulate
 
 
 @dataclass
@@ -137,8 +139,8 @@ def analytic_day_targets(s: Scenario, loads: dict[str, PoolLoad]) -> dict[str, n
         need = tables[0][p].copy()
         for d in range(7):
             days = slice(d * per_day, (d + 1) * per_day)
-            for table in tables:
-                n = table[p][days]
+            for candidate in tables:
+                n = candidate[p][days]
                 if _day_meets(s, load, days, n):
                     need[days] = n
                 else:
@@ -166,53 +168,43 @@ def _day_meets(s: Scenario, load: PoolLoad, days: slice, agents: np.ndarray) -> 
 
 
 def with_staffing(s: Scenario, agents: dict[str, np.ndarray]) -> Scenario:
-    """The scenario with each pool staffed by ``agents[pool]`` per interval of the clock week."""
+    """The scenario with each pool staffed by ``agents[pool]`` per interval of the clock week.
+
+    Its raw text says so too (``seats_by_interval``), so that it is stored,
+    written and read back as the scenario that ran.
+    """
     pools = {p: Pool(p, np.repeat(np.asarray(agents[p], dtype=np.int64), s.interval_minutes)) for p in s.pools}
-    return replace(s, pools=pools)
+    raw = dict(s.raw, pools={p: {"seats_by_interval": [int(x) for x in agents[p]]} for p in s.pools})
+    return replace(s, pools=pools, raw=raw)
 
 
 @dataclass
 class IntervalCheck:
-    """Simulated figures per pool and interval of the clock week, with 95% intervals."""
-    offered: dict[str, np.ndarray]
-    service_level: dict[str, tuple]     # (mean, low, high) arrays
-    abandon_rate: dict[str, tuple]
-    missed: dict[str, np.ndarray]       # True where a target is missed beyond the interval
+    """Simulated figures per pool and interval of the clock week (or weekday), with 95% intervals."""
+    offered: dict[str, np.ndarray]          # mean calls per replication
+    service_level: dict[str, Estimate]      # arrays over the intervals (or weekdays)
+    abandon_rate: dict[str, Estimate]
+    missed: dict[str, np.ndarray]           # True where a target is missed beyond the interval
 
     def any_missed(self) -> bool:
         return any(m.any() for m in self.missed.values())
 
 
 def check_intervals(s: Scenario, result: RunResult, by_day: bool = False) -> IntervalCheck:
-    """Judge every pool and interval of the week (or every day) against the scenario's targets.
+    """Judge every pool and interval of the week (or every weekday) against the scenario's targets.
 
     Weeks of a longer horizon are pooled.  An interval misses when even the
     upper end of its service-level interval is below the target, or the lower
     end of its abandonment interval is above the ceiling.
     """
-    n_week = week_intervals(s)
-    k = np.arange(result.per_interval["offered"].shape[1]) + s.warmup_intervals
-    week_k = (s.start_minute // s.interval_minutes + k) % n_week
-    group = week_k // (clock.MINUTES_PER_DAY // s.interval_minutes) if by_day else week_k
-    groups = 7 if by_day else n_week
+    t = table(result, "weekday" if by_day else "interval_of_week")
     offered, sl, ab, missed = {}, {}, {}, {}
     for p in s.pools:
-        index = result.scope_index("pool", p)
-
-        def pooled(figure):
-            values = result.per_interval[figure][:, :, index]
-            out = np.zeros((values.shape[0], groups))
-            for g in range(groups):
-                out[:, g] = values[:, group == g].sum(axis=1)
-            return out
-
-        o, w, a = pooled("offered"), pooled("answered_within_threshold"), pooled("abandoned")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sl[p] = confidence_interval(np.where(o > 0, w / o, np.nan))
-            ab[p] = confidence_interval(np.where(o > 0, a / o, np.nan))
-        offered[p] = o.mean(axis=0)
+        offered[p] = t.per_replication("offered", "pool", p).mean(axis=0)
+        sl[p] = t.estimate("service_level", "pool", p)
+        ab[p] = t.estimate("abandon_rate", "pool", p)
         with np.errstate(invalid="ignore"):
-            miss = (sl[p][2] < s.service_level_target) | (ab[p][1] > s.max_abandon_rate)
+            miss = (sl[p].high < s.service_level_target) | (ab[p].low > s.max_abandon_rate)
         missed[p] = miss & (offered[p] > 0)
     return IntervalCheck(offered, sl, ab, missed)
 
@@ -230,7 +222,7 @@ def corrected(s: Scenario, start: dict[str, np.ndarray], replications: int, seed
         if not check.any_missed():
             break
         for p, miss in check.missed.items():
-            gap = np.nan_to_num(s.service_level_target - check.service_level[p][0], nan=0.0)
+            gap = np.nan_to_num(s.service_level_target - check.service_level[p].mean, nan=0.0)
             # about one agent per 10 points of service level missed, at least one
             need[p][miss] += np.clip(np.ceil(gap[miss] / 0.10), 1, 3).astype(np.int64)
     return need, rounds

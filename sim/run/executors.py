@@ -24,9 +24,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Iterator
 
+import numpy as np
+
 from sim.errors import OptionError
 from sim.model.engine import run_replication
-from sim.model.stats import scope_figures, scopes_of
 
 # More local processes than this is a typo, not a machine (each holds a simulation in memory).
 MAX_WORKERS = 512
@@ -44,15 +45,13 @@ _PORT_MAX = 65535
 _START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-def replicate(scenario, seed: int, replication: int, trace=None, make_source=None) -> tuple[dict, dict]:
-    """One replication's figures over the whole horizon and per interval (what a worker returns).
+def replicate(scenario, seed: int, replication: int, trace=None, make_source=None) -> dict[str, np.ndarray]:
+    """One replication's sums (what a worker returns; see ``Counters.sums``).
 
     ``trace(replication, block)`` and ``make_source`` only work in this process (see runs.simulate).
     """
     sink = None if trace is None else (lambda block: trace(replication, block))
-    counters = run_replication(scenario, seed, replication, sink, make_source)
-    per_interval, whole = scope_figures(counters, scopes_of(scenario), scenario.interval_seconds)
-    return whole, per_interval
+    return run_replication(scenario, seed, replication, sink, make_source).sums()
 
 
 def check_scheduler(address: str) -> str:

@@ -1,44 +1,71 @@
-"""Independent replications of a scenario, and their confidence intervals.
+"""Independent replications of scenarios: what they were, and the sums each kept.
 
 Replication ``r`` draws from streams keyed by (seed, r) alone, so results do
-not depend on the order or place in which replications run.
+not depend on the order or place in which replications run.  A run keeps
+each replication's sums (``sim.model.counters``); its figures, at any grain,
+come from ``sim.results.figures.table``.
 """
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Callable
 
 import numpy as np
-from scipy import special
 
 from sim.input.scenario import Scenario
-from sim.model.stats import FIGURES, Scopes, scopes_of
+
+
+@dataclass(frozen=True)
+class RunLayout:
+    """What the figures of a run need to know of its scenario (written beside its sums, read back by reports)."""
+    name: str
+    interval_minutes: int
+    start_minute: int
+    warmup_intervals: int
+    n_intervals: int
+    threshold_seconds: float
+    service_level_target: float
+    max_abandon_rate: float
+    lines: tuple[str, ...]
+    pools: tuple[str, ...]
+    provincial: tuple[str, ...]
+
+    @classmethod
+    def of(cls, s: Scenario) -> "RunLayout":
+        return cls(s.name, s.interval_minutes, s.start_minute, s.warmup_intervals, s.n_intervals,
+                   s.threshold_seconds, s.service_level_target, s.max_abandon_rate, tuple(s.lines),
+                   tuple(s.pools), tuple(line.id for line in s.lines.values() if line.mode == "provincial"))
+
+    @property
+    def interval_seconds(self) -> float:
+        return self.interval_minutes * 60.0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RunLayout":
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
 
 
 @dataclass
 class RunResult:
-    """Figures of every replication: ``whole[f]`` is (R, scopes), ``per_interval[f]`` (R, intervals, scopes)."""
-    scenario: Scenario
+    """A run of a scenario: its layout, seed, and each replication's sums (``"<grain>/<side>/<sum>"`` arrays).
+
+    ``scenario`` is None for a run read back from a results folder.
+    """
+    scenario: Scenario | None
+    layout: RunLayout
     seed: int
     replications: int
-    scopes: Scopes
-    whole: dict[str, np.ndarray]
-    per_interval: dict[str, np.ndarray]
-
-    def scope_index(self, kind: str, ident: str = "all") -> int:
-        return self.scopes.names.index((kind, ident))
-
-    def estimate(self, figure: str, kind: str = "total", ident: str = "all") -> tuple[float, float, float]:
-        """(mean, ci95 low, ci95 high) over replications for one figure of one scope."""
-        return confidence_interval(self.whole[figure][:, self.scope_index(kind, ident)])
+    sums: list[dict[str, np.ndarray]]
 
 
 def simulate(scenario: Scenario, replications: int | None = None, seed: int | None = None,
              progress: Callable[[int], None] | None = None, trace=None, make_source=None,
              runner=None, store=None) -> RunResult:
-    """Run the scenario's replications and gather their figures.
+    """Run the scenario's replications and gather their sums.
 
     ``runner`` (a ``sim.parallel.Runner``) spreads replications over processes
     or a Dask cluster; ``store`` (a ``sim.store.Store``) keeps each finished
@@ -82,27 +109,5 @@ def simulate_many(scenarios: list[Scenario], replications: int | None = None, se
             store.save(keys[i], r, result)
         if progress is not None:
             progress(r)
-    out = []
-    for i, (s, n, sd) in enumerate(zip(scenarios, reps, seeds)):
-        wholes = [done[(i, r)][0] for r in range(n)]
-        intervals = [done[(i, r)][1] for r in range(n)]
-        stack = lambda parts: {f: np.stack([p[f] for p in parts]) for f in FIGURES if f in parts[0]}  # noqa: E731
-        out.append(RunResult(s, sd, n, scopes_of(s), stack(wholes), stack(intervals)))
-    return out
-
-
-def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple:
-    """Mean and Student-t interval over replications (axis 0); nan where undefined.
-
-    Replications without a value (nothing offered) are left out.
-    """
-    values = np.asarray(values, dtype=float)
-    n = np.sum(~np.isnan(values), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)   # all-nan columns: nan is the answer
-        mean = np.nanmean(values, axis=0)
-        sd = np.nanstd(values, axis=0, ddof=1)
-        # the Student-t quantile itself (what scipy.stats.t.ppf calls), without importing scipy.stats
-        half = special.stdtrit(np.maximum(n - 1, 1), 0.5 + level / 2) * sd / np.sqrt(n)
-    half = np.where(n > 1, half, np.nan)
-    return mean, mean - half, mean + half
+    return [RunResult(s, RunLayout.of(s), sd, n, [done[(i, r)] for r in range(n)])
+            for i, (s, n, sd) in enumerate(zip(scenarios, reps, seeds))]

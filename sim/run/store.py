@@ -29,7 +29,7 @@ from sim import __version__, files
 from sim.errors import OptionError
 from sim.input.spec import Scenario
 
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 MODEL_VERSION = f"hotline-sim {__version__} store {STORE_FORMAT}"
 KEY_HEX_DIGITS = 20                     # 80 bits: no two scenarios of one store collide
 SECONDS_PER_DAY = 86_400
@@ -105,21 +105,19 @@ class Store:
     def _path(self, key: str, replication: int) -> Path:
         return self.root / key / f"r{replication}.npz"
 
-    def load(self, key: str, replication: int) -> tuple[dict, dict] | None:
-        """The stored (whole, per_interval) figures, or None when absent or not trustworthy (recompute it)."""
+    def load(self, key: str, replication: int) -> dict[str, np.ndarray] | None:
+        """The stored sums of a replication, or None when absent or not trustworthy (recompute it)."""
         return _read(self._path(key, replication), key, replication)
 
-    def save(self, key: str, replication: int, result: tuple[dict, dict]) -> None:
-        """Store one replication's figures (whole, per_interval), atomically, with what identifies and checks it."""
-        whole, per_interval = result
+    def save(self, key: str, replication: int, sums: dict[str, np.ndarray]) -> None:
+        """Store one replication's sums, atomically, with what identifies and checks it."""
         path = self._path(key, replication)
         path.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {f"whole/{k}": np.asarray(v) for k, v in whole.items()}
-        arrays |= {f"interval/{k}": np.asarray(v) for k, v in per_interval.items()}
+        arrays = {name: np.asarray(values) for name, values in sums.items()}
         meta = json.dumps({"key": key, "replication": replication, "model": MODEL_VERSION,
                            "digest": _digest(arrays)})
         with files.atomic(path, binary=True) as handle:
-            np.savez(handle, **arrays, **{_META: np.array(meta)})
+            np.savez_compressed(handle, **arrays, **{_META: np.array(meta)})
 
     def prune(self, older_than_days: float | None = None, remove_all: bool = False) -> list[tuple[Path, str]]:
         """Remove leftovers of killed runs, unreadable entries, and entries older than ``older_than_days``
@@ -167,8 +165,8 @@ def _digest(arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
-def _read(path: Path, key: str, replication: int) -> tuple[dict, dict] | None:
-    """The entry's (whole, per_interval) figures if it is whole and is this entry; else None."""
+def _read(path: Path, key: str, replication: int) -> dict[str, np.ndarray] | None:
+    """The entry's sums if it is whole and is this entry; else None."""
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data[_META][()]))
@@ -176,10 +174,6 @@ def _read(path: Path, key: str, replication: int) -> tuple[dict, dict] | None:
     except Exception:      # noqa: BLE001 - untrusted bytes fail in many ways (zip, npy, JSON); any is "recompute"
         return None
     expected = {"key": key, "replication": replication, "model": MODEL_VERSION, "digest": _digest(arrays)}
-    if meta != expected:
+    if meta != expected or not arrays:
         return None
-    whole = {k[len("whole/"):]: v for k, v in arrays.items() if k.startswith("whole/")}
-    per_interval = {k[len("interval/"):]: v for k, v in arrays.items() if k.startswith("interval/")}
-    if not whole or not per_interval:
-        return None
-    return whole, per_interval
+    return arrays

@@ -1,0 +1,211 @@
+"""What one replication counts: additive sums per group of intervals, line and pool.
+
+The model never keeps a list of calls: finished blocks of calls are folded in
+as counts, sums of waits and histograms of waits.  Sums add up, so a figure at
+any grain (an hour of the week, a day, the whole run) is computed from them
+alone, and always the same way (``sim.results.figures``).
+
+A replication keeps its sums at a few grains (``Grain``): each reporting
+interval (horizons up to ``KEEP_INTERVALS_DAYS``), each interval of the clock
+week (weeks pooled) and each day.  Every other grain is a sum of one of those.
+Lines count what their callers lived through (first wait; transfers
+separately); pools count their own queue (first calls and transferred-in
+callers alike), and their agents' time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.input.clock import MINUTES_PER_DAY, MINUTES_PER_WEEK
+from sim.model.codes import ABANDONED, NOT_TRANSFERRED
+
+# Histogram of waits: an exact-zero bin (answered at once), then bins that widen with the wait.
+WAIT_EDGES_SECONDS = np.concatenate([
+    [0.0], np.arange(1, 61, 1.0), np.arange(65, 301, 5.0), np.arange(330, 1801, 30.0),
+    np.arange(2100, 7201, 300.0), [np.inf]])
+N_BINS = len(WAIT_EDGES_SECONDS)  # bin 0 holds waits of exactly 0
+
+QUEUE_SUMS = ("offered", "answered", "answered_within", "abandoned_within", "wait_answered", "wait_all")
+LINE_SUMS = ("callers", "callers_served", "transferred", "transfer_abandoned", "transfer_wait",
+             "resolver_wait", "resolved", "overflowed")
+POOL_SUMS = ("busy_seconds", "staffed_seconds", "outbound_created", "outbound_made", "outbound_on_time",
+             "outbound_seconds")
+SIDES = ("lines", "pools")
+# Each reporting interval is kept for horizons up to this many days (8 weeks: 2,688 half hours);
+# beyond, intervals of the week and days are kept (a year of half hours would take gigabytes).
+KEEP_INTERVALS_DAYS = 56
+
+
+@dataclass(frozen=True)
+class Grain:
+    """A way of grouping the reporting intervals: ``group[k]`` is the group of reported interval ``k``."""
+    name: str
+    group: np.ndarray
+    n_groups: int
+
+
+def kept_grains(n_intervals: int, warmup_intervals: int, interval_minutes: int, start_minute: int) -> list[Grain]:
+    """The grains a replication keeps its sums at, for the reported intervals (after the warm-up)."""
+    k = np.arange(warmup_intervals, n_intervals)
+    minute = start_minute + k * interval_minutes
+    week = (minute % MINUTES_PER_WEEK) // interval_minutes
+    day = minute // MINUTES_PER_DAY - start_minute // MINUTES_PER_DAY
+    grains = []
+    if n_intervals * interval_minutes <= KEEP_INTERVALS_DAYS * MINUTES_PER_DAY:
+        grains.append(Grain("interval", k - warmup_intervals, len(k)))
+    grains.append(Grain("interval_of_week", week, MINUTES_PER_WEEK // interval_minutes))
+    grains.append(Grain("day", day, int(day.max()) + 1 if len(day) else 0))
+    return grains
+
+
+class Tally:
+    """Sums of one side (lines or pools) by (group, unit), and wait histograms by (group, unit, bin)."""
+
+    def __init__(self, n_groups: int, n_units: int, names: tuple[str, ...]):
+        self.sums = {name: np.zeros((n_groups, n_units)) for name in names}
+        self.hist = np.zeros((n_groups, n_units, N_BINS), dtype=np.int32)
+
+    @property
+    def n_units(self) -> int:
+        return self.hist.shape[1]
+
+    def add(self, name: str, cell: np.ndarray, weights: np.ndarray | None = None):
+        """Add counts (or ``weights``) to flat cells ``group * units + unit``."""
+        if len(cell):
+            target = self.sums[name].reshape(-1)
+            target += np.bincount(cell, weights=weights, minlength=target.size)
+
+    def add_waits(self, cell: np.ndarray, wait: np.ndarray, answered: np.ndarray, threshold: float):
+        """Callers who joined a queue: their waits, in seconds, by flat cell."""
+        within = wait <= threshold
+        self.add("offered", cell)
+        self.add("answered", cell[answered])
+        self.add("answered_within", cell[answered & within])
+        self.add("abandoned_within", cell[~answered & within])
+        self.add("wait_answered", cell[answered], wait[answered])
+        self.add("wait_all", cell, wait)
+        bins = np.where(wait > 0, np.searchsorted(WAIT_EDGES_SECONDS, wait, side="left"), 0)
+        if answered.any():
+            flat = self.hist.reshape(-1)
+            flat += np.bincount(cell[answered] * N_BINS + bins[answered], minlength=flat.size).astype(np.int32)
+
+    def fold_into(self, target: "Tally", rows: np.ndarray):
+        """Add this tally's groups into ``target``'s groups ``rows`` (one per group here)."""
+        for name, values in self.sums.items():
+            np.add.at(target.sums[name], rows, values)
+        np.add.at(target.hist, rows, self.hist)
+
+
+class Counters:
+    """The sums one replication keeps, at each kept grain.
+
+    Blocks of calls are first counted per reporting interval in a small tally
+    covering just their intervals, then folded into every grain: the per-call
+    work is done once, whatever the number of grains.
+    """
+
+    def __init__(self, scenario, n_lines: int, n_pools: int, entry_pool: np.ndarray, finish_pool: np.ndarray,
+                 transfers: np.ndarray):
+        s = scenario
+        self.first = s.warmup_intervals
+        self.n_intervals = s.n_intervals - s.warmup_intervals
+        self.threshold = s.threshold_seconds
+        self.grains = kept_grains(s.n_intervals, s.warmup_intervals, s.interval_minutes, s.start_minute)
+        self.units = {"lines": n_lines, "pools": n_pools}
+        self.tallies = {g.name: {"lines": Tally(g.n_groups, n_lines, QUEUE_SUMS + LINE_SUMS),
+                                 "pools": Tally(g.n_groups, n_pools, QUEUE_SUMS + POOL_SUMS)}
+                        for g in self.grains}
+        self.entry_pool = entry_pool        # per line
+        self.finish_pool = finish_pool      # per category
+        self.transfers = transfers          # per category: True if a transfer is needed
+
+    def _fold(self, local: dict[str, Tally], k0: int):
+        span = local["lines"].hist.shape[0]
+        for grain in self.grains:
+            rows = grain.group[k0:k0 + span]
+            for side in SIDES:
+                local[side].fold_into(self.tallies[grain.name][side], rows)
+
+    def add_calls(self, out: dict[str, np.ndarray]):
+        """Fold a finished block of calls in (see ``Block.outcomes``)."""
+        k = out["interval"] - self.first
+        keep = (k >= 0) & (k < self.n_intervals)
+        if not keep.all():
+            out = {name: values[keep] for name, values in out.items()}
+            k = k[keep]
+        if not len(k):
+            return
+        k0 = int(k.min())
+        k = k - k0
+        n_lines, n_pools = self.units["lines"], self.units["pools"]
+        local = {"lines": Tally(int(k.max()) + 1, n_lines, QUEUE_SUMS + LINE_SUMS),
+                 "pools": Tally(int(k.max()) + 1, n_pools, QUEUE_SUMS + POOL_SUMS)}
+        lines, pools = local["lines"], local["pools"]
+        line, wait, by = out["line"], out["wait"], out["by"]
+        answered = by != ABANDONED
+        line_cell = k * n_lines + line
+        lines.add_waits(line_cell, wait, answered, self.threshold)
+        pools.add_waits(k * n_pools + self.entry_pool[line], wait, answered, self.threshold)
+
+        first = out["attempt"] == 0
+        lines.add("callers", line_cell[first])
+        served = np.where(out["served"] >= 0, out["served"] == 1, answered)
+        lines.add("callers_served", line_cell[first & served])
+        lines.add("overflowed", line_cell[answered & (by != self.entry_pool[line])])
+
+        xfer = out["xfer_by"] != NOT_TRANSFERRED
+        needs_transfer = self.transfers[out["category"]]
+        resolved = answered & ~needs_transfer
+        resolved[xfer] = out["xfer_by"][xfer] != ABANDONED
+        lines.add("resolved", line_cell[resolved])
+        direct = answered & ~needs_transfer
+        lines.add("resolver_wait", line_cell[direct], wait[direct])
+        if xfer.any():
+            xw, xby = out["xfer_wait"][xfer], out["xfer_by"][xfer]
+            cell = line_cell[xfer]
+            reached = xby != ABANDONED
+            lines.add("transferred", cell)
+            lines.add("transfer_abandoned", cell[~reached])
+            lines.add("transfer_wait", cell, xw)
+            to_resolver = (wait[xfer] + out["first_seconds"][xfer] + xw)[reached]
+            lines.add("resolver_wait", cell[reached], to_resolver)
+            target = self.finish_pool[out["category"][xfer]]
+            pools.add_waits(k[xfer] * n_pools + target, xw, reached, self.threshold)
+        self._fold(local, k0)
+
+    def add_pool(self, name: str, interval: int, pool: int, value: float):
+        """Agent time or outbound counts of a pool in a horizon interval (ignored outside the report)."""
+        k = interval - self.first
+        if 0 <= k < self.n_intervals:
+            for grain in self.grains:
+                self.tallies[grain.name]["pools"].sums[name][grain.group[k], pool] += value
+
+    def add_pool_many(self, name: str, interval: np.ndarray, pool: np.ndarray, value: np.ndarray):
+        """``add_pool`` for many (horizon interval, pool, value) at once."""
+        k = interval - self.first
+        keep = (k >= 0) & (k < self.n_intervals)
+        for grain in self.grains:
+            np.add.at(self.tallies[grain.name]["pools"].sums[name], (grain.group[k[keep]], pool[keep]), value[keep])
+
+    def add_offered_only(self, counts: np.ndarray):
+        """Provincial lines: calls counted per (horizon interval, line), never queued."""
+        reported = counts[self.first:self.first + self.n_intervals]
+        for grain in self.grains:
+            np.add.at(self.tallies[grain.name]["lines"].sums["offered"], grain.group, reported)
+
+    def whole(self, side: str, name: str) -> np.ndarray:
+        """One sum over the whole reported horizon, per unit of ``side`` ("lines" or "pools")."""
+        return self.tallies["day"][side].sums[name].sum(axis=0)
+
+    def sums(self) -> dict[str, np.ndarray]:
+        """The replication's sums as flat arrays: ``"<grain>/<side>/<sum>"`` and ``"<grain>/<side>/hist"``."""
+        out = {}
+        for grain, sides in self.tallies.items():
+            for side, tally in sides.items():
+                for name, values in tally.sums.items():
+                    out[f"{grain}/{side}/{name}"] = values
+                out[f"{grain}/{side}/hist"] = tally.hist
+        return out

@@ -1,0 +1,125 @@
+"""What ``hotline plan`` writes: requirements, roster, plan.json, the planned scenario, charts, the verified run."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from sim import files
+from sim.input import clock, yamlfile
+from sim.output import simulate
+from sim.output.simulate import cell
+
+
+def plan_summary(plan) -> dict:
+    """plan.json: headcount, seats, hours, cost, iterations, gap, targets and the verified figures."""
+    s = plan.scenario
+    shrink = s.planning.shrinkage
+    pools = {}
+    for k, r in plan.rosters.items():
+        pools[k] = {"headcount": r.headcount, "headcount_with_shrinkage": _hire(r.headcount, shrink),
+                    "seats": int(r.at_work.max()), "agent_hours": round(r.paid_hours, 3),
+                    "cost": round(r.cost, 3), "mip_gap": r.mip_gap,
+                    "intervals_missing_target": int(plan.check.missed[k].sum())}
+    return {
+        "scenario": s.name,
+        "units": {"headcount": "agents on the phones' roster (distinct people with work_days_per_week; "
+                               "else agent-shifts per week / 5)",
+                  "headcount_with_shrinkage": "agents to employ: headcount / (1 - shrinkage), rounded up",
+                  "seats": "most agents at work at once (on the phones or on a break), physical positions",
+                  "agent_hours": "paid agent-hours per week", "cost": "paid agent-hours x shift cost factor, per week",
+                  "mip_gap": "relative optimality gap of the integer programme (0: proven optimal)"},
+        "headcount": plan.headcount,
+        "headcount_with_shrinkage": plan.headcount_with_shrinkage,
+        "shrinkage": shrink,
+        "seats": plan.seats,
+        "agent_hours": round(sum(r.paid_hours for r in plan.rosters.values()), 3),
+        "cost": round(sum(r.cost for r in plan.rosters.values()), 3),
+        "iterations": {"requirement_simulation_rounds": plan.correction_rounds,
+                       "verification_rounds": plan.verification_rounds,
+                       "limit": s.planning.max_iterations},
+        "mip_gap": max(r.mip_gap for r in plan.rosters.values()),
+        "targets": {"kind": s.planning.targets, "service_level": s.service_level_target,
+                    "threshold_seconds": s.threshold_seconds, "max_abandon_rate": s.max_abandon_rate},
+        "targets_met": plan.targets_met,
+        "pools": pools,
+        "verified": simulate.summary(plan.verified),
+    }
+
+def _hire(headcount: int, shrinkage: float) -> int:
+    return math.ceil(headcount / (1.0 - shrinkage) - 1e-9)
+
+def plan_charts(per_pool: dict[str, dict[str, np.ndarray]], roster_rows: list[tuple], interval_minutes: int,
+                lang: str = "en") -> list:
+    """Requirement against scheduled agents per pool, the heat map of agents, the roster bars."""
+    from sim.output import plots
+    from sim.output.labels import text
+
+    panels = {k: {text(key, lang): v[key] for key in ("analytic", "corrected", "scheduled")}
+              for k, v in per_pool.items()}
+    on_phones = sum(v["scheduled"] for v in per_pool.values())
+    return [plots.requirement_panels(panels, interval_minutes, text("title_requirements", lang), lang),
+            plots.heatmap_by_hour(on_phones, interval_minutes, text("title_heatmap", lang),
+                                  text("agents_on_phones", lang), lang),
+            plots.roster_bars(roster_rows, text("title_roster", lang), lang)]
+
+def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
+    """requirements.csv, roster.csv, plan.json, planned.yaml, three charts and the verification run."""
+    s = plan.scenario
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / n for n in ("requirements.csv", "roster.csv", "plan.json", "planned.yaml",
+                                   "requirements.png", "heatmap.png", "roster.png")]
+    with files.atomic(paths[0], newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["pool", "interval", "weekday", "time", "offered_load_erlangs", "analytic_agents",
+                         "simulation_corrected_agents", "required_agents", "scheduled_agents",
+                         "simulated_service_level", "simulated_abandon_rate"])
+        for k, roster in plan.rosters.items():
+            load = plan.loads[k].offered_erlangs
+            for i in range(len(load)):
+                weekday, time = clock.label(i * s.interval_minutes)
+                sl = plan.check.service_level[k].mean[i] if s.planning.targets == "interval" else math.nan
+                ab = plan.check.abandon_rate[k].mean[i] if s.planning.targets == "interval" else math.nan
+                writer.writerow([k, i, weekday, time, f"{load[i]:.4f}", int(plan.sipp[k][i]),
+                                 int(plan.corrected[k][i]), int(plan.requirement[k][i]),
+                                 int(roster.on_phones[i]), cell(sl), cell(ab)])
+    with files.atomic(paths[1], newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["pool", "shift", "start", "weekdays", "agents", "paid_hours_per_agent_per_week",
+                         "cost_factor"])
+        for k, roster in plan.rosters.items():
+            for r in roster.rows:
+                writer.writerow([k, r.shift, f"{r.start_minute // 60:02d}:{r.start_minute % 60:02d}",
+                                 " ".join(clock.WEEKDAYS[d] for d in r.days), r.agents,
+                                 f"{r.paid_hours_each:g}", f"{r.cost_factor:g}"])
+    files.write_text(paths[2], json.dumps(plan_summary(plan), indent=2, ensure_ascii=False) + "\n")
+    header = (f"# Planned by `hotline plan` from {s.source}: the input scenario with the planned shifts\n"
+              f"# in place (breaks included). Run it with `hotline simulate`.\n")
+    files.write_text(paths[3], header + yamlfile.dump(plan.planned_raw))
+    figs = plan_charts({k: {"analytic": plan.sipp[k], "corrected": plan.corrected[k], "scheduled": r.on_phones}
+                        for k, r in plan.rosters.items()}, roster_rows(plan), s.interval_minutes, lang)
+    for fig, path in zip(figs, paths[4:]):
+        files.save_figure(fig, path)
+    return paths + simulate.write(plan.verified, out_dir / "verified")
+
+def roster_rows(plan) -> list[tuple]:
+    """The roster bars of a plan (see ``roster_bar_rows``)."""
+    return roster_bar_rows((k, r.shift, r.start_minute, len(r.days), r.paid_hours_each / len(r.days), r.agents)
+                           for k, roster in plan.rosters.items() for r in roster.rows)
+
+def roster_bar_rows(entries) -> list[tuple]:
+    """One bar per pool, shift and start time: agents on it and their working days in total.
+
+    ``entries`` are (pool, shift, start minute, working days, hours a day, agents) roster rows.
+    """
+    grouped: dict[tuple, tuple] = {}
+    for pool, shift, start, days, hours, agents in entries:
+        key = (pool, shift, start, hours)
+        total_agents, agent_days = grouped.get(key, (0, 0))
+        grouped[key] = (total_agents + agents, agent_days + agents * days)
+    return [(f"{pool}: {shift} {start // 60:02d}:{start % 60:02d}", start / 60, hours, agents, f"{days} agent-days")
+            for (pool, shift, start, hours), (agents, days) in grouped.items()]

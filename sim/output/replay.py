@@ -1,0 +1,49 @@
+"""What ``hotline replay`` writes: replay.json, per-day and per-hour tables, observed-against-simulated charts."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from sim import files
+from sim.output.simulate import cell
+from sim.results.figures import FIGURES
+
+
+def write(result, out_dir: Path) -> list[Path]:
+    """replay.json, replay_days.csv, replay_hours.csv and the observed-against-simulated charts."""
+    from sim.output import plots
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    s = result.scenario
+    data = {"scenario": s.name, "threshold_seconds": s.threshold_seconds,
+            "replications": result.run.replications, "seed": result.run.seed,
+            "definitions": {f: {"unit": FIGURES[f].unit, "definition": FIGURES[f].definition}
+                            for f in ("offered", "abandon_rate", "asa_seconds", "service_level")},
+            "errors": result.errors, "error_definition": "mean absolute error over days of |observed - simulated mean|",
+            "days": result.days, "hours": result.hours}
+    paths = [out_dir / "replay.json", out_dir / "replay_days.csv", out_dir / "replay_hours.csv",
+             out_dir / "replay_days.png", out_dir / "replay_hours.png"]
+    files.write_text(paths[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    for rows, key, path in ((result.days, "date", paths[1]), (result.hours, "hour", paths[2])):
+        with files.atomic(path, newline="") as handle:
+            writer = csv.writer(handle)
+            figs = ("offered", "abandon_rate", "asa_seconds", "service_level")
+            writer.writerow([key] + [f"observed_{f}" for f in figs]
+                            + [f"simulated_{f}{x}" for f in figs for x in ("", "_ci95_low", "_ci95_high")])
+            for r in rows:
+                writer.writerow([r[key]] + [cell(r["observed"][f]) for f in figs]
+                                + [cell(v) for f in figs for v in (r["simulated"][f]["mean"], *r["simulated"][f]["ci95"])])
+    for rows, key, path, xlabel in ((result.days, "date", paths[3], "day"), (result.hours, "hour", paths[4],
+                                                                             "hour of day (clock time)")):
+        fig = plots.observed_vs_simulated(
+            [r[key] for r in rows],
+            {f: ([r["observed"][f] for r in rows], [r["simulated"][f]["mean"] for r in rows],
+                 [r["simulated"][f]["ci95"][0] for r in rows], [r["simulated"][f]["ci95"][1] for r in rows])
+             for f in ("abandon_rate", "asa_seconds", "service_level")},
+            {"abandon_rate": "abandoned / offered", "asa_seconds": "ASA, seconds (answered calls)",
+             "service_level": f"answered within {s.threshold_seconds:g} s / offered"},
+            f"Replay: observed against simulated by {xlabel} (95% intervals)", xlabel)
+        files.save_figure(fig, path)
+    return paths

@@ -1,0 +1,162 @@
+"""What ``hotline simulate`` writes: summary.json, intervals.csv, the scenario, and the run's sums.
+
+summary.json is deterministic (no clock times, no paths of this machine), so
+the same scenario and seed give the same file byte for byte.  ``run.npz``
+keeps every replication's sums, so that a briefing made later from this
+folder computes its figures exactly as this run did (``load``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from sim import files
+from sim.input import yamlfile
+from sim.results.figures import FIGURES, FigureTable, table
+from sim.run.runs import RunLayout, RunResult
+
+SCOPE_KEYS = {"total": "total", "line": "lines", "pool": "pools"}
+RUN_FILE = "run.npz"
+RUN_FORMAT = 1
+
+
+def definitions(names) -> dict:
+    """{figure: {"unit", "definition"}} for the files' readers."""
+    return {f: {"unit": FIGURES[f].unit, "definition": FIGURES[f].definition} for f in names}
+
+
+def scope_figures(t: FigureTable, kind: str, ident: str, group=0) -> dict:
+    """Every figure reported for one scope: {"mean", "ci95"} each."""
+    return {f: t.estimate(f, kind, ident, group).to_json() for f in FIGURES
+            if f in t.values and t.reports(f, kind, ident)}
+
+
+def summary(run: RunResult) -> dict:
+    """The summary.json mapping: figures per scope over the whole horizon, as {"mean", "ci95"}."""
+    layout = run.layout
+    t = table(run, "whole")
+    out = {
+        "scenario": layout.name,
+        "replications": run.replications,
+        "seed": run.seed,
+        "horizon_hours": layout.n_intervals * layout.interval_minutes / 60,
+        "warmup_hours": layout.warmup_intervals * layout.interval_minutes / 60,
+        "threshold_seconds": layout.threshold_seconds,
+        "targets": {"service_level": layout.service_level_target, "max_abandon_rate": layout.max_abandon_rate},
+        "definitions": definitions(FIGURES),
+        "intervals": "mean over replications and a 95% score interval (within 0-100% for shares, at or above "
+                     "0 for counts, waits and agents; see sim/results/estimate.py)",
+        "total": {}, "lines": {}, "pools": {},
+    }
+    for kind, ident in t.scopes:
+        figures = scope_figures(t, kind, ident)
+        if kind == "total":
+            out["total"] = figures
+        else:
+            out[SCOPE_KEYS[kind]][ident] = figures
+    return out
+
+
+def write(run: RunResult, out_dir: Path) -> list[Path]:
+    """summary.json, intervals.csv (days.csv too for long horizons), scenario.yaml and run.npz; returns the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / "summary.json"]
+    files.write_text(paths[0], json.dumps(summary(run), indent=2, ensure_ascii=False) + "\n")
+    grains = ["interval"] if "interval/lines/offered" in run.sums[0] else ["interval_of_week", "day"]
+    for grain in grains:
+        path = out_dir / ("days.csv" if grain == "day" else "intervals.csv")
+        write_table(table(run, grain), path)
+        paths.append(path)
+    paths.append(write_scenario(run, out_dir / "scenario.yaml"))
+    paths.append(save(run, out_dir / RUN_FILE))
+    return paths
+
+
+def write_scenario(run: RunResult, path: Path) -> Path:
+    """The scenario as it ran: the file itself when it holds exactly what ran (its comments name the
+    sources of figures), else its fields (a base chain merged, a staffed or varied copy)."""
+    s = run.scenario
+    source = Path(s.source)
+    if source.is_file() and "base:" not in source.read_text(encoding="utf-8") and s.raw == _reread(source):
+        return files.copy_file(source, path)
+    return files.write_text(path, yamlfile.dump(s.raw))
+
+
+def _reread(source: Path):
+    """The fields of the scenario file as it is now (a staffed or varied copy differs from them)."""
+    from sim.input.scenario import read_raw
+    try:
+        return read_raw(source)
+    except Exception:       # noqa: BLE001 - a file changed since the run is not copied, its fields are written
+        return None
+
+
+def write_table(t: FigureTable, path: Path):
+    """Every figure per group of ``t`` and scope, with its 95% interval, as CSV."""
+    names = list(t.values)
+    header = ["group", "day", "weekday", "time", "scope", "id"]
+    for f in names:
+        header += [f, f"{f}_ci95_low", f"{f}_ci95_high"]
+    estimates = {f: t.estimates(f) for f in names}
+    with files.atomic(path, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for g, label in enumerate(t.labels):
+            where = _where(t.grain, label)
+            for s_index, (kind, ident) in enumerate(t.scopes):
+                row = [*where, kind, ident]
+                for f in names:
+                    if not t.reports(f, kind, ident):
+                        row += ["", "", ""]
+                    else:
+                        e = estimates[f]
+                        row += [cell(x[g, s_index]) for x in (e.mean, e.low, e.high)]
+                writer.writerow(row)
+
+
+def _where(grain: str, label) -> list:
+    """(group, day, weekday, time) of a group's label."""
+    if grain == "interval":
+        k, day, weekday, time = label
+        return [k, day, weekday, time]
+    if grain == "day":
+        day, weekday = label
+        return [day - 1, day, weekday, ""]
+    weekday, time = label
+    return ["", "", weekday, time]
+
+
+def cell(x) -> str:
+    """A CSV cell: six significant digits, empty for nan."""
+    return "" if x is None or np.isnan(x) else f"{x:.6g}"
+
+
+def save(run: RunResult, path: Path) -> Path:
+    """The run's layout, seed and every replication's sums, compressed (what ``load`` reads back)."""
+    meta = json.dumps({"format": RUN_FORMAT, "layout": run.layout.to_json(), "seed": run.seed,
+                       "replications": run.replications})
+    arrays = {f"r{r}/{key}": values for r, sums in enumerate(run.sums) for key, values in sums.items()}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, meta=np.array(meta), **arrays)
+    with files.atomic(path, binary=True) as handle:
+        handle.write(buffer.getvalue())
+    return path
+
+
+def load(path: Path) -> RunResult:
+    """A run written by ``save`` (its scenario is not kept: ``scenario`` is None)."""
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"][()]))
+        if meta.get("format") != RUN_FORMAT:
+            raise ValueError(f"written by another version of hotline-sim (format {meta.get('format')})")
+        sums = [dict() for _ in range(meta["replications"])]
+        for name in data.files:
+            if name != "meta":
+                r, key = name.split("/", 1)
+                sums[int(r[1:])][key] = data[name]
+    return RunResult(None, RunLayout.from_json(meta["layout"]), meta["seed"], meta["replications"], sums)

@@ -1,0 +1,61 @@
+"""What ``hotline sweep`` writes: sweep.json, sweep.csv and the curves against the first field varied."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from sim import files
+from sim.output.simulate import cell
+from sim.results.figures import FIGURES, table
+from sim.run.runs import RunResult
+
+
+SWEEP_FIGURES = ("agents_on_duty", "service_level", "abandon_rate", "asa_seconds", "occupancy")
+
+def rows(chosen: list[dict], runs: list[RunResult]) -> list[dict]:
+    """One row per variant: the values varied, then each figure's {"mean", "ci95"}."""
+    tables = [table(r, "whole") for r in runs]
+    return [{"variant": c, **{f: t.estimate(f, group=0).to_json() for f in SWEEP_FIGURES}}
+            for c, t in zip(chosen, tables)]
+
+def write(rows: list[dict], names: list[str], out_dir: Path, threshold: float, target: float,
+                lang: str = "en") -> list[Path]:
+    """sweep.json, sweep.csv and the curves of service level and abandonment against the first field varied."""
+    from sim.output import plots
+    from sim.output.labels import text
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / "sweep.json", out_dir / "sweep.csv", out_dir / "sweep_service_level.png",
+             out_dir / "sweep_abandon_rate.png"]
+    data = {"varied": names, "threshold_seconds": threshold,
+            "definitions": {f: {"unit": FIGURES[f].unit, "definition": FIGURES[f].definition} for f in SWEEP_FIGURES},
+            "variants": rows}
+    files.write_text(paths[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    with files.atomic(paths[1], newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(names + [f"{f}{x}" for f in SWEEP_FIGURES for x in ("", "_ci95_low", "_ci95_high")])
+        for row in rows:
+            writer.writerow([row["variant"][n] for n in names]
+                            + [cell(v) for f in SWEEP_FIGURES for v in (row[f]["mean"], *row[f]["ci95"])])
+    x_name, rest = names[0], names[1:]
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault(tuple(row["variant"][n] for n in rest), []).append(row)
+    for figure, path, axis in (("service_level", paths[2], text("sl_axis", lang, t=threshold)),
+                               ("abandon_rate", paths[3], text("ab_axis", lang))):
+        title = f"{text(figure, lang)}: {x_name} (95% intervals)"
+        series = {}
+        for key, members in groups.items():
+            label = ", ".join(f"{n.split('.')[-1]}={v}" for n, v in zip(rest, key)) or figure
+            series[label] = tuple(np.array([m[figure]["mean"] if j == 0 else m[figure]["ci95"][j - 1]
+                                            for m in members], dtype=float) for j in range(3))
+        xs = np.array([m["variant"][x_name] for m in next(iter(groups.values()))], dtype=float)
+        fig = plots.seats_curve(xs, series, axis, title,
+                                target=target if figure == "service_level" else None, lang=lang,
+                                xlabel=x_name, top=1.02 if figure == "service_level" else None)
+        files.save_figure(fig, path)
+    return paths

@@ -65,6 +65,14 @@ def finish(out: Path, command: str, paths: list[Path], folder: Path | None = Non
             + ", ".join(str(p) for p in removed))
 
 
+def warn_precision(runs) -> None:
+    """Say on stderr when too few replications leave a headline figure's interval wider than useful."""
+    from sim.results.figures import precision_warnings
+    for run in runs:
+        for line in precision_warnings(run):
+            click.echo(f"warning: {line}", err=True)
+
+
 def done(wrote: str, note: str) -> None:
     """The last lines of a command: what it wrote, and what of the previous run it removed."""
     click.echo(wrote)
@@ -149,6 +157,7 @@ def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
     note = finish(out, "simulate", paths + traces)
     click.echo(tables.summary_table(written.summary(result)))
     done("wrote " + ", ".join(str(p) for p in paths + traces), note)
+    warn_precision([result])
 
 
 @main.command()
@@ -184,6 +193,7 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     note = finish(out, "compare", paths)
     click.echo(tables.comparison_table(written.comparison(runs_done)))
     done(f"wrote {len(paths)} files in {out}", note)
+    warn_precision(runs_done)
 
 
 @main.command()

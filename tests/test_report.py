@@ -159,3 +159,36 @@ def test_a_font_installed_after_matplotlib_listed_the_fonts_is_found_in_the_same
                           text=True, env={**__import__("os").environ, "MPLCONFIGDIR": str(tmp_path / "mpl")})
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() in labels.CJK_FONTS and (tmp_path / "zh.png").stat().st_size > 5000
+
+
+def _cells(html: str, first: str) -> list[str]:
+    """The cells of the first table row whose first cell is ``first``."""
+    match = re.search(r"<tr><td>" + re.escape(first) + r"</td>(.*?)</tr>", html)
+    assert match, first
+    return re.findall(r"<td>(.*?)</td>", match.group(1))
+
+
+def test_a_briefing_from_a_simulate_folder_and_from_a_compare_folder_reports_the_same_figures(tmp_path):
+    """Both compute the scenario's figures from the same sums by the same function (no averaging of bounds)."""
+    base = yaml.safe_load((ROOT / "scenarios" / "default.yaml").read_text())
+    one = dict(base, horizon_hours=48, name="one")
+    two = dict(one, name="two", pools={"general": {"seats": 30}})
+    for name, data in (("one", one), ("two", two)):
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(data))
+    invoke("simulate", tmp_path / "one.yaml", "-r", "3", "--seed", "5", "--out", tmp_path / "sim")
+    invoke("compare", tmp_path / "one.yaml", tmp_path / "two.yaml", "-r", "3", "--seed", "5", "--out", tmp_path / "cmp")
+    invoke("report", tmp_path / "sim", "--out", tmp_path / "sim.html")
+    invoke("report", tmp_path / "cmp", "--out", tmp_path / "cmp.html")
+    invoke("report", tmp_path / "cmp" / "one", "--out", tmp_path / "inner.html")
+    from_sim = _cells((tmp_path / "sim.html").read_text(), "total")        # offered, SL, abandoned, ASA
+    from_inner = _cells((tmp_path / "inner.html").read_text(), "total")
+    from_cmp = _cells((tmp_path / "cmp.html").read_text(), "one")           # agents, SL, abandoned, ASA, ...
+    assert from_sim == from_inner
+    assert from_sim[1:4] == from_cmp[1:4], (from_sim, from_cmp)
+    assert "%" in from_sim[1] and "±" in from_sim[1]
+    from sim.output.report import service_level_by_hour
+    charted_sim = service_level_by_hour(tmp_path / "sim")["one"]
+    charted_cmp = service_level_by_hour(tmp_path / "cmp")["one"]
+    for a, b in zip(charted_sim, charted_cmp):
+        assert np.allclose(a, b, equal_nan=True, atol=1e-9)
+    assert np.isfinite(charted_sim[1]).sum() == 46      # two days of hours, the 2-hour warm-up aside

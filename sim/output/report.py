@@ -230,18 +230,38 @@ def _roster(path: Path) -> list[tuple]:
     return plan_files.roster_bar_rows(rows)
 
 
-def _simulate(folder: Path, lang: str):
-    """A simulation's figures, computed from its sums (run.npz) as simulate and compare compute them."""
-    data = _load_json(folder / "summary.json")
+def service_level_by_hour(folder: Path) -> dict[str, tuple]:
+    """Per scenario of a results folder: (hours of the week, mean, low, high) of the service level, as charted.
+
+    From compare.json for a compare folder, from the run's sums for a simulate folder: the same
+    function computed both (``sim.results.figures.table`` at the ``hour_of_week`` grain).
+    """
+    if kind_of(folder) == "compare":
+        data = _load_json(folder / "compare.json")
+        return {e["scenario"]: (np.asarray(e["service_level_by_hour"]["hours"], dtype=float),
+                                *(np.array(e["service_level_by_hour"][k], dtype=float) for k in ("mean", "low", "high")))
+                for e in data["scenarios"]}
+    run = _load_run(folder)
+    e = table(run, "hour_of_week").estimate("service_level")
+    return {run.layout.name: (np.arange(len(e.mean), dtype=float), e.mean, e.low, e.high)}
+
+
+def _load_run(folder: Path):
     path = folder / simulate_files.RUN_FILE
     try:
-        run = simulate_files.load(path)
+        return simulate_files.load(path)
     except FileNotFoundError:
         raise InputError(str(path), "", "is missing (written by an older hotline-sim?); run `hotline simulate` "
                          "again to write it") from None
     except Exception as exc:      # noqa: BLE001 - a damaged archive fails in many ways; each is one message
         raise InputError(str(path), "", f"cannot be read ({exc}); run `hotline simulate` again to rewrite it") \
             from None
+
+
+def _simulate(folder: Path, lang: str):
+    """A simulation's figures, computed from its sums (run.npz) as simulate and compare compute them."""
+    data = _load_json(folder / "summary.json")
+    run = _load_run(folder)
     whole = table(run, "whole")
     header = [text("scope", lang), text("offered", lang), text("service_level", lang), text("abandon_rate", lang),
               text("asa_seconds", lang)]
@@ -255,11 +275,10 @@ def _simulate(folder: Path, lang: str):
             return whole.estimate(figure, kind, ident, 0).to_json()
         rows.append([name, _estimate(est("offered")), _estimate(est("service_level"), True),
                      _estimate(est("abandon_rate"), True), _estimate(est("asa_seconds"))])
-    by_hour = table(run, "hour_of_week").estimate("service_level")
     from sim.output import plots
 
-    hours = np.arange(len(by_hour.mean)) + 0.5
-    fig = plots.by_hour_of_week({run.layout.name: (hours, by_hour.mean, by_hour.low, by_hour.high)},
+    hours, mean, low, high = service_level_by_hour(folder)[run.layout.name]
+    fig = plots.by_hour_of_week({run.layout.name: (hours + 0.5, mean, low, high)},
                                 text("sl_axis", lang, t=run.layout.threshold_seconds), text("title_sl_hour", lang),
                                 target=run.layout.service_level_target, lang=lang)
     html_ = [f"<h2>{_e(text('simulation', lang))}: {_e(data['scenario'])}</h2>", _table(header, rows),

@@ -107,3 +107,17 @@ def _poisson_score(mu, se, t):
     a = t * t * se * se / (2 * safe_mu)
     root = np.sqrt(a * a + t * t * se * se)
     return np.where(exact, mu, mu + a - root), np.where(exact, mu, mu + a + root)
+
+
+# What "known well enough" means for the figures a decision rests on: the 95% interval of the whole run's
+# service level within ±2 percentage points, of its abandon rate within ±1 point (the abandonment ceiling is
+# usually 5%, so ±1 point is a fifth of it).  Wider than that, two options a few points apart look alike.
+USEFUL_HALF_WIDTH = {"service_level": 0.02, "abandon_rate": 0.01}
+
+
+def replications_needed(estimate: Estimate, replications: int, useful_half_width: float) -> int:
+    """Replications that would bring ``estimate``'s half-width to ``useful_half_width`` (it shrinks as 1/sqrt(n))."""
+    half = float(estimate.half_width())
+    if not half > useful_half_width:
+        return replications
+    return int(math.ceil(replications * (half / useful_half_width) ** 2))

@@ -234,3 +234,20 @@ def scope_values(gs: GrainSums, layout) -> dict[str, np.ndarray]:
                 if name != "offered":
                     out[name][..., 1 + j] = np.nan
     return out
+
+
+def precision_warnings(run) -> list[str]:
+    """One line for each headline figure of ``run`` whose interval is wider than useful (see
+    ``estimate.USEFUL_HALF_WIDTH``), with the replications that would narrow it enough."""
+    from sim.results.estimate import USEFUL_HALF_WIDTH, replications_needed
+
+    t = table(run, "whole")
+    out = []
+    for figure, useful in USEFUL_HALF_WIDTH.items():
+        e = t.estimate(figure, group=0)
+        needed = replications_needed(e, run.replications, useful)
+        if needed > run.replications:
+            out.append(f"{run.layout.name}: with {run.replications} replications the {figure.replace('_', ' ')} "
+                       f"is known to ±{100 * float(e.half_width()):.1f} points (95% interval), wider than the "
+                       f"±{100 * useful:g} percentage point{'s' if useful != 0.01 else ''} a comparison needs; about {needed} replications would do (-r {needed})")
+    return out

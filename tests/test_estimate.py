@@ -1,0 +1,74 @@
+"""Intervals over replications that suit what they describe: their coverage on an Erlang A queue at 3 and 5
+replications, and their bounds (shares within 0-100%, counts and waits at or above 0) without clipping."""
+
+import numpy as np
+import pytest
+from conftest import single_queue
+
+from sim.plan.erlang import erlang_a
+from sim.results.estimate import NONNEGATIVE, SHARE, SIGNED, interval
+from sim.results.figures import table
+from sim.run.runs import simulate
+
+BATCHES = 200
+
+
+@pytest.mark.parametrize("replications", [3, 5])
+def test_the_intervals_cover_the_exact_erlang_a_figures_about_95_percent_of_the_time(replications):
+    """200 independent runs of R replications each (EA1 of validation.md, 10 hours after a 1-hour
+    warm-up): the share of runs whose 95% interval holds the exact value.  Measured: 0.92-0.945,
+    as often as Student-t intervals or more (the 10-hour horizon's small bias costs a point or two)."""
+    s = single_queue(200, 180, 14, 300, hours=11, warmup=1, threshold=20)
+    exact = erlang_a(200, 180, 300, 14, 20)
+    truth = {"service_level": exact.service_level, "abandon_rate": exact.p_abandon,
+             "asa_seconds": exact.asa_seconds, "mean_wait_seconds": exact.mean_wait_seconds}
+    covered = {f: 0 for f in truth}
+    t_covered = {f: 0 for f in truth}
+    for batch in range(BATCHES):
+        t = table(simulate(s, replications, seed=1000 * replications + batch), "whole")
+        for figure, value in truth.items():
+            e = t.estimate(figure, group=0)
+            covered[figure] += e.low <= value <= e.high
+            _, low, high = interval(t.per_replication(figure, group=0), SIGNED)
+            t_covered[figure] += low <= value <= high
+    for figure in truth:
+        assert covered[figure] / BATCHES >= 0.90, (figure, covered[figure] / BATCHES)
+        assert covered[figure] >= t_covered[figure] - 0.02 * BATCHES, figure
+
+
+def test_a_share_near_one_stays_below_one_where_student_t_does_not():
+    values = np.array([0.998, 0.999, 1.0])
+    _, t_low, t_high = interval(values, SIGNED)
+    mean, low, high = interval(values, SHARE)
+    assert t_high > 1 and high <= 1 and low < mean < high
+
+
+def test_a_count_near_zero_stays_at_or_above_zero_where_student_t_does_not():
+    values = np.array([0.0, 0.0, 5.0])
+    _, t_low, _ = interval(values, SIGNED)
+    mean, low, high = interval(values, NONNEGATIVE)
+    assert t_low < 0 and 0 <= low < mean < high
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_score_intervals_always_hold_the_mean_and_stay_in_range(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 8))
+    shares = np.clip(rng.beta(0.5, 0.5, n) * rng.choice([1, 0.01, 1e-4]), 0, 1)
+    counts = rng.exponential(rng.choice([0.1, 10, 1000]), n) * (rng.random(n) < 0.7)
+    for values, kind, lo_bound, hi_bound in ((shares, SHARE, 0, 1), (counts, NONNEGATIVE, 0, np.inf)):
+        mean, low, high = interval(values, kind)
+        assert lo_bound <= low <= mean + 1e-12 and mean - 1e-12 <= high <= hi_bound, (values, kind, low, high)
+
+
+def test_with_a_small_spread_the_score_intervals_are_the_student_t_interval():
+    values = np.array([0.80, 0.801, 0.802, 0.799])
+    _, t_low, t_high = interval(values, SIGNED)
+    _, low, high = interval(values, SHARE)
+    assert low == pytest.approx(t_low, abs=2e-5) and high == pytest.approx(t_high, abs=2e-5)
+
+
+def test_identical_replications_give_a_point_and_one_replication_no_interval():
+    assert interval(np.array([0.5, 0.5, 0.5]), SHARE) == (0.5, 0.5, 0.5)
+    mean, low, high = interval(np.array([7.0]), NONNEGATIVE)
+    assert mean == 7.0 and np.isnan(low) and np.isnan(high)

@@ -1,8 +1,11 @@
 """Probability laws for durations (handle, after-call work, patience), in seconds.
 
 Each law samples a whole batch at once with numpy: the simulation draws its
-random numbers in blocks, never one call at a time.  ``parse`` turns a
-scenario's ``{dist: ..., ...}`` mapping into one of these laws.
+random numbers in blocks, never one call at a time.  A law is any object with
+a ``mean`` and ``sample(rng, size)`` (the ``Law`` protocol); the ones a
+scenario can name (``{dist: lognormal, mean: 300, cv: 1.2}``) are registered
+by name with ``@law``, which also says which fields they take and how to read
+them.  A new law is one class here.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -19,39 +23,84 @@ from sim.input.reader import Node
 from sim.input.textfile import read_text
 
 
+@runtime_checkable
+class Law(Protocol):
+    """A law of durations in seconds."""
+
+    @property
+    def mean(self) -> float: ...
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray: ...
+
+
+LAWS: dict[str, type] = {}       # dist name -> law class, each with ``fields`` and ``from_node``
+
+
+def law(name: str) -> Callable[[type], type]:
+    """Register a law class under ``name`` (what a scenario writes after ``dist:``)."""
+    def register(cls: type) -> type:
+        LAWS[name] = cls
+        return cls
+    return register
+
+
+@law("exponential")
 @dataclass(frozen=True)
 class Exponential:
     mean: float
+    fields: ClassVar[frozenset] = frozenset({"mean"})
+
+    @classmethod
+    def from_node(cls, node: Node, base_dir):
+        return cls(node.number("mean", limit=MEAN_SECONDS))
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.exponential(self.mean, size)
 
 
+@law("lognormal")
 @dataclass(frozen=True)
 class Lognormal:
     """Parameterised by mean and coefficient of variation (sd / mean)."""
     mean: float
     cv: float
+    fields: ClassVar[frozenset] = frozenset({"mean", "cv"})
+
+    @classmethod
+    def from_node(cls, node: Node, base_dir):
+        return cls(node.number("mean", limit=MEAN_SECONDS), node.number("cv", limit=CV))
 
     def sample(self, rng, size):
         sigma2 = math.log1p(self.cv ** 2)
         return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), size)
 
 
+@law("gamma")
 @dataclass(frozen=True)
 class Gamma:
     """Parameterised by mean and coefficient of variation (sd / mean)."""
     mean: float
     cv: float
+    fields: ClassVar[frozenset] = frozenset({"mean", "cv"})
+
+    @classmethod
+    def from_node(cls, node: Node, base_dir):
+        return cls(node.number("mean", limit=MEAN_SECONDS), node.number("cv", limit=CV))
 
     def sample(self, rng, size):
         shape = 1.0 / self.cv ** 2
         return rng.gamma(shape, self.mean / shape, size)
 
 
+@law("constant")
 @dataclass(frozen=True)
 class Constant:
     value: float
+    fields: ClassVar[frozenset] = frozenset({"value"})
+
+    @classmethod
+    def from_node(cls, node: Node, base_dir):
+        return cls(node.number("value", limit=SECONDS))
 
     @property
     def mean(self):
@@ -61,10 +110,19 @@ class Constant:
         return np.full(size, self.value)
 
 
+@law("uniform")
 @dataclass(frozen=True)
 class Uniform:
     low: float
     high: float
+    fields: ClassVar[frozenset] = frozenset({"low", "high"})
+
+    @classmethod
+    def from_node(cls, node: Node, base_dir):
+        low, high = node.number("low", limit=SECONDS), node.number("high", limit=SECONDS)
+        if high < low:
+            node.fail(f"must be at least low ({low:g}), got {high:g}", "high")
+        return cls(low, high)
 
     @property
     def mean(self):
@@ -74,10 +132,16 @@ class Uniform:
         return rng.uniform(self.low, self.high, size)
 
 
+@law("empirical")
 @dataclass(frozen=True)
 class Empirical:
     """Resamples observed values with equal weight (a bootstrap of the log)."""
     values: tuple[float, ...]
+    fields: ClassVar[frozenset] = frozenset({"values", "file"})
+
+    @classmethod
+    def from_node(cls, node: Node, base_dir):
+        return cls(tuple(_empirical_values(node, base_dir)))
 
     @property
     def mean(self):
@@ -87,11 +151,17 @@ class Empirical:
         return np.asarray(self.values)[rng.integers(0, len(self.values), size)]
 
 
+@law("mixture")
 @dataclass(frozen=True)
 class Mixture:
     """With probability ``weights[i]`` a value is drawn from ``components[i]``."""
     weights: tuple[float, ...]
     components: tuple
+    fields: ClassVar[frozenset] = frozenset({"components"})
+
+    @classmethod
+    def from_node(cls, node: Node, base_dir):
+        return _mixture(node, base_dir)
 
     @property
     def mean(self):
@@ -106,17 +176,6 @@ class Mixture:
         return out
 
 
-_FIELDS = {
-    "exponential": {"mean"},
-    "lognormal": {"mean", "cv"},
-    "gamma": {"mean", "cv"},
-    "constant": {"value"},
-    "uniform": {"low", "high"},
-    "empirical": {"values", "file"},
-    "mixture": {"components"},
-}
-
-
 def parse(node: Node, base_dir: Path | None = None, weighted: bool = False):
     """A law from a scenario mapping such as ``{dist: lognormal, mean: 300, cv: 1.2}``, values in seconds.
 
@@ -125,27 +184,14 @@ def parse(node: Node, base_dir: Path | None = None, weighted: bool = False):
     ``weighted``: the law is a mixture's component, which also has a ``weight``.
     """
     kind = node.text("dist")
-    if kind not in _FIELDS:
-        node.fail(f"unknown distribution {kind!r}; expected one of: {', '.join(_FIELDS)}", "dist")
+    if kind not in LAWS:
+        node.fail(f"unknown distribution {kind!r}; expected one of: {', '.join(LAWS)}", "dist")
     if node.has("weight") and not weighted:
         node.fail("only the components of a mixture have a weight: {dist: mixture, components: "
                   "[{weight: 0.9, dist: ...}, {weight: 0.1, dist: ...}]}", "weight")
-    node.unknown_keys(_FIELDS[kind] | {"dist"} | ({"weight"} if weighted else set()))
-    if kind == "exponential":
-        return Exponential(node.number("mean", limit=MEAN_SECONDS))
-    if kind in ("lognormal", "gamma"):
-        law = Lognormal if kind == "lognormal" else Gamma
-        return law(node.number("mean", limit=MEAN_SECONDS), node.number("cv", limit=CV))
-    if kind == "constant":
-        return Constant(node.number("value", limit=SECONDS))
-    if kind == "uniform":
-        low, high = node.number("low", limit=SECONDS), node.number("high", limit=SECONDS)
-        if high < low:
-            node.fail(f"must be at least low ({low:g}), got {high:g}", "high")
-        return Uniform(low, high)
-    if kind == "empirical":
-        return Empirical(tuple(_empirical_values(node, base_dir)))
-    return _mixture(node, base_dir)
+    cls = LAWS[kind]
+    node.unknown_keys(set(cls.fields) | {"dist"} | ({"weight"} if weighted else set()))
+    return cls.from_node(node, base_dir)
 
 
 def _empirical_values(node: Node, base_dir: Path | None) -> list[float]:

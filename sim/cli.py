@@ -136,7 +136,8 @@ def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
     """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
     from sim.input import scenario
     from sim.logs.calllog import TraceWriter
-    from sim.output import simulate as written, tables
+    from sim.output import simulate as written
+    from sim.output import tables
     from sim.run.runs import simulate as run_scenario
     s = scenario.load(scenario_file)
     out = folders.check_folder(out, "--out", folders.default_dir(s.name), [scenario_file])
@@ -176,7 +177,8 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     if len(scenario_files) < 2:
         raise click.UsageError("give at least two scenario files to compare")
     from sim.input import scenario
-    from sim.output import compare as written, tables
+    from sim.output import compare as written
+    from sim.output import tables
     loaded = [scenario.load(f) for f in scenario_files]   # every file is checked before anything runs
     names = [s.name for s in loaded]
     if len(set(names)) < len(names):
@@ -207,7 +209,8 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
 def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     """Plan the cheapest 7x24 roster that meets the targets of SCENARIO_FILE, and verify it."""
     from sim.input import scenario
-    from sim.output import plan as written, tables
+    from sim.output import plan as written
+    from sim.output import tables
     from sim.plan.planner import plan as make_plan
     s = scenario.load(scenario_file)
     out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="plan-"), [scenario_file])
@@ -234,7 +237,8 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
 def sweep(scenario_file, varies, replications, seed, out, lang, workers, scheduler):
     """Run a grid of variants of SCENARIO_FILE; resumes where an interrupted run stopped."""
     from sim.input import scenario
-    from sim.output import sweep as written, tables
+    from sim.output import sweep as written
+    from sim.output import tables
     from sim.run.runs import simulate_many
     from sim.run.store import Store
     from sim.run.sweep import parse_vary, variants
@@ -310,7 +314,8 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
 
     from sim.logs import calibrate as cal
     from sim.logs import calllog
-    from sim.output import calibrate as written, tables
+    from sim.output import calibrate as written
+    from sim.output import tables
     started = time.perf_counter()
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)

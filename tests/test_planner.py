@@ -125,6 +125,11 @@ def test_impossible_plans_say_what_and_where(tmp_path, change, field, words):
     assert "Traceback" not in output
 
 
+def invoke_cli(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
 def test_plan_command_writes_everything_and_planned_yaml_runs(tmp_path):
     s = peak_scenario()
     path = write(tmp_path, s.raw)
@@ -146,6 +151,13 @@ def test_plan_command_writes_everything_and_planned_yaml_runs(tmp_path):
     assert whole(rerun, "offered").min() > 0
     for png in ("requirements.png", "heatmap.png", "roster.png"):
         assert (out / png).stat().st_size > 10_000
+    # the verified scenario is the roster that was verified: run again, it gives the verified figures
+    verified = json.loads((out / "verified" / "summary.json").read_text())
+    code, output = invoke_cli("simulate", out / "verified" / "scenario.yaml", "-r", str(verified["replications"]),
+                              "--seed", str(verified["seed"]), "--out", tmp_path / "again", "--workers", "1")
+    assert code == 0, output
+    assert (tmp_path / "again" / "summary.json").read_text() == (out / "verified" / "summary.json").read_text()
+    assert "shifts" in (out / "verified" / "scenario.yaml").read_text()
 
 
 def test_the_fuyang_plan_is_planned_end_to_end(tmp_path):

@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import OptionError, ScenarioError
-from sim.input import clock, limits, patterns, yamlfile
-from sim.input import laws
+from sim.input import clock, laws, limits, patterns, yamlfile
 from sim.input.reader import Node, describe
 from sim.input.spec import (  # noqa: F401
     MODES,

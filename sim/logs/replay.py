@@ -19,6 +19,7 @@ from functools import partial
 import numpy as np
 
 from sim.errors import LogError, ScenarioError
+from sim.input import clock
 from sim.input.spec import Pool, Scenario
 from sim.logs.calibrate import busy_agents, presence
 from sim.logs.calllog import CallLog
@@ -74,8 +75,14 @@ def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log") -> Scenari
     n_days = int(math.ceil((log.arrival.max() + 1) / 86400.0))
     start_minute = log.epoch.weekday() * 1440
     lines = {k: replace(v, redial=None) for k, v in s.lines.items()}
+    # the raw fields say what changed, so that the replayed scenario is never taken for the original
+    raw = dict(s.raw, horizon_hours=n_days * 24, warmup_hours=0, start=f"{clock.WEEKDAYS[log.epoch.weekday()]} 00:00",
+               lines={k: {f: v for f, v in line.items() if f != "redial"} if isinstance(line, dict) else line
+                      for k, line in s.raw.get("lines", {}).items()},
+               **{"x-replayed": {"log": log.source, "staffing": staffing}})
+    raw.pop("outbound", None)
     out = replace(s, horizon_seconds=n_days * 86400.0, warmup_seconds=0.0, start_minute=start_minute,
-                  lines=lines, outbound=())
+                  lines=lines, outbound=(), raw=raw)
     if staffing == "log":
         if len(s.pools) != 1:
             raise ScenarioError(s.source, "pools", "replaying with the log's staffing needs a scenario with one "

@@ -29,10 +29,10 @@ from sim.input.spec import Scenario
 from sim.model import events
 from sim.model.arrivals import Block, CallSource
 from sim.model.codes import ABANDONED, FINISH, PLAIN, WAITING
+from sim.model.counters import Counters
 from sim.model.outbound import OutboundWork
 from sim.model.pool import HeadcountPool, ShiftPool
 from sim.model.routing import compile_routes
-from sim.model.counters import Counters
 from sim.model.transfers import Transfers
 
 INF = float("inf")

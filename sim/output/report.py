@@ -17,10 +17,10 @@ import numpy as np
 
 from sim.errors import InputError, OptionError
 from sim.input import clock
-from sim.output.labels import text
 from sim.output import compare as compare_files
 from sim.output import plan as plan_files
 from sim.output import simulate as simulate_files
+from sim.output.labels import text
 from sim.results.figures import table
 
 CSS = """

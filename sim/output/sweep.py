@@ -13,7 +13,6 @@ from sim.output.simulate import cell
 from sim.results.figures import FIGURES, table
 from sim.run.runs import RunResult
 
-
 SWEEP_FIGURES = ("agents_on_duty", "service_level", "abandon_rate", "asa_seconds", "occupancy")
 
 def rows(chosen: list[dict], runs: list[RunResult]) -> list[dict]:

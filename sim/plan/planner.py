@@ -14,11 +14,13 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from sim.errors import ScenarioError
 from sim.input import clock
+from sim.input.scenario import from_dict
 from sim.input.spec import Scenario
 from sim.plan.requirements import (
     IntervalCheck,
@@ -28,7 +30,6 @@ from sim.plan.requirements import (
     check_intervals,
     corrected,
     pool_loads,
-    with_staffing,
 )
 from sim.plan.rosters import Roster, ScheduleError, check_coverable, solve
 from sim.run.runs import RunResult, simulate
@@ -110,7 +111,7 @@ def plan(s: Scenario, replications: int | None = None, seed: int | None = None, 
     for verification_rounds in range(1, p.max_iterations + 1):
         rosters = _rosters(s, requirement)
         tell("verification", f"round {verification_rounds}: roster solved, simulating it")
-        planned = with_staffing(s, {k: r.on_phones for k, r in rosters.items()})
+        planned = roster_scenario(s, rosters)
         result = simulate(planned, reps, seed, runner=runner)
         check = check_intervals(s, result, by_day=p.targets == "day")
         if not check.any_missed():
@@ -138,6 +139,13 @@ def _raise_missed(s: Scenario, requirement: dict[str, np.ndarray], check: Interv
             days = slice(d * per_day, (d + 1) * per_day)
             busy = requirement[k][days] > 0
             requirement[k][days] += busy.astype(np.int64)
+
+
+def roster_scenario(s: Scenario, rosters: dict[str, Roster]) -> Scenario:
+    """The scenario staffed by the rosters' shifts: what verification simulates, and writes as the
+    verified scenario (agents come and go with their shifts, breaks included)."""
+    source = Path(s.source)
+    return from_dict(planned_raw(s, rosters), s.source, source.parent if source.is_file() else None)
 
 
 def planned_raw(s: Scenario, rosters: dict[str, Roster]) -> dict:

@@ -29,6 +29,7 @@ MANIFEST_VERSION = 1
 # ".<name>.<pid>.<8 hex>.tmp": unique per writer, and the pid tells a live writer from a killed one
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.(?P<tag>[0-9a-f]{8})\.tmp$")
 _TAG_BYTES = 4
+NAME_BYTES = 200            # longest name of a file or folder given (255 less room for temporary names)
 
 
 def temp_name(path: Path) -> Path:
@@ -200,6 +201,11 @@ def _given(value, option: str, default: Path, what: str) -> Path:
     if not str(value).strip():
         raise OptionError(option, "", f"is empty; give {what}, e.g. {option} {default} (the default when "
                           f"{option} is left out)")
+    for part in Path(value).parts:
+        # file systems take names of at most 255 bytes; the temporary names of atomic writes add ~30
+        if len(os.fsencode(part)) > NAME_BYTES:
+            raise OptionError(option, "", f"a name in {value} is {len(os.fsencode(part))} bytes long, more than "
+                              f"the {NAME_BYTES} a file or folder name may have here; give a shorter one")
     return Path(value)
 
 
@@ -218,6 +224,9 @@ def _check_writable(path: Path, option: str) -> None:
     """The nearest existing folder at or above ``path`` must be a folder this user can create files in."""
     existing = Path(os.path.abspath(path))
     while not _exists(existing, option):
+        if existing.is_symlink():           # a link to nowhere (or a loop of links): nothing can be made there
+            raise OptionError(option, "", f"{path}: {existing} is a symbolic link to {os.readlink(existing)}, "
+                              "which does not exist or loops; give a real folder, or fix the link")
         existing = existing.parent
     if not existing.is_dir():
         raise OptionError(option, "", f"{path}: {existing} is a file, so no folder can be made under it; "

@@ -25,7 +25,17 @@ SCOPE_KEYS = {"total": "total", "line": "lines", "pool": "pools"}
 def default_dir(name: str, prefix: str = "") -> Path:
     """results/<prefix><scenario name>, with the name made safe for a folder."""
     safe = re.sub(r"[^\w.-]+", "-", name).strip("-") or "scenario"
-    return Path("results") / f"{prefix}{safe}"
+    return Path("results") / f"{prefix}{short_name(safe)}"
+
+
+def short_name(safe: str, most_bytes: int = 120) -> str:
+    """``safe`` as it is, or cut with a digest of the whole when it is longer than a file name may be
+    (255 bytes, less room for prefixes and the temporary names of atomic writes)."""
+    if len(safe.encode("utf-8")) <= most_bytes:
+        return safe
+    import hashlib
+    head = safe.encode("utf-8")[:most_bytes - 9].decode("utf-8", "ignore")
+    return f"{head}-{hashlib.sha256(safe.encode('utf-8')).hexdigest()[:8]}"
 
 
 def _number(x) -> float | None:
@@ -350,8 +360,10 @@ def write_calibration(raw: dict, report: dict, out: Path, seconds: float) -> lis
             if law and law.get("dist") == "empirical" and len(law.get("values", [])) > 50:
                 content = "\n".join(f"{v:g}" for v in law["values"]) + "\n"
                 if content not in files:
-                    safe = re.sub(r"[^\w-]+", "-", line_id)
+                    safe = short_name(re.sub(r"[^\w-]+", "-", line_id), 60)
                     side = out.with_name(f"{out.stem}.{safe}.{key}.txt")
+                    if side in files.values():          # two line ids made safe alike ('a b', 'a/b')
+                        side = out.with_name(f"{out.stem}.{safe}-{len(files)}.{key}.txt")
                     outputs.write_text(side, content)
                     files[content] = side
                     written.append(side)

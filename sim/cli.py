@@ -196,10 +196,12 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     from .planner import plan as make_plan
     s = scenario.load(scenario_file)
     out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="plan-"), [scenario_file])
-    click.echo(f"planning {s.name}: requirement, roster, verification ...", err=True)
+    # progress on a terminal only (as the progress bars): in a log, a refusal stays the one line it is
+    say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
+    say(f"planning {s.name}: requirement, roster, verification ...")
     with make_runner(workers, scheduler) as runner:
         result = make_plan(s, replications, seed, runner=runner,
-                           progress=lambda stage, detail: click.echo(f"  {stage}: {detail}", err=True))
+                           progress=lambda stage, detail: say(f"  {stage}: {detail}"))
     paths = results.write_plan(result, out, lang)
     note = finish(out, "plan", paths)
     click.echo(tables.plan_table(results.plan_summary(result)))

@@ -10,6 +10,7 @@ leaves nothing of the previous run that it did not write again.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -21,7 +22,19 @@ from .errors import InputError
 from .parallel import MAX_WORKERS
 from .sweep import MAX_VARIANTS
 
+class FiniteFloat(click.FloatRange):
+    """A FloatRange that also refuses nan and inf (Click's range checks let nan through)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
 LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
+SECONDS = float(limits.SECONDS.high)
+MAX_ERLANG_AGENTS = 20_000_000          # twice the largest load sim.erlang computes exactly; ~2 s, ~0.2 GB
 REPLICATIONS = click.IntRange(int(limits.REPLICATIONS.low), int(limits.REPLICATIONS.high))
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                     help="Language of chart labels (zh needs a font with Chinese characters).")
@@ -168,6 +181,12 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     names = [s.name for s in loaded]
     if len(set(names)) < len(names):
         raise click.UsageError(f"scenario names must differ to be compared, got {', '.join(names)}")
+    folders = [results.default_dir(n).name for n in names]     # each scenario's results go to OUT/<folder>/
+    for i, folder in enumerate(folders):
+        if folder in folders[:i]:
+            other = names[folders.index(folder)]
+            raise click.UsageError(f"scenario names {other!r} and {names[i]!r} would both write their results to "
+                                   f"the folder {folder}/; rename one of them")
     reps = replications or loaded[0].replications
     for s in loaded:
         scenario.check_replications(s, reps)
@@ -226,6 +245,9 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     from .sweep import parse_vary, variants
     s = scenario.load(scenario_file)
     parsed = [parse_vary(v) for v in varies]
+    if seed is not None and any(v.name == "seed" for v in parsed):
+        raise click.BadParameter("seed is varied and --seed fixes it for every variant; give one or the other",
+                                 param_hint="'--vary'")
     grid = variants(s, parsed)                      # every variant is checked before anything runs
     reps = scenario.check_replications(s, replications or s.replications)
     out = outputs.check_folder(out, "--out", results.default_dir(s.name, prefix="sweep-"), [scenario_file])
@@ -260,8 +282,8 @@ def report(results_dirs, out, lang):
 
 
 @main.command()
-@click.argument("store_dir", metavar="DIR", type=click.Path(path_type=Path))
-@click.option("--older-than", "older_than_days", type=click.FloatRange(min=0), metavar="DAYS",
+@click.argument("store_dir", metavar="DIR", type=click.Path())
+@click.option("--older-than", "older_than_days", type=FiniteFloat(min=0), metavar="DAYS",
               help="Also remove entries last written more than DAYS days ago.")
 @click.option("--all", "remove_all", is_flag=True, help="Remove every entry of the store.")
 def prune(store_dir, older_than_days, remove_all):
@@ -272,7 +294,9 @@ def prune(store_dir, older_than_days, remove_all):
     did not write are never touched.  Prints what it removed.
     """
     from .store import Store, find_store
-    store = Store(find_store(store_dir))
+    if not str(store_dir).strip():
+        raise click.BadParameter("is empty; give a sweep's output folder or its store/", param_hint="'DIR'")
+    store = Store(find_store(Path(store_dir)))
     removed = store.prune(older_than_days, remove_all)
     for path, why in removed:
         click.echo(f"removed {path} ({why})")
@@ -288,7 +312,7 @@ def prune(store_dir, older_than_days, remove_all):
 @click.option("--skip-bad-rows", is_flag=True, help="Leave out unreadable rows (counted in the report) "
               "instead of stopping at the first.")
 @click.option("--interval-minutes", type=click.IntRange(min=1), default=30, show_default=True)
-@click.option("--threshold-seconds", type=click.FloatRange(min=0), default=20.0, show_default=True)
+@click.option("--threshold-seconds", type=FiniteFloat(0, SECONDS), default=20.0, show_default=True)
 def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_seconds):
     """Fit a runnable scenario to call LOGS, with a fit report beside it."""
     out = outputs.check_file(out, "--out", Path("results") / f"{name}.yaml", logs, companions=True)
@@ -336,18 +360,27 @@ def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed,
         click.echo(f"warning: {warning}", err=True)
 
 
+def _json_safe(value):
+    """``value`` with every float that is not finite as None: JSON has no inf or nan."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 @main.command()
-@click.option("--per-hour", type=click.FloatRange(min=0), required=True, help="Arrivals, calls per hour.")
-@click.option("--handle-seconds", type=click.FloatRange(min=0, min_open=True), required=True,
+@click.option("--per-hour", type=FiniteFloat(min=0), required=True, help="Arrivals, calls per hour.")
+@click.option("--handle-seconds", type=FiniteFloat(0, SECONDS, min_open=True), required=True,
               help="Mean handle time (talk + after-call work), seconds.")
-@click.option("--patience-seconds", type=click.FloatRange(min=0, min_open=True),
+@click.option("--patience-seconds", type=FiniteFloat(0, SECONDS, min_open=True),
               help="Mean patience, seconds (Erlang A); omit for Erlang C (nobody hangs up).")
-@click.option("--agents", type=click.IntRange(min=1), help="Agents on duty; omit to find the fewest that meet the target.")
-@click.option("--threshold-seconds", type=click.FloatRange(min=0), default=15.0, show_default=True,
+@click.option("--agents", type=click.IntRange(1, MAX_ERLANG_AGENTS), help="Agents on duty; omit to find the fewest that meet the target.")
+@click.option("--threshold-seconds", type=FiniteFloat(0, SECONDS), default=15.0, show_default=True,
               help="Service-level threshold, seconds.")
-@click.option("--target", type=click.FloatRange(0, 1, max_open=True), default=0.8, show_default=True,
+@click.option("--target", type=FiniteFloat(0, 1, max_open=True), default=0.8, show_default=True,
               help="Service-level target (share of offered calls answered within the threshold).")
-@click.option("--max-abandon", type=click.FloatRange(0, 1), default=None,
+@click.option("--max-abandon", type=FiniteFloat(0, 1), default=None,
               help="Abandon-rate ceiling for the fewest-agents search (Erlang A).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def erlang(per_hour, handle_seconds, patience_seconds, agents, threshold_seconds, target, max_abandon, as_json):
@@ -370,7 +403,7 @@ def erlang(per_hour, handle_seconds, patience_seconds, agents, threshold_seconds
                    "max_abandon_rate": max_abandon},
     }
     if as_json:
-        click.echo(json.dumps(report, indent=2))
+        click.echo(json.dumps(_json_safe(report), indent=2))   # an unstable queue's inf waits: null
         return
     f = chosen
     rows = [

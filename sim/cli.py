@@ -187,6 +187,11 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
             other = names[folders.index(folder)]
             raise click.UsageError(f"scenario names {other!r} and {names[i]!r} would both write their results to "
                                    f"the folder {folder}/; rename one of them")
+    for f, s in zip(scenario_files[1:], loaded[1:]):
+        if s.threshold_seconds != loaded[0].threshold_seconds:   # a service level is "answered within T s"
+            raise click.UsageError(f"{f}: service_level.threshold_seconds is {s.threshold_seconds:g}, "
+                                   f"{scenario_files[0]}'s {loaded[0].threshold_seconds:g}: service levels are "
+                                   "compared on one threshold; give every scenario the same")
     reps = replications or loaded[0].replications
     for s in loaded:
         scenario.check_replications(s, reps)

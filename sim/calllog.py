@@ -189,6 +189,12 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
     if fmt not in FORMATS:
         raise LogError(", ".join(map(str, paths)), "--format",
                        f"unknown log format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    seen = {}
+    for path in paths:                      # the same file twice would count every call twice
+        same = seen.setdefault(os.path.realpath(path), path)
+        if same is not path:
+            raise LogError(str(path), "", f"is given twice (as {same} too): each call would be counted twice; "
+                           "give each log once")
     rows = _Rows(skip_bad_rows)
     left_out, faults, per_file = Counter(), Counter(), {}
     reader = _read_generic if fmt == "generic" else _read_bank

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from . import clock, outputs
+from . import clock, limits, outputs
+from .errors import LogError
 from .runs import RunResult, confidence_interval
 from .stats import FIGURES, LINE_ONLY, POOL_ONLY
 
@@ -349,9 +350,12 @@ def roster_bar_rows(entries) -> list[tuple]:
             for (pool, shift, start, hours), (agents, days) in grouped.items()]
 
 
-def write_calibration(raw: dict, report: dict, out: Path, seconds: float) -> list[Path]:
-    """The calibrated scenario (long empirical samples in files beside it) and its fit report."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+def write_calibration(raw: dict, report: dict, out: Path, seconds: float, source: str = "the log") -> list[Path]:
+    """The calibrated scenario (long empirical samples in files beside it) and its fit report.
+
+    A scenario larger than a scenario file may be (``sim.limits``) is refused (LogError naming ``source``)
+    before anything is written: ``hotline simulate`` would refuse it.
+    """
     raw = json.loads(json.dumps(raw))            # a copy we may edit
     written, files = [], {}                      # identical samples (after-call gaps) share one file
     for line_id, line in raw["lines"].items():
@@ -364,7 +368,6 @@ def write_calibration(raw: dict, report: dict, out: Path, seconds: float) -> lis
                     side = out.with_name(f"{out.stem}.{safe}.{key}.txt")
                     if side in files.values():          # two line ids made safe alike ('a b', 'a/b')
                         side = out.with_name(f"{out.stem}.{safe}-{len(files)}.{key}.txt")
-                    outputs.write_text(side, content)
                     files[content] = side
                     written.append(side)
                 line[key] = {"dist": "empirical", "file": files[content].name}
@@ -372,7 +375,16 @@ def write_calibration(raw: dict, report: dict, out: Path, seconds: float) -> lis
     header = (f"# Calibrated by `hotline calibrate` in {seconds:.1f} s; fit report: {out.stem}.fit.json\n"
               f"# Arrivals per interval of the week (calls per hour), talk and after-call times, patience,\n"
               f"# busyness, redials and agents per interval all come from the log. Run it as it is.\n")
-    outputs.write_text(out, header + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=120))
+    text = header + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=120)
+    size = len(text.encode("utf-8"))
+    if size > limits.SCENARIO_FILE_BYTES:
+        raise LogError(source, "", f"the scenario fitted to it would be {size / 1e6:.1f} MB ({len(raw['lines'])} "
+                       f"lines, each with its arrival rates per interval of the week), more than the {limits.SCENARIO_FILE_BYTES / 1e6:g} MB a scenario file may be; "
+                       "calibrate fewer lines at a time, or with a longer --interval-minutes")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for content, side in files.items():
+        outputs.write_text(side, content)
+    outputs.write_text(out, text)
     report_path = out.with_name(f"{out.stem}.fit.json")
     outputs.write_text(report_path, json.dumps(report, indent=2, ensure_ascii=False, default=float) + "\n")
     return [out, report_path] + written

@@ -278,7 +278,9 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
 @LANG
 def report(results_dirs, out, lang):
     """One self-contained HTML briefing from the folders of simulate, compare and plan."""
-    out = outputs.check_file(out, "--out", BRIEFING)
+    # the results it reads (an earlier briefing among them may be written again)
+    inputs = [p for d in results_dirs for p in Path(d).rglob("*") if p.suffix.lower() not in (".html", ".htm")]
+    out = outputs.check_file(out, "--out", BRIEFING, inputs)
     from . import report as briefing
     page = briefing.build(list(results_dirs), lang)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -320,14 +322,18 @@ def prune(store_dir, older_than_days, remove_all):
 @click.option("--threshold-seconds", type=FiniteFloat(0, SECONDS), default=20.0, show_default=True)
 def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_seconds):
     """Fit a runnable scenario to call LOGS, with a fit report beside it."""
-    out = outputs.check_file(out, "--out", Path("results") / f"{name}.yaml", logs, companions=True)
-    import time
     from . import calibrate as cal, calllog, results, tables
+    if not name.strip():
+        raise click.BadParameter("is empty; give the scenario a name (simulate writes to results/<name>/)",
+                                 param_hint="'--name'")
+    default = results.default_dir(name)
+    out = outputs.check_file(out, "--out", default.with_name(default.name + ".yaml"), logs, companions=True)
+    import time
     started = time.perf_counter()
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)
     seconds = time.perf_counter() - started
-    paths = results.write_calibration(raw, report, out, seconds)
+    paths = results.write_calibration(raw, report, out, seconds, log.source)
     note = finish(out, f"calibrate {out.name}", paths, folder=out.parent)
     click.echo(tables.calibration_table(report))
     done(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"

@@ -496,13 +496,16 @@ class TraceWriter:
         self.files: dict[int, tuple] = {}            # replication -> (handle, temporary path)
         weakref.finalize(self, _discard, self.files)
 
+    def _open(self, replication: int) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f".trace-r{replication}.{uuid.uuid4().hex}.part"
+        handle = temporary.open("x", encoding="utf-8")
+        handle.write(",".join(GENERIC_COLUMNS + ("agent", "caller")) + "\n")
+        self.files[replication] = (handle, temporary)
+
     def __call__(self, replication: int, block) -> None:
         if replication not in self.files:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".trace-r{replication}.{uuid.uuid4().hex}.part"
-            handle = temporary.open("x", encoding="utf-8")
-            handle.write(",".join(GENERIC_COLUMNS + ("agent", "caller")) + "\n")
-            self.files[replication] = (handle, temporary)
+            self._open(replication)
         out = block.outcomes()
         handle = self.files[replication][0]
         answered = (out["by"] >= 0).tolist()
@@ -512,8 +515,12 @@ class TraceWriter:
             handle.write(f"{when},{self.line_ids[j]},{'answered' if a else 'abandoned'},{w:.3f},"
                          f"{f'{talk:.3f}' if a else ''},,\n")
 
-    def close(self):
-        """Finish every trace: each file takes its final name, ``trace-r<R>.csv``."""
+    def close(self, replications: int = 0):
+        """Finish every trace: each file takes its final name, ``trace-r<R>.csv``; each of the first
+        ``replications`` has one, its header alone if no call arrived in it."""
+        for replication in range(replications):
+            if replication not in self.files:
+                self._open(replication)
         for replication, (handle, temporary) in sorted(self.files.items()):
             handle.close()
             os.replace(temporary, self.folder / f"trace-r{replication}.csv")

@@ -153,6 +153,8 @@ def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
         finally:
             if trace_sink is not None:
                 trace_sink.close()
+        if trace_sink is not None:
+            trace_sink.close(reps)          # a replication in which no call arrived: its header alone
         if trace:
             traces = [out / p.name for p in sorted(staged.iterdir())]
     paths = results.write(result, out)

@@ -10,6 +10,7 @@ leaves nothing of the previous run that it did not write again.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sys
 from contextlib import nullcontext
@@ -91,13 +92,16 @@ class _Cli(click.Group):
     """Turns user mistakes into one clear line on stderr and exit code 2, never a traceback."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        # matplotlib's notes (a font weight it substitutes, no writable cache folder) are not this tool's messages
+        logging.getLogger("matplotlib").setLevel(logging.ERROR)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:
-            exc.show()                   # `hotline` alone: the list of commands is the answer
-            sys.exit(exc.exit_code)
+            # `hotline` alone asks what there is: the list of commands, as --help gives it
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+            sys.exit(0)
         except click.ClickException as exc:
             # Click would print "Usage: ...", "Try ...", "Error: ..." on three lines
             ctx = getattr(exc, "ctx", None)
@@ -119,6 +123,14 @@ class _Cli(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted: stopped before the end; every file written so far is whole", err=True)
             ctx.exit(INTERRUPTED_EXIT)
+        except OSError as exc:
+            # a place written to that turned out unusable after the checks: a full disk, a folder where a
+            # file goes (or the reverse), permissions changed meanwhile; what was written so far is whole
+            where = exc.filename2 or exc.filename
+            what = exc.strerror or str(exc)
+            click.echo(f"error: {where + ': ' if where else ''}{_one_line(what)}: cannot be written; free space or "
+                       "fix that path, or give another place with --out", err=True)
+            ctx.exit(USAGE_EXIT)
 
 
 @click.group(cls=_Cli)

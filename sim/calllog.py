@@ -494,6 +494,7 @@ class TraceWriter:
         self.folder, self.line_ids = folder, line_ids
         self.epoch = TRACE_EPOCH + timedelta(minutes=start_minute)
         self.files: dict[int, tuple] = {}            # replication -> (handle, temporary path)
+        self.finished: set[int] = set()              # replications whose trace took its final name
         weakref.finalize(self, _discard, self.files)
 
     def _open(self, replication: int) -> None:
@@ -519,11 +520,12 @@ class TraceWriter:
         """Finish every trace: each file takes its final name, ``trace-r<R>.csv``; each of the first
         ``replications`` has one, its header alone if no call arrived in it."""
         for replication in range(replications):
-            if replication not in self.files:
+            if replication not in self.files and replication not in self.finished:
                 self._open(replication)
         for replication, (handle, temporary) in sorted(self.files.items()):
             handle.close()
             os.replace(temporary, self.folder / f"trace-r{replication}.csv")
+            self.finished.add(replication)
         self.files.clear()
 
 

@@ -156,7 +156,7 @@ CASES = [
                                      "1000000000"], "--agents", "20000000", cli=True),
     # -- logs: the same one twice, a scenario too large to run, names -------------------------------------------
     case("calibrate-same-log-twice", ["calibrate", "calls.csv", "calls.csv", "--out", "out/c.yaml"], "calls.csv",
-         "given twice", "counted twice"),
+         "given twice", "counted twice", cli=True),
     case("calibrate-log-and-a-link-to-it", ["calibrate", "calls.csv", "ln.csv", "--out", "out/c.yaml"], "ln.csv",
          "given twice", ln_DOT_csv=Link("calls.csv")),
     case("replay-same-log-twice", ["replay", "calls.csv", "calls.csv", "--scenario", "s.yaml", "--out", "out"],
@@ -173,7 +173,7 @@ CASES = [
          "would overwrite the input"),
     # -- places that turn out unusable while writing -------------------------------------------------------------
     case("summary-json-is-a-folder", ["simulate", "s.yaml", "-r", "2", "-w", "1", "--out", "out2"],
-         "out2/summary.json: Is a directory", out2__summary_DOT_json=FOLDER),
+         "out2/summary.json: Is a directory", cli=True, out2__summary_DOT_json=FOLDER),
     case("compare-subfolder-is-a-file", ["compare", "s.yaml", "t.yaml", "-r", "2", "-w", "1", "--out", "out2"],
          "out2/small: File exists", out2__small="a file\n"),
     case("fit-report-is-a-folder", ["calibrate", "calls.csv", "--out", "out2/c.yaml"], "out2/c.fit.json",

@@ -357,3 +357,18 @@ def test_a_full_disk_is_one_line_naming_the_file(world, tmp_path_factory):
         assert not [p for p in full.rglob("*") if p.name.endswith(".tmp")]
     finally:
         subprocess.run(["umount", str(full)], check=True)
+
+
+def test_chinese_names_on_english_charts_are_drawn_not_boxes(world):
+    """--lang en with scenario names in Chinese: the names come from a Chinese font when one is installed."""
+    from sim.labels import cjk_font
+    if cjk_font() is None:
+        pytest.skip("no font with Chinese characters is installed")
+    make_files(world, {"a.yaml": GOOD.replace("name: small", "name: 现状"),
+                       "b.yaml": GOOD.replace("name: small", "name: 合并")})
+    with pytest.warns() as seen:
+        import warnings
+        warnings.warn("a marker, so that pytest.warns holds even when nothing else warns")
+        proc = run_here("compare", "a.yaml", "b.yaml", "-r", "2", "-w", "1", "--out", "out", cwd=world)
+    assert proc.returncode == 0, proc.stderr
+    assert not [w for w in seen if "missing from font" in str(w.message)]

@@ -10,6 +10,8 @@ leaves nothing of the previous run that it did not write again.
 from __future__ import annotations
 
 import json
+import logging
+import math
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -23,7 +25,20 @@ from sim.output import folders
 from sim.run.executors import MAX_WORKERS
 from sim.run.sweep import MAX_VARIANTS
 
+
+class FiniteFloat(click.FloatRange):
+    """A FloatRange that also refuses nan and inf (Click's range checks let nan through)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
 LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
+SECONDS = float(limits.SECONDS.high)
+MAX_ERLANG_AGENTS = 20_000_000          # twice the largest load sim.erlang computes exactly; ~2 s, ~0.2 GB
 REPLICATIONS = click.IntRange(int(limits.REPLICATIONS.low), int(limits.REPLICATIONS.high))
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                     help="Language of chart labels (zh needs a font with Chinese characters).")
@@ -88,13 +103,16 @@ class _Cli(click.Group):
     """Turns user mistakes into one clear line on stderr and exit code 2, never a traceback."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        # matplotlib's notes (a font weight it substitutes, no writable cache folder) are not this tool's messages
+        logging.getLogger("matplotlib").setLevel(logging.ERROR)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:
-            exc.show()                   # `hotline` alone: the list of commands is the answer
-            sys.exit(exc.exit_code)
+            # `hotline` alone asks what there is: the list of commands, as --help gives it
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+            sys.exit(0)
         except click.ClickException as exc:
             # Click would print "Usage: ...", "Try ...", "Error: ..." on three lines
             ctx = getattr(exc, "ctx", None)
@@ -116,6 +134,14 @@ class _Cli(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted: stopped before the end; every file written so far is whole", err=True)
             ctx.exit(INTERRUPTED_EXIT)
+        except OSError as exc:
+            # a place written to that turned out unusable after the checks: a full disk, a folder where a
+            # file goes (or the reverse), permissions changed meanwhile; what was written so far is whole
+            where = exc.filename2 or exc.filename
+            what = exc.strerror or str(exc)
+            click.echo(f"error: {where + ': ' if where else ''}{_one_line(what)}: cannot be written; free space or "
+                       "fix that path, or give another place with --out", err=True)
+            ctx.exit(USAGE_EXIT)
 
 
 @click.group(cls=_Cli)
@@ -152,6 +178,8 @@ def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
         finally:
             if trace_sink is not None:
                 trace_sink.close()
+        if trace_sink is not None:
+            trace_sink.close(reps)          # a replication in which no call arrived: its header alone
         if trace:
             traces = [out / p.name for p in sorted(staged.iterdir())]
     paths = written.write(result, out)
@@ -183,6 +211,17 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     names = [s.name for s in loaded]
     if len(set(names)) < len(names):
         raise click.UsageError(f"scenario names must differ to be compared, got {', '.join(names)}")
+    subfolders = [folders.default_dir(n).name for n in names]     # each scenario's results go to OUT/<folder>/
+    for i, folder in enumerate(subfolders):
+        if folder in subfolders[:i]:
+            other = names[subfolders.index(folder)]
+            raise click.UsageError(f"scenario names {other!r} and {names[i]!r} would both write their results to "
+                                   f"the folder {folder}/; rename one of them")
+    for f, s in zip(scenario_files[1:], loaded[1:]):
+        if s.threshold_seconds != loaded[0].threshold_seconds:   # a service level is "answered within T s"
+            raise click.UsageError(f"{f}: service_level.threshold_seconds is {s.threshold_seconds:g}, "
+                                   f"{scenario_files[0]}'s {loaded[0].threshold_seconds:g}: service levels are "
+                                   "compared on one threshold; give every scenario the same")
     reps = replications or loaded[0].replications
     for s in loaded:
         scenario.check_replications(s, reps)
@@ -214,10 +253,12 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     from sim.plan.planner import plan as make_plan
     s = scenario.load(scenario_file)
     out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="plan-"), [scenario_file])
-    click.echo(f"planning {s.name}: requirement, roster, verification ...", err=True)
+    # progress on a terminal only (as the progress bars): in a log, a refusal stays the one line it is
+    say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
+    say(f"planning {s.name}: requirement, roster, verification ...")
     with make_runner(workers, scheduler) as runner:
         result = make_plan(s, replications, seed, runner=runner,
-                           progress=lambda stage, detail: click.echo(f"  {stage}: {detail}", err=True))
+                           progress=lambda stage, detail: say(f"  {stage}: {detail}"))
     paths = written.write_plan(result, out, lang)
     note = finish(out, "plan", paths)
     click.echo(tables.plan_table(written.plan_summary(result)))
@@ -244,6 +285,9 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     from sim.run.sweep import parse_vary, variants
     s = scenario.load(scenario_file)
     parsed = [parse_vary(v) for v in varies]
+    if seed is not None and any(v.name == "seed" for v in parsed):
+        raise click.BadParameter("seed is varied and --seed fixes it for every variant; give one or the other",
+                                 param_hint="'--vary'")
     grid = variants(s, parsed)                      # every variant is checked before anything runs
     reps = scenario.check_replications(s, replications or s.replications)
     out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="sweep-"), [scenario_file])
@@ -269,7 +313,9 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
 @LANG
 def report(results_dirs, out, lang):
     """One self-contained HTML briefing from the folders of simulate, compare and plan."""
-    out = folders.check_file(out, "--out", BRIEFING)
+    # the results it reads (an earlier briefing among them may be written again)
+    inputs = [p for d in results_dirs for p in Path(d).rglob("*") if p.suffix.lower() not in (".html", ".htm")]
+    out = folders.check_file(out, "--out", BRIEFING, inputs)
     from sim.output import report as briefing
     page = briefing.build(list(results_dirs), lang)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -278,8 +324,8 @@ def report(results_dirs, out, lang):
 
 
 @main.command()
-@click.argument("store_dir", metavar="DIR", type=click.Path(path_type=Path))
-@click.option("--older-than", "older_than_days", type=click.FloatRange(min=0), metavar="DAYS",
+@click.argument("store_dir", metavar="DIR", type=click.Path())
+@click.option("--older-than", "older_than_days", type=FiniteFloat(min=0), metavar="DAYS",
               help="Also remove entries last written more than DAYS days ago.")
 @click.option("--all", "remove_all", is_flag=True, help="Remove every entry of the store.")
 def prune(store_dir, older_than_days, remove_all):
@@ -290,7 +336,9 @@ def prune(store_dir, older_than_days, remove_all):
     did not write are never touched.  Prints what it removed.
     """
     from sim.run.store import Store, find_store
-    store = Store(find_store(store_dir))
+    if not str(store_dir).strip():
+        raise click.BadParameter("is empty; give a sweep's output folder or its store/", param_hint="'DIR'")
+    store = Store(find_store(Path(store_dir)))
     removed = store.prune(older_than_days, remove_all)
     for path, why in removed:
         click.echo(f"removed {path} ({why})")
@@ -306,21 +354,25 @@ def prune(store_dir, older_than_days, remove_all):
 @click.option("--skip-bad-rows", is_flag=True, help="Leave out unreadable rows (counted in the report) "
               "instead of stopping at the first.")
 @click.option("--interval-minutes", type=click.IntRange(min=1), default=30, show_default=True)
-@click.option("--threshold-seconds", type=click.FloatRange(min=0), default=20.0, show_default=True)
+@click.option("--threshold-seconds", type=FiniteFloat(0, SECONDS), default=20.0, show_default=True)
 def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_seconds):
     """Fit a runnable scenario to call LOGS, with a fit report beside it."""
-    out = folders.check_file(out, "--out", Path("results") / f"{name}.yaml", logs, companions=True)
     import time
 
     from sim.logs import calibrate as cal
     from sim.logs import calllog
     from sim.output import calibrate as written
     from sim.output import tables
+    if not name.strip():
+        raise click.BadParameter("is empty; give the scenario a name (simulate writes to results/<name>/)",
+                                 param_hint="'--name'")
+    default = folders.default_dir(name)
+    out = folders.check_file(out, "--out", default.with_name(default.name + ".yaml"), logs, companions=True)
     started = time.perf_counter()
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)
     seconds = time.perf_counter() - started
-    paths = written.write(raw, report, out, seconds)
+    paths = written.write(raw, report, out, seconds, log.source)
     note = finish(out, f"calibrate {out.name}", paths, folder=out.parent)
     click.echo(tables.calibration_table(report))
     done(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"
@@ -361,18 +413,27 @@ def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed,
         click.echo(f"warning: {warning}", err=True)
 
 
+def _json_safe(value):
+    """``value`` with every float that is not finite as None: JSON has no inf or nan."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 @main.command()
-@click.option("--per-hour", type=click.FloatRange(min=0), required=True, help="Arrivals, calls per hour.")
-@click.option("--handle-seconds", type=click.FloatRange(min=0, min_open=True), required=True,
+@click.option("--per-hour", type=FiniteFloat(min=0), required=True, help="Arrivals, calls per hour.")
+@click.option("--handle-seconds", type=FiniteFloat(0, SECONDS, min_open=True), required=True,
               help="Mean handle time (talk + after-call work), seconds.")
-@click.option("--patience-seconds", type=click.FloatRange(min=0, min_open=True),
+@click.option("--patience-seconds", type=FiniteFloat(0, SECONDS, min_open=True),
               help="Mean patience, seconds (Erlang A); omit for Erlang C (nobody hangs up).")
-@click.option("--agents", type=click.IntRange(min=1), help="Agents on duty; omit to find the fewest that meet the target.")
-@click.option("--threshold-seconds", type=click.FloatRange(min=0), default=15.0, show_default=True,
+@click.option("--agents", type=click.IntRange(1, MAX_ERLANG_AGENTS), help="Agents on duty; omit to find the fewest that meet the target.")
+@click.option("--threshold-seconds", type=FiniteFloat(0, SECONDS), default=15.0, show_default=True,
               help="Service-level threshold, seconds.")
-@click.option("--target", type=click.FloatRange(0, 1, max_open=True), default=0.8, show_default=True,
+@click.option("--target", type=FiniteFloat(0, 1, max_open=True), default=0.8, show_default=True,
               help="Service-level target (share of offered calls answered within the threshold).")
-@click.option("--max-abandon", type=click.FloatRange(0, 1), default=None,
+@click.option("--max-abandon", type=FiniteFloat(0, 1), default=None,
               help="Abandon-rate ceiling for the fewest-agents search (Erlang A).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def erlang(per_hour, handle_seconds, patience_seconds, agents, threshold_seconds, target, max_abandon, as_json):
@@ -395,7 +456,7 @@ def erlang(per_hour, handle_seconds, patience_seconds, agents, threshold_seconds
                    "max_abandon_rate": max_abandon},
     }
     if as_json:
-        click.echo(json.dumps(report, indent=2))
+        click.echo(json.dumps(_json_safe(report), indent=2))   # an unstable queue's inf waits: null
         return
     f = chosen
     rows = [

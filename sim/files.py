@@ -46,6 +46,11 @@ def atomic(path: Path, binary: bool = False, newline: str | None = None) -> Iter
             handle.flush()
             os.fsync(handle.fileno())      # the rename must not expose a file whose data is not on disk
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.filename is None and exc.errno is not None:     # a write or fsync (a full disk): name the file
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

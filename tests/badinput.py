@@ -45,10 +45,32 @@ def assert_refused(proc: subprocess.CompletedProcess, *words: str) -> str:
     return lines[0]
 
 
-def refuse_and_keep(args, folder: Path | None, *words: str, cwd: Path | None = None, env=None) -> str:
-    """Run ``hotline ARGS``; it must refuse (see assert_refused) and leave ``folder`` as it was."""
+def run_here(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """``hotline ARGS`` in this process (Click's test runner, in ``cwd``): the same checks, without the start-up."""
+    from click.testing import CliRunner
+
+    from sim.cli import main
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        result = CliRunner().invoke(main, list(map(str, args)))
+    finally:
+        os.chdir(old)
+    if not isinstance(result.exception, (SystemExit, type(None))):
+        import traceback
+        trace = "".join(traceback.format_exception(result.exception))
+        return subprocess.CompletedProcess(args, 1, result.stdout, result.stderr + trace)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def refuse_and_keep(args, folder: Path | None, *words: str, cwd: Path | None = None, env=None,
+                    in_process: bool = False) -> str:
+    """Run ``hotline ARGS`` (in this process with ``in_process``); it must refuse (see assert_refused) and leave
+    ``folder`` as it was."""
     before = snapshot(folder)
-    line = assert_refused(run_hotline(*args, cwd=cwd, env=env), *words)
+    proc = run_here(*args, cwd=cwd) if in_process else run_hotline(*args, cwd=cwd, env=env)
+    line = assert_refused(proc, *words)
     after = snapshot(folder)
     lost = {k for k in before if after.get(k) != before[k]}
     assert not lost, f"changed or lost by a refused command: {sorted(lost)}"

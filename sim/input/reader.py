@@ -61,6 +61,9 @@ class Node:
         sub = self.child(key)
         if not sub.data:
             sub.fail("must name at least one entry")
+        for name in sub.data:
+            if not str(name).strip():
+                sub.fail(f"an entry's name is empty ({str(name)!r}); give each a name such as '12345' or general")
         return {str(name): Node(value, self.source, sub.field(str(name)))
                 for name, value in sub.data.items()}
 

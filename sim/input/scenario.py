@@ -6,6 +6,7 @@ Each check names the file and the field to fix.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -65,10 +66,10 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
         return data
     node = Node(data, str(path))
     base = path.parent / node.text("base")
-    chain = seen + (path.resolve(),)
-    if base.resolve() in chain:
+    chain = seen + (Path(os.path.realpath(path)),)
+    if Path(os.path.realpath(base)) in chain:
         node.fail(f"{base} is already part of this file's base chain (a loop)", "base")
-    if not base.exists():
+    if not os.path.lexists(base):           # a broken link or a name too long: read_text says why
         node.fail(f"no such scenario file: {base}", "base")
     own = {k: v for k, v in data.items() if k != "base"}
     if own.get("name") is None:
@@ -80,7 +81,10 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
 def _read_mapping(path: Path) -> dict:
     """One scenario file's own fields, ``x-`` fields left out (YAML has resolved their anchors)."""
     source = str(path)
-    size = path.stat().st_size if path.is_file() else 0     # anything else: read_text says what it is
+    try:
+        size = path.stat().st_size if path.is_file() else 0     # anything else: read_text says what it is
+    except OSError:                                             # a name too long: read_text says so
+        size = 0
     if size > limits.SCENARIO_FILE_BYTES:
         raise ScenarioError(source, "", f"is {size / 1e6:.1f} MB, far more than a scenario (at most "
                             f"{limits.SCENARIO_FILE_BYTES / 1e6:g} MB): is it the right file? Long lists of values "

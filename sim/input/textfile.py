@@ -12,6 +12,8 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import os
+import stat
 import zlib
 from pathlib import Path
 from typing import IO
@@ -53,6 +55,14 @@ def open_text(path: str | Path, error=InputError, allow_gzip: bool = False) -> I
     reading; ``decode_problem`` turns that into a message.
     """
     path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None                     # open() below says why
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        # reading a pipe waits for a writer that may never come; a device may never end
+        raise error(str(path), "", "is not a file but a pipe, socket or device; save what it holds to a file and "
+                    "give that")
     try:
         raw = path.open("rb")
     except IsADirectoryError:

@@ -189,6 +189,12 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
     if fmt not in FORMATS:
         raise LogError(", ".join(map(str, paths)), "--format",
                        f"unknown log format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    seen = {}
+    for path in paths:                      # the same file twice would count every call twice
+        same = seen.setdefault(os.path.realpath(path), path)
+        if same is not path:
+            raise LogError(str(path), "", f"is given twice (as {same} too): each call would be counted twice; "
+                           "give each log once")
     rows = _Rows(skip_bad_rows)
     left_out, faults, per_file = Counter(), Counter(), {}
     reader = _read_generic if fmt == "generic" else _read_bank
@@ -488,15 +494,19 @@ class TraceWriter:
         self.folder, self.line_ids = folder, line_ids
         self.epoch = TRACE_EPOCH + timedelta(minutes=start_minute)
         self.files: dict[int, tuple] = {}            # replication -> (handle, temporary path)
+        self.finished: set[int] = set()              # replications whose trace took its final name
         weakref.finalize(self, _discard, self.files)
+
+    def _open(self, replication: int) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f".trace-r{replication}.{uuid.uuid4().hex}.part"
+        handle = temporary.open("x", encoding="utf-8")
+        handle.write(",".join(GENERIC_COLUMNS + ("agent", "caller")) + "\n")
+        self.files[replication] = (handle, temporary)
 
     def __call__(self, replication: int, block) -> None:
         if replication not in self.files:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".trace-r{replication}.{uuid.uuid4().hex}.part"
-            handle = temporary.open("x", encoding="utf-8")
-            handle.write(",".join(GENERIC_COLUMNS + ("agent", "caller")) + "\n")
-            self.files[replication] = (handle, temporary)
+            self._open(replication)
         out = block.outcomes()
         handle = self.files[replication][0]
         answered = (out["by"] >= 0).tolist()
@@ -506,11 +516,16 @@ class TraceWriter:
             handle.write(f"{when},{self.line_ids[j]},{'answered' if a else 'abandoned'},{w:.3f},"
                          f"{f'{talk:.3f}' if a else ''},,\n")
 
-    def close(self):
-        """Finish every trace: each file takes its final name, ``trace-r<R>.csv``."""
+    def close(self, replications: int = 0):
+        """Finish every trace: each file takes its final name, ``trace-r<R>.csv``; each of the first
+        ``replications`` has one, its header alone if no call arrived in it."""
+        for replication in range(replications):
+            if replication not in self.files and replication not in self.finished:
+                self._open(replication)
         for replication, (handle, temporary) in sorted(self.files.items()):
             handle.close()
             os.replace(temporary, self.folder / f"trace-r{replication}.csv")
+            self.finished.add(replication)
         self.files.clear()
 
 

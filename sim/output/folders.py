@@ -21,6 +21,7 @@ from sim.files import remove_if_empty, remove_leftovers, temp_name, write_text
 
 MANIFEST = ".hotline-manifest.json"
 MANIFEST_VERSION = 1
+NAME_BYTES = 200            # longest name of a file or folder given (255 less room for temporary names)
 
 
 # ---- checks before any work ------------------------------------------------------------------------------------
@@ -73,6 +74,11 @@ def _given(value, option: str, default: Path, what: str) -> Path:
     if not str(value).strip():
         raise OptionError(option, "", f"is empty; give {what}, e.g. {option} {default} (the default when "
                           f"{option} is left out)")
+    for part in Path(value).parts:
+        # file systems take names of at most 255 bytes; the temporary names of atomic writes add ~30
+        if len(os.fsencode(part)) > NAME_BYTES:
+            raise OptionError(option, "", f"a name in {value} is {len(os.fsencode(part))} bytes long, more than "
+                              f"the {NAME_BYTES} a file or folder name may have here; give a shorter one")
     return Path(value)
 
 
@@ -91,6 +97,9 @@ def _check_writable(path: Path, option: str) -> None:
     """The nearest existing folder at or above ``path`` must be a folder this user can create files in."""
     existing = Path(os.path.abspath(path))
     while not _exists(existing, option):
+        if existing.is_symlink():           # a link to nowhere (or a loop of links): nothing can be made there
+            raise OptionError(option, "", f"{path}: {existing} is a symbolic link to {os.readlink(existing)}, "
+                              "which does not exist or loops; give a real folder, or fix the link")
         existing = existing.parent
     if not existing.is_dir():
         raise OptionError(option, "", f"{path}: {existing} is a file, so no folder can be made under it; "
@@ -163,5 +172,15 @@ def _read_manifest(folder: Path) -> dict[str, list[str]]:
 def default_dir(name: str, prefix: str = "") -> Path:
     """results/<prefix><scenario name>, with the name made safe for a folder."""
     safe = re.sub(r"[^\w.-]+", "-", name).strip("-") or "scenario"
-    return Path("results") / f"{prefix}{safe}"
+    return Path("results") / f"{prefix}{short_name(safe)}"
+
+
+def short_name(safe: str, most_bytes: int = 120) -> str:
+    """``safe`` as it is, or cut with a digest of the whole when it is longer than a file name may be
+    (255 bytes, less room for prefixes and the temporary names of atomic writes)."""
+    if len(safe.encode("utf-8")) <= most_bytes:
+        return safe
+    import hashlib
+    head = safe.encode("utf-8")[:most_bytes - 9].decode("utf-8", "ignore")
+    return f"{head}-{hashlib.sha256(safe.encode('utf-8')).hexdigest()[:8]}"
 

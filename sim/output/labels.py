@@ -147,7 +147,11 @@ def use_language(lang: str) -> dict:
     if lang not in LANGS:
         raise OptionError("--lang", "", f"unknown language {lang!r}; use en or zh")
     if lang == "en":
-        return {}
+        # English labels, but Chinese scenario, line or pool names: drawn from a Chinese font when one is known
+        # (matplotlib falls back glyph by glyph), not as boxes
+        from matplotlib import font_manager
+        found = _known_cjk(font_manager.fontManager)
+        return {} if found is None else {"font.family": ["DejaVu Sans", found]}
     font = cjk_font()
     if font is None:
         raise OptionError("--lang zh", "", "no font with Chinese characters is installed, so labels would show as "

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sim.errors import ScenarioError
-from sim.input import clock
-from sim.input.scenario import from_dict
+from sim.input import clock, limits, patterns
+from sim.input.reader import Node
 from sim.input.spec import Scenario
 from sim.plan.requirements import (
     IntervalCheck,
@@ -94,17 +93,19 @@ def plan(s: Scenario, replications: int | None = None, seed: int | None = None, 
     tell = progress or (lambda stage, detail: None)
     loads = pool_loads(s)
     sipp = analytic_day_targets(s, loads) if p.targets == "day" else analytic(s, loads)
-    tell("requirement", "analytic (Erlang A per interval) done")
     try:                       # before any simulation: can the allowed shifts cover it at all?
         for k, v in sipp.items():
             check_coverable(k, v, p, s.interval_minutes)
     except ScheduleError as exc:
         raise ScenarioError(s.source, "planning.shifts", str(exc)) from None
+    _check_headcount(s, sipp)
+    tell("requirement", "analytic (Erlang A per interval) done")
     if p.targets == "day":
         need, rounds = {k: v.copy() for k, v in sipp.items()}, 0
     else:
         need, rounds = corrected(s, sipp, reps, seed, runner=runner,
                                  progress=lambda r, c: tell("requirement", f"simulation round {r}"))
+    _check_headcount(s, need)
     corrected_need = {k: v.copy() for k, v in need.items()}
     requirement = {k: v.copy() for k, v in need.items()}
     met, verification_rounds = False, 0
@@ -120,6 +121,16 @@ def plan(s: Scenario, replications: int | None = None, seed: int | None = None, 
         _raise_missed(s, requirement, check, by_day=p.targets == "day")
     return PlanResult(s, loads, sipp, corrected_need, requirement, rosters, result, check, rounds,
                       verification_rounds, met, planned_raw(s, rosters))
+
+
+def _check_headcount(s: Scenario, requirement: dict[str, np.ndarray]):
+    """Refuse a requirement of more agents at once than a pool may have (the planned scenario could not run)."""
+    for k, v in requirement.items():
+        if len(v) and v.max() > limits.AGENTS.high:
+            day, time = clock.label(int(np.argmax(v)) * s.interval_minutes)
+            raise ScenarioError(s.source, f"pools.{k}", f"needs {int(v.max()):,} agents at once on {day} {time} to "
+                                f"meet the targets, more than the {limits.AGENTS.high:,.0f} a pool may have; check "
+                                "the calls per hour and the handle time of the lines it answers")
 
 
 def _rosters(s: Scenario, requirement: dict[str, np.ndarray]) -> dict[str, Roster]:
@@ -144,8 +155,10 @@ def _raise_missed(s: Scenario, requirement: dict[str, np.ndarray], check: Interv
 def roster_scenario(s: Scenario, rosters: dict[str, Roster]) -> Scenario:
     """The scenario staffed by the rosters' shifts: what verification simulates, and writes as the
     verified scenario (agents come and go with their shifts, breaks included)."""
-    source = Path(s.source)
-    return from_dict(planned_raw(s, rosters), s.source, source.parent if source.is_file() else None)
+    raw = planned_raw(s, rosters)
+    pools = {k: patterns.pool(k, Node(fields, s.source, f"pools.{k}"), s.interval_minutes)
+             for k, fields in raw["pools"].items()}
+    return replace(s, name=raw["name"], pools=pools, raw=raw)
 
 
 def planned_raw(s: Scenario, rosters: dict[str, Roster]) -> dict:

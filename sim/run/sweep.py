@@ -63,19 +63,37 @@ def parse_vary(text: str) -> Vary:
     if len(values) == 0:
         raise OptionError("--vary", text, "gives no values")
     _check_count(text, len(values))
-    values = tuple(int(v) if float(v).is_integer() else float(v) for v in values)
+    # whole numbers as int (seats: 3, not 3.0), unless too large to print (1e300 has 301 digits)
+    values = tuple(int(v) if float(v).is_integer() and abs(v) < 1e15 else float(v) for v in values)
+    twice = sorted({v for v in values if values.count(v) > 1})
+    if twice:
+        raise OptionError("--vary", text, f"gives the value {twice[0]:g} more than once; give each value once")
     return Vary(tuple(path.split(".")), values)
 
 
 def _check_count(text: str, count: float) -> None:
     if not count <= MAX_VARIANTS:
-        how_many = f"{math.ceil(count):,}" if math.isfinite(count) else "countless"
+        how_many = (f"{math.ceil(count):,}" if count < 1e15 else f"{count:.3g}") if math.isfinite(count) else "countless"
         raise OptionError("--vary", text, f"gives {how_many} values, more than the {MAX_VARIANTS:,} variants a "
                           "sweep may run; take a coarser STEP")
 
 
+# fields a variant may change that change none of its numbers: varying them runs the same variant again
+_NO_EFFECT = {"name": "each variant is named after its values", "description": "it changes no figure",
+              "replications": "give --replications", "planning": "a sweep simulates, it does not plan"}
+
+
 def check_grid(varies: list[Vary]) -> None:
-    """Refuse a grid of more than MAX_VARIANTS variants (OptionError), before any variant is built."""
+    """Refuse a grid of more than MAX_VARIANTS variants (OptionError), before any variant is built; and a field
+    varied twice, or one that changes no figure."""
+    for i, vary in enumerate(varies):
+        if vary.name in [v.name for v in varies[:i]]:
+            raise OptionError("--vary", vary.name, "is given twice; give all its values in one --vary")
+        top = vary.path[0]
+        if top in _NO_EFFECT or top.startswith("x-"):
+            why = _NO_EFFECT.get(top, "x- fields only hold anchors for other fields")
+            raise OptionError("--vary", vary.name, f"varying it would run the same scenario again ({why}); "
+                              "vary a field of the model, such as pools.<pool>.seats")
     sizes = [len(v.values) for v in varies]
     if math.prod(sizes) > MAX_VARIANTS:
         raise OptionError("--vary", " x ".join(map(str, sizes)), f"the grid has {math.prod(sizes):,} variants, more "

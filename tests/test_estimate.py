@@ -72,3 +72,12 @@ def test_identical_replications_give_a_point_and_one_replication_no_interval():
     assert interval(np.array([0.5, 0.5, 0.5]), SHARE) == (0.5, 0.5, 0.5)
     mean, low, high = interval(np.array([7.0]), NONNEGATIVE)
     assert mean == 7.0 and np.isnan(low) and np.isnan(high)
+
+
+@pytest.mark.parametrize("level", [0.5, 0.95, 0.999])
+def test_student_t_quantiles_are_exact(level):
+    from scipy import stats
+
+    from sim.results.estimate import t_quantile
+    degrees = np.array([1, 2, 3, 4, 5, 9, 10, 29, 100, 999])
+    assert np.allclose(t_quantile(level, degrees), stats.t.ppf(0.5 + level / 2, degrees), rtol=1e-10, atol=0)

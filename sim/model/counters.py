@@ -94,6 +94,16 @@ class Tally:
 
     def fold_into(self, target: "Tally", rows: np.ndarray):
         """Add this tally's groups into ``target``'s groups ``rows`` (one per group here)."""
+        # Runs of equal rows are summed first (reduceat); when the runs' rows are then distinct (a block
+        # spans less than a week) a plain indexed add does, which is several times faster than np.add.at.
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        unique = rows[starts]
+        if len(np.unique(unique)) == len(unique):
+            whole = len(starts) == len(rows)
+            for name, values in self.sums.items():
+                target.sums[name][unique] += values if whole else np.add.reduceat(values, starts, axis=0)
+            target.hist[unique] += self.hist if whole else np.add.reduceat(self.hist, starts, axis=0)
+            return
         for name, values in self.sums.items():
             np.add.at(target.sums[name], rows, values)
         np.add.at(target.hist, rows, self.hist)

@@ -72,9 +72,13 @@ class Replication:
         self.transfers = Transfers(self)
         self.handled_hook = bool(self.outbound_work.handled_kinds)
         self.plain_answers = not self.handled_hook
-        # lines whose hang-ups must be seen when they happen (to redial or call back)
-        missed = bool(self.outbound_work.missed_kinds)
-        self.line_hooks = [line.redial is not None or missed for line in self.lines]
+        # Hang-ups that trigger something: a redial must be seen when it happens (an event at the caller's
+        # deadline); a callback alone need not, since no agent of the pool is free between the hang-up and
+        # the moment one reaches the caller's place in the queue, where ``Pool.take_work`` books the
+        # hang-up and its callback at the deadline (``missed_lazily``).
+        self.missed_lazily = bool(self.outbound_work.missed_kinds)
+        self.deadline_events = [line.redial is not None for line in self.lines]
+        self.line_hooks = [watch or self.missed_lazily for watch in self.deadline_events]
         # how the hot loop takes each line's first calls (provincial lines never reach it)
         self.paths = [
             None if pool is None
@@ -278,7 +282,7 @@ class Replication:
         for target, after, factor in pool.overflow:
             if deadline > t + after:
                 self.at(t + after, partial(self._overflow, self.pools[target], block, i, deadline, t, factor))
-        if self.line_hooks[block.line[i]] and deadline < INF:
+        if self.deadline_events[block.line[i]] and deadline < INF:
             self.at(deadline, partial(self._deadline, block, i))
 
     def answer_first(self, pool, block: Block, i: int, now: float, seconds: float, start: float):

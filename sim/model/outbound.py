@@ -37,6 +37,7 @@ class OutboundWork:
         self.handled_kinds = [(k, o.share) for k, o in enumerate(self.kinds) if o.trigger == "handled"]
         self.sequence = 0
         self.made: list[tuple] = []         # (time, pool, on time, seconds) of jobs made, not yet booked
+        self.created: list[tuple] = []      # (time, pool) of jobs created, not yet booked
         self.open = [True] * len(self.kinds)   # within its clock hours now (kinds without hours: always)
 
     def start(self):
@@ -72,11 +73,13 @@ class OutboundWork:
                 return True
         return False
 
-    def missed(self, pool, block, i: int, t: float):
-        """Call ``i`` of ``block``, a caller of ``pool``, hung up at ``t``: maybe a callback."""
+    def missed(self, pool, block, i: int, t: float, now: float | None = None):
+        """Call ``i`` of ``block``, a caller of ``pool``, hung up at ``t``: maybe a callback.
+
+        ``now``, when later than ``t``: the hang-up is found only now (see ``Pool.take_work``)."""
         for k, share in self.missed_kinds:
             if block.outbound_draw[i][k] < share:
-                self.create(k, pool, t, block.outbound_seconds[i][k])
+                self.create(k, pool, t, block.outbound_seconds[i][k], now)
 
     def handled(self, pool, block, i: int, t: float) -> bool:
         """Call ``i`` of ``block`` is being handled by ``pool`` from ``t``: maybe a return visit later.
@@ -88,11 +91,12 @@ class OutboundWork:
                 created = self.create(k, pool, t, block.outbound_seconds[i][k]) or created
         return created
 
-    def create(self, k: int, pool, t: float, seconds: float) -> bool:
+    def create(self, k: int, pool, t: float, seconds: float, now: float | None = None) -> bool:
         """A job of kind ``k`` for ``pool``, created at ``t``, taking ``seconds`` of an agent's time;
-        True if it will be made within the horizon (an event is then due)."""
+        True if it will be made within the horizon (an event is then due).  ``now``: see ``missed``;
+        a job whose time has passed joins the pool now (no agent could have taken it since)."""
         o = self.kinds[k]
-        self.counters.add_pool("outbound_created", int(t // self.s.interval_seconds), pool.index, 1.0)
+        self.created.append((t, pool.index))
         available = t + o.after_seconds
         due = available + o.within_seconds
         if o.hours is not None:
@@ -100,7 +104,8 @@ class OutboundWork:
         if available >= self.s.horizon_seconds:
             return False                                # it would be made after the reported horizon
         self.sequence += 1
-        self.model.at(available, partial(self._ready, pool, k, (due, self.sequence, seconds)))
+        when = available if now is None else max(available, now)
+        self.model.at(when, partial(self._ready, pool, k, (due, self.sequence, seconds)))
         return True
 
     def _ready(self, pool, k: int, job, _event):
@@ -123,20 +128,23 @@ class OutboundWork:
                 due, _, seconds = heappop(jobs)
                 pool.hold(now, seconds)
                 made.append((now, pool.index, now <= due, seconds))
-        if len(made) >= FOLD_JOBS:
+        if len(made) >= FOLD_JOBS or len(self.created) >= FOLD_JOBS:
             self.fold()
 
     def fold(self):
-        """Book the jobs made so far into the counters (in bulk: a scalar update per job is slow)."""
-        if not self.made:
-            return
-        now, pool, on_time, seconds = (np.asarray(x) for x in zip(*self.made))
-        interval = (now // self.s.interval_seconds).astype(np.int64)
+        """Book the jobs created and made so far into the counters (in bulk: a scalar update per job is slow)."""
         add = self.counters.add_pool_many
-        add("outbound_made", interval, pool, np.ones(len(now)))
-        add("outbound_on_time", interval, pool, on_time.astype(float))
-        add("outbound_seconds", interval, pool, seconds)
-        self.made = []
+        if self.created:
+            t, pool = (np.asarray(x) for x in zip(*self.created))
+            add("outbound_created", (t // self.s.interval_seconds).astype(np.int64), pool, np.ones(len(t)))
+            self.created = []
+        if self.made:
+            now, pool, on_time, seconds = (np.asarray(x) for x in zip(*self.made))
+            interval = (now // self.s.interval_seconds).astype(np.int64)
+            add("outbound_made", interval, pool, np.ones(len(now)))
+            add("outbound_on_time", interval, pool, on_time.astype(float))
+            add("outbound_seconds", interval, pool, seconds)
+            self.made = []
 
     def minute_of_day(self, t: float) -> float:
         return (self.s.start_minute + t / 60.0) % MINUTES_PER_DAY

@@ -123,6 +123,8 @@ class Pool:
                     if deadline < now:
                         block.by[i] = ABANDONED
                         block.wait[i] = deadline - start
+                        if model.missed_lazily:         # a hang-up found now: its callback, as of then
+                            model.outbound_work.missed(model.line_pool[block.line[i]], block, i, deadline, now)
                         model.settle(block)
                     elif not stage and model.plain_answers and block.origin is None:
                         block.by[i] = self.index

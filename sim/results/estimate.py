@@ -26,7 +26,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 LEVEL = 0.95
 SHARE, NONNEGATIVE, SIGNED = "share", "nonnegative", "signed"
@@ -63,8 +62,50 @@ def _number(x, digits: int):
 
 
 def t_quantile(level: float, degrees) -> np.ndarray:
-    """Student-t quantile for a two-sided ``level`` interval (scipy.special: no import of scipy.stats)."""
-    return special.stdtrit(np.maximum(degrees, 1), 0.5 + level / 2)
+    """Student-t quantile for a two-sided ``level`` interval, for whole degrees of freedom (below 1: 1).
+
+    Exact, from the finite series of P(|T| <= t) for whole degrees of freedom
+    (Abramowitz & Stegun 26.7.3-4) solved for t by bisection on the angle
+    theta = atan(t / sqrt(df)).  Written out because scipy's special functions
+    take a fifth of a second to import, a tenth of a one-million-call run.
+    """
+    degrees = np.maximum(np.asarray(degrees, dtype=np.int64), 1)
+    out = np.empty(degrees.shape)
+    for df in np.unique(degrees):
+        out[degrees == df] = _t_quantile(level, int(df))
+    return out if out.ndim else float(out)
+
+
+def _central_probability(theta: float, df: int) -> float:
+    """P(|T| <= sqrt(df) tan(theta)) for Student's t with ``df`` (whole) degrees of freedom."""
+    c2, s = math.cos(theta) ** 2, math.sin(theta)
+    if df % 2 == 0:
+        term, total = 1.0, 1.0
+        for k in range(1, df // 2):
+            term *= (2 * k - 1) / (2 * k) * c2
+            total += term
+        return s * total
+    if df == 1:
+        return 2 * theta / math.pi
+    term, total = 1.0, 1.0
+    for k in range(1, (df - 1) // 2):
+        term *= (2 * k) / (2 * k + 1) * c2
+        total += term
+    return 2 / math.pi * (theta + s * math.cos(theta) * total)
+
+
+BISECTION_STEPS = 64
+
+
+def _t_quantile(level: float, df: int) -> float:
+    low, high = 0.0, math.pi / 2
+    for _ in range(BISECTION_STEPS):
+        mid = (low + high) / 2
+        if _central_probability(mid, df) < level:
+            low = mid
+        else:
+            high = mid
+    return math.sqrt(df) * math.tan((low + high) / 2)
 
 
 def interval(values, kind: str = SIGNED, level: float = LEVEL) -> tuple:

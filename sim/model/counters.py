@@ -132,10 +132,10 @@ class Counters:
         self.finish_pool = finish_pool      # per category
         self.transfers = transfers          # per category: True if a transfer is needed
 
-    def _fold(self, local: dict[str, Tally], k0: int):
-        span = local["lines"].hist.shape[0]
+    def _fold(self, local: dict[str, Tally], intervals: np.ndarray):
+        """Add ``local`` (one row per reported interval in ``intervals``, ascending) into every grain."""
         for grain in self.grains:
-            rows = grain.group[k0:k0 + span]
+            rows = grain.group[intervals]
             for side in SIDES:
                 local[side].fold_into(self.tallies[grain.name][side], rows)
 
@@ -148,11 +148,11 @@ class Counters:
             k = k[keep]
         if not len(k):
             return
-        k0 = int(k.min())
-        k = k - k0
+        # the block's own intervals only: a block of redials can span months, a few calls in each
+        intervals, k = np.unique(k, return_inverse=True)
         n_lines, n_pools = self.units["lines"], self.units["pools"]
-        local = {"lines": Tally(int(k.max()) + 1, n_lines, QUEUE_SUMS + LINE_SUMS),
-                 "pools": Tally(int(k.max()) + 1, n_pools, QUEUE_SUMS + POOL_SUMS)}
+        local = {"lines": Tally(len(intervals), n_lines, QUEUE_SUMS + LINE_SUMS),
+                 "pools": Tally(len(intervals), n_pools, QUEUE_SUMS + POOL_SUMS)}
         lines, pools = local["lines"], local["pools"]
         line, wait, by = out["line"], out["wait"], out["by"]
         answered = by != ABANDONED
@@ -184,7 +184,7 @@ class Counters:
             lines.add("resolver_wait", cell[reached], to_resolver)
             target = self.finish_pool[out["category"][xfer]]
             pools.add_waits(k[xfer] * n_pools + target, xw, reached, self.threshold)
-        self._fold(local, k0)
+        self._fold(local, intervals)
 
     def add_pool(self, name: str, interval: int, pool: int, value: float):
         """Agent time or outbound counts of a pool in a horizon interval (ignored outside the report)."""

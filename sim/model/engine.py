@@ -37,6 +37,7 @@ from sim.model.transfers import Transfers
 
 INF = float("inf")
 REDIAL_BLOCK_CALLS = 4096
+REDIAL_BLOCK_SECONDS = 86400.0
 INLINE, ANSWER_HEADCOUNT, ANSWER_SHIFTS = 0, 1, 2        # how the hot loop takes a line's calls
 SECONDS_PER_MINUTE = 60.0
 
@@ -361,7 +362,10 @@ class Replication:
         k = self.redials.extend(now, interval, source, i, patience, self.routes.entry_pool[j], attempt, origin)
         block = self.redials
         self.offer_first(block, k, now)
-        if len(block.times) >= REDIAL_BLOCK_CALLS and block is self.redials:
+        if block is self.redials and (len(block.times) >= REDIAL_BLOCK_CALLS
+                                      or now - block.times[0] >= REDIAL_BLOCK_SECONDS):
+            # a redial holds its first attempt's block: close the redials' block daily, or a year of
+            # blocks stays in memory until the run ends
             self._close_redial_block()
 
     def _close_redial_block(self):

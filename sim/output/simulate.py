@@ -136,11 +136,17 @@ def cell(x) -> str:
     return "" if x is None or np.isnan(x) else f"{x:.6g}"
 
 
+# What a results folder keeps of the sums: every grain a briefing shows (hours of the week, lines and
+# pools, days, the whole run) derives from these two; each interval stays in intervals.csv.
+SAVED_GRAINS = ("interval_of_week", "day")
+
+
 def save(run: RunResult, path: Path) -> Path:
-    """The run's layout, seed and every replication's sums, compressed (what ``load`` reads back)."""
+    """The run's layout, seed and every replication's sums at ``SAVED_GRAINS``, compressed (``load`` reads it)."""
     meta = json.dumps({"format": RUN_FORMAT, "layout": run.layout.to_json(), "seed": run.seed,
                        "replications": run.replications})
-    arrays = {f"r{r}/{key}": values for r, sums in enumerate(run.sums) for key, values in sums.items()}
+    arrays = {f"r{r}/{key}": values for r, sums in enumerate(run.sums) for key, values in sums.items()
+              if key.split("/", 1)[0] in SAVED_GRAINS}
     buffer = io.BytesIO()
     np.savez_compressed(buffer, meta=np.array(meta), **arrays)
     with files.atomic(path, binary=True) as handle:

@@ -41,10 +41,14 @@ KEEP_INTERVALS_DAYS = 56
 
 @dataclass(frozen=True)
 class Grain:
-    """A way of grouping the reporting intervals: ``group[k]`` is the group of reported interval ``k``."""
+    """A way of grouping the reporting intervals: ``group[k]`` is the group of reported interval ``k``.
+
+    ``waits``: whether wait histograms (for percentiles) are kept at this grain too.
+    """
     name: str
     group: np.ndarray
     n_groups: int
+    waits: bool = True
 
 
 def kept_grains(n_intervals: int, warmup_intervals: int, interval_minutes: int, start_minute: int) -> list[Grain]:
@@ -57,20 +61,17 @@ def kept_grains(n_intervals: int, warmup_intervals: int, interval_minutes: int, 
     if n_intervals * interval_minutes <= KEEP_INTERVALS_DAYS * MINUTES_PER_DAY:
         grains.append(Grain("interval", k - warmup_intervals, len(k)))
     grains.append(Grain("interval_of_week", week, MINUTES_PER_WEEK // interval_minutes))
-    grains.append(Grain("day", day, int(day.max()) + 1 if len(day) else 0))
+    # per day, counts and sums but no wait histograms: they are nine tenths of a year's memory
+    grains.append(Grain("day", day, int(day.max()) + 1 if len(day) else 0, waits=False))
     return grains
 
 
 class Tally:
     """Sums of one side (lines or pools) by (group, unit), and wait histograms by (group, unit, bin)."""
 
-    def __init__(self, n_groups: int, n_units: int, names: tuple[str, ...]):
+    def __init__(self, n_groups: int, n_units: int, names: tuple[str, ...], waits: bool = True):
         self.sums = {name: np.zeros((n_groups, n_units)) for name in names}
-        self.hist = np.zeros((n_groups, n_units, N_BINS), dtype=np.int32)
-
-    @property
-    def n_units(self) -> int:
-        return self.hist.shape[1]
+        self.hist = np.zeros((n_groups, n_units, N_BINS), dtype=np.int32) if waits else None
 
     def add(self, name: str, cell: np.ndarray, weights: np.ndarray | None = None):
         """Add counts (or ``weights``) to flat cells ``group * units + unit``."""
@@ -102,11 +103,13 @@ class Tally:
             whole = len(starts) == len(rows)
             for name, values in self.sums.items():
                 target.sums[name][unique] += values if whole else np.add.reduceat(values, starts, axis=0)
-            target.hist[unique] += self.hist if whole else np.add.reduceat(self.hist, starts, axis=0)
+            if target.hist is not None:
+                target.hist[unique] += self.hist if whole else np.add.reduceat(self.hist, starts, axis=0)
             return
         for name, values in self.sums.items():
             np.add.at(target.sums[name], rows, values)
-        np.add.at(target.hist, rows, self.hist)
+        if target.hist is not None:
+            np.add.at(target.hist, rows, self.hist)
 
 
 class Counters:
@@ -125,8 +128,8 @@ class Counters:
         self.threshold = s.threshold_seconds
         self.grains = kept_grains(s.n_intervals, s.warmup_intervals, s.interval_minutes, s.start_minute)
         self.units = {"lines": n_lines, "pools": n_pools}
-        self.tallies = {g.name: {"lines": Tally(g.n_groups, n_lines, QUEUE_SUMS + LINE_SUMS),
-                                 "pools": Tally(g.n_groups, n_pools, QUEUE_SUMS + POOL_SUMS)}
+        self.tallies = {g.name: {"lines": Tally(g.n_groups, n_lines, QUEUE_SUMS + LINE_SUMS, g.waits),
+                                 "pools": Tally(g.n_groups, n_pools, QUEUE_SUMS + POOL_SUMS, g.waits)}
                         for g in self.grains}
         self.entry_pool = entry_pool        # per line
         self.finish_pool = finish_pool      # per category
@@ -217,5 +220,6 @@ class Counters:
             for side, tally in sides.items():
                 for name, values in tally.sums.items():
                     out[f"{grain}/{side}/{name}"] = values
-                out[f"{grain}/{side}/hist"] = tally.hist
+                if tally.hist is not None:
+                    out[f"{grain}/{side}/hist"] = tally.hist
         return out

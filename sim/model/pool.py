@@ -163,6 +163,8 @@ class Pool:
                 if stage != TRANSFERRED and block.by[i] == WAITING:
                     block.by[i] = ABANDONED
                     block.wait[i] = lost_at - start
+                    if self.model.missed_lazily and deadline < INF:    # its callback is counted, as in take_work
+                        self.model.outbound_work.missed(self.model.line_pool[block.line[i]], block, i, deadline, now)
                 elif stage == TRANSFERRED and block.xfer_by[i] == WAITING:
                     block.xfer_by[i] = ABANDONED
                     block.xfer_wait[i] = lost_at - start

@@ -112,7 +112,7 @@ def compute(q: dict[str, np.ndarray], hist: np.ndarray, period_seconds) -> dict[
             "mean_wait_seconds": q["wait_all"] / offered,
         })
         for name, p in PERCENTILES.items():
-            out[name] = percentile(hist, p)
+            out[name] = percentile(hist, p) if hist is not None else np.full(np.shape(offered), np.nan)
         if "callers" in q:
             out.update({
                 "callers": q["callers"],
@@ -216,7 +216,7 @@ def scope_values(gs: GrainSums, layout) -> dict[str, np.ndarray]:
     lines, pools = gs.lines, gs.pools
     total = {name: values[..., city].sum(axis=-1, keepdims=True) for name, values in lines.items()}
     total.update({name: pools[name].sum(axis=-1, keepdims=True) for name in POOL_SUMS})
-    total_hist = gs.lines_hist[..., city, :].sum(axis=-2, keepdims=True)
+    total_hist = gs.lines_hist[..., city, :].sum(axis=-2, keepdims=True) if gs.lines_hist is not None else None
     period = gs.periods[None, :, None]
     parts = [compute(total, total_hist, period), compute(lines, gs.lines_hist, period),
              compute(pools, gs.pools_hist, period)]

@@ -13,7 +13,10 @@ Sums add up, so every grain a report asks for is a regrouping of one of them:
 | ``weekday`` | interval of the week | Monday ... Sunday, weeks pooled |
 | ``day`` | kept | each day of the horizon |
 | ``week`` | day | each week of the horizon (7 days from the start) |
-| ``whole`` | day | the whole reported horizon |
+| ``whole`` | interval of the week | the whole reported horizon |
+
+Days and weeks keep no wait histograms (their wait percentiles are nan): in a
+year they would be most of the run's memory.
 """
 
 from __future__ import annotations
@@ -43,8 +46,8 @@ class GrainSums:
     grain: str
     lines: dict[str, np.ndarray]
     pools: dict[str, np.ndarray]
-    lines_hist: np.ndarray
-    pools_hist: np.ndarray
+    lines_hist: np.ndarray | None       # None at grains without wait histograms
+    pools_hist: np.ndarray | None
     periods: np.ndarray
     labels: list
 
@@ -73,7 +76,8 @@ def grain_sums(run, grain: str) -> GrainSums:
     periods = np.bincount(kept[base].group, minlength=kept[base].n_groups) * layout.interval_minutes * 60.0
     if regroup is not None:
         periods = np.bincount(regroup, weights=periods, minlength=len(labels))
-    return GrainSums(grain, stacked["lines"], stacked["pools"], hists["lines"], hists["pools"], periods, labels)
+    return GrainSums(grain, stacked["lines"], stacked["pools"], hists.get("lines"), hists.get("pools"), periods,
+                     labels)
 
 
 def _regroup(values: np.ndarray, mapping: np.ndarray, n_groups: int) -> np.ndarray:
@@ -115,4 +119,4 @@ def _plan(grain: str, layout, kept: dict) -> tuple[str, np.ndarray | None, list]
     if grain == "week":
         return "day", np.arange(days) // DAYS_PER_WEEK, [w + 1 for w in range((days + DAYS_PER_WEEK - 1)
                                                                               // DAYS_PER_WEEK)]
-    return "day", np.zeros(days, dtype=np.int64), ["all"]
+    return "interval_of_week", np.zeros(week_groups, dtype=np.int64), ["all"]

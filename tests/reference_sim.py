@@ -37,7 +37,7 @@ from sim.model.codes import ABANDONED, COLD, NOT_TRANSFERRED
 from sim.model.routing import compile_routes
 
 INF = math.inf
-FREE, STAFFING, OTHER = 0, 1, 2       # order of events at the same moment: agents finishing first
+FREE, STAFFING, OTHER, JOBS = 0, 1, 2, 3   # order at the same moment: agents finishing first, taking new jobs last
 
 
 class Call:
@@ -327,8 +327,9 @@ class ReferenceSim:
         self.at(available, OTHER, self.job_ready, pool, k, (due, self.job_seq, seconds))
 
     def job_ready(self, pool, k, job, now):
+        """Jobs ready at one moment are all in before agents take them (earliest due first)."""
         heapq.heappush(pool.jobs[k], job)
-        pool.take_work(now)
+        self.at(now, JOBS, pool.take_work)
 
     def opening(self, hours, now):
         for pool in self.pools:

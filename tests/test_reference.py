@@ -86,3 +86,32 @@ def test_every_call_has_the_reference_outcome_and_wait(volume, seed):
     assert not mismatched, (len(mismatched), mismatched[:3])
     made = counters.whole("pools", "outbound_made")
     assert made.tolist() == ref.made and sum(ref.made) > 500
+
+
+@pytest.mark.parametrize("name, replication", [("plan", 3), ("status_quo", 1)])
+def test_hang_ups_found_where_an_agent_reaches_them_give_the_outcomes_of_an_event_at_each(name, replication):
+    """Callbacks of lines that do not redial are booked where an agent reaches the caller's place in the
+    queue, not by an event at each deadline: every call's outcome is the same as with the events."""
+    from pathlib import Path
+
+    s = sc.load(Path(__file__).resolve().parents[1] / "scenarios" / "fuyang" / f"{name}.yaml")
+
+    def calls(eager):
+        out = []
+
+        def trace(block):
+            attempts = block.attempt if block.attempt is not None else [0] * len(block.times)
+            for i, t in enumerate(block.times):
+                out.append((block.line[i], t, attempts[i], block.by[i], block.wait[i], block.xfer_by[i],
+                            block.xfer_wait[i]))
+
+        model = Replication(s, 3, replication, trace=trace)
+        if eager:
+            model.deadline_events = [True] * len(model.lines)
+            model.missed_lazily = False
+        counters = model.run()
+        return sorted(out), counters.whole("pools", "outbound_made"), counters.whole("pools", "outbound_created")
+
+    lazy, eager = calls(False), calls(True)
+    assert lazy[0] == eager[0] and len(lazy[0]) > 30000
+    assert (lazy[1] == eager[1]).all() and (lazy[2] == eager[2]).all()

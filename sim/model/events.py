@@ -8,7 +8,9 @@ SimPy's loop needs no more of an event than ``callbacks`` and ``_ok``.
 ``urgent`` events are processed before the ordinary ones due at the same
 moment: changes of the rules (agents coming or going, outbound hours opening
 or closing) take effect first, so a shift that ends at 08:00 takes no work at
-08:00.
+08:00.  ``last`` events come after them: outbound jobs that become ready at one
+moment (at the opening, say) are all in before agents take them, earliest due
+first, whatever order they were created in.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from heapq import heappush
 
 import simpy
 from simpy.events import NORMAL, URGENT
+
+LAST = NORMAL + 1
 
 
 class Due:
@@ -37,3 +41,8 @@ def at(env: simpy.Environment, time: float, callback):
 def urgent(env: simpy.Environment, time: float, callback):
     """Like ``at``, but before the ordinary events due at the same moment."""
     heappush(env._queue, (time, URGENT, next(env._eid), Due(callback)))
+
+
+def last(env: simpy.Environment, time: float, callback):
+    """Like ``at``, but after the ordinary events due at the same moment."""
+    heappush(env._queue, (time, LAST, next(env._eid), Due(callback)))

@@ -39,6 +39,7 @@ class OutboundWork:
         self.made: list[tuple] = []         # (time, pool, on time, seconds) of jobs made, not yet booked
         self.created: list[tuple] = []      # (time, pool) of jobs created, not yet booked
         self.open = [True] * len(self.kinds)   # within its clock hours now (kinds without hours: always)
+        self.taking = [None] * len(model.pools)   # per pool: the moment a take of ready jobs is due
 
     def start(self):
         """Before the run: open and close the clock hours of each kind that has them, every day."""
@@ -93,8 +94,8 @@ class OutboundWork:
 
     def create(self, k: int, pool, t: float, seconds: float, now: float | None = None) -> bool:
         """A job of kind ``k`` for ``pool``, created at ``t``, taking ``seconds`` of an agent's time;
-        True if it will be made within the horizon (an event is then due).  ``now``: see ``missed``;
-        a job whose time has passed joins the pool now (no agent could have taken it since)."""
+        True if an event is due for it.  ``now``: see ``missed``; a job whose time has passed joins the
+        pool at once (no agent could have taken it since: see ``Pool.take_work``)."""
         o = self.kinds[k]
         self.created.append((t, pool.index))
         available = t + o.after_seconds
@@ -104,15 +105,27 @@ class OutboundWork:
         if available >= self.s.horizon_seconds:
             return False                                # it would be made after the reported horizon
         self.sequence += 1
-        when = available if now is None else max(available, now)
-        self.model.at(when, partial(self._ready, pool, k, (due, self.sequence, seconds)))
+        job = (due, self.sequence, seconds)
+        if now is not None and available <= now:
+            # found late (inside ``Pool.take_work``): it has been waiting all along, so it joins the pool's
+            # jobs at once, before this very take reaches its outbound work
+            heappush(pool.jobs[k], job)
+            return False
+        self.model.at(available, partial(self._ready, pool, k, job))
         return True
 
     def _ready(self, pool, k: int, job, _event):
         now = self.model.env._now
         pool.catch_up(now)          # before the job exists: an agent who finished earlier must not take it early
         heappush(pool.jobs[k], job)
-        if pool.n_free > 0:
+        if self.taking[pool.index] != now:
+            self.taking[pool.index] = now
+            events.last(self.model.env, now, partial(self._take, pool))
+
+    def _take(self, pool, _event):
+        """After every job ready at this moment is in: free agents take them, earliest due first."""
+        now = self.model.env._now
+        if pool.is_free(now):
             pool.take_work(now)
         else:
             pool.arm()

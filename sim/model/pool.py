@@ -122,7 +122,7 @@ class Pool:
                         continue
                     if deadline < now:
                         block.by[i] = ABANDONED
-                        block.wait[i] = deadline - start
+                        block.wait[i] = block.patience[i]       # the deadline came patience after the arrival
                         if model.missed_lazily:         # a hang-up found now: its callback, as of then
                             model.outbound_work.missed(model.line_pool[block.line[i]], block, i, deadline, now)
                         model.settle(block)

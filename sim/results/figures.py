@@ -142,11 +142,20 @@ def compute(q: dict[str, np.ndarray], hist: np.ndarray, period_seconds) -> dict[
 def percentile(hist: np.ndarray, q: float) -> np.ndarray:
     """The q-quantile of waits from histograms (last axis), linear within a bin; nan if empty.
 
-    Done a slice of the leading axis at a time: many groups times every scope
-    would otherwise need gigabytes of temporary arrays.
+    Done a few thousand histograms at a time: replications times groups times
+    scopes at once would need hundreds of megabytes of temporary arrays.
     """
-    if hist.ndim > 1 and hist.shape[0] > 256:
-        return np.concatenate([percentile(hist[i:i + 256], q) for i in range(0, hist.shape[0], 256)])
+    if hist.ndim > 2 or (hist.ndim == 2 and hist.shape[0] > PERCENTILE_ROWS):
+        flat = hist.reshape(-1, hist.shape[-1])
+        parts = [_percentile(flat[i:i + PERCENTILE_ROWS], q) for i in range(0, len(flat), PERCENTILE_ROWS)]
+        return (np.concatenate(parts) if parts else np.zeros(0)).reshape(hist.shape[:-1])
+    return _percentile(hist, q)
+
+
+PERCENTILE_ROWS = 4096
+
+
+def _percentile(hist: np.ndarray, q: float) -> np.ndarray:
     cum = np.cumsum(hist, axis=-1, dtype=np.int64)
     n = cum[..., -1:]
     target = q * n

@@ -106,6 +106,7 @@ class Block:
             "first_seconds": np.asarray(self.first_seconds, dtype=float),
             "xfer_wait": np.asarray(self.xfer_wait, dtype=float),
             "xfer_by": np.asarray(self.xfer_by, dtype=np.int64),
+            "xfer_delay": np.asarray(self.xfer_delay if self.xfer_delay is not None else np.zeros(n), dtype=float),
             "served": np.asarray(self.served, dtype=np.int64),
             "attempt": np.asarray(self.attempt if self.attempt is not None else np.zeros(n), dtype=np.int64),
         }

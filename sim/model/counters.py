@@ -10,7 +10,8 @@ interval (horizons up to ``KEEP_INTERVALS_DAYS``), each interval of the clock
 week (weeks pooled) and each day.  Every other grain is a sum of one of those.
 Lines count what their callers lived through (first wait; transfers
 separately); pools count their own queue (first calls and transferred-in
-callers alike), and their agents' time.
+callers alike, these from when they joined it: a caller lost during the
+telephone connection never reached the pool), and their agents' time.
 """
 
 from __future__ import annotations
@@ -185,8 +186,13 @@ class Counters:
             lines.add("transfer_wait", cell, xw)
             to_resolver = (wait[xfer] + out["first_seconds"][xfer] + xw)[reached]
             lines.add("resolver_wait", cell[reached], to_resolver)
-            target = self.finish_pool[out["category"][xfer]]
-            pools.add_waits(k[xfer] * n_pools + target, xw, reached, self.threshold)
+            # the pool that finishes it counts the callers who joined its queue, from when they joined:
+            # one who hung up during the connection never reached it, whatever its agents did
+            delay = out["xfer_delay"][xfer]
+            joined = reached | (xw >= delay)
+            target = self.finish_pool[out["category"][xfer]][joined]
+            pools.add_waits(k[xfer][joined] * n_pools + target, (xw - delay)[joined], reached[joined],
+                            self.threshold)
         self._fold(local, intervals)
 
     def add_pool(self, name: str, interval: int, pool: int, value: float):

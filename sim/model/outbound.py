@@ -66,14 +66,6 @@ class OutboundWork:
                     pool.take_work(now)
         self._next_change(k, now)
 
-    def waiting(self, pool) -> bool:
-        """Does ``pool`` have jobs an agent could make now (their hours open)?"""
-        open_ = self.open
-        for k, jobs in enumerate(pool.jobs):
-            if jobs and open_[k]:
-                return True
-        return False
-
     def missed(self, pool, block, i: int, t: float, now: float | None = None):
         """Call ``i`` of ``block``, a caller of ``pool``, hung up at ``t``: maybe a callback.
 

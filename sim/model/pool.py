@@ -79,7 +79,12 @@ class Pool:
         for queue in self.queues:
             if queue:
                 return True
-        return self.has_jobs and self.model.outbound_work.waiting(self)
+        if self.has_jobs:
+            open_ = self.model.outbound_work.open       # OutboundWork.waiting, inlined: called at every end
+            for k, jobs in enumerate(self.jobs):
+                if jobs and open_[k]:
+                    return True
+        return False
 
     def enqueue(self, level: int, entry: tuple):
         """A caller joins the queue of ``level`` (the pool is caught up to now)."""
@@ -290,11 +295,20 @@ class ShiftPool(Pool):
     def catch_up(self, t: float):
         ends = self.ends
         took = False
+        busy, on_duty = self.busy, self.on_duty
         while ends and ends[0][0] <= t:
             end, group = heappop(ends)
-            if self._finish(group, end):
-                self.take_work(end, arm=False)
-                took = True
+            # _finish, inlined: this loop runs once per call of the model
+            self.area += self.n_talking * (end - self.last_change)
+            self.last_change = end
+            self.n_talking -= 1
+            busy[group] -= 1
+            if busy[group] < on_duty[group]:
+                self.free.append(group)
+                self.n_free += 1
+                if self.has_work():
+                    self.take_work(end, arm=False)
+                    took = True
         if took:
             self.arm()
 
@@ -321,9 +335,15 @@ class ShiftPool(Pool):
         return group
 
     def hold(self, now: float, seconds: float) -> bool:
-        group = self.seize(now)
-        heappush(self.ends, (now + seconds, group))
-        if self.wake_at is not None and now + seconds < self.wake_at:
+        self.area += self.n_talking * (now - self.last_change)     # seize, inlined for speed
+        self.last_change = now
+        group = self.free.popleft()
+        self.n_free -= 1
+        self.n_talking += 1
+        self.busy[group] += 1
+        end = now + seconds
+        heappush(self.ends, (end, group))
+        if self.wake_at is not None and end < self.wake_at:
             self.arm()
             return True
         return False

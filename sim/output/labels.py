@@ -55,6 +55,7 @@ TEXT = {
     "scenario": {"en": "scenario", "zh": "方案"},
     "scope": {"en": "scope", "zh": "范围"},
     "agents_on_duty": {"en": "agents on duty (mean)", "zh": "平均在岗话务员 (人)"},
+    "occupancy": {"en": "occupancy", "zh": "坐席利用率"},
     "resolved_share": {"en": "resolved (reached the agent who finishes the call)", "zh": "办结率 (接通并转至可办结坐席)"},
     "service_level": {"en": "service level", "zh": "服务水平"},
     "abandon_rate": {"en": "abandon rate", "zh": "放弃率"},

@@ -21,7 +21,7 @@ from sim.output import compare as compare_files
 from sim.output import plan as plan_files
 from sim.output import simulate as simulate_files
 from sim.output.labels import text
-from sim.results.figures import table
+from sim.results.figures import HEADLINE, shown_as, table
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Helvetica Neue",Arial,sans-serif;max-width:980px;
@@ -161,8 +161,7 @@ def _comments(path: Path) -> str | None:
     return "\n".join(lines) or None
 
 
-COLUMNS = [("agents_on_duty", False), ("service_level", True), ("abandon_rate", True), ("asa_seconds", False),
-           ("resolved_share", True), ("transferred", False), ("outbound_share", True)]
+COLUMNS = [(f, shown_as(f) == "percent") for f in HEADLINE]
 
 
 def _compare(folder: Path, lang: str):

@@ -10,10 +10,10 @@ import numpy as np
 
 from sim import files
 from sim.output.simulate import cell
-from sim.results.figures import FIGURES, table
+from sim.results.figures import FIGURES, HEADLINE, table
 from sim.run.runs import RunResult
 
-SWEEP_FIGURES = ("agents_on_duty", "service_level", "abandon_rate", "asa_seconds", "occupancy")
+SWEEP_FIGURES = HEADLINE
 
 def rows(chosen: list[dict], runs: list[RunResult]) -> list[dict]:
     """One row per variant: the values varied, then each figure's {"mean", "ci95"}."""

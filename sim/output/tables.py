@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import math
 
-from sim.results.figures import FIGURES
+from sim.results.figures import FIGURES, HEADLINE, SHORT, shown_as
 
-# (figure, column heading, how to show it)
-SHORT = [
-    ("offered", "offered calls", "count"),
-    ("service_level", "SL", "percent"),
-    ("abandon_rate", "abandoned", "percent"),
-    ("asa_seconds", "ASA s", "seconds"),
-    ("mean_wait_seconds", "wait s", "seconds"),
-    ("wait_p90_seconds", "p90 wait s", "seconds"),
-    ("occupancy", "occupancy", "percent"),
-]
+# the summary's columns: what arrived and how it was served (the pools' own figures follow)
+SUMMARY = ("offered", "service_level", "abandon_rate", "asa_seconds", "mean_wait_seconds", "wait_p90_seconds",
+           "occupancy")
 
 
 def _fmt(value, how: str) -> str:
@@ -51,8 +44,8 @@ def summary_table(summary: dict) -> str:
     rows = [("total", "all", summary["total"])]
     rows += [("line", k, v) for k, v in summary["lines"].items()]
     rows += [("pool", k, v) for k, v in summary["pools"].items()]
-    header = ["scope", "id"] + [h for _, h, _ in SHORT]
-    body = [[kind, ident] + [_cell(figs.get(f), how) for f, _, how in SHORT] for kind, ident, figs in rows]
+    header = ["scope", "id"] + [SHORT[f] for f in SUMMARY]
+    body = [[kind, ident] + [_cell(figs.get(f), shown_as(f)) for f in SUMMARY] for kind, ident, figs in rows]
     lines = _render(header, body, left=2)
     t = summary["threshold_seconds"]
     notes = [
@@ -79,12 +72,9 @@ def _difference(entry: dict, how: str) -> str:
 
 def comparison_table(data: dict) -> str:
     """compare.json as text: estimates, then differences against the first scenario."""
-    cols = [("agents_on_duty", "agents on duty", "agents"), ("service_level", "SL", "percent"),
-            ("abandon_rate", "abandoned", "percent"), ("asa_seconds", "ASA s", "seconds"),
-            ("transferred", "transfers", "count"), ("outbound_share", "outbound", "percent")]
+    cols = [(f, SHORT[f], shown_as(f)) for f in HEADLINE]
     header = ["scenario"] + [h for _, h, _ in cols]
-    rows = [[e["scenario"]] + [_cell(e["total"][f], how if how != "agents" else "seconds") for f, _, how in cols]
-            for e in data["scenarios"]]
+    rows = [[e["scenario"]] + [_cell(e["total"][f], how) for f, _, how in cols] for e in data["scenarios"]]
     diffs = [[f"{e['scenario']} - {data['baseline']}"]
              + [_difference(e["difference"][f], how) for f, _, how in cols]
              for e in data["scenarios"][1:]]
@@ -101,9 +91,9 @@ def comparison_table(data: dict) -> str:
         out += ["", f"paired differences against {data['baseline']} (same callers, replication by replication):"]
         out += _render(header, diffs)
     out += ["", "service level by line:"] + _render(line_header, line_rows)
-    out += ["", f"pp = percentage points; agents on duty = mean agents on duty; SL = answered within {t:g} s / offered; abandoned = abandoned / offered;",
-            "ASA = mean wait of answered calls; transfers = calls handed to another pool per replication;",
-            "outbound = outbound agent time / busy agent time."]
+    out += ["", f"pp = percentage points; SL = answered within {t:g} s / offered; then, as in compare.json's "
+                "definitions: " + "; ".join(f"{SHORT[f]} = {FIGURES[f].definition}" for f in HEADLINE
+                                              if f != "service_level") + "."]
     return "\n".join(out)
 
 
@@ -160,8 +150,7 @@ def calibration_table(report: dict) -> str:
 
 def sweep_text(rows: list[dict], names: list[str], threshold: float) -> str:
     """The sweep's variants, one line each."""
-    cols = [("service_level", "SL", "percent"), ("abandon_rate", "abandoned", "percent"),
-            ("asa_seconds", "ASA s", "seconds"), ("occupancy", "occupancy", "percent")]
+    cols = [(f, SHORT[f], shown_as(f)) for f in HEADLINE]
     header = [n.split(".")[-1] for n in names] + [h for _, h, _ in cols]
     body = [[f"{r['variant'][n]:g}" for n in names] + [_cell(r[f], how) for f, _, how in cols] for r in rows]
     lines = _render(header, body, left=0)

@@ -75,9 +75,22 @@ FIGURES = {
                                    scopes="pools"),
     "outbound_share": Figure("share of busy time", "outbound agent time / busy agent time", SHARE, "pools"),
 }
-# The figures a manager reads first, in this order, in every table, comparison and briefing.
+# The figures a manager reads first, in this order, in every table, comparison, sweep and briefing,
+# with the short heading text tables give them.
 HEADLINE = ("agents_on_duty", "service_level", "abandon_rate", "asa_seconds", "resolved_share", "transferred",
             "outbound_share", "occupancy")
+SHORT = {"agents_on_duty": "agents on duty", "service_level": "SL", "abandon_rate": "abandoned",
+         "asa_seconds": "ASA s", "resolved_share": "resolved", "transferred": "transfers",
+         "outbound_share": "outbound", "occupancy": "occupancy", "offered": "offered calls",
+         "mean_wait_seconds": "wait s", "wait_p90_seconds": "p90 wait s"}
+
+
+def shown_as(figure: str) -> str:
+    """How a figure is written: "percent" (a share), "count" (calls, callers) or "number" (seconds, agents)."""
+    f = FIGURES[figure]
+    if f.unit.startswith("share"):
+        return "percent"
+    return "count" if f.unit in ("calls", "callers") else "number"
 PERCENTILES = {"wait_p50_seconds": 0.50, "wait_p90_seconds": 0.90, "wait_p95_seconds": 0.95}
 SECONDS_PER_HOUR = 3600.0
 

@@ -75,3 +75,19 @@ def refuse_and_keep(args, folder: Path | None, *words: str, cwd: Path | None = N
     lost = {k for k in before if after.get(k) != before[k]}
     assert not lost, f"changed or lost by a refused command: {sorted(lost)}"
     return line
+
+
+def log_rows(days: int = 3, per_day: int = 80, first=None, line: str = "12345") -> list[str]:
+    """A clean generic log's rows: ``per_day`` calls a day from 08:00, one in five abandoned."""
+    from datetime import datetime, timedelta
+    first = first or datetime(2024, 1, 1, 8)
+    out = []
+    for d in range(days):
+        for i in range(per_day):
+            t = first + timedelta(days=d, seconds=400 * i)
+            n = d * per_day + i
+            if n % 5 == 4:
+                out.append(f"{t:%Y-%m-%d %H:%M:%S},{line},abandoned,{30 + n % 50},,,{n % 41}")
+            else:
+                out.append(f"{t:%Y-%m-%d %H:%M:%S},{line},answered,{n % 25},{60 + (n * 37) % 400},A{n % 4},{n % 41}")
+    return out

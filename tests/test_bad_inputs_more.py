@@ -14,12 +14,10 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from badinput import refuse_and_keep, run_here
+from badinput import log_rows, refuse_and_keep, run_here
 
 GOOD = """\
 name: small
@@ -49,20 +47,6 @@ class Link:
 def edit(old: str, new: str, text: str = GOOD) -> str:
     assert old in text, old
     return text.replace(old, new, 1)
-
-
-def log_rows(days: int = 3, per_day: int = 80, first: datetime = datetime(2024, 1, 1, 8), line: str = "12345"):
-    """A clean generic log's rows: ``per_day`` calls a day from 08:00, one in five abandoned."""
-    out = []
-    for d in range(days):
-        for i in range(per_day):
-            t = first + timedelta(days=d, seconds=400 * i)
-            n = d * per_day + i
-            if n % 5 == 4:
-                out.append(f"{t:%Y-%m-%d %H:%M:%S},{line},abandoned,{30 + n % 50},,,{n % 41}")
-            else:
-                out.append(f"{t:%Y-%m-%d %H:%M:%S},{line},answered,{n % 25},{60 + (n * 37) % 400},A{n % 4},{n % 41}")
-    return out
 
 
 def log_text(rows) -> str:

@@ -18,13 +18,13 @@ import json
 import subprocess
 import sys
 import zipfile
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-from badinput import refuse_and_keep, run_hotline
+from badinput import log_rows, refuse_and_keep, run_hotline
 
 from sim.input import scenario as sc
 from sim.logs import calllog
@@ -34,17 +34,8 @@ HEADER = "arrival,line,outcome,wait_seconds,handle_seconds,agent,caller"
 
 
 def rows(days: int = 3, per_day: int = 80, first: datetime = datetime(2024, 1, 1, 8)) -> list[str]:
-    """A clean generic log's rows: ``per_day`` calls a day from 08:00, one in five abandoned."""
-    out = []
-    for d in range(days):
-        for i in range(per_day):
-            t = first + timedelta(days=d, seconds=400 * i)
-            n = d * per_day + i
-            if n % 5 == 4:
-                out.append(f"{t:%Y-%m-%d %H:%M:%S},12345,abandoned,{30 + n % 50},,,{n % 41}")
-            else:
-                out.append(f"{t:%Y-%m-%d %H:%M:%S},12345,answered,{n % 25},{60 + (n * 37) % 400},A{n % 4},{n % 41}")
-    return out
+    """A clean generic log's rows (see ``badinput.log_rows``)."""
+    return log_rows(days, per_day, first)
 
 
 def text(lines: list[str]) -> str:

@@ -5,14 +5,13 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import whole
 
 from sim.cli import main
 from sim.input import scenario as sc
 from sim.output.simulate import summary
 from sim.plan.erlang import erlang_a
 from sim.run.runs import simulate
-
-from conftest import whole
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGS = {"offered", "answered", "abandoned", "answered_within_threshold", "abandoned_within_threshold",

@@ -5,13 +5,12 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import whole
 
 from sim.cli import main
 from sim.input import scenario as sc
 from sim.results.compare import paired
 from sim.run.runs import simulate
-
-from conftest import whole
 
 ROOT = Path(__file__).resolve().parents[1]
 FUYANG = ROOT / "scenarios" / "fuyang"

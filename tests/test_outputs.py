@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sim.cli import main
 from sim import files
+from sim.cli import main
 from sim.output import folders
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import whole
 
 from sim.cli import main
 from sim.input import scenario as sc
@@ -22,8 +23,6 @@ from sim.plan.requirements import (
 )
 from sim.plan.rosters import solve
 from sim.run.runs import simulate
-
-from conftest import whole
 
 ROOT = Path(__file__).resolve().parents[1]
 EXP = lambda mean: {"dist": "exponential", "mean": mean}           # noqa: E731

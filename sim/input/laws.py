@@ -58,17 +58,20 @@ class Exponential:
         return rng.exponential(self.mean, size)
 
 
-@law("lognormal")
-@dataclass(frozen=True)
-class Lognormal:
-    """Parameterised by mean and coefficient of variation (sd / mean)."""
-    mean: float
-    cv: float
+class MeanAndCv:
+    """Laws written as a mean and a coefficient of variation (sd / mean)."""
     fields: ClassVar[frozenset] = frozenset({"mean", "cv"})
 
     @classmethod
     def from_node(cls, node: Node, base_dir):
         return cls(node.number("mean", limit=MEAN_SECONDS), node.number("cv", limit=CV))
+
+
+@law("lognormal")
+@dataclass(frozen=True)
+class Lognormal(MeanAndCv):
+    mean: float
+    cv: float
 
     def sample(self, rng, size):
         sigma2 = math.log1p(self.cv ** 2)
@@ -77,15 +80,9 @@ class Lognormal:
 
 @law("gamma")
 @dataclass(frozen=True)
-class Gamma:
-    """Parameterised by mean and coefficient of variation (sd / mean)."""
+class Gamma(MeanAndCv):
     mean: float
     cv: float
-    fields: ClassVar[frozenset] = frozenset({"mean", "cv"})
-
-    @classmethod
-    def from_node(cls, node: Node, base_dir):
-        return cls(node.number("mean", limit=MEAN_SECONDS), node.number("cv", limit=CV))
 
     def sample(self, rng, size):
         shape = 1.0 / self.cv ** 2

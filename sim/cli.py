@@ -266,6 +266,43 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
 
 
 @main.command()
+@click.argument("scenario_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replications", "-r", type=click.IntRange(2, int(limits.REPLICATIONS.high)),
+              help="Replications of every simulation (default: the first file's planning.replications).")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed shared by all options (default: the first's).")
+@out_option("Output folder (default results/decide-<names>/).")
+@LANG
+@parallel_options
+def decide(scenario_files, replications, seed, out, lang, workers, scheduler):
+    """Plan every option in SCENARIO_FILES to the same goals and set them side by side.
+
+    Each option is sized by the planner and verified on the same callers; the
+    first file as staffed is "today".  Writes decision.json, decision.csv,
+    decision_lines.csv, decision.xlsx, cost.png, sl_by_line.png, each option's
+    plan (plan-<name>/) and today's run (today/).
+    """
+    from sim.input import scenario
+    from sim.output import decide as written
+    from sim.output import tables
+    from sim.plan.decide import check_options
+    from sim.plan.decide import decide as make_decision
+    loaded = [scenario.load(f) for f in scenario_files]   # every file is checked before anything runs
+    names = [s.name for s in loaded]
+    if len(set(names)) < len(names):
+        raise click.UsageError(f"option names must differ, got {', '.join(names)}")
+    check_options(loaded)
+    out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="decide-"), scenario_files)
+    say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
+    with make_runner(workers, scheduler) as runner:
+        result = make_decision(loaded, replications, seed, progress=say, runner=runner)
+    data, paths = written.write(result, out, lang)
+    note = finish(out, "decide", paths)
+    click.echo(tables.decision_table(data))
+    done(f"wrote {len(paths)} files in {out}", note)
+    warn_precision([o.run for o in result.options])
+
+
+@main.command()
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--vary", "varies", multiple=True, required=True, metavar="FIELD=START:STOP:STEP|V1,V2,...",
               help="A field of the scenario and its values, e.g. pools.general.seats=40:80:2; repeat for a grid "

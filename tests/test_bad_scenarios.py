@@ -254,7 +254,7 @@ CASES = [
     case("two-arrival-kinds", edit("per_hour: 60", "per_hour: 60, per_day: 1000"), "lines.12345.arrivals",
          "exactly one of per_hour, per_interval, per_day"),
     case("two-staffing-kinds", edit("{seats: 5}", "{seats: 5, shifts: []}"), "pools.general",
-         "exactly one of seats, seats_by_interval, shifts"),
+         "exactly one of agents, seats, agents_by_interval, seats_by_interval, shifts"),
     case("minutes-and-hours", GOOD + "outbound: {callbacks: {share: 1, within_minutes: 30, within_hours: 1, "
                                      "handle_seconds: {dist: constant, value: 60}}}\n",
          "outbound.callbacks", "not both"),

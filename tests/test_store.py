@@ -84,15 +84,15 @@ def test_a_flipped_byte_anywhere_never_gives_other_numbers(stored):
     store = Store(out / "store")
     original = store.load(key, r)
     data = entry.read_bytes()
-    rejected = 0
-    for position in range(0, len(data), max(1, len(data) // 200)):
+    rejected, positions = 0, range(0, len(data), max(1, len(data) // 200))
+    for position in positions:
         flipped = bytearray(data)
         flipped[position] ^= 0x5A
         entry.write_bytes(bytes(flipped))
         loaded = store.load(key, r)
         rejected += loaded is None
         assert loaded is None or same_figures(loaded, original), position   # a byte of metadata may not matter
-    assert rejected > 150                                  # the CRC and the header catch the rest
+    assert rejected > 0.7 * len(positions)                 # the CRC and the header catch the rest
 
 
 def test_an_entry_under_the_wrong_name_is_not_used(stored):

@@ -11,11 +11,15 @@ import numpy as np
 from sim.input import clock
 from sim.input.limits import AGENTS, BUSYNESS_SHAPE, CALLS_PER_HOUR
 from sim.input.reader import Node
-from sim.input.spec import Arrivals, Pool
+from sim.input.spec import Arrivals, Pool, ShiftEntry
 
 _ARRIVALS = {"per_hour", "per_interval", "per_day", "daily_profile", "weekday_factors", "busyness",
              "scale", "source"}
-_POOL = {"seats", "seats_by_interval", "shifts", "description"}
+# ``agents`` and ``agents_by_interval`` were called ``seats`` and ``seats_by_interval`` before "seats" came to
+# mean workstations; files written with the older names still read the same
+_AGENTS = ("agents", "seats")
+_BY_INTERVAL = ("agents_by_interval", "seats_by_interval")
+_POOL = {*_AGENTS, *_BY_INTERVAL, "shifts", "description", "label"}
 _SHIFT = {"name", "start", "hours", "days", "agents", "break"}
 
 
@@ -92,30 +96,33 @@ def _per_day(node: Node, interval_minutes: int) -> np.ndarray:
 
 
 def pool(pool_id: str, node: Node, interval_minutes: int) -> Pool:
+    """A pool's staffing: ``agents`` (on duty at every minute), ``agents_by_interval`` or ``shifts``."""
     node.unknown_keys(_POOL)
-    kind = exactly_one(node, ("seats", "seats_by_interval", "shifts"))
+    kind = exactly_one(node, (*_AGENTS, *_BY_INTERVAL, "shifts"))
+    label = node.label()
     per_day_intervals = clock.MINUTES_PER_DAY // interval_minutes
-    if kind == "seats":
-        week = np.full(clock.MINUTES_PER_WEEK, node.integer("seats", limit=AGENTS), dtype=np.int64)
-    elif kind == "seats_by_interval":
-        values = node.numbers("seats_by_interval", limit=AGENTS, length=(per_day_intervals, 7 * per_day_intervals))
+    if kind in _AGENTS:
+        week = np.full(clock.MINUTES_PER_WEEK, node.integer(kind, limit=AGENTS), dtype=np.int64)
+    elif kind in _BY_INTERVAL:
+        values = node.numbers(kind, limit=AGENTS, length=(per_day_intervals, 7 * per_day_intervals))
         for i, v in enumerate(values):
             if not float(v).is_integer():
-                node.fail(f"must be whole numbers of agents, got {v:g}", f"seats_by_interval[{i}]")
+                node.fail(f"must be whole numbers of agents, got {v:g}", f"{kind}[{i}]")
         per_interval = np.resize(np.asarray(values, dtype=np.int64), 7 * per_day_intervals)
         week = np.repeat(per_interval, interval_minutes)
     else:
-        groups = _shifts(node)
-        return Pool(id=pool_id, week_agents=sum(groups), group_agents=groups)
-    return Pool(id=pool_id, week_agents=week)
+        groups, entries = _shifts(node)
+        return Pool(id=pool_id, week_agents=sum(groups), group_agents=groups, shifts=entries, label=label)
+    return Pool(id=pool_id, week_agents=week, label=label)
 
 
-def _shifts(node: Node) -> tuple[np.ndarray, ...]:
-    """Agents on duty per minute of the week, one array per shift entry (its agents come and go together)."""
+def _shifts(node: Node) -> tuple[tuple[np.ndarray, ...], tuple[ShiftEntry, ...]]:
+    """Agents on duty per minute of the week, one array per shift entry (its agents come and go together),
+    and the entries themselves."""
     raw = node.raw("shifts")
     if not isinstance(raw, list) or not raw:
         node.fail("must be a non-empty list of shifts", "shifts")
-    groups = []
+    groups, entries = [], []
     for i, item in enumerate(raw):
         week = np.zeros(clock.MINUTES_PER_WEEK, dtype=np.int64)
         groups.append(week)
@@ -132,7 +139,7 @@ def _shifts(node: Node) -> tuple[np.ndarray, ...]:
         if not isinstance(days, list) or not days:
             shift.fail("must be a list of weekdays such as [mon, tue]", "days")
         agents = shift.integer("agents", limit=AGENTS)
-        shift.text("name", f"shift {i + 1}")
+        name = shift.text("name", f"shift {i + 1}")
         off = None
         if shift.has("break"):
             b = shift.child("break")
@@ -141,14 +148,17 @@ def _shifts(node: Node) -> tuple[np.ndarray, ...]:
             if after + length > minutes:
                 b.fail(f"a break of {length} min after {after} min does not fit a {minutes:g}-minute shift")
             off = (after, length)
+        indices = []
         for day in days:
             index = clock.weekday_index(day)
             if index is None:
                 shift.fail(f"unknown weekday {day!r}; use mon, tue, wed, thu, fri, sat, sun", "days")
+            indices.append(index)
             first = index * clock.MINUTES_PER_DAY + parsed[1]
             # shifts crossing midnight (or Sunday night into Monday) wrap around the week
             covered = np.arange(first, first + int(minutes)) % clock.MINUTES_PER_WEEK
             week[covered] += agents
             if off is not None:      # agents on break are off the phones
                 week[np.arange(first + off[0], first + off[0] + off[1]) % clock.MINUTES_PER_WEEK] -= agents
-    return tuple(groups)
+        entries.append(ShiftEntry(name, parsed[1], int(minutes), tuple(indices), agents, *(off or (0, 0))))
+    return tuple(groups), tuple(entries)

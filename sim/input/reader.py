@@ -19,6 +19,8 @@ _ENDLESS_PATIENCE = "; callers who never hang up are written by leaving patience
 _MISSING = object()
 _NUMBER_IN_TEXT = re.compile(r"^\s*[-+]?[0-9][0-9,_ ]*(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?\s*(?P<unit>%|[A-Za-z]+)?\s*$")
 _SHOWN_CHARACTERS = 60     # of a text value quoted in a message, so that it stays one readable line
+LABEL_LANGUAGES = ("en", "zh")
+LABEL_CHARACTERS = 60
 _PERCENT = 100             # a share above 1 and up to this was meant as a percentage
 
 
@@ -122,6 +124,23 @@ class Node:
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             self.fail(f"must be text, got {describe(value)}", key)
         return str(value)
+
+    def label(self, key: str = "label") -> dict:
+        """What people read for this entry, by language: text (every language) or {en: ..., zh: ...}."""
+        if not self.has(key):
+            return {}
+        value = self.raw(key)
+        if isinstance(value, dict):
+            node = Node(value, self.source, self.field(key))
+            node.unknown_keys(set(LABEL_LANGUAGES))
+            out = {lang: node.text(lang).strip() for lang in LABEL_LANGUAGES if node.has(lang)}
+        else:
+            text = self.text(key).strip()
+            out = {lang: text for lang in LABEL_LANGUAGES}
+        if not all(out.values()) or len(max(out.values(), key=len, default="")) > LABEL_CHARACTERS:
+            self.fail(f"must be a short name people read (1 to {LABEL_CHARACTERS} characters), such as "
+                      "阜南 or {en: Funan county, zh: 阜南}", key)
+        return out
 
     def free_text(self, *keys: str) -> None:
         """Fields kept for people (description, source): text when given, never read further."""

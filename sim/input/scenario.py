@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import OptionError, ScenarioError
-from sim.input import clock, laws, limits, patterns, yamlfile
+from sim.input import clock, costs, laws, limits, patterns, yamlfile
 from sim.input.reader import Node, describe
 from sim.input.spec import (  # noqa: F401
     MODES,
@@ -35,9 +35,9 @@ from sim.input.textfile import read_text
 
 _TOP = {"name", "horizon_hours", "warmup_hours", "interval_minutes", "start", "service_level",
         "max_abandon_rate", "lines", "pools", "routing", "outbound", "replications", "seed",
-        "description", "planning", "surges"}
+        "description", "planning", "surges", "label", "costs"}
 _LINE = {"mode", "arrivals", "handle_seconds", "wrapup_seconds", "patience_seconds", "pool", "priority",
-         "categories", "redial", "description", "name", "handle_factor_by_hour"}
+         "categories", "redial", "description", "name", "handle_factor_by_hour", "label"}
 _CATEGORY = {"name", "share", "handle_seconds", "wrapup_seconds", "priority", "transfer_to", "transfer"}
 _TRANSFER = {"kind", "triage_seconds", "delay_seconds", "patience_seconds"}
 _OUTBOUND = {"callbacks": "missed", "return_visits": "handled"}
@@ -52,7 +52,24 @@ def load(path: str | Path) -> Scenario:
     field set to null is removed.
     """
     path = Path(path)
-    return from_dict(read_raw(path), str(path), path.parent)
+    return replace(from_dict(read_raw(path), str(path), path.parent), notes=tuple(notes(path)))
+
+
+def notes(path: Path) -> list[tuple[str, str]]:
+    """The comments of the file and of every file in its base chain, base first: where its figures come from.
+
+    Read after ``read_raw`` has checked the chain (no loop, every file readable).
+    """
+    chain, seen = [], set()
+    while path is not None and Path(os.path.realpath(path)) not in seen:
+        seen.add(Path(os.path.realpath(path)))
+        text = read_text(path, ScenarioError)
+        comments = "\n".join(line.strip()[1:].strip() for line in text.splitlines() if line.strip().startswith("#"))
+        if comments:
+            chain.append((str(path), comments))
+        base = yamlfile.load(text, str(path))
+        path = path.parent / str(base["base"]) if isinstance(base, dict) and isinstance(base.get("base"), str) else None
+    return chain[::-1]
 
 
 def read_raw(path: Path, seen: tuple = ()) -> dict:
@@ -175,6 +192,8 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
         planning=planning,
         replications=replications,
         seed=root.integer("seed", 1, minimum=0),
+        costs=costs.parse(root.child("costs") if root.has("costs") else None),
+        label=root.label(),
         source=source,
         raw=data,
     )
@@ -304,7 +323,7 @@ def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir
         arrivals = patterns.arrivals(node.child("arrivals"), interval_minutes)
     return Line(id=line_id, mode=mode, arrivals=arrivals,
                 patience=_law(node, "patience_seconds", base_dir), pool=pool, categories=(),
-                redial=redial, handle_factor_by_hour=factors)
+                redial=redial, handle_factor_by_hour=factors, label=node.label())
 
 
 def _with_categories(line: Line, node: Node, lines: dict[str, Line], default_transfer: Node | None,

@@ -61,6 +61,9 @@ class Redial:
     max_redials: int
 
 
+Label = dict          # what people read for an id, by language: {"en": "Funan county", "zh": "阜南"}
+
+
 @dataclass(frozen=True)
 class Line:
     """A number callers dial (or dialled, before the merger): a population of callers."""
@@ -72,22 +75,39 @@ class Line:
     categories: tuple[Category, ...]
     redial: Redial | None = None
     handle_factor_by_hour: np.ndarray | None = None   # talk time multiplier per clock hour (24)
+    label: Label = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ShiftEntry:
+    """One line of a pool's roster: ``agents`` who work ``minutes`` from ``start_minute`` on ``days``,
+    with an optional break (``break_after_minutes``, ``break_minutes``; 0 minutes: none)."""
+    name: str
+    start_minute: int
+    minutes: int
+    days: tuple[int, ...]            # 0 = Monday
+    agents: int
+    break_after_minutes: int = 0
+    break_minutes: int = 0
 
 
 @dataclass(frozen=True)
 class Pool:
-    """A group of seats; ``week_agents[m]`` agents are on duty in minute ``m`` of the clock week.
+    """A group of agents; ``week_agents[m]`` agents are on duty in minute ``m`` of the clock week.
 
     ``group_agents``, for pools staffed by shifts, splits them by shift entry
     (agents who come and go together), one array over the week each, summing
-    to ``week_agents``; empty for a head count (seats, seats by interval).
-    ``horizon_agents``, when set, gives the agents of each minute of the horizon
-    instead (replaying a log: who really worked each day), as a head count.
+    to ``week_agents``; ``shifts`` holds those entries; both empty for a head
+    count (agents, agents by interval).  ``horizon_agents``, when set, gives
+    the agents of each minute of the horizon instead (replaying a log: who
+    really worked each day), as a head count.
     """
     id: str
     week_agents: np.ndarray
     horizon_agents: np.ndarray | None = None
     group_agents: tuple[np.ndarray, ...] = ()
+    shifts: tuple[ShiftEntry, ...] = ()
+    label: Label = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -135,6 +155,18 @@ class ShiftType:
 
 
 @dataclass(frozen=True)
+class Costs:
+    """What agents and workstations cost (``costs:``); defaults and their sources: ``sim.input.costs``."""
+    currency: str
+    pay_per_paid_hour: float        # pay of a paid hour before premiums and on-costs, currency
+    night_premium: float            # extra share of pay for hours inside night_hours
+    night_hours: tuple[int, int]    # minutes after midnight; the night may cross midnight (22:00-06:00)
+    on_costs: float                 # employer's social insurance and housing fund etc., share of pay
+    workstation_per_year: float     # a workstation's yearly cost (equipment written off, licences, space)
+    workstation_margin: float       # workstations beyond the most agents at work at once, share
+
+
+@dataclass(frozen=True)
 class Planning:
     """What ``hotline plan`` may choose from and how it judges a schedule."""
     shifts: tuple[ShiftType, ...]
@@ -160,6 +192,9 @@ class Scenario:
     overflows: tuple[Overflow, ...] = ()
     outbound: tuple[Outbound, ...] = ()
     planning: Planning | None = None
+    costs: Costs | None = None      # from_dict always sets it (the defaults of sim.input.costs where unsaid)
+    label: Label = field(default_factory=dict)
+    notes: tuple[tuple[str, str], ...] = ()   # (file, its comments) along the base chain: the assumptions
     replications: int = 10
     seed: int = 1
     source: str = "<scenario>"

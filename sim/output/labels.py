@@ -67,7 +67,8 @@ TEXT = {
     "headcount_with_shrinkage": {"en": "agents to hire (after shrinkage)", "zh": "需招聘人数 (含缺勤率)"},
     "plan_seats": {"en": "seats (most agents at work at once)", "zh": "坐席数 (同时在岗最多人数)"},
     "agent_hours": {"en": "paid agent-hours per week", "zh": "每周付薪工时"},
-    "cost": {"en": "cost per week (paid hours x cost factor)", "zh": "每周成本 (工时 x 成本系数)"},
+    "cost": {"en": "cost per year (pay, night premium, on-costs, workstations)",
+             "zh": "年度成本（工资、夜班津贴、单位社保公积金、坐席工位）"},
     "targets_met": {"en": "every target met in verification", "zh": "验证中全部目标达成"},
     "yes": {"en": "yes", "zh": "是"},
     "no": {"en": "no", "zh": "否"},
@@ -79,6 +80,13 @@ TEXT = {
                "zh": "放弃率 = 接通前挂断的来电 / 呼入来电"},
     "def_asa": {"en": "ASA = mean wait of answered calls, seconds", "zh": "平均应答等待 = 已接通来电的平均等待时间 (秒)"},
     "def_pp": {"en": "differences of shares are in percentage points (pp)", "zh": "比例之差以百分点 (pp) 表示"},
+    "today_suffix": {"en": " (today)", "zh": "（现状）"},
+    "cost_pay": {"en": "pay", "zh": "工资"},
+    "cost_night_premium": {"en": "night premium", "zh": "夜班津贴"},
+    "cost_on_costs": {"en": "on-costs (social insurance, housing fund)", "zh": "单位社保与公积金"},
+    "cost_workstations": {"en": "workstations", "zh": "坐席工位"},
+    "cost_axis": {"en": "ten thousand {currency} per year", "zh": "万元/年"},
+    "title_cost": {"en": "What each option costs a year, by part", "zh": "各方案年度成本构成"},
     "made_by": {"en": "Made by hotline-sim from", "zh": "由 hotline-sim 生成, 数据来自"},
 }
 

@@ -13,32 +13,34 @@ from sim import files
 from sim.input import clock, yamlfile
 from sim.output import simulate
 from sim.output.simulate import cell
+from sim.plan import costs as money
 
 
 def plan_summary(plan) -> dict:
-    """plan.json: headcount, seats, hours, cost, iterations, gap, targets and the verified figures."""
+    """plan.json: headcount, workstations, hours, yearly cost, iterations, gap, targets and the verified figures."""
+    from sim.output.decide import UNITS
+
     s = plan.scenario
-    shrink = s.planning.shrinkage
+    staff, cost = plan.staff, plan.cost
+    margin = s.costs.workstation_margin
     pools = {}
     for k, r in plan.rosters.items():
-        pools[k] = {"headcount": r.headcount, "headcount_with_shrinkage": _hire(r.headcount, shrink),
-                    "seats": int(r.at_work.max()), "agent_hours": round(r.paid_hours, 3),
-                    "cost": round(r.cost, 3), "mip_gap": r.mip_gap,
-                    "intervals_missing_target": int(plan.check.missed[k].sum())}
+        pools[k] = {"headcount": r.headcount, "headcount_with_shrinkage": money.employ(r.headcount, staff.shrinkage),
+                    "seats": money.seats(staff.most_at_work(k), margin),
+                    "most_agents_at_work": staff.most_at_work(k), "agent_hours": round(r.paid_hours, 3),
+                    "mip_gap": r.mip_gap, "intervals_missing_target": int(plan.check.missed[k].sum())}
     return {
         "scenario": s.name,
-        "units": {"headcount": "agents on the phones' roster (distinct people with work_days_per_week; "
-                               "else agent-shifts per week / 5)",
-                  "headcount_with_shrinkage": "agents to employ: headcount / (1 - shrinkage), rounded up",
-                  "seats": "most agents at work at once (on the phones or on a break), physical positions",
-                  "agent_hours": "paid agent-hours per week", "cost": "paid agent-hours x shift cost factor, per week",
+        "units": {**{k: UNITS[k] for k in ("headcount", "headcount_with_shrinkage", "seats", "most_agents_at_work",
+                                           "agent_hours")},
+                  **{f"cost.{k}": v for k, v in money.COST_UNITS.items()},
                   "mip_gap": "relative optimality gap of the integer programme (0: proven optimal)"},
-        "headcount": plan.headcount,
-        "headcount_with_shrinkage": plan.headcount_with_shrinkage,
-        "shrinkage": shrink,
-        "seats": plan.seats,
-        "agent_hours": round(sum(r.paid_hours for r in plan.rosters.values()), 3),
-        "cost": round(sum(r.cost for r in plan.rosters.values()), 3),
+        "headcount": staff.headcount,
+        "headcount_with_shrinkage": staff.headcount_with_shrinkage,
+        "shrinkage": staff.shrinkage,
+        "seats": staff.workstations(margin),
+        "agent_hours": round(staff.agent_hours_per_week, 3),
+        "cost": cost,
         "iterations": {"requirement_simulation_rounds": plan.correction_rounds,
                        "verification_rounds": plan.verification_rounds,
                        "limit": s.planning.max_iterations},
@@ -50,8 +52,6 @@ def plan_summary(plan) -> dict:
         "verified": simulate.summary(plan.verified),
     }
 
-def _hire(headcount: int, shrinkage: float) -> int:
-    return math.ceil(headcount / (1.0 - shrinkage) - 1e-9)
 
 def plan_charts(per_pool: dict[str, dict[str, np.ndarray]], roster_rows: list[tuple], interval_minutes: int,
                 lang: str = "en") -> list:

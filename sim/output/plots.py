@@ -110,6 +110,26 @@ def grouped_bars(groups: list[str], series: dict[str, tuple], ylabel: str, title
     return fig
 
 
+def stacked_bars(groups: list[str], parts: dict[str, list], ylabel: str, title: str, lang: str = "en"):
+    """One bar per group, ``parts[name]`` stacked in order, each bar's total written above it."""
+    with style(lang):
+        fig, ax = plt.subplots(figsize=(max(5.0, 1.4 * len(groups) + 2.5), 4.2))
+        bottom = np.zeros(len(groups))
+        for i, (name, values) in enumerate(parts.items()):
+            values = np.asarray(values, dtype=float)
+            ax.bar(groups, values, 0.6, bottom=bottom, label=name, color=COLORS[i % len(COLORS)],
+                   hatch=HATCHES[i % len(HATCHES)], edgecolor="white", linewidth=0.5)
+            bottom += values
+        for x, total in enumerate(bottom):
+            ax.annotate(f"{total:,.0f}", (x, total), ha="center", va="bottom", fontsize=9)
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(0, bottom.max() * 1.12 if len(bottom) and bottom.max() > 0 else 1)
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(4, len(parts)))
+        fig.tight_layout()
+    return fig
+
+
 def requirement_panels(pools: dict[str, dict[str, np.ndarray]], interval_minutes: int, title: str,
                        lang: str = "en"):
     """One panel per pool: step lines of requirements and scheduled agents over the week.

@@ -190,7 +190,7 @@ def _plan(folder: Path, lang: str):
     data = _load_json(folder / "plan.json")
     keys = ["headcount", "headcount_with_shrinkage", "plan_seats", "agent_hours", "cost"]
     values = [data["headcount"], data["headcount_with_shrinkage"], data["seats"], f"{data['agent_hours']:,.0f}",
-              f"{data['cost']:,.0f}"]
+              f"{data['cost']['total']:,.0f} {data['cost']['currency']}"]
     rows = [[text(k, lang), str(v)] for k, v in zip(keys, values)]
     rows.append([text("targets_met", lang), text("yes" if data["targets_met"] else "no", lang)])
     v = data["verified"]["total"]

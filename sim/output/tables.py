@@ -99,12 +99,12 @@ def comparison_table(data: dict) -> str:
 
 def plan_table(data: dict) -> str:
     """plan.json as text: per pool and in total."""
-    header = ["pool", "headcount", "to hire", "seats", "agent-hours/week", "cost/week", "MIP gap", "missed"]
+    header = ["pool", "headcount", "to hire", "seats", "agent-hours/week", "MIP gap", "missed"]
     body = [[k, str(v["headcount"]), str(v["headcount_with_shrinkage"]), str(v["seats"]), f"{v['agent_hours']:,.0f}",
-             f"{v['cost']:,.0f}", f"{v['mip_gap']:.2%}", str(v["intervals_missing_target"])]
+             f"{v['mip_gap']:.2%}", str(v["intervals_missing_target"])]
             for k, v in data["pools"].items()]
     body.append(["total", str(data["headcount"]), str(data["headcount_with_shrinkage"]), str(data["seats"]),
-                 f"{data['agent_hours']:,.0f}", f"{data['cost']:,.0f}", f"{data['mip_gap']:.2%}",
+                 f"{data['agent_hours']:,.0f}", f"{data['mip_gap']:.2%}",
                  str(sum(v["intervals_missing_target"] for v in data["pools"].values()))])
     lines = _render(header, body)
     it = data["iterations"]
@@ -123,10 +123,17 @@ def plan_table(data: dict) -> str:
         f"rounds, roster verified in {it['verification_rounds']}.",
         *lines,
         verified,
-        "headcount = agents on the roster; to hire = after shrinkage; seats = most agents at work at once;",
-        "cost = paid agent-hours x shift cost factor; missed = intervals (or days) missing a target beyond "
-        "their 95% interval.",
+        f"cost: {money_text(data['cost'])}.",
+        "headcount = agents on the roster; to hire = after shrinkage; seats = workstations (most agents at work "
+        "at once plus the margin);",
+        "missed = intervals (or days) missing a target beyond their 95% interval.",
     ])
+
+
+def money_text(cost: dict) -> str:
+    """A yearly cost with its parts: "4,120,000 CNY a year (pay 2,900,000, night premium ...)"."""
+    parts = ", ".join(f"{k.replace('_', ' ')} {v:,.0f}" for k, v in cost["parts"].items())
+    return f"{cost['total']:,.0f} {cost['currency']} a {cost['period']} ({parts})"
 
 
 def calibration_table(report: dict) -> str:
@@ -156,3 +163,31 @@ def sweep_text(rows: list[dict], names: list[str], threshold: float) -> str:
     lines = _render(header, body, left=0)
     return "\n".join(lines + [f"SL = answered within {threshold:g} s / offered; abandoned = abandoned / offered; "
                                "ASA = mean wait of answered calls; mean ± half-width of the 95% interval."])
+
+
+def decision_table(data: dict) -> str:
+    """decision.json as text: per option (today first) goals met, service, people, workstations, cost."""
+    g = data["goals"]
+    header = ["option", f"SL {g['threshold_seconds']:g}s", "abandoned", "resolved", "goals", "headcount", "to employ",
+              "hires", "seats", f"{data['currency']}/year"]
+    body = []
+    options = ([data["today"]] if data["today"] else []) + data["options"]
+    for e in options:
+        t = e["verified"]["total"]
+        body.append([e["scenario"] + (" (today)" if e is data["today"] else ""),
+                     _cell(t["service_level"], "percent"), _cell(t["abandon_rate"], "percent"),
+                     _cell(t["resolved_share"], "percent"), "met" if e["all_goals_met"] else "MISSED",
+                     str(e["headcount"]), str(e["headcount_with_shrinkage"]),
+                     "" if "hires" not in e else f"{e['hires']:+d}", str(e["seats"]), f"{e['cost']['total']:,.0f}"])
+    out = [f"Each option planned to the same goals: at least {g['service_level']:.0%} answered within "
+           f"{g['threshold_seconds']:g} s and at most {g['max_abandon_rate']:.0%} abandoned, for the city and every "
+           f"line it answers (mean of {data['replications']} replications, seed {data['seed']}, same callers).",
+           *_render(header, body)]
+    for e in options:
+        if e["lines_missing_goals"]:
+            out.append(f"{e['scenario']}: lines missing a goal: {', '.join(e['lines_missing_goals'])}")
+    out.append("SL = answered within the threshold / offered; resolved = reached the agent who finishes the call / "
+               "offered (a transfer hang-up is lost); to employ = headcount / (1 - shrinkage); hires = against "
+               "today; seats = workstations (most agents at work at once per pool plus the margin); cost = pay, "
+               "night premium, on-costs and workstations per year.")
+    return "\n".join(out)

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -21,6 +20,7 @@ from sim.errors import ScenarioError
 from sim.input import clock, limits, patterns
 from sim.input.reader import Node
 from sim.input.spec import Scenario
+from sim.plan import costs as money
 from sim.plan.requirements import (
     IntervalCheck,
     PoolLoad,
@@ -50,22 +50,14 @@ class PlanResult:
     planned_raw: dict
 
     @property
-    def headcount(self) -> int:
-        return sum(r.headcount for r in self.rosters.values())
+    def staff(self) -> money.Staff:
+        """The planned rosters as people, paid hours and workstations (``sim.plan.costs``)."""
+        return money.of_rosters(self.rosters, self.scenario.interval_minutes, self.scenario.planning.shrinkage)
 
     @property
-    def headcount_with_shrinkage(self) -> int:
-        return sum(hire(r.headcount, self.scenario.planning.shrinkage) for r in self.rosters.values())
-
-    @property
-    def seats(self) -> int:
-        """Most agents at work at once (on the phones or on a break at their seat), all pools."""
-        return int(sum(r.at_work for r in self.rosters.values()).max())
-
-
-def hire(headcount: int, shrinkage: float) -> int:
-    """Agents to employ so that ``headcount`` remain on the phones after shrinkage."""
-    return math.ceil(headcount / (1.0 - shrinkage) - 1e-9)
+    def cost(self) -> dict:
+        """Yearly cost of the plan in the scenario's currency, by part (``sim.plan.costs.yearly``)."""
+        return money.yearly(self.staff, self.scenario.costs)
 
 
 def check_plannable(s: Scenario):
@@ -135,7 +127,7 @@ def _check_headcount(s: Scenario, requirement: dict[str, np.ndarray]):
 
 def _rosters(s: Scenario, requirement: dict[str, np.ndarray]) -> dict[str, Roster]:
     try:
-        return {k: solve(k, v, s.planning, s.interval_minutes) for k, v in requirement.items()}
+        return {k: solve(k, v, s.planning, s.interval_minutes, s.costs) for k, v in requirement.items()}
     except ScheduleError as exc:
         raise ScenarioError(s.source, "planning.shifts", str(exc)) from None
 

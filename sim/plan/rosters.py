@@ -10,7 +10,9 @@ A set-covering integer programme (Dantzig 1954) solved with
   variable per allowed break start, summing to the agents working it;
 - coverage: in every interval of the clock week, agents at work minus agents
   on break is at least the requirement;
-- cost: paid hours times the shift type's cost factor.
+- cost: paid hours times the shift type's cost factor, night hours weighted by the
+  scenario's night premium (``sim.plan.costs.hourly_weight``), so the cheapest
+  roster is cheapest in money.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
 from sim.input import clock
-from sim.input.spec import Planning, ShiftType
+from sim.input.spec import Costs, Planning, ShiftType
+from sim.plan.costs import hourly_weight
 
 WEEK_SECONDS_LIMIT = 60.0      # HiGHS time limit per pool
 
@@ -56,8 +59,10 @@ class Roster:
     planned_shifts: list[dict] = field(default_factory=list)   # entries for a scenario's pool.shifts
 
 
-def solve(pool: str, requirement: np.ndarray, planning: Planning, interval_minutes: int) -> Roster:
-    """Cheapest roster covering ``requirement`` (agents per interval of the clock week)."""
+def solve(pool: str, requirement: np.ndarray, planning: Planning, interval_minutes: int,
+          costs: Costs | None = None) -> Roster:
+    """Cheapest roster covering ``requirement`` (agents per interval of the clock week); ``costs`` weigh night
+    hours by their premium (None: every paid hour alike)."""
     n_week = len(requirement)
     check_coverable(pool, requirement, planning, interval_minutes)
     work_days = planning.work_days_per_week
@@ -79,7 +84,7 @@ def solve(pool: str, requirement: np.ndarray, planning: Planning, interval_minut
     cost = np.zeros(n_vars)
     for j, (t, start, days) in enumerate(columns):
         st = planning.shifts[t]
-        cost[j] = st.minutes / 60.0 * len(days) * st.cost_factor
+        cost[j] = hourly_weight(start, st.minutes, costs) * len(days) * st.cost_factor
         for d in days:
             for k in _span(d, start, 0, st.minutes, interval_minutes, n_week):
                 A[k, j] += 1

@@ -8,7 +8,7 @@ come from ``sim.results.figures.table``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -30,12 +30,24 @@ class RunLayout:
     lines: tuple[str, ...]
     pools: tuple[str, ...]
     provincial: tuple[str, ...]
+    # what people read for the scenario and each line and pool, by language: {"scenario": {"zh": ...},
+    # "line:funan": {"en": ..., "zh": ...}, "pool:general": {...}}; ids without a label are left out
+    labels: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, s: Scenario) -> "RunLayout":
+        labels = {"scenario": s.label} if s.label else {}
+        labels.update({f"line:{k}": line.label for k, line in s.lines.items() if line.label})
+        labels.update({f"pool:{k}": pool.label for k, pool in s.pools.items() if pool.label})
         return cls(s.name, s.interval_minutes, s.start_minute, s.warmup_intervals, s.n_intervals,
                    s.threshold_seconds, s.service_level_target, s.max_abandon_rate, tuple(s.lines),
-                   tuple(s.pools), tuple(line.id for line in s.lines.values() if line.mode == "provincial"))
+                   tuple(s.pools), tuple(line.id for line in s.lines.values() if line.mode == "provincial"), labels)
+
+    def label(self, kind: str, ident: str = "", lang: str = "en") -> str:
+        """What people read for the scenario (``kind`` "scenario"), a line or a pool: its label in ``lang``, else
+        its id."""
+        key = "scenario" if kind == "scenario" else f"{kind}:{ident}"
+        return self.labels.get(key, {}).get(lang) or (self.name if kind == "scenario" else ident)
 
     @property
     def interval_seconds(self) -> float:

@@ -37,7 +37,7 @@ _META = "meta"
 _ENTRY = re.compile(r"^r(\d+)\.npz$")
 _KEY = re.compile(rf"^[0-9a-f]{{{KEY_HEX_DIGITS}}}$")
 # Fields of the validated Scenario that change no number of a replication.
-_NOT_NUMBERS = {"raw", "source", "name", "replications", "seed", "planning"}
+_NOT_NUMBERS = {"raw", "source", "name", "replications", "seed", "planning", "costs", "label", "notes"}
 
 
 def scenario_key(scenario, seed: int) -> str:

@@ -1,0 +1,168 @@
+"""hotline decide: options planned to equal service, against Erlang A; costs in money; the files it writes."""
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from sim.cli import main
+from sim.input import costs as cost_settings
+from sim.input import scenario as sc
+from sim.plan import costs as money
+from sim.plan.decide import decide
+from sim.plan.erlang import agents_for_target
+
+EXP = lambda mean: {"dist": "exponential", "mean": mean}           # noqa: E731
+PER_HOUR, HANDLE_SECONDS, PATIENCE_SECONDS = 120, 240, 180
+THRESHOLD_SECONDS, TARGET, CEILING = 20, 0.8, 0.05
+HOURS_PER_WEEK = 168
+
+
+def option(name: str, merged: bool, agents: int = 8) -> dict:
+    """Two equal stationary lines, each on its own pool (parallel) or both on one (merged)."""
+    line = {"arrivals": {"per_hour": PER_HOUR}, "handle_seconds": EXP(HANDLE_SECONDS),
+            "patience_seconds": EXP(PATIENCE_SECONDS)}
+    lines = {"A": {**line, "pool": "m" if merged else "a"}, "B": {**line, "pool": "m" if merged else "b"}}
+    pools = {"m": {"agents": 2 * agents}} if merged else {"a": {"agents": agents}, "b": {"agents": agents}}
+    return {"name": name, "horizon_hours": 48, "warmup_hours": 1, "interval_minutes": 30,
+            "service_level": {"threshold_seconds": THRESHOLD_SECONDS, "target": TARGET},
+            "max_abandon_rate": CEILING, "replications": 5, "seed": 7, "lines": lines, "pools": pools,
+            "planning": {"shifts": [{"name": "whole-day", "starts": ["00:00"], "hours": 24}], "shrinkage": 0.25,
+                         "replications": 5}}
+
+
+@pytest.fixture(scope="module")
+def decided():
+    parallel = sc.from_dict(option("parallel", merged=False), "parallel.yaml")
+    merged = sc.from_dict(option("merged", merged=True), "merged.yaml")
+    return decide([parallel, merged])
+
+
+def test_each_option_gets_the_erlang_a_staffing_and_merging_needs_fewer_agents(decided):
+    one_line = agents_for_target(PER_HOUR, HANDLE_SECONDS, PATIENCE_SECONDS, THRESHOLD_SECONDS, TARGET, CEILING).agents
+    both = agents_for_target(2 * PER_HOUR, HANDLE_SECONDS, PATIENCE_SECONDS, THRESHOLD_SECONDS, TARGET, CEILING).agents
+    parallel, merged = decided.options
+    assert parallel.staff.agent_hours_per_week == pytest.approx(2 * one_line * HOURS_PER_WEEK, rel=0.05)
+    assert merged.staff.agent_hours_per_week == pytest.approx(both * HOURS_PER_WEEK, rel=0.05)
+    assert both < 2 * one_line          # pooling: the exact answer itself says merging saves agents
+    assert merged.staff.headcount < parallel.staff.headcount
+    assert merged.cost["total"] < parallel.cost["total"]
+
+
+def test_both_options_meet_the_goals_on_the_same_callers(decided):
+    from sim.output.decide import decision
+    data = decision(decided)
+    for entry in data["options"]:
+        assert entry["all_goals_met"], entry["scenario"]
+        assert entry["goals"]["total"]["service_level"]["mean"] >= TARGET
+        assert entry["goals"]["total"]["abandon_rate"]["mean"] <= CEILING
+        assert set(entry["goals"]["lines"]) == {"A", "B"}
+    # same seed and replications: the merged option's callers are the parallel option's (paired differences)
+    offered = [o.run.sums[r]["interval/lines/offered"].sum() for o in decided.options for r in (0, 4)]
+    assert offered[:2] == offered[2:] and offered[0] != offered[1]
+    diff = data["options"][1]["difference"]["total"]["service_level"]
+    assert diff["ci95"][0] <= diff["mean"] <= diff["ci95"][1]
+    # today (the first file as written: 8 agents a pool) is the base of the hires
+    assert data["today"]["headcount"] == 2 * math.ceil(8 * HOURS_PER_WEEK / 40)   # per pool, 40 h a person
+    for entry in data["options"]:
+        assert entry["hires"] == entry["headcount_with_shrinkage"] - data["today"]["headcount_with_shrinkage"]
+
+
+def test_a_yearly_cost_is_pay_premium_on_costs_and_workstations():
+    pool = sc.from_dict(option("x", merged=False, agents=2), "x.yaml").pools["a"]
+    costs = cost_settings.defaults()
+    staff = money.of_pools({"a": pool}, shrinkage=0.2, work_days_per_week=5)
+    cost = money.yearly(staff, costs)
+    hours = 2 * HOURS_PER_WEEK * 365.25 / 7 / 0.8           # paid hours a year, shrinkage paid too
+    pay = hours * 25.0
+    premium = pay * 8 / 24 * 0.20                            # 22:00-06:00 is 8 hours of each day
+    assert cost["parts"]["pay"] == pytest.approx(pay, rel=1e-9)
+    assert cost["parts"]["night_premium"] == pytest.approx(premium, rel=1e-9)
+    assert cost["parts"]["on_costs"] == pytest.approx((pay + premium) * 0.35, rel=1e-9)
+    assert cost["parts"]["workstations"] == 3 * 12_000       # 2 at once plus 10%, rounded up
+    assert cost["currency"] == "CNY" and cost["period"] == "year"
+
+
+def test_costs_and_labels_are_read_from_the_scenario():
+    data = option("x", merged=False)
+    data["costs"] = {"currency": "CNY", "pay_per_paid_hour": 30, "night_hours": ["23:00", "07:00"],
+                     "source": "the 2026 contract"}
+    data["label"] = {"en": "Funan county platform", "zh": "阜南县平台"}
+    data["lines"]["A"]["label"] = "阜南"
+    s = sc.from_dict(data, "x.yaml")
+    assert s.costs.pay_per_paid_hour == 30 and s.costs.night_hours == (23 * 60, 7 * 60)
+    assert s.costs.on_costs == cost_settings.DEFAULTS["on_costs"].value
+    assert s.label["zh"] == "阜南县平台" and s.lines["A"].label["zh"] == "阜南"
+
+
+def test_every_cost_default_is_in_the_readme():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Costs"):]
+    for key, default in cost_settings.DEFAULTS.items():
+        assert f"`{key}`" in section, key
+        value = default.value if not isinstance(default.value, tuple) else "–".join(default.value)
+        assert (f"{value:,g}" if isinstance(value, float) else str(value)) in section, key
+
+
+@pytest.mark.parametrize("costs, field, words", [
+    ({"pay_per_paid_hour": -1}, "costs.pay_per_paid_hour", "at least 0"),
+    ({"night_hours": ["25:00", "06:00"]}, "costs.night_hours", "two clock times"),
+    ({"wage": 20}, "costs.wage", ""),
+    ({"currency": ""}, "costs.currency", "currency code"),
+])
+def test_bad_costs_are_refused_in_one_line(tmp_path, costs, field, words):
+    data = option("x", merged=False)
+    data["costs"] = costs
+    path = tmp_path / "x.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = CliRunner().invoke(main, ["decide", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert "\n" not in line and "Traceback" not in line and f"x.yaml: {field}" in line and words in line, line
+
+
+def test_options_with_different_goals_are_refused_before_any_work(tmp_path):
+    a, b = option("a", merged=False), option("b", merged=True)
+    b["service_level"]["target"] = 0.9
+    for data in (a, b):
+        (tmp_path / f"{data['name']}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = CliRunner().invoke(main, ["decide", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"),
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "b.yaml: service_level.target" in result.output
+    assert "equal service" in result.output and not (tmp_path / "out").exists()
+
+
+def test_decide_writes_json_csv_a_workbook_a_planner_opens_and_charts(tmp_path):
+    from openpyxl import load_workbook
+
+    paths = []
+    for data in (option("parallel", merged=False), option("merged", merged=True)):
+        data["horizon_hours"] = 24
+        paths.append(tmp_path / f"{data['name']}.yaml")
+        paths[-1].write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["decide", *map(str, paths), "-r", "3", "-w", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "decision.json").read_text(encoding="utf-8"))
+    for entry in data["options"]:
+        for key in ("scenario", "headcount", "headcount_with_shrinkage", "seats", "agent_hours", "cost",
+                    "goals_met", "verified", "hires"):
+            assert key in entry, key
+        assert set(entry["cost"]) >= {"currency", "period", "total", "parts"}
+        assert set(entry["verified"]["lines"]["A"]) >= {"resolved_share", "abandon_rate_end_to_end",
+                                                        "time_to_resolver_seconds"}
+    assert "difference" in data["options"][1] and data["replications"] == 3
+    book = load_workbook(out / "decision.xlsx")
+    assert book.sheetnames[:3] == ["Decision", "Lines", "Cost"]
+    sheet = book["Decision"]
+    header = [c.value for c in sheet[1]]
+    row = {h: c.value for h, c in zip(header, sheet[3])}
+    assert row["option"] == "parallel" and isinstance(row["cost_per_year"], (int, float)) and row["cost_per_year"] > 0
+    assert 0 < row["service_level"] <= 1 and row["headcount"] == data["options"][0]["headcount"]
+    for name in ("decision.csv", "decision_lines.csv", "cost.png", "sl_by_line.png", "today/summary.json",
+                 "plan-parallel/plan.json", "plan-merged/roster.csv"):
+        assert (out / name).is_file(), name
+    assert "parallel" in result.output and "CNY/year" in result.output

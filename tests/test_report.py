@@ -95,7 +95,8 @@ def test_chinese_briefing_uses_a_font_with_every_character(result_dirs, tmp_path
     page = tmp_path / "briefing_zh.html"
     invoke("report", *result_dirs, "--out", page, "--lang", "zh")
     html = page.read_text()
-    assert "服务水平" in html and "<html lang='zh-CN'>" in html
+    assert "及时接通率" in html and "呼损率" in html and "<html lang='zh-CN'>" in html
+    assert "服务水平" not in html and "放弃率" not in html            # a 12345 manager's words
     from matplotlib import font_manager
     font = labels.cjk_font()
     assert font is not None
@@ -192,3 +193,69 @@ def test_a_briefing_from_a_simulate_folder_and_from_a_compare_folder_reports_the
     for a, b in zip(charted_sim, charted_cmp):
         assert np.allclose(a, b, equal_nan=True, atol=1e-9)
     assert np.isfinite(charted_sim[1]).sum() == 46      # two days of hours, the 2-hour warm-up aside
+
+
+def print_pdf(page: Path, pdf: Path) -> list[str]:
+    """Print the page to A4 PDF in headless Chromium, as a manager's browser would; the text of each page."""
+    import base64
+
+    from pypdf import PdfReader
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    system_packages.ensure()
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"):
+        options.add_argument(flag)
+    options.binary_location = "/usr/bin/chromium"
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        driver.get(page.resolve().as_uri())
+        a4 = PrintOptions()
+        a4.page_width, a4.page_height = 21.0, 29.7
+        pdf.write_bytes(base64.b64decode(driver.print_page(a4)))
+    finally:
+        driver.quit()
+    return [p.extract_text() for p in PdfReader(pdf).pages]
+
+
+@pytest.fixture(scope="module")
+def decision_dir(tmp_path_factory):
+    """A small decision between two labelled options, with a base file whose comments are assumptions."""
+    from test_decide import option
+
+    tmp = tmp_path_factory.mktemp("decision")
+    common = option("common", merged=False)
+    for key in ("name", "lines", "pools"):
+        common.pop(key)
+    (tmp / "common.yaml").write_text("# volumes: an assumption from the Changzhou 2021 yearbook\n"
+                                     + yaml.safe_dump(common), encoding="utf-8")
+    paths = []
+    for name, merged, zh in (("parallel", False, "各自接听"), ("merged", True, "并入12345")):
+        data = {k: v for k, v in option(name, merged).items() if k in ("name", "lines", "pools")}
+        data.update({"base": "common.yaml", "label": {"en": f"{name} lines", "zh": zh}, "horizon_hours": 24})
+        data["lines"]["A"]["label"] = {"en": "Funan", "zh": "阜南"}
+        paths.append(tmp / f"{name}.yaml")
+        paths[-1].write_text(f"# the {name} option\n" + yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    invoke("decide", *paths, "-r", "3", "-w", "1", "--out", tmp / "dec")
+    return tmp / "dec"
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("The decision", "parallel lines", "merged lines", "answered within 20 s", "agents (people)",
+            "seats (workstations)", "3 replications")),
+    ("zh", ("决策结论", "各自接听", "并入12345", "20秒接通率", "呼损率", "话务员（人）", "坐席（个）", "3次重复")),
+])
+def test_the_printed_briefing_has_the_decision_box_on_page_one(decision_dir, tmp_path, lang, words):
+    page = tmp_path / f"briefing_{lang}.html"
+    invoke("report", decision_dir, "--out", page, "--lang", lang)
+    html = page.read_text(encoding="utf-8")
+    assert "break-inside:avoid" in html and "@media print" in html
+    assert "Changzhou 2021 yearbook" in html and "the merged option" in html     # assumptions of the base chain
+    pages = print_pdf(page, tmp_path / f"briefing_{lang}.pdf")
+    first = "".join(pages[0].split())            # PDF text breaks lines inside table cells
+    for word in words:
+        assert "".join(word.split()) in first, (word, pages[0][:800])
+    assert "✓" in pages[0]
+    assert ("阜南" if lang == "zh" else "Funan") in "".join(pages)

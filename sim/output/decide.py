@@ -60,7 +60,8 @@ def decision(d: Decision) -> dict:
         "units": UNITS,
         "definitions": {f: {"unit": FIGURES[f].unit, "definition": FIGURES[f].definition} for f in JOURNEY},
         "today": now, "options": options,
-        "assumptions": [{"file": f, "text": text} for f, text in s.notes],
+        "assumptions": [{"file": f, "text": text} for f, text in
+                        dict.fromkeys(n for o in d.options for n in o.scenario.notes)],
     }
 
 

@@ -33,35 +33,43 @@ th,td{border:1px solid #c8c8c8;padding:.3em .6em;text-align:right} th:first-chil
 th{background:#eef2f6} figure{margin:1em 0} img{max-width:100%;height:auto;border:1px solid #e3e3e3}
 figcaption{font-size:.9em;color:#444} .note{font-size:.88em;color:#444} pre{background:#f6f6f6;padding:.8em;
 white-space:pre-wrap;font-size:.82em}
+.decision{border:2px solid #1b3a5c;padding:.4em 1em .8em;margin:1em 0;background:#fbfcfe}
+.decision h2{margin-top:.4em} .decision td{white-space:nowrap} .decision td:last-child{white-space:normal;text-align:left} .met{color:#17612e;font-weight:bold} .missed{color:#a01818;font-weight:bold}
+@page{size:A4;margin:14mm}
+@media print{body{max-width:none;margin:0;font-size:10pt} h1{margin-top:0}
+table,figure,img,.decision,pre{break-inside:avoid;page-break-inside:avoid}
+h2,h3{break-after:avoid;page-break-after:avoid} img{max-height:120mm}}
 """
 
 
 # What each results file must hold for the briefing, and which command writes it (to redo it).
 NUMBER = (int, float)
-_JSON_KEYS = {"compare.json": {"scenarios": list, "threshold_seconds": NUMBER, "targets": dict},
+_JSON_KEYS = {"decision.json": {"options": list, "goals": dict, "replications": int, "currency": str},
+              "compare.json": {"scenarios": list, "threshold_seconds": NUMBER, "targets": dict},
               "plan.json": {"scenario": str, "headcount": int, "verified": dict, "targets": dict},
               "summary.json": {"scenario": str, "total": dict, "lines": dict, "pools": dict,
                                "threshold_seconds": NUMBER, "targets": dict}}
-_WRITER = {"compare.json": "compare", "plan.json": "plan", "summary.json": "simulate"}
+_WRITER = {"decision.json": "decide", "compare.json": "compare", "plan.json": "plan", "summary.json": "simulate"}
 
 
 def kind_of(folder: Path) -> str:
-    for name, kind in (("compare.json", "compare"), ("plan.json", "plan"), ("summary.json", "simulate")):
+    for name, kind in (("decision.json", "decide"), ("compare.json", "compare"), ("plan.json", "plan"), ("summary.json", "simulate")):
         if (folder / name).is_file():
             return kind
-    raise OptionError(str(folder), "", "is not a results folder of simulate, compare or plan "
-                      "(no summary.json, compare.json or plan.json in it)")
+    raise OptionError(str(folder), "", "is not a results folder of simulate, compare, plan or decide "
+                      "(no summary.json, compare.json, plan.json or decision.json in it)")
 
 
 def build(folders: list[Path], lang: str = "en") -> str:
     """The briefing's HTML.  A results file that cannot be read is refused (OptionError naming it)."""
     kinds = [(Path(f), kind_of(Path(f))) for f in folders]
+    kinds.sort(key=lambda item: item[1] != "decide")        # the decision first: it answers the question
     parts = [f"<h1>{_e(text('briefing', lang))}</h1>",
              f"<h2>{_e(text('question', lang))}</h2><p>{_e(text('question_text', lang))}</p>"]
     sources = []
     threshold = 15.0
     for folder, kind in kinds:
-        builder = {"compare": _compare, "plan": _plan, "simulate": _simulate}[kind]
+        builder = {"decide": _decide, "compare": _compare, "plan": _plan, "simulate": _simulate}[kind]
         try:
             section, threshold, found = builder(folder, lang)
         except InputError:
@@ -75,8 +83,9 @@ def build(folders: list[Path], lang: str = "en") -> str:
     parts.append(f"<h2>{_e(text('definitions', lang))}</h2><ul>"
                  + "".join(f"<li>{_e(text(k, lang, t=threshold))}</li>"
                            for k in ("def_sl", "def_ab", "def_asa", "def_pp", "ci_note")) + "</ul>")
+    unique = list(dict.fromkeys(sources))          # options sharing a base file share its assumptions
     parts.append(f"<h2>{_e(text('assumptions', lang))}</h2>" + "".join(
-        f"<h3>{_e(name)}</h3><pre>{_e(comments)}</pre>" for name, comments in sources))
+        f"<h3>{_e(name)}</h3><pre>{_e(comments)}</pre>" for name, comments in unique))
     parts.append(f"<p class='note'>{_e(text('made_by', lang))}: {_e(', '.join(str(f) for f, _ in kinds))}</p>")
     return ("<!DOCTYPE html><html lang='" + ("zh-CN" if lang == "zh" else "en") + "'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{_e(text('briefing', lang))}"
@@ -184,6 +193,60 @@ def _compare(folder: Path, lang: str):
                 sources.append((e["scenario"], comments))
                 break
     return "\n".join(html_), data["threshold_seconds"], sources
+
+
+def _decide(folder: Path, lang: str):
+    """The decision box (each option's goals, people, workstations, cost, worst lines), then the charts and
+    each line's journey: what a manager reads first."""
+    from sim.output import decide as decide_files
+
+    data = _load_json(folder / "decision.json")
+    g = data["goals"]
+    t = g["threshold_seconds"]
+    rows = []
+    for e in decide_files.entries(data):
+        name = decide_files.display(e, lang) + (text("today_suffix", lang) if e is data["today"] else "")
+        total = e["goals"]["total"]
+        worst = [decide_files.line_display(e, line, lang) for line in e["lines_missing_goals"] or e["worst_lines"]]
+        rows.append([name, _mark(total["service_level"], lang), _mark(total["abandon_rate"], lang),
+                     f"{e['headcount']:,}", f"{e['headcount_with_shrinkage']:,}",
+                     f"{e['hires']:+,}" if "hires" in e else "–", f"{e['seats']:,}",
+                     f"{e['cost']['total'] / 1e4:,.0f}", _list(worst[:3], lang)])
+    header = [text("option", lang), text("sl_t", lang, t=t), text("abandon_rate", lang), text("agents_people", lang),
+              text("to_employ", lang), text("hires", lang), text("seats_short", lang),
+              text("cost_year", lang, currency=data["currency"]), text("worst_lines", lang)]
+    intro = text("decision_intro", lang, sl=g["service_level"], ab=g["max_abandon_rate"], t=t,
+                 reps=data["replications"], seed=data["seed"])
+    box = (f"<section class='decision'><h2>{_e(text('decision', lang))}</h2><p>{_e(intro)}</p>"
+           + _table(header, rows).replace("✓", "<span class='met'>✓</span>").replace("✗", "<span class='missed'>✗</span>")
+           + f"<p class='note'>{_e(text('cost_note', lang, currency=data['currency'], shrink=data['shrinkage']))}"
+           "</p></section>")
+    figs = decide_files.charts(data, lang)
+    html_ = [box, _figure(figs[0], text("title_cost", lang)), _figure(figs[1], text("title_sl_line", lang))]
+    html_.append(f"<h2>{_e(text('journey', lang))}</h2>")
+    columns = ("service_level", "abandon_rate", "resolved_share", "abandon_rate_end_to_end", "time_to_resolver_seconds")
+    for e in decide_files.entries(data):
+        name = decide_files.display(e, lang) + (text("today_suffix", lang) if e is data["today"] else "")
+        body = [[decide_files.line_display(e, line, lang)] + [_estimate(f[c], c != "time_to_resolver_seconds")
+                                                              for c in columns]
+                for line, f in e["verified"]["lines"].items()]
+        html_ += [f"<h3>{_e(name)}</h3>",
+                  _table([text("line", lang)] + [text("sl_t", lang, t=t) if c == "service_level" else text(c, lang)
+                                                 for c in columns], body)]
+    html_.append(f"<p class='note'>{_e(text('journey_note', lang))}; {_e(text('ci_note', lang))}</p>")
+    sources = [(a["file"], a["text"]) for a in data["assumptions"]]
+    return "\n".join(html_), t, sources
+
+
+def _mark(goal: dict, lang: str) -> str:
+    """✓ or ✗ and the figure: "✓ 96.5 %"."""
+    mean = goal.get("mean")
+    value = "–" if mean is None else f"{100 * mean:.1f}%"
+    return f"{'✓' if goal['met'] else '✗'} {value}"
+
+
+def _list(items: list[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(items)
 
 
 def _plan(folder: Path, lang: str):

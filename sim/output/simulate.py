@@ -84,7 +84,10 @@ def write_scenario(run: RunResult, path: Path) -> Path:
     source = Path(s.source)
     if source.is_file() and "base:" not in source.read_text(encoding="utf-8") and s.raw == _reread(source):
         return files.copy_file(source, path)
-    return files.write_text(path, yamlfile.dump(s.raw))
+    # the comments of the base chain are where the figures come from: they travel with the merged fields
+    header = "".join(f"# from {Path(f).name}:\n" + "".join(f"# {line}\n" for line in text.splitlines())
+                     for f, text in s.notes)
+    return files.write_text(path, header + yamlfile.dump(s.raw))
 
 
 def _reread(source: Path):

@@ -35,12 +35,12 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_zero():
         assert d.mean == 0 and d.low == 0 and d.high == 0, f
 
 
-def test_the_three_main_scenarios_share_seats_and_callers():
+def test_the_three_main_scenarios_share_callers_and_the_merged_options_share_agents():
     loaded = [sc.load(FUYANG / f"{n}.yaml") for n in ("status_quo", "plan", "full_merge")]
-    seats = [s.total_seats for s in loaded]
-    assert max(seats) - min(seats) < 1e-9
-    agents_by_minute = [sum(p.week_agents for p in s.pools.values()) for s in loaded]
-    assert all((a == agents_by_minute[0]).all() for a in agents_by_minute)
+    # the plan and the full merge start from the same agents on every shift (decide sizes them);
+    # the status quo holds today's rosters
+    agents_by_minute = [sum(p.week_agents for p in s.pools.values()) for s in loaded[1:]]
+    assert (agents_by_minute[0] == agents_by_minute[1]).all()
     short = [sc.from_dict(dict(s.raw, horizon_hours=24), s.name) for s in loaded]
     runs = [simulate(s, 2, seed=3) for s in short]
     callers = [whole(r, "callers", "line", "12333") for r in runs]
@@ -48,17 +48,17 @@ def test_the_three_main_scenarios_share_seats_and_callers():
 
 
 def test_compare_command_writes_table_files_and_charts(tmp_path):
-    files = [short(FUYANG / f"{n}.yaml", tmp_path) for n in ("status_quo", "full_merge")]
+    files = [short(FUYANG / f"{n}.yaml", tmp_path) for n in ("plan", "full_merge")]
     for f in files:       # the short copies lose their base file: give them their own folder's
         text = f.read_text()
         assert "base:" not in text
     out = tmp_path / "cmp"
     result = CliRunner().invoke(main, ["compare", *map(str, files), "-r", "3", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "paired differences against fuyang-status-quo" in result.output and " pp " in result.output
+    assert "paired differences against fuyang-plan" in result.output and " pp " in result.output
     data = json.loads((out / "compare.json").read_text())
     names = [e["scenario"] for e in data["scenarios"]]
-    assert names == ["fuyang-status-quo", "fuyang-full-merge"]
+    assert names == ["fuyang-plan", "fuyang-full-merge"]
     diff = data["scenarios"][1]["difference"]["service_level"]
     assert diff["ci95"][0] <= diff["mean"] <= diff["ci95"][1]
     assert data["scenarios"][1]["difference"]["agents_on_duty"]["mean"] == 0
@@ -71,9 +71,10 @@ def test_compare_command_writes_table_files_and_charts(tmp_path):
 
 
 def test_the_merger_pays_full_merge_answers_more_within_15_seconds():
-    runs = [simulate(sc.load(FUYANG / f"{n}.yaml"), 4, seed=12345) for n in ("status_quo", "full_merge")]
+    # the same agents on every shift: pooling them in one 12345 pool answers more callers in time
+    runs = [simulate(sc.load(FUYANG / f"{n}.yaml"), 4, seed=12345) for n in ("plan", "full_merge")]
     gain = paired(whole(runs[0], "service_level"), whole(runs[1], "service_level"))
-    assert gain.low > 0.10          # more than ten points better, with 95% confidence
+    assert gain.low > 0.05          # more than five points better, with 95% confidence
     within = [whole(r, "answered_within_threshold") for r in runs]
     assert (within[1] > within[0]).all()
 

@@ -88,6 +88,9 @@ def test_every_call_has_the_reference_outcome_and_wait(volume, seed):
     assert made.tolist() == ref.made and sum(ref.made) > 500
 
 
+WAIT_DIGITS = 6
+
+
 @pytest.mark.parametrize("name, replication", [("plan", 3), ("status_quo", 1)])
 def test_hang_ups_found_where_an_agent_reaches_them_give_the_outcomes_of_an_event_at_each(name, replication):
     """Callbacks of lines that do not redial are booked where an agent reaches the caller's place in the
@@ -102,8 +105,10 @@ def test_hang_ups_found_where_an_agent_reaches_them_give_the_outcomes_of_an_even
         def trace(block):
             attempts = block.attempt if block.attempt is not None else [0] * len(block.times)
             for i, t in enumerate(block.times):
-                out.append((block.line[i], t, attempts[i], block.by[i], block.wait[i], block.xfer_by[i],
-                            block.xfer_wait[i]))
+                # waits to a microsecond: a hang-up's wait is its deadline less its arrival in one way and
+                # its patience in the other, which differ in the last bits of a float
+                out.append((block.line[i], t, attempts[i], block.by[i], round(block.wait[i], WAIT_DIGITS),
+                            block.xfer_by[i], round(block.xfer_wait[i], WAIT_DIGITS)))
 
         model = Replication(s, 3, replication, trace=trace)
         if eager:

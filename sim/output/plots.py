@@ -8,6 +8,7 @@ matplotlib Figure; the caller saves or shows it.
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 
 import matplotlib
@@ -15,6 +16,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from sim.output.labels import text, use_language
+
+# matplotlib's notes on the fonts it substitutes (a CJK font's weight) are not the reader's concern
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 COLORS = ["#1b3a5c", "#d9822b", "#5a9e6f", "#8c8c8c", "#a23b72", "#3b8ea5"]
 LINESTYLES = ["-", "--", ":", "-."]

@@ -154,13 +154,3 @@ COST_UNITS = {
     "on_costs": "(pay + night premium) x on_costs",
     "workstations": "workstations (seats) x workstation_per_year",
 }
-
-
-def hourly_weight(start_minute: int, minutes: int, costs: Costs | None) -> float:
-    """Pay of one agent working ``minutes`` from ``start_minute`` (any day), in paid hours with the night premium
-    counted in: what the roster programme minimises (one hour of day work = 1)."""
-    if costs is None:
-        return minutes / MINUTES_PER_HOUR
-    minute_of_day = (start_minute + np.arange(minutes)) % clock.MINUTES_PER_DAY
-    night_minutes = int(is_night(minute_of_day, costs).sum())
-    return (minutes + costs.night_premium * night_minutes) / MINUTES_PER_HOUR

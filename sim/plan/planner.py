@@ -102,7 +102,7 @@ def plan(s: Scenario, replications: int | None = None, seed: int | None = None, 
     requirement = {k: v.copy() for k, v in need.items()}
     met, verification_rounds = False, 0
     for verification_rounds in range(1, p.max_iterations + 1):
-        rosters = _rosters(s, requirement)
+        rosters = _rosters(s, requirement, runner)
         tell("verification", f"round {verification_rounds}: roster solved, simulating it")
         planned = roster_scenario(s, rosters)
         result = simulate(planned, reps, seed, runner=runner)
@@ -125,9 +125,15 @@ def _check_headcount(s: Scenario, requirement: dict[str, np.ndarray]):
                                 "the calls per hour and the handle time of the lines it answers")
 
 
-def _rosters(s: Scenario, requirement: dict[str, np.ndarray]) -> dict[str, Roster]:
+def _rosters(s: Scenario, requirement: dict[str, np.ndarray], runner=None) -> dict[str, Roster]:
+    """Each pool's cheapest roster; the pools' programmes are independent, so ``runner`` solves them side by
+    side (a small pool's programme can take seconds to prove optimal)."""
+    tasks = [(k, v, s.planning, s.interval_minutes) for k, v in requirement.items()]
     try:
-        return {k: solve(k, v, s.planning, s.interval_minutes, s.costs) for k, v in requirement.items()}
+        if runner is None or runner.serial or len(tasks) < 2:
+            return {task[0]: solve(*task) for task in tasks}
+        solved = dict(runner.map(tasks, function=solve))
+        return {task[0]: solved[i] for i, task in enumerate(tasks)}
     except ScheduleError as exc:
         raise ScenarioError(s.source, "planning.shifts", str(exc)) from None
 

@@ -122,13 +122,14 @@ class Runner:
     def serial(self) -> bool:
         return self.scheduler is None and self.workers == 1
 
-    def map(self, tasks: list[tuple]) -> Iterator[tuple[int, tuple]]:
-        """Yield ``(task index, result)`` as tasks finish."""
+    def map(self, tasks: list[tuple], function=replicate) -> Iterator[tuple[int, object]]:
+        """Yield ``(task index, function(*task))`` as tasks finish (replications by default; the planner also
+        solves each pool's roster programme here)."""
         if not tasks:
             return
         if self.serial:
             for i, task in enumerate(tasks):
-                yield i, replicate(*task)
+                yield i, function(*task)
             return
         if self.scheduler is None:
             if self._pool is None:
@@ -136,13 +137,13 @@ class Runner:
                 self._pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)),
                                                  mp_context=multiprocessing.get_context(_START_METHOD),
                                                  initializer=_die_with_parent, initargs=(os.getpid(),))
-            futures = {self._pool.submit(replicate, *task): i for i, task in enumerate(tasks)}
+            futures = {self._pool.submit(function, *task): i for i, task in enumerate(tasks)}
             for future in as_completed(futures):
                 yield futures[future], future.result()
             return
         from distributed import as_completed as dask_completed
         client = self._dask()
-        futures = [client.submit(replicate, *task, pure=False) for task in tasks]
+        futures = [client.submit(function, *task, pure=False) for task in tasks]
         index = {f.key: i for i, f in enumerate(futures)}
         for future in dask_completed(futures):
             yield index[future.key], future.result()

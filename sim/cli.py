@@ -45,6 +45,8 @@ LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", sho
 USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130                  # 128 + SIGINT, what shells report for Ctrl-C
 BRIEFING = Path("results/briefing.html")
+DEFAULT_MAX_ABANDON = 0.05              # GB/T 33358-2016: a 24-hour connection rate of at least 95%
+DEFAULT_SHRINKAGE = 0.30                # leave, training, meetings: a common contact-centre planning figure
 
 
 def out_option(help_text: str):
@@ -329,6 +331,14 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     reps = scenario.check_replications(s, replications or s.replications)
     out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="sweep-"), [scenario_file])
     store = Store(out / "store")
+    from sim.run.store import scenario_key
+    keys = [scenario_key(v, v.seed if seed is None else seed) for _, v in grid]
+    stored = sum(store.has(k, r) for k in keys for r in range(reps))
+    if stored:
+        click.echo(f"reusing {stored} of {reps * len(grid)} replications stored in {store.root} by an earlier run "
+                   "of the same variants", err=True)
+    say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
+    say(f"sweep of {len(grid)} variants x {reps} replications: {', '.join(v.name for v in parsed)}")
     try:
         with make_runner(workers, scheduler) as runner, progress_bar(reps * len(grid), f"sweep of {len(grid)} variants") as bar:
             runs_done = simulate_many([v for _, v in grid], reps, seed, progress=lambda r: bar.update(1),
@@ -470,17 +480,26 @@ def _json_safe(value):
               help="Service-level threshold, seconds.")
 @click.option("--target", type=FiniteFloat(0, 1, max_open=True), default=0.8, show_default=True,
               help="Service-level target (share of offered calls answered within the threshold).")
-@click.option("--max-abandon", type=FiniteFloat(0, 1), default=None,
-              help="Abandon-rate ceiling for the fewest-agents search (Erlang A).")
+@click.option("--max-abandon", type=FiniteFloat(0, 1), default=DEFAULT_MAX_ABANDON, show_default=True,
+              help="Abandon-rate ceiling the fewest agents must also meet (GB/T 33358-2016: at least 95% "
+                   "connected); 1 leaves it out.")
+@click.option("--shrinkage", type=FiniteFloat(0, 1, max_open=True), default=DEFAULT_SHRINKAGE, show_default=True,
+              help="Share of paid time off the phones: agents to employ = agents on the phones / (1 - shrinkage).")
+@click.option("--rows", "around", type=click.IntRange(0, 100), default=5, show_default=True,
+              help="Agent counts shown either side of the answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def erlang(per_hour, handle_seconds, patience_seconds, agents, threshold_seconds, target, max_abandon, as_json):
-    """Exact Erlang B, C and A figures for one stationary queue."""
+def erlang(per_hour, handle_seconds, patience_seconds, agents, threshold_seconds, target, max_abandon, shrinkage,
+           around, as_json):
+    """Exact Erlang C / Erlang A staffing table for one stationary queue, as planners' spreadsheets show it."""
+    from sim.output.tables import erlang_table
     from sim.plan import erlang as erl
+    from sim.plan.costs import employ
+    ceiling = None if max_abandon >= 1 else max_abandon
     try:
-        fewest = erl.agents_for_target(per_hour, handle_seconds, patience_seconds, threshold_seconds,
-                                       target, max_abandon)
-        chosen = fewest if agents is None else erl.erlang_a(per_hour, handle_seconds, patience_seconds,
-                                                            agents, threshold_seconds)
+        rows, answer = erl.staffing_table(per_hour, handle_seconds, patience_seconds, threshold_seconds, target,
+                                          ceiling, around)
+        chosen = rows[answer] if agents is None else erl.erlang_a(per_hour, handle_seconds, patience_seconds,
+                                                                  agents, threshold_seconds)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     model = "Erlang A (M/M/n+M)" if patience_seconds else "Erlang C (M/M/n)"
@@ -488,31 +507,15 @@ def erlang(per_hour, handle_seconds, patience_seconds, agents, threshold_seconds
         "model": model,
         "figures": chosen.as_dict(),
         "erlang_b_blocking": erl.erlang_b(chosen.agents, chosen.offered_erlangs),
-        "fewest_agents_for_target": fewest.agents,
-        "target": {"service_level": target, "threshold_seconds": threshold_seconds,
-                   "max_abandon_rate": max_abandon},
+        "fewest_agents_for_target": rows[answer].agents,
+        "target": {"service_level": target, "threshold_seconds": threshold_seconds, "max_abandon_rate": ceiling},
+        "shrinkage": shrinkage,
+        "table": [{**f.as_dict(), "agents_to_employ": employ(f.agents, shrinkage)} for f in rows],
     }
     if as_json:
         click.echo(json.dumps(_json_safe(report), indent=2))   # an unstable queue's inf waits: null
         return
-    f = chosen
-    rows = [
-        ("offered load", f"{f.offered_erlangs:.3f} Erlangs (calls per hour x handle hours)"),
-        ("agents", f"{f.agents}"),
-        ("P(wait)", f"{f.p_wait:.6f} (share of calls that find every agent busy)"),
-        ("P(abandon)", f"{f.p_abandon:.6f} (share of calls that hang up before an answer)"),
-        ("service level", f"{f.service_level:.6f} (answered within {threshold_seconds:g} s / offered)"),
-        ("ASA", f"{f.asa_seconds:.3f} s (mean wait of answered calls)"),
-        ("mean wait", f"{f.mean_wait_seconds:.3f} s (mean wait of all calls, abandoned ones until they hang up)"),
-        ("occupancy", f"{f.occupancy:.6f} (busy agents / agents)"),
-        ("Erlang B blocking", f"{report['erlang_b_blocking']:.6f} (share lost if nobody could wait)"),
-        ("fewest agents", f"{fewest.agents} for service level >= {target:g}"
-                          + (f" and abandon rate <= {max_abandon:g}" if max_abandon is not None else "")),
-    ]
-    click.echo(model)
-    width = max(len(k) for k, _ in rows)
-    for key, value in rows:
-        click.echo(f"  {key.ljust(width)}  {value}")
+    click.echo(erlang_table(report, answer, None if agents is None else chosen))
 
 
 if __name__ == "__main__":

@@ -67,9 +67,33 @@ def test_erlang_command_json_and_fewest_agents():
     data = json.loads(result.output)
     assert abs(data["figures"]["service_level"] - 0.99239) < 5e-6
     assert data["model"].startswith("Erlang A")
-    fewest = data["fewest_agents_for_target"]
-    assert erlang_a(6000, 300, 120, fewest, 20).service_level >= 0.8
-    assert erlang_a(6000, 300, 120, fewest - 1, 20).service_level < 0.8
+    fewest = data["fewest_agents_for_target"]            # the 5% abandonment ceiling holds by default
+    meets = lambda n: (erlang_a(6000, 300, 120, n, 20).service_level >= 0.8            # noqa: E731
+                       and erlang_a(6000, 300, 120, n, 20).p_abandon <= 0.05)
+    assert meets(fewest) and not meets(fewest - 1)
+
+
+def test_erlang_table_around_the_answer_with_the_abandonment_ceiling_by_default():
+    # 600 calls an hour, 300 s, patience 120 s: 51 agents reach 80% within 20 s, but more than 5% hang up, so
+    # the ceiling asks for more than the service level; abandonment from the birth-death chain of test_erlang
+    from test_erlang import erlang_a_by_birth_death
+
+    abandon = {n: erlang_a_by_birth_death(600 / 3600, 1 / 300, 1 / 120, n)[1] for n in (51, 52, 53)}
+    assert abandon[51] > 0.05 and abandon[52] > 0.05 and abandon[53] <= 0.05
+    args = ["erlang", "--per-hour", "600", "--handle-seconds", "300", "--patience-seconds", "120",
+            "--threshold-seconds", "20"]
+    data = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
+    rows = {r["agents"]: r for r in data["table"]}
+    assert sorted(rows) == list(range(48, 59)) and data["fewest_agents_for_target"] == 53
+    assert rows[51]["service_level"] >= 0.8
+    for n, value in abandon.items():
+        assert abs(rows[n]["p_abandon"] - value) < 1e-9
+    assert rows[53]["agents_to_employ"] == 76                     # 53 / (1 - 0.30), rounded up
+    without = json.loads(CliRunner().invoke(main, [*args, "--max-abandon", "1", "--json"]).output)
+    assert without["fewest_agents_for_target"] == 51
+    text = CliRunner().invoke(main, args).output
+    marked = [line for line in text.splitlines() if "<- fewest meeting the targets" in line]
+    assert len(marked) == 1 and marked[0].split()[0] == "53"
 
 
 def test_trace_is_opt_in_and_lists_every_call(tmp_path):

@@ -35,7 +35,7 @@ from sim.input.textfile import read_text
 
 _TOP = {"name", "horizon_hours", "warmup_hours", "interval_minutes", "start", "service_level",
         "max_abandon_rate", "lines", "pools", "routing", "outbound", "replications", "seed",
-        "description", "planning", "surges", "label", "costs"}
+        "description", "planning", "surges", "label", "costs", "volume_factor"}
 _LINE = {"mode", "arrivals", "handle_seconds", "wrapup_seconds", "patience_seconds", "pool", "priority",
          "categories", "redial", "description", "name", "handle_factor_by_hour", "label"}
 _CATEGORY = {"name", "share", "handle_seconds", "wrapup_seconds", "priority", "transfer_to", "transfer"}
@@ -165,6 +165,7 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     lines = {lid: _with_categories(line, line_nodes[lid], lines, default_transfer, base_dir)
              for lid, line in lines.items()}
     lines = _surges(root, lines, interval_minutes)
+    lines = _volume(root, lines, interval_minutes)
     if not any(line.mode != "provincial" for line in lines.values()):
         root.fail("need at least one line answered by the city (all are provincial)", "lines")
     replications = root.integer("replications", 10, limit=limits.REPLICATIONS)
@@ -268,6 +269,21 @@ def _surges(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[s
             patterns.check_rate(node, "factor", week, interval_minutes,
                                 f"a factor of {factor:g} gives line {lid!r}")
             lines[lid] = replace(lines[lid], arrivals=replace(lines[lid].arrivals, week_per_hour=week))
+    return lines
+
+
+def _volume(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[str, Line]:
+    """``volume_factor: 1.3``: every line's arrivals, provincial ones too, times the factor (growth after a
+    merger, a forecast's uncertainty); one field to sweep."""
+    if not root.has("volume_factor"):
+        return lines
+    factor = root.number("volume_factor", minimum=0)
+    for lid, line in lines.items():
+        with np.errstate(over="ignore"):
+            week = line.arrivals.week_per_hour * factor
+        patterns.check_rate(root, "volume_factor", week, interval_minutes,
+                            f"a volume factor of {factor:g} gives line {lid!r}")
+        lines[lid] = replace(line, arrivals=replace(line.arrivals, week_per_hour=week))
     return lines
 
 

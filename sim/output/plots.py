@@ -239,8 +239,9 @@ def observed_vs_simulated(labels: list[str], figures: dict[str, tuple], ylabels:
 
 
 def seats_curve(seats: np.ndarray, series: dict[str, tuple], ylabel: str, title: str, target: float | None = None,
-                lang: str = "en", xlabel: str | None = None, top: float | None = 1.02):
-    """Service level (or another share) against seats: ``series[name] = (mean, low, high)`` over ``seats``."""
+                lang: str = "en", xlabel: str | None = None, top: float | None = 1.02, marks=()):
+    """Service level (or another share) against seats: ``series[name] = (mean, low, high)`` over ``seats``;
+    ``marks``: values of the x axis to mark with a dotted line (the first meeting the goals)."""
     with style(lang):
         fig, ax = plt.subplots(figsize=(6.5, 3.8))
         for i, (name, (mean, low, high)) in enumerate(series.items()):
@@ -250,6 +251,10 @@ def seats_curve(seats: np.ndarray, series: dict[str, tuple], ylabel: str, title:
             ax.fill_between(seats, low, high, color=st["color"], alpha=0.15, linewidth=0)
         if target is not None:
             ax.axhline(target, color="black", linewidth=0.8, linestyle=(0, (4, 2)))
+        for x in sorted(set(marks)):
+            ax.axvline(x, color="#17612e", linewidth=1.0, linestyle=":")
+            ax.annotate(text("first_meeting", lang), (x, 0.02), xycoords=("data", "axes fraction"), rotation=90,
+                        fontsize=8, color="#17612e", ha="right", va="bottom")
         ax.set_xlabel(xlabel or text("agents", lang))
         _value_axis(ax, ylabel, True, top)
         ax.set_title(title, loc="left")

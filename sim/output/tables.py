@@ -158,11 +158,15 @@ def calibration_table(report: dict) -> str:
 def sweep_text(rows: list[dict], names: list[str], threshold: float) -> str:
     """The sweep's variants, one line each."""
     cols = [(f, SHORT[f], shown_as(f)) for f in HEADLINE]
-    header = [n.split(".")[-1] for n in names] + [h for _, h, _ in cols]
-    body = [[f"{r['variant'][n]:g}" for n in names] + [_cell(r[f], how) for f, _, how in cols] for r in rows]
+    header = list(names) + [h for _, h, _ in cols] + ["goals"]
+    body = [[f"{r['variant'][n]:g}" for n in names] + [_cell(r[f], how) for f, _, how in cols]
+            + [("met <- first" if r.get("first_meeting_goals") else "met") if r.get("meets_goals") else "-"]
+            for r in rows]
     lines = _render(header, body, left=0)
     return "\n".join(lines + [f"SL = answered within {threshold:g} s / offered; abandoned = abandoned / offered; "
-                               "ASA = mean wait of answered calls; mean ± half-width of the 95% interval."])
+                               "ASA = mean wait of answered calls; mean ± half-width of the 95% interval; goals met "
+                               "= mean SL at least its target and mean abandonment at most its ceiling; first = the "
+                               "first value of the first field varied that meets them."])
 
 
 def decision_table(data: dict) -> str:
@@ -190,4 +194,35 @@ def decision_table(data: dict) -> str:
                "offered (a transfer hang-up is lost); to employ = headcount / (1 - shrinkage); hires = against "
                "today; seats = workstations (most agents at work at once per pool plus the margin); cost = pay, "
                "night premium, on-costs and workstations per year.")
+    return "\n".join(out)
+
+
+def erlang_table(report: dict, answer: int, chosen=None) -> str:
+    """``hotline erlang``: agents against service level, abandonment, ASA and occupancy around the answer."""
+    t = report["target"]
+    header = ["agents", "to employ", f"SL {t['threshold_seconds']:g}s", "abandoned", "P(wait)", "ASA s",
+              "occupancy", ""]
+    body = []
+    for i, row in enumerate(report["table"]):
+        body.append([str(row["agents"]), str(row["agents_to_employ"]), _fmt(row["service_level"], "percent"),
+                     _fmt(row["p_abandon"], "percent"), _fmt(row["p_wait"], "percent"),
+                     "-" if not math.isfinite(row["asa_seconds"]) else f"{row['asa_seconds']:.1f}",
+                     _fmt(row["occupancy"], "percent"), "<- fewest meeting the targets" if i == answer else ""])
+    first = report["table"][0]
+    goal = (f"service level >= {t['service_level']:.0%}"
+            + (f" and abandoned <= {t['max_abandon_rate']:.0%}" if t["max_abandon_rate"] is not None else ""))
+    out = [f"{report['model']}: {first['offered_erlangs']:.2f} Erlangs offered (calls per hour x handle hours); "
+           f"targets: {goal}.", *(line.rstrip() for line in _render(header, body, left=0)),
+           f"SL = answered within {t['threshold_seconds']:g} s / offered; abandoned = hung up before an answer / "
+           f"offered; P(wait) = share finding every agent busy; ASA = mean wait of answered calls; occupancy = busy "
+           f"agents / agents; to employ = agents / (1 - shrinkage {report['shrinkage']:.0%}), rounded up."]
+    unstable = chosen is not None and report["model"].startswith("Erlang C") and \
+        chosen.agents <= first["offered_erlangs"] * (1 + 1e-9)
+    if unstable:
+        out.append(f"with {chosen.agents} agents the queue is unstable: {first['offered_erlangs']:.2f} Erlangs arrive "
+                   "and nobody hangs up, so waits grow without bound.")
+    elif chosen is not None:
+        out.append(f"with {chosen.agents} agents: SL {chosen.service_level:.1%}, abandoned {chosen.p_abandon:.1%}, "
+                   f"ASA {chosen.asa_seconds:.1f} s, occupancy {chosen.occupancy:.1%}, Erlang B blocking "
+                   f"{report['erlang_b_blocking']:.4f}.")
     return "\n".join(out)

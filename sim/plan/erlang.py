@@ -245,3 +245,20 @@ def agents_for_target(per_hour: float, handle_seconds: float,
         else:
             low = mid
     return figures(high)
+
+
+def staffing_table(per_hour: float, handle_seconds: float, patience_seconds: float | None = None,
+                   threshold_seconds: float = 15.0, service_level_target: float = 0.8,
+                   max_abandon_rate: float | None = None, around: int = 5) -> tuple[list[QueueFigures], int]:
+    """The planner's spreadsheet: exact figures for the fewest agents meeting the targets and ``around`` agents
+    either side (never below one agent, nor at an unstable Erlang C staffing); returns (rows, index of the answer).
+    """
+    fewest = agents_for_target(per_hour, handle_seconds, patience_seconds, threshold_seconds,
+                               service_level_target, max_abandon_rate)
+    low = max(1, fewest.agents - around)
+    if patience_seconds is None:               # an Erlang C queue needs more agents than Erlangs to be stable
+        low = max(low, math.floor(fewest.offered_erlangs) + 1)
+    rows = [erlang_a(per_hour, handle_seconds, patience_seconds, n, threshold_seconds)
+            for n in range(low, max(fewest.agents, 1) + around + 1)]
+    answer = next((i for i, f in enumerate(rows) if f.agents == fewest.agents), 0)
+    return rows, answer

@@ -105,6 +105,10 @@ class Store:
     def _path(self, key: str, replication: int) -> Path:
         return self.root / key / f"r{replication}.npz"
 
+    def has(self, key: str, replication: int) -> bool:
+        """Whether a replication is stored (not whether it is whole: ``load`` checks that)."""
+        return self._path(key, replication).is_file()
+
     def load(self, key: str, replication: int) -> dict[str, np.ndarray] | None:
         """The stored sums of a replication, or None when absent or not trustworthy (recompute it)."""
         return _read(self._path(key, replication), key, replication)

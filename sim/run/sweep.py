@@ -1,16 +1,17 @@
 """Sweeps: a grid of scenario variants, each a change of one or more fields.
 
-``--vary pools.general.seats=40:80:2`` takes 40, 42, ..., 80 (both ends
+``--vary pools.general.agents=40:80:2`` takes 40, 42, ..., 80 (both ends
 included); ``--vary lines.12345.arrivals.scale=1.0,1.2,1.55`` takes the listed
-values.  Several ``--vary`` make the grid of all combinations, of at most
+values; ``pools.general.shifts[1].agents`` reaches the second shift of a pool and
+``volume_factor`` the whole demand.  Several ``--vary`` make the grid of all combinations, of at most
 ``MAX_VARIANTS`` variants: larger grids are refused before a value is built.
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,23 +94,65 @@ def check_grid(varies: list[Vary]) -> None:
         if top in _NO_EFFECT or top.startswith("x-"):
             why = _NO_EFFECT.get(top, "x- fields only hold anchors for other fields")
             raise OptionError("--vary", vary.name, f"varying it would run the same scenario again ({why}); "
-                              "vary a field of the model, such as pools.<pool>.seats")
+                              "vary a field of the model, such as pools.<pool>.agents")
     sizes = [len(v.values) for v in varies]
     if math.prod(sizes) > MAX_VARIANTS:
         raise OptionError("--vary", " x ".join(map(str, sizes)), f"the grid has {math.prod(sizes):,} variants, more "
                           f"than the {MAX_VARIANTS:,} a sweep may run; vary fewer fields or take coarser steps")
 
 
+_INDEXED = re.compile(r"^(?P<key>[^\[\]]+)(?P<index>(\[\d+\])*)$")
+
+
+def _steps(vary: Vary) -> list:
+    """The path as keys and list positions: ``pools.general.shifts[1].agents`` -> pools, general, shifts, 1,
+    agents."""
+    steps = []
+    for part in vary.path:
+        match = _INDEXED.match(part)
+        if match is None:
+            raise OptionError("--vary", vary.name, f"{part!r} is not a field name or name[position], e.g. shifts[1]")
+        steps.append(match["key"])
+        steps += [int(i) for i in re.findall(r"\[(\d+)\]", match["index"])]
+    return steps
+
+
 def set_field(raw: dict, vary: Vary, value) -> None:
-    """Set ``raw[path] = value``; the field's parent must exist in the scenario."""
-    node = raw
-    for i, key in enumerate(vary.path[:-1]):
-        if not isinstance(node, dict) or key not in node:
-            raise OptionError("--vary", vary.name, f"the scenario has no field {'.'.join(vary.path[:i + 1])}")
-        node = node[key]
-    if not isinstance(node, dict):
-        raise OptionError("--vary", vary.name, f"{'.'.join(vary.path[:-1])} is not a mapping of fields")
-    node[vary.path[-1]] = value
+    """Set the field at ``vary.path`` (keys, and ``[i]`` for the i-th item of a list, counted from 0) to
+    ``value``; its parent must exist in the scenario."""
+    steps = _steps(vary)
+    node, walked = raw, []
+    for step in steps[:-1]:
+        if isinstance(step, int):
+            if not isinstance(node, list) or step >= len(node):
+                size = len(node) if isinstance(node, list) else 0
+                raise OptionError("--vary", vary.name, f"{_show(walked)} has {size} items, counted from [0]; "
+                                  f"there is no [{step}]")
+        elif not isinstance(node, dict) or step not in node:
+            raise OptionError("--vary", vary.name, f"the scenario has no field {_show(walked + [step])}")
+        node = node[step]
+        walked.append(step)
+    last = steps[-1]
+    if isinstance(last, int):
+        if not isinstance(node, list) or last >= len(node):
+            raise OptionError("--vary", vary.name, f"{_show(walked)} has no item [{last}]")
+    elif not isinstance(node, dict):
+        raise OptionError("--vary", vary.name, f"{_show(walked)} is not a mapping of fields")
+    node[last] = value
+
+
+def _show(steps: list) -> str:
+    return "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in steps).lstrip(".")
+
+
+def _unshared(value):
+    """A copy in which no two places share a mapping or list: YAML aliases (``shifts: *shifts``) give several
+    pools the same list, and a variant changes one field in one place."""
+    if isinstance(value, dict):
+        return {k: _unshared(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unshared(v) for v in value]
+    return value
 
 
 def variants(s: Scenario, varies: list[Vary]) -> list[tuple[dict, Scenario]]:
@@ -118,13 +161,13 @@ def variants(s: Scenario, varies: list[Vary]) -> list[tuple[dict, Scenario]]:
     out = []
     base_dir = Path(s.source).parent if Path(s.source).is_file() else None
     for combo in itertools.product(*(v.values for v in varies)):
-        raw = copy.deepcopy(s.raw)
+        raw = _unshared(s.raw)
         raw.pop("base", None)
         chosen = {}
         for vary, value in zip(varies, combo):
             set_field(raw, vary, value)
             chosen[vary.name] = value
-        raw["name"] = f"{s.name} " + " ".join(f"{k.split('.')[-1]}={v}" for k, v in chosen.items())
+        raw["name"] = f"{s.name} " + " ".join(f"{k}={v}" for k, v in chosen.items())
         try:
             out.append((chosen, from_dict(raw, s.source, base_dir)))
         except ScenarioError as exc:

@@ -1,0 +1,66 @@
+"""The levers a city pulls: one volume factor, sweeps of shift agents that mark the first value meeting the goals."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from sim.cli import main
+from sim.errors import OptionError
+from sim.input import scenario as sc
+from sim.run.sweep import parse_vary, variants
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = ROOT / "scenarios" / "fuyang" / "plan.yaml"
+
+
+def test_the_volume_factor_multiplies_every_line_and_nothing_else():
+    s = sc.load(PLAN)
+    grown = sc.from_dict(dict(s.raw, volume_factor=1.3), s.source, PLAN.parent)
+    for lid, line in s.lines.items():
+        assert np.allclose(grown.lines[lid].arrivals.week_per_hour, 1.3 * line.arrivals.week_per_hour), lid
+    assert all((grown.pools[k].week_agents == p.week_agents).all() for k, p in s.pools.items())
+    with pytest.raises(Exception, match="volume_factor"):
+        sc.from_dict(dict(s.raw, volume_factor=1e9), s.source, PLAN.parent)
+
+
+def test_a_sweep_reaches_one_shift_of_one_pool_and_no_pool_sharing_its_anchor():
+    s = sc.load(PLAN)           # transport, health and urban share one list of shifts (a YAML alias)
+    grid = variants(s, [parse_vary("pools.transport.shifts[1].agents=1,4")])
+    (_, one), (_, four) = grid
+    early = slice(7 * 60, 9 * 60)                  # Monday 07:00-09:00: the early shift alone
+    assert one.pools["transport"].week_agents[early].max() + 3 == four.pools["transport"].week_agents[early].max()
+    for other in ("health", "urban"):
+        assert (four.pools[other].week_agents == s.pools[other].week_agents).all(), other
+    with pytest.raises(OptionError, match=r"has 4 items, counted from \[0\]; there is no \[9\]"):
+        variants(s, [parse_vary("pools.transport.shifts[9].agents=1")])
+
+
+def test_a_sweep_marks_the_first_value_meeting_the_goals_and_says_what_it_reuses(tmp_path):
+    data = {"name": "one", "horizon_hours": 24, "warmup_hours": 1, "interval_minutes": 60,
+            "service_level": {"threshold_seconds": 20, "target": 0.8}, "max_abandon_rate": 0.05,
+            "lines": {"L": {"arrivals": {"per_hour": 120}, "pool": "p",
+                            "handle_seconds": {"dist": "exponential", "mean": 240},
+                            "patience_seconds": {"dist": "exponential", "mean": 180}}},
+            "pools": {"p": {"agents": 6}}}
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    args = ["sweep", str(path), "--vary", "pools.p.agents=6:18:2", "--vary", "volume_factor=1,1.5", "-r", "4",
+            "-w", "1", "--out", str(tmp_path / "sw")]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    rows = json.loads((tmp_path / "sw" / "sweep.json").read_text())["variants"]
+    for factor in (1, 1.5):
+        mine = [r for r in rows if r["variant"]["volume_factor"] == factor]
+        met = [r["variant"]["pools.p.agents"] for r in mine if r["meets_goals"]]
+        marked = [r["variant"]["pools.p.agents"] for r in mine if r["first_meeting_goals"]]
+        assert met and marked == [min(met)]                      # 8 Erlangs at 1.0, 12 at 1.5: both met by 18
+        for r in mine:
+            sl, ab = r["service_level"]["mean"], r["abandon_rate"]["mean"]
+            assert r["meets_goals"] == (sl >= 0.8 and ab <= 0.05)
+    assert "met <- first" in first.output and "reusing" not in first.output
+    again = CliRunner().invoke(main, args)
+    assert "reusing 56 of 56 replications stored" in again.output

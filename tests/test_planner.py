@@ -175,3 +175,61 @@ def test_requirement_at_95000_calls_an_hour_with_patience_is_the_erlang_a_answer
     erlang = agents_for_target(95_000, 300, 120, 20, 0.8, 0.05).agents
     assert 7_000 < erlang < 8_000
     assert (analytic(s, pool_loads(s))["p"] == erlang).all()
+
+
+PEAKED = [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 3, 6.5, 9, 9.5, 8.5, 6, 6.5, 8.5, 8.5, 7.5, 6, 4.5, 4, 3.5, 2.8, 2, 1.4]
+
+
+def peaked_day(targets: str, **planning) -> sc.Scenario:
+    """A plain peaked day of 5,000 calls, 8-hour shifts starting on any hour (no breaks, any day)."""
+    lines = {"L": {"arrivals": {"per_day": 5000, "daily_profile": PEAKED}, "pool": "p",
+                   "handle_seconds": EXP(240), "patience_seconds": EXP(180)}}
+    shifts = [{"name": "eight", "starts": [f"{h:02d}:00" for h in range(24)], "hours": 8}]
+    return sc.from_dict(base(lines, {"shifts": shifts, "targets": targets, "replications": 5, **planning},
+                             horizon_hours=24, service_level={"threshold_seconds": 15, "target": 0.8}, seed=5),
+                        "peak.yaml")
+
+
+@pytest.fixture(scope="module")
+def day_and_interval_plans():
+    return plan(peaked_day("interval")), plan(peaked_day("day"))
+
+
+def test_planning_to_the_days_goals_needs_far_fewer_agent_hours_and_simulation_confirms_them(day_and_interval_plans):
+    by_interval, by_day = day_and_interval_plans
+    hours = [p.staff.agent_hours_per_week for p in (by_interval, by_day)]
+    assert hours[1] <= 0.90 * hours[0], hours                  # at least 10% fewer paid agent-hours
+    assert by_day.targets_met
+    for run in (by_day.verified, simulate(by_day.verified.scenario, 8, seed=99)):    # and on other callers
+        sl, ab = whole(run, "service_level"), whole(run, "abandon_rate")
+        assert sl.mean() >= 0.8 - 0.02 and ab.mean() <= 0.05 + 0.01, (sl.mean(), ab.mean())
+    # agents go where they buy the most service: some half hours get fewer than their own 80% needs
+    assert (by_day.rosters["p"].on_phones < by_interval.sipp["p"]).any()
+
+
+def test_simulation_moves_a_days_planned_goal_both_ways():
+    from sim.plan.planner import _aim_again
+
+    s = peaked_day("day")
+    judged = {"p": {"service_level": {"mean": np.array([0.70, 0.95] + [np.nan] * 5),
+                                      "low": np.array([0.66, 0.93] + [np.nan] * 5),
+                                      "high": np.array([0.74, 0.97] + [np.nan] * 5)},
+                    "abandon_rate": {"mean": np.array([0.08, 0.01] + [np.nan] * 5),
+                                     "low": np.array([0.07, 0.005] + [np.nan] * 5),
+                                     "high": np.array([0.09, 0.015] + [np.nan] * 5)}}}
+    aim_sl, aim_ab = {"p": np.full(7, 0.8)}, {"p": np.full(7, 0.05)}
+    assert _aim_again(s, judged, aim_sl, aim_ab)
+    assert aim_sl["p"][0] > 0.8 and aim_ab["p"][0] < 0.05          # missed: planned to more service
+    assert aim_sl["p"][1] < 0.8 and aim_ab["p"][1] > 0.05          # cleared beyond its interval: agents removed
+    assert (aim_sl["p"][2:] == 0.8).all()                          # days without calls stay
+
+
+def test_a_floor_keeps_every_interval_above_its_share():
+    from sim.plan.requirements import pool_loads
+
+    s = peaked_day("day", floor_service_level=0.6)
+    result = plan(s, replications=3)
+    load = pool_loads(s)["p"]
+    for k in np.flatnonzero(load.per_hour > 0):
+        floor = agents_for_target(load.per_hour[k], load.agent_seconds[k], load.patience_seconds[k], 15, 0.6).agents
+        assert result.rosters["p"].on_phones[k] >= floor, k

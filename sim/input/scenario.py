@@ -519,7 +519,7 @@ def _planning(root: Node, interval_minutes: int) -> Planning | None:
         return None
     node = root.child("planning")
     node.unknown_keys({"shifts", "work_days_per_week", "shrinkage", "targets", "max_iterations",
-                       "replications"})
+                       "replications", "floor_service_level"})
     raw = node.raw("shifts")
     if not isinstance(raw, list) or not raw:
         node.fail("must be a non-empty list of shift types", "shifts")
@@ -567,11 +567,16 @@ def _planning(root: Node, interval_minutes: int) -> Planning | None:
         if work_days > 7:
             node.fail(f"must be at most 7, got {work_days}", "work_days_per_week")
     targets = node.text("targets", "interval")
-    if targets not in ("interval", "day"):
-        node.fail(f"must be 'interval' or 'day', got {targets!r}", "targets")
+    if targets not in ("interval", "day", "week"):
+        node.fail(f"must be 'interval', 'day' or 'week', got {targets!r}", "targets")
+    floor = None
+    if node.has("floor_service_level"):
+        floor = node.number("floor_service_level", minimum=0)
+        if floor >= 1:
+            node.fail(f"must be below 1 (a share of calls answered in time), got {floor:g}", "floor_service_level")
     shrinkage = node.number("shrinkage", 0.0, minimum=0)
     if shrinkage >= 1:
         node.fail(f"must be below 1 (a share of paid time), got {shrinkage:g}", "shrinkage")
     reps = node.integer("replications", None, limit=limits.PLANNING_REPLICATIONS) if node.has("replications") else None
     return Planning(tuple(types), work_days, shrinkage, targets,
-                    node.integer("max_iterations", 4, limit=limits.PLANNING_ITERATIONS), reps)
+                    node.integer("max_iterations", 4, limit=limits.PLANNING_ITERATIONS), reps, floor)

@@ -172,9 +172,10 @@ class Planning:
     shifts: tuple[ShiftType, ...]
     work_days_per_week: int | None  # None: each day planned on its own
     shrinkage: float                # share of paid time off the phones
-    targets: str                    # "interval" or "day"
+    targets: str                    # "interval", "day" or "week": what each goal holds over
     max_iterations: int             # verification rounds at most
     replications: int | None        # for the simulations of the planner (None: the scenario's)
+    floor_service_level: float | None = None   # day/week goals: every interval answers at least this share
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ def comparison(runs: list[RunResult]) -> dict:
            "definitions": definitions(TOTALS + LINE_FIGURES), "scenarios": []}
     for r, t in zip(runs, wholes):
         entry = {"scenario": r.layout.name, "source": r.scenario.source if r.scenario else "", "total": {},
-                 "difference": {}, "lines": {}}
+                 "difference": {}, "lines": {}, "label": r.layout.labels.get("scenario", {}),
+                 "labels": {k: v for k, v in r.layout.labels.items() if k != "scenario"}}
         for f in TOTALS:
             entry["total"][f] = t.estimate(f, group=0).to_json()
             if r is not base:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -82,8 +81,8 @@ def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
             load = plan.loads[k].offered_erlangs
             for i in range(len(load)):
                 weekday, time = clock.label(i * s.interval_minutes)
-                sl = plan.check.service_level[k].mean[i] if s.planning.targets == "interval" else math.nan
-                ab = plan.check.abandon_rate[k].mean[i] if s.planning.targets == "interval" else math.nan
+                sl = plan.check.service_level[k].mean[i]
+                ab = plan.check.abandon_rate[k].mean[i]
                 writer.writerow([k, i, weekday, time, f"{load[i]:.4f}", int(plan.sipp[k][i]),
                                  int(plan.corrected[k][i]), int(plan.requirement[k][i]),
                                  int(roster.on_phones[i]), cell(sl), cell(ab)])

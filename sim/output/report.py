@@ -18,6 +18,7 @@ import numpy as np
 from sim.errors import InputError, OptionError
 from sim.input import clock
 from sim.output import compare as compare_files
+from sim.output import decide as decide_files
 from sim.output import plan as plan_files
 from sim.output import simulate as simulate_files
 from sim.output.labels import text
@@ -185,6 +186,11 @@ def _compare(folder: Path, lang: str):
         html_ += [f"<h3>{_e(text('differences', lang))}</h3>", _table(header, diffs)]
     html_ += [f"<h3>{_e(text('charts', lang))}</h3>", _figure(figs[0], text("title_sl_hour", lang)),
               _figure(figs[1], text("title_sl_line", lang))]
+    html_.append(f"<h2>{_e(text('journey', lang))}</h2>")
+    for e in data["scenarios"]:
+        html_ += _journey(decide_files.display(e, lang), e["lines"], lambda line, e=e: decide_files.line_display(
+            e, line, lang), data["threshold_seconds"], lang)
+    html_.append(f"<p class='note'>{_e(text('journey_note', lang))}; {_e(text('ci_note', lang))}</p>")
     sources = []
     for e in data["scenarios"]:
         for candidate in (folder / e["scenario"] / "scenario.yaml", Path(e.get("source", ""))):
@@ -198,8 +204,6 @@ def _compare(folder: Path, lang: str):
 def _decide(folder: Path, lang: str):
     """The decision box (each option's goals, people, workstations, cost, worst lines), then the charts and
     each line's journey: what a manager reads first."""
-    from sim.output import decide as decide_files
-
     data = _load_json(folder / "decision.json")
     g = data["goals"]
     t = g["threshold_seconds"]
@@ -224,18 +228,26 @@ def _decide(folder: Path, lang: str):
     figs = decide_files.charts(data, lang)
     html_ = [box, _figure(figs[0], text("title_cost", lang)), _figure(figs[1], text("title_sl_line", lang))]
     html_.append(f"<h2>{_e(text('journey', lang))}</h2>")
-    columns = ("service_level", "abandon_rate", "resolved_share", "abandon_rate_end_to_end", "time_to_resolver_seconds")
     for e in decide_files.entries(data):
         name = decide_files.display(e, lang) + (text("today_suffix", lang) if e is data["today"] else "")
-        body = [[decide_files.line_display(e, line, lang)] + [_estimate(f[c], c != "time_to_resolver_seconds")
-                                                              for c in columns]
-                for line, f in e["verified"]["lines"].items()]
-        html_ += [f"<h3>{_e(name)}</h3>",
-                  _table([text("line", lang)] + [text("sl_t", lang, t=t) if c == "service_level" else text(c, lang)
-                                                 for c in columns], body)]
+        html_ += _journey(name, e["verified"]["lines"], lambda line, e=e: decide_files.line_display(e, line, lang),
+                          t, lang)
     html_.append(f"<p class='note'>{_e(text('journey_note', lang))}; {_e(text('ci_note', lang))}</p>")
     sources = [(a["file"], a["text"]) for a in data["assumptions"]]
     return "\n".join(html_), t, sources
+
+
+JOURNEY_COLUMNS = ("service_level", "abandon_rate", "resolved_share", "abandon_rate_end_to_end",
+                   "time_to_resolver_seconds")
+
+
+def _journey(name: str, lines: dict, display, threshold: float, lang: str) -> list[str]:
+    """One option's lines: first queue and the whole journey (a transfer hang-up counts as lost)."""
+    body = [[display(line)] + [_estimate(f.get(c), c != "time_to_resolver_seconds") for c in JOURNEY_COLUMNS]
+            for line, f in lines.items()]
+    header = [text("line", lang)] + [text("sl_t", lang, t=threshold) if c == "service_level" else text(c, lang)
+                                     for c in JOURNEY_COLUMNS]
+    return [f"<h3>{_e(name)}</h3>", _table(header, body)]
 
 
 def _mark(goal: dict, lang: str) -> str:
@@ -329,7 +341,7 @@ def _simulate(folder: Path, lang: str):
               text("asa_seconds", lang)]
     rows = []
     for kind, ident in whole.scopes:
-        name = "total" if kind == "total" else ident
+        name = text("total", lang) if kind == "total" else run.layout.label(kind, ident, lang)
 
         def est(figure):
             if figure not in whole.values or not whole.reports(figure, kind, ident):

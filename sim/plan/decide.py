@@ -17,6 +17,7 @@ replications meets it; the 95% interval is given beside it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -132,6 +133,9 @@ def judged(t: FigureTable, goals: Goals, kind: str = "total", ident: str = "all"
     for figure, goal, sign in (("service_level", goals.service_level, 1.0),
                                ("abandon_rate", goals.max_abandon_rate, -1.0)):
         e = t.estimate(figure, kind, ident, 0)
+        if not math.isfinite(float(e.mean)):        # no calls offered: nobody was served badly
+            out[figure] = {**e.to_json(), "goal": goal, "met": True, "margin": None}
+            continue
         margin = sign * (float(e.mean) - goal)
         out[figure] = {**e.to_json(), "goal": goal, "met": bool(margin >= 0), "margin": round(margin, 6)}
     return out
@@ -149,7 +153,8 @@ def verdict(o: Option, goals: Goals) -> dict:
     lines = {line: judged(t, goals, "line", line) for line in city_lines(t)}
     met = {g: total[g]["met"] and all(v[g]["met"] for v in lines.values()) for g in GOAL_FIGURES}
     missing = sorted(line for line, v in lines.items() if not all(v[g]["met"] for g in GOAL_FIGURES))
-    worst = sorted(lines, key=lambda line: min(lines[line][g]["margin"] for g in GOAL_FIGURES))[:WORST_LINES]
+    worst = sorted(lines, key=lambda line: min(math.inf if lines[line][g]["margin"] is None
+                                               else lines[line][g]["margin"] for g in GOAL_FIGURES))[:WORST_LINES]
     return {"goals_met": met, "all_goals_met": all(met.values()), "lines_missing_goals": missing,
             "worst_lines": worst, "total": total, "lines": lines}
 

@@ -21,16 +21,17 @@ from sim.input import clock, limits, patterns
 from sim.input.reader import Node
 from sim.input.spec import Scenario
 from sim.plan import costs as money
+from sim.plan import goals
 from sim.plan.requirements import (
     IntervalCheck,
     PoolLoad,
     analytic,
-    analytic_day_targets,
     check_intervals,
     corrected,
     pool_loads,
 )
 from sim.plan.rosters import Roster, ScheduleError, check_coverable, solve
+from sim.results.figures import table
 from sim.run.runs import RunResult, simulate
 
 
@@ -84,7 +85,9 @@ def plan(s: Scenario, replications: int | None = None, seed: int | None = None, 
     seed = s.seed if seed is None else seed
     tell = progress or (lambda stage, detail: None)
     loads = pool_loads(s)
-    sipp = analytic_day_targets(s, loads) if p.targets == "day" else analytic(s, loads)
+    if p.targets in ("day", "week"):
+        return _plan_to_goals(s, loads, reps, seed, tell, runner)
+    sipp = analytic(s, loads)
     try:                       # before any simulation: can the allowed shifts cover it at all?
         for k, v in sipp.items():
             check_coverable(k, v, p, s.interval_minutes)
@@ -92,11 +95,8 @@ def plan(s: Scenario, replications: int | None = None, seed: int | None = None, 
         raise ScenarioError(s.source, "planning.shifts", str(exc)) from None
     _check_headcount(s, sipp)
     tell("requirement", "analytic (Erlang A per interval) done")
-    if p.targets == "day":
-        need, rounds = {k: v.copy() for k, v in sipp.items()}, 0
-    else:
-        need, rounds = corrected(s, sipp, reps, seed, runner=runner,
-                                 progress=lambda r, c: tell("requirement", f"simulation round {r}"))
+    need, rounds = corrected(s, sipp, reps, seed, runner=runner,
+                             progress=lambda r, c: tell("requirement", f"simulation round {r}"))
     _check_headcount(s, need)
     corrected_need = {k: v.copy() for k, v in need.items()}
     requirement = {k: v.copy() for k, v in need.items()}
@@ -106,11 +106,12 @@ def plan(s: Scenario, replications: int | None = None, seed: int | None = None, 
         tell("verification", f"round {verification_rounds}: roster solved, simulating it")
         planned = roster_scenario(s, rosters)
         result = simulate(planned, reps, seed, runner=runner)
-        check = check_intervals(s, result, by_day=p.targets == "day")
+        check = check_intervals(s, result)
         if not check.any_missed():
             met = True
             break
-        _raise_missed(s, requirement, check, by_day=p.targets == "day")
+        for k, missed in check.missed.items():
+            requirement[k][missed] += 1
     return PlanResult(s, loads, sipp, corrected_need, requirement, rosters, result, check, rounds,
                       verification_rounds, met, planned_raw(s, rosters))
 
@@ -126,28 +127,115 @@ def _check_headcount(s: Scenario, requirement: dict[str, np.ndarray]):
 
 
 def _rosters(s: Scenario, requirement: dict[str, np.ndarray], runner=None) -> dict[str, Roster]:
-    """Each pool's cheapest roster; the pools' programmes are independent, so ``runner`` solves them side by
-    side (a small pool's programme can take seconds to prove optimal)."""
-    tasks = [(k, v, s.planning, s.interval_minutes) for k, v in requirement.items()]
+    """Each pool's cheapest roster covering its requirement."""
+    return _per_pool(s, [(k, v, s.planning, s.interval_minutes) for k, v in requirement.items()], solve, runner)
+
+
+def _per_pool(s: Scenario, tasks: list[tuple], function, runner) -> dict:
+    """``function(*task)`` for each pool's task (the pool first), side by side on ``runner``'s processes: the
+    pools' programmes are independent, and a small pool's can take seconds to prove optimal."""
     try:
         if runner is None or runner.serial or len(tasks) < 2:
-            return {task[0]: solve(*task) for task in tasks}
-        solved = dict(runner.map(tasks, function=solve))
+            return {task[0]: function(*task) for task in tasks}
+        solved = dict(runner.map(tasks, function=function))
         return {task[0]: solved[i] for i, task in enumerate(tasks)}
     except ScheduleError as exc:
         raise ScenarioError(s.source, "planning.shifts", str(exc)) from None
 
 
-def _raise_missed(s: Scenario, requirement: dict[str, np.ndarray], check: IntervalCheck, by_day: bool):
-    per_day = clock.MINUTES_PER_DAY // s.interval_minutes
-    for k, missed in check.missed.items():
-        if not by_day:
-            requirement[k][missed] += 1
-            continue
-        for d in np.flatnonzero(missed):
-            days = slice(d * per_day, (d + 1) * per_day)
-            busy = requirement[k][days] > 0
-            requirement[k][days] += busy.astype(np.int64)
+def _plan_to_goals(s: Scenario, loads: dict[str, PoolLoad], reps: int, seed: int, tell, runner) -> PlanResult:
+    """Goals over each day (or the week) planned jointly with the shifts (``sim.plan.goals``), the goal each
+    group is planned to corrected by simulation both ways; the cheapest roster whose simulated days (or week)
+    meet the goals on the mean is kept."""
+    p = s.planning
+    groups = goals.groups_of(p.targets, s.interval_minutes)
+    tell("requirement", "Erlang A curves per interval")
+    curve = {k: goals.curves(load, s.threshold_seconds, p.floor_service_level) for k, load in loads.items()}
+    _check_headcount(s, {k: c.floor for k, c in curve.items()})
+    aim_sl = {k: np.full(len(groups), s.service_level_target) for k in s.pools}
+    aim_ab = {k: np.full(len(groups), s.max_abandon_rate) for k in s.pools}
+    sipp = analytic(s, loads)
+    best = last = None
+    rounds = 0
+    for rounds in range(1, p.max_iterations + 1):
+        tell("verification", f"round {rounds}: roster solved to the {p.targets}'s goals, simulating it")
+        solved = _goal_rosters(s, curve, groups, aim_sl, aim_ab, runner)
+        rosters = {k: r for k, (r, _) in solved.items()}
+        counted = {k: c for k, (_, c) in solved.items()}
+        result = simulate(roster_scenario(s, rosters), reps, seed, runner=runner)
+        judged = _judge_groups(s, result, p.targets)
+        met = all(v["met"] for v in judged.values())
+        cost = sum(r.cost for r in rosters.values())
+        last = (rosters, counted, result, met)
+        if met and (best is None or cost < best[0]):
+            best = (cost, rosters, counted, result)
+        if not _aim_again(s, judged, aim_sl, aim_ab):
+            break
+    rosters, counted, result, met = last if best is None else (best[1], best[2], best[3], True)
+    check = check_intervals(s, result)
+    return PlanResult(s, loads, sipp, counted, {k: v.copy() for k, v in counted.items()}, rosters, result, check,
+                      0, rounds, met, planned_raw(s, rosters))
+
+
+def _goal_rosters(s, curve, groups, aim_sl, aim_ab, runner):
+    tasks = [(k, curve[k], s.planning, s.interval_minutes, groups, aim_sl[k], aim_ab[k]) for k in s.pools]
+    return _per_pool(s, tasks, goals.solve, runner)
+
+
+def _judge_groups(s: Scenario, result: RunResult, kind: str) -> dict[str, dict]:
+    """Per pool, each day's (or the week's) simulated service level and abandonment with 95% intervals, and
+    whether the means meet the goals (days without calls meet them)."""
+    t = table(result, "weekday" if kind == "day" else "whole")
+    n_groups = 7 if kind == "day" else 1
+    out = {}
+    where = [clock.weekday_index(str(x)) for x in t.labels] if kind == "day" else [0]
+    for k in s.pools:
+        offered = t.per_replication("offered", "pool", k).mean(axis=0)
+        judged = {"met": True}
+        for figure in ("service_level", "abandon_rate"):
+            e = t.estimate(figure, "pool", k)
+            values = {part: np.full(n_groups, np.nan) for part in ("mean", "low", "high")}
+            for i, g in enumerate(where):
+                if offered[i] > 0:
+                    for part in values:
+                        values[part][g] = np.asarray(getattr(e, part)).reshape(-1)[i]
+            judged[figure] = values
+        with np.errstate(invalid="ignore"):
+            missed = ((judged["service_level"]["mean"] < s.service_level_target)
+                      | (judged["abandon_rate"]["mean"] > s.max_abandon_rate))
+        judged["met"] = not missed.any()
+        out[k] = judged
+    return out
+
+
+def _aim_again(s: Scenario, judged: dict, aim_sl: dict, aim_ab: dict) -> bool:
+    """Move each group's planned goal by what simulation found: up where the mean misses, down where the
+    whole 95% interval clears the goal (agents are removed as well as added).  False when nothing moves."""
+    moved = False
+    for k, j in judged.items():
+        sl, ab = j["service_level"], j["abandon_rate"]
+        for g in range(len(aim_sl[k])):
+            if np.isnan(sl["mean"][g]):
+                continue
+            half_sl, half_ab = (sl["high"][g] - sl["low"][g]) / 2, (ab["high"][g] - ab["low"][g]) / 2
+            if sl["mean"][g] < s.service_level_target:
+                aim_sl[k][g] += s.service_level_target - sl["mean"][g] + half_sl / 2
+                moved = True
+            elif sl["low"][g] > s.service_level_target + AIM_STEP:
+                aim_sl[k][g] -= (sl["low"][g] - s.service_level_target) / 2
+                moved = True
+            if ab["mean"][g] > s.max_abandon_rate:
+                aim_ab[k][g] -= ab["mean"][g] - s.max_abandon_rate + half_ab / 2
+                moved = True
+            elif ab["high"][g] < s.max_abandon_rate - AIM_STEP:
+                aim_ab[k][g] += (s.max_abandon_rate - ab["high"][g]) / 2
+                moved = True
+            aim_sl[k][g] = min(max(aim_sl[k][g], 0.0), goals.TOP_SERVICE_LEVEL)
+            aim_ab[k][g] = min(max(aim_ab[k][g], 0.0), 1.0)
+    return moved
+
+
+AIM_STEP = 0.005     # a goal cleared by less than half a point is left as it is
 
 
 def roster_scenario(s: Scenario, rosters: dict[str, Roster]) -> Scenario:

@@ -29,7 +29,7 @@ from sim.input import clock
 from sim.input.spec import Pool, Scenario
 from sim.model.codes import PLAIN, WARM
 from sim.model.routing import compile_routes
-from sim.plan.erlang import agents_for_target, erlang_a
+from sim.plan.erlang import agents_for_target
 from sim.results.estimate import Estimate
 from sim.results.figures import table
 from sim.run.runs import RunResult, simulate
@@ -124,49 +124,6 @@ def analytic(s: Scenario, loads: dict[str, PoolLoad], service_level_target: floa
     return out
 
 
-def analytic_day_targets(s: Scenario, loads: dict[str, PoolLoad]) -> dict[str, np.ndarray]:
-    """SIPP for a target that holds over each day as a whole.
-
-    For each pool and day, the lowest per-interval target (in steps of one
-    point) whose Erlang figures, weighted by the calls of each interval, still
-    meet the day's service-level target and abandonment ceiling.
-    """
-    per_day = clock.MINUTES_PER_DAY // s.interval_minutes
-    candidates = np.round(np.arange(s.service_level_target, 0.0, -0.01), 2)
-    tables = [analytic(s, loads, float(t)) for t in candidates]
-    out = {}
-    for p, load in loads.items():
-        need = tables[0][p].copy()
-        for d in range(7):
-            days = slice(d * per_day, (d + 1) * per_day)
-            for candidate in tables:
-                n = candidate[p][days]
-                if _day_meets(s, load, days, n):
-                    need[days] = n
-                else:
-                    break
-        out[p] = need
-    return out
-
-
-def _day_meets(s: Scenario, load: PoolLoad, days: slice, agents: np.ndarray) -> bool:
-    lam, secs, pat = load.per_hour[days], load.agent_seconds[days], load.patience_seconds[days]
-    inbound = agents - np.ceil(load.outbound_erlangs[days] - 1e-9).astype(int)
-    offered = within = abandoned = 0.0
-    for l, a, p, n in zip(lam, secs, pat, inbound):
-        if l <= 0:
-            continue
-        if n < 1:
-            return False
-        f = erlang_a(l, a, None if math.isinf(p) else p, int(n), s.threshold_seconds)
-        if f.p_wait >= 1 and math.isinf(p):
-            return False
-        offered += l
-        within += l * f.service_level
-        abandoned += l * f.p_abandon
-    return offered == 0 or (within / offered >= s.service_level_target and abandoned / offered <= s.max_abandon_rate)
-
-
 def with_staffing(s: Scenario, agents: dict[str, np.ndarray]) -> Scenario:
     """The scenario with each pool staffed by ``agents[pool]`` per interval of the clock week.
 
@@ -180,9 +137,9 @@ def with_staffing(s: Scenario, agents: dict[str, np.ndarray]) -> Scenario:
 
 @dataclass
 class IntervalCheck:
-    """Simulated figures per pool and interval of the clock week (or weekday), with 95% intervals."""
+    """Simulated figures per pool and interval of the clock week, with 95% intervals."""
     offered: dict[str, np.ndarray]          # mean calls per replication
-    service_level: dict[str, Estimate]      # arrays over the intervals (or weekdays)
+    service_level: dict[str, Estimate]      # arrays over the intervals
     abandon_rate: dict[str, Estimate]
     missed: dict[str, np.ndarray]           # True where a target is missed beyond the interval
 
@@ -190,14 +147,14 @@ class IntervalCheck:
         return any(m.any() for m in self.missed.values())
 
 
-def check_intervals(s: Scenario, result: RunResult, by_day: bool = False) -> IntervalCheck:
-    """Judge every pool and interval of the week (or every weekday) against the scenario's targets.
+def check_intervals(s: Scenario, result: RunResult) -> IntervalCheck:
+    """Judge every pool and interval of the week against the scenario's targets.
 
     Weeks of a longer horizon are pooled.  An interval misses when even the
     upper end of its service-level interval is below the target, or the lower
     end of its abandonment interval is above the ceiling.
     """
-    t = table(result, "weekday" if by_day else "interval_of_week")
+    t = table(result, "interval_of_week")
     offered, sl, ab, missed = {}, {}, {}, {}
     for p in s.pools:
         offered[p] = t.per_replication("offered", "pool", p).mean(axis=0)

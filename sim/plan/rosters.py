@@ -61,20 +61,33 @@ class Roster:
     planned_shifts: list[dict] = field(default_factory=list)   # entries for a scenario's pool.shifts
 
 
-def solve(pool: str, requirement: np.ndarray, planning: Planning, interval_minutes: int) -> Roster:
-    """Cheapest roster covering ``requirement`` (agents per interval of the clock week), in paid hours times
-    the shifts' cost factors."""
-    n_week = len(requirement)
-    check_coverable(pool, requirement, planning, interval_minutes)
+@dataclass
+class Programme:
+    """The shift programme's variables and rows, before any requirement: tours (one integer variable per shift
+    type, start and set of days) and breaks; ``A`` has a coverage row per interval of the week (agents on the
+    phones) and a row per (type, start, day) tying its breaks to its agents."""
+    columns: list            # (type, start, days)
+    breaks: list             # (type, start, day, offset)
+    A: object                # scipy lil matrix, (n_week + links) x (columns + breaks)
+    cost: np.ndarray         # paid hours x cost factor per variable (0 for breaks)
+    n_week: int
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.columns) + len(self.breaks)
+
+
+def programme(planning: Planning, interval_minutes: int, n_week: int) -> Programme:
+    """Build the tours, breaks and their rows (see ``Programme``)."""
     work_days = planning.work_days_per_week
-    columns = []         # (type, start, days)   one integer variable each
+    columns = []
     for t, st in enumerate(planning.shifts):
         for start in st.starts:
             if work_days is None:
                 columns += [(t, start, (d,)) for d in st.days]
             else:
                 columns += [(t, start, days) for days in itertools.combinations(st.days, work_days)]
-    breaks = []          # (type, start, day, offset)
+    breaks = []
     for t, st in enumerate(planning.shifts):
         if st.break_minutes:
             offsets = range(st.break_window[0], st.break_window[1] + 1, interval_minutes)
@@ -100,29 +113,44 @@ def solve(pool: str, requirement: np.ndarray, planning: Planning, interval_minut
         for k in _span(d, start, o, st.break_minutes, interval_minutes, n_week):
             A[k, col] -= 1
         A[link_row[(t, start, d)], col] = -1                # ... each take one break
-    lower = np.concatenate([requirement.astype(float), np.zeros(len(links))])
-    upper = np.concatenate([np.full(n_week, np.inf), np.zeros(len(links))])
-    res = milp(cost, integrality=np.ones(n_vars), bounds=Bounds(0, np.inf),
-               constraints=LinearConstraint(A.tocsr(), lower, upper),
+    return Programme(columns, breaks, A, cost, n_week)
+
+
+def solve(pool: str, requirement: np.ndarray, planning: Planning, interval_minutes: int) -> Roster:
+    """Cheapest roster covering ``requirement`` (agents per interval of the clock week), in paid hours times
+    the shifts' cost factors."""
+    n_week = len(requirement)
+    check_coverable(pool, requirement, planning, interval_minutes)
+    prog = programme(planning, interval_minutes, n_week)
+    n_links = prog.A.shape[0] - n_week
+    lower = np.concatenate([requirement.astype(float), np.zeros(n_links)])
+    upper = np.concatenate([np.full(n_week, np.inf), np.zeros(n_links)])
+    res = milp(prog.cost, integrality=np.ones(prog.n_vars), bounds=Bounds(0, np.inf),
+               constraints=LinearConstraint(prog.A.tocsr(), lower, upper),
                options={"time_limit": WEEK_SECONDS_LIMIT, "mip_rel_gap": MIP_RELATIVE_GAP, "disp": False})
     if res.x is None:
         raise ScheduleError(f"pool {pool!r}: the shift programme found no roster ({res.message})")
-    x = np.round(res.x).astype(np.int64)
-    on_phones = (A[:n_week].tocsr() @ x).astype(np.int64)
-    at_work = np.asarray(A[:n_week, :len(columns)].tocsr().maximum(0) @ x[:len(columns)]).astype(np.int64)
-    rows, headcount, paid, total_cost = [], 0, 0.0, 0.0
+    return roster_of(pool, prog, np.round(res.x[:prog.n_vars]).astype(np.int64), planning, res)
+
+
+def roster_of(pool: str, prog: Programme, x: np.ndarray, planning: Planning, res) -> Roster:
+    """The roster a solution ``x`` of the programme's variables describes."""
+    n_week, columns = prog.n_week, prog.columns
+    on_phones = (prog.A[:n_week].tocsr() @ x).astype(np.int64)
+    at_work = np.asarray(prog.A[:n_week, :len(columns)].tocsr().maximum(0) @ x[:len(columns)]).astype(np.int64)
+    rows, paid, total_cost = [], 0.0, 0.0
     for j, (t, start, days) in enumerate(columns):
         if x[j] <= 0:
             continue
         st = planning.shifts[t]
         rows.append(RosterRow(st.name, start, days, int(x[j]), st.minutes / 60.0 * len(days), st.cost_factor))
         paid += x[j] * st.minutes / 60.0 * len(days)
-        total_cost += x[j] * cost[j]
+        total_cost += x[j] * prog.cost[j]
     shifts_per_week = sum(r.agents * len(r.days) for r in rows)
-    headcount = (sum(r.agents for r in rows) if work_days is not None
+    headcount = (sum(r.agents for r in rows) if planning.work_days_per_week is not None
                  else math.ceil(shifts_per_week / 5))
     gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
-    planned = _planned_shifts(columns, breaks, x, planning)
+    planned = _planned_shifts(columns, prog.breaks, x, planning)
     return Roster(pool, rows, on_phones, at_work, int(headcount), float(paid), float(total_cost), gap, planned)
 
 

@@ -48,8 +48,18 @@ def plan_summary(plan) -> dict:
                     "threshold_seconds": s.threshold_seconds, "max_abandon_rate": s.max_abandon_rate},
         "targets_met": plan.targets_met,
         "pools": pools,
-        "verified": simulate.summary(plan.verified),
+        "verified": (verified := simulate.summary(plan.verified)),
+        "margins": _margins(verified["total"], s),
     }
+
+
+def _margins(total: dict, s) -> dict:
+    """How far the verified week is on the right side of each goal (shares; negative: short of it)."""
+    sl, ab = total.get("service_level", {}).get("mean"), total.get("abandon_rate", {}).get("mean")
+    return {"service_level": None if sl is None else round(sl - s.service_level_target, 6),
+            "abandon_rate": None if ab is None else round(s.max_abandon_rate - ab, 6),
+            "definition": "verified mean over the horizon minus the target (service level), ceiling minus the "
+                          "verified mean (abandon rate)"}
 
 
 def plan_charts(per_pool: dict[str, dict[str, np.ndarray]], roster_rows: list[tuple], interval_minutes: int,

@@ -115,9 +115,12 @@ def plan_table(data: dict) -> str:
     if v["service_level"]["mean"] is None:       # nothing offered: nothing to staff, no figure to judge
         verified = "verified: no calls were offered, so the plan is 0 agents and no figure applies."
     else:
+        m = data.get("margins", {})
         verified = (f"verified: service level {v['service_level']['mean']:.1%} (answered within "
-                    f"{t['threshold_seconds']:g} s / offered; target {t['service_level']:.0%} per {t['kind']}), "
-                    f"abandoned {v['abandon_rate']['mean']:.1%} (ceiling {t['max_abandon_rate']:.0%}).")
+                    f"{t['threshold_seconds']:g} s / offered; target {t['service_level']:.0%} per {t['kind']}; "
+                    f"margin {100 * (m.get('service_level') or 0):+.1f} points), abandoned "
+                    f"{v['abandon_rate']['mean']:.1%} (ceiling {t['max_abandon_rate']:.0%}; margin "
+                    f"{100 * (m.get('abandon_rate') or 0):+.1f} points).")
     return "\n".join([
         f"{data['scenario']}: {verdict}; requirement corrected in {it['requirement_simulation_rounds']} simulation "
         f"rounds, roster verified in {it['verification_rounds']}.",
@@ -126,7 +129,8 @@ def plan_table(data: dict) -> str:
         f"cost: {money_text(data['cost'])}.",
         "headcount = agents on the roster; to hire = after shrinkage; seats = workstations (most agents at work "
         "at once plus the margin);",
-        "missed = intervals (or days) missing a target beyond their 95% interval.",
+        "missed = intervals missing a target beyond their 95% interval (with day or week goals some may: agents go "
+        "where they buy the most service).",
     ])
 
 

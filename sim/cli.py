@@ -159,8 +159,13 @@ def main():
 @out_option("Output folder (default results/<scenario name>/).")
 @click.option("--trace", is_flag=True, help="Also write every call, one log in the generic format per "
               "replication (trace-r0.csv, ...; large; runs in this process).")
+@click.option("--arrivals", "arrival_logs", multiple=True, type=click.Path(path_type=Path), metavar="LOG",
+              help="Logged calls of every line (repeat for several files) as the callers, lines matched by name; "
+                   "the scenario's laws give questions, talk times and patience (runs in this process).")
+@click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True,
+              help="Format of the --arrivals logs.")
 @parallel_options
-def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
+def simulate(scenario_file, replications, seed, out, trace, arrival_logs, fmt, workers, scheduler):
     """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
     from sim.input import scenario
     from sim.logs.calllog import TraceWriter
@@ -168,7 +173,16 @@ def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
     from sim.output import tables
     from sim.run.runs import simulate as run_scenario
     s = scenario.load(scenario_file)
-    out = folders.check_folder(out, "--out", folders.default_dir(s.name), [scenario_file])
+    out = folders.check_folder(out, "--out", folders.default_dir(s.name), [scenario_file, *arrival_logs])
+    make_source = None
+    if arrival_logs:
+        from sim.logs import calllog
+        from sim.logs.replay import with_arrivals
+        log = calllog.read(list(arrival_logs), fmt)
+        s, make_source, silent = with_arrivals(s, log)
+        for warning in log.notes + ([f"lines of the scenario without a logged call get no callers: "
+                                     f"{', '.join(silent)}"] if silent else []):
+            click.echo(f"warning: {warning}", err=True)
     reps = scenario.check_replications(s, replications or s.replications)
     traces: list[Path] = []
     with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar, \
@@ -176,7 +190,8 @@ def simulate(scenario_file, replications, seed, out, trace, workers, scheduler):
         # trace files grow during the run: they are written aside and move in whole at the end
         trace_sink = TraceWriter(staged, list(s.lines), s.start_minute) if trace else None
         try:
-            result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink, runner=runner)
+            result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink, runner=runner,
+                                  make_source=make_source)
         finally:
             if trace_sink is not None:
                 trace_sink.close()

@@ -64,3 +64,27 @@ def test_a_sweep_marks_the_first_value_meeting_the_goals_and_says_what_it_reuses
     assert "met <- first" in first.output and "reusing" not in first.output
     again = CliRunner().invoke(main, args)
     assert "reusing 56 of 56 replications stored" in again.output
+
+
+def test_logged_arrivals_of_every_line_go_through_a_design(tmp_path):
+    from badinput import log_rows
+
+    rows = log_rows(3, 80, line="12333") + log_rows(3, 120, line="12345")
+    log = tmp_path / "calls.csv"
+    log.write_text("arrival,line,outcome,wait_seconds,handle_seconds,agent,caller\n" + "\n".join(rows) + "\n",
+                   encoding="utf-8")
+    outs = []
+    for name in ("plan", "full_merge"):
+        out = tmp_path / name
+        result = CliRunner().invoke(main, ["simulate", str(ROOT / "scenarios" / "fuyang" / f"{name}.yaml"),
+                                           "--arrivals", str(log), "-r", "2", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "without a logged call get no callers" in result.output
+        outs.append(json.loads((out / "summary.json").read_text()))
+    for summary in outs:          # the log's callers, no more and no fewer, in every replication and design
+        assert summary["lines"]["12345"]["offered"] == {"mean": 360.0, "ci95": [360.0, 360.0]}
+        assert summary["lines"]["12333"]["offered"]["mean"] == 240.0 and summary["horizon_hours"] == 72.0
+    # a logged line the design does not have is refused in one line
+    log.write_text(log.read_text().replace(",12333,", ",99999,"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["simulate", str(PLAN), "--arrivals", str(log), "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "99999" in result.output and "Traceback" not in result.output

@@ -65,8 +65,10 @@ class ReplayResult:
     errors: dict
 
 
-def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log") -> Scenario:
-    """The scenario over the log's days, with the log's staffing (or the scenario's) and no redials."""
+def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log", outbound: bool = False) -> Scenario:
+    """The scenario over the log's days, with the log's staffing (or the scenario's) and no redials; with
+    ``outbound`` the scenario's outbound work stays (a design's own work), else it goes (the log's agents did
+    theirs, which the log does not show)."""
     missing = [l for l in log.lines if l not in s.lines]
     if missing:
         shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
@@ -80,9 +82,10 @@ def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log") -> Scenari
                lines={k: {f: v for f, v in line.items() if f != "redial"} if isinstance(line, dict) else line
                       for k, line in s.raw.get("lines", {}).items()},
                **{"x-replayed": {"log": log.source, "staffing": staffing}})
-    raw.pop("outbound", None)
+    if not outbound:
+        raw.pop("outbound", None)
     out = replace(s, horizon_seconds=n_days * 86400.0, warmup_seconds=0.0, start_minute=start_minute,
-                  lines=lines, outbound=(), raw=raw)
+                  lines=lines, outbound=s.outbound if outbound else (), raw=raw)
     if staffing == "log":
         if len(s.pools) != 1:
             raise ScenarioError(s.source, "pools", "replaying with the log's staffing needs a scenario with one "
@@ -95,6 +98,17 @@ def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log") -> Scenari
         pool_id = next(iter(s.pools))
         out = replace(out, pools={pool_id: Pool(pool_id, s.pools[pool_id].week_agents, minutes)})
     return out
+
+
+def with_arrivals(s: Scenario, log: CallLog):
+    """The logged callers of every line through a design: (the scenario over the log's days, with its own
+    staffing, routing and outbound work and no redials, since the log holds them; the call source to give
+    ``simulate`` as ``make_source``; the scenario's city lines the log has no call of).  Lines are matched by
+    name; patience, questions and talk times come from the scenario's laws."""
+    r_s = replay_scenario(s, log, staffing="scenario", outbound=True)
+    line_index = np.array([list(s.lines).index(name) for name in log.lines])[log.line]
+    silent = [k for k, line in s.lines.items() if line.mode != "provincial" and k not in log.lines]
+    return r_s, partial(_source, times=log.arrival, lines=line_index, talk=None), silent
 
 
 def log_staffing(log: CallLog, interval_minutes: int) -> np.ndarray:

@@ -88,3 +88,36 @@ def test_logged_arrivals_of_every_line_go_through_a_design(tmp_path):
     log.write_text(log.read_text().replace(",12333,", ",99999,"), encoding="utf-8")
     result = CliRunner().invoke(main, ["simulate", str(PLAN), "--arrivals", str(log), "--out", str(tmp_path / "x")])
     assert result.exit_code == 2 and "99999" in result.output and "Traceback" not in result.output
+
+
+def test_replay_checks_a_calibrated_scenario_and_is_a_what_if_through_a_design(tmp_path):
+    from datetime import datetime
+
+    from badinput import log_rows
+
+    header = "arrival,line,outcome,wait_seconds,handle_seconds,agent,caller\n"
+    fitted, other = tmp_path / "january.csv", tmp_path / "february.csv"
+    fitted.write_text(header + "\n".join(log_rows(4, 80, line="12345")) + "\n", encoding="utf-8")
+    other.write_text(header + "\n".join(log_rows(4, 80, first=datetime(2024, 2, 5, 8), line="12345")) + "\n",
+                     encoding="utf-8")
+    scenario = tmp_path / "fitted.yaml"
+    assert CliRunner().invoke(main, ["calibrate", str(fitted), "--out", str(scenario)]).exit_code == 0
+    design = tmp_path / "design.yaml"
+    design.write_text(yaml.safe_dump({
+        "name": "design", "horizon_hours": 24, "interval_minutes": 30,
+        "lines": {"12345": {"arrivals": {"per_hour": 10}, "pool": "p",
+                            "handle_seconds": {"dist": "exponential", "mean": 200},
+                            "patience_seconds": {"dist": "exponential", "mean": 120}}},
+        "pools": {"p": {"agents": 3}}}), encoding="utf-8")
+    seen = {}
+    for name, log, s in (("in", fitted, scenario), ("out", other, scenario), ("design", fitted, design)):
+        out = tmp_path / f"replay-{name}"
+        result = CliRunner().invoke(main, ["replay", str(log), "--scenario", str(s), "--staffing", "scenario",
+                                           "-r", "2", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        seen[name] = (json.loads((out / "replay.json").read_text()), result.output)
+    assert seen["in"][0]["mode"] == "check" and seen["in"][0]["in_sample"] is True and "errors" in seen["in"][0]
+    assert seen["out"][0]["mode"] == "check" and seen["out"][0]["in_sample"] is False
+    data, text = seen["design"]
+    assert data["mode"] == "what-if" and "differences" in data and "errors" not in data
+    assert "as it happened" in text and "under this design" in text and "error" not in text

@@ -35,7 +35,7 @@ from sim.input.textfile import read_text
 
 _TOP = {"name", "horizon_hours", "warmup_hours", "interval_minutes", "start", "service_level",
         "max_abandon_rate", "lines", "pools", "routing", "outbound", "replications", "seed",
-        "description", "planning", "surges", "label", "costs", "volume_factor"}
+        "description", "planning", "surges", "label", "costs", "volume_factor", "calibrated_from"}
 _LINE = {"mode", "arrivals", "handle_seconds", "wrapup_seconds", "patience_seconds", "pool", "priority",
          "categories", "redial", "description", "name", "handle_factor_by_hour", "label"}
 _CATEGORY = {"name", "share", "handle_seconds", "wrapup_seconds", "priority", "transfer_to", "transfer"}

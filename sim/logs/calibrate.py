@@ -352,6 +352,8 @@ def calibrate(log: CallLog, name: str, interval_minutes: int = 30, threshold_sec
         "max_abandon_rate": max_abandon_rate,
         "lines": lines,
         "pools": {"agents": {"seats_by_interval": [int(x) for x in staffing]}},
+        # which calls it was fitted to: `hotline replay` of the same calls checks the fit, of others is a what-if
+        "calibrated_from": {"log": log.source, "calls": len(log), "fingerprint": log.fingerprint()},
     }
     return scenario, report
 

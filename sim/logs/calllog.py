@@ -80,6 +80,9 @@ def bank_months(*months: str) -> list[Path]:
                    "above it: the Anonymous Bank logs come with a checkout of hotline-sim; run from inside one")
 
 
+FINGERPRINT_HEX_DIGITS = 16
+
+
 @dataclass
 class CallLog:
     """Calls that asked for an agent, in arrival order (times in seconds since ``epoch``)."""
@@ -101,6 +104,18 @@ class CallLog:
 
     def __len__(self) -> int:
         return len(self.arrival)
+
+    def fingerprint(self) -> str:
+        """A digest of the calls (arrival times to the second, lines, outcomes): the same calls, read from any
+        files or format, give the same fingerprint; ``calibrate`` records it, ``replay`` compares it."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        digest.update(self.epoch.isoformat().encode("ascii"))
+        digest.update(np.round(self.arrival).astype(np.int64).tobytes())
+        digest.update("\n".join(self.lines[i] for i in self.line.tolist()).encode("utf-8"))
+        digest.update(np.asarray(self.answered, dtype=np.uint8).tobytes())
+        return digest.hexdigest()[:FINGERPRINT_HEX_DIGITS]
 
     @property
     def source(self) -> str:

@@ -63,6 +63,23 @@ class ReplayResult:
     days: list[dict]
     hours: list[dict]
     errors: dict
+    mode: str = "check"          # "check": the scenario was calibrated from a log; "what-if": it is a design
+    in_sample: bool = False      # checked on the very calls it was calibrated from
+
+    @property
+    def what_if(self) -> bool:
+        return self.mode == "what-if"
+
+
+def mode_of(s: Scenario, log: CallLog) -> tuple[str, bool]:
+    """("check", in sample) when ``hotline calibrate`` wrote the scenario (it records the fingerprint of the
+    calls it was fitted to): the differences are the model's errors, on the same calls or on other days;
+    ("what-if", False) for any other scenario, a design: the calls as they happened against the same calls
+    under this design."""
+    recorded = s.raw.get("calibrated_from") if isinstance(s.raw, dict) else None
+    if not isinstance(recorded, dict):
+        return "what-if", False
+    return "check", recorded.get("fingerprint") == log.fingerprint()
 
 
 def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log", outbound: bool = False) -> Scenario:
@@ -122,7 +139,9 @@ def log_staffing(log: CallLog, interval_minutes: int) -> np.ndarray:
 def replay(s: Scenario, log: CallLog, replications: int = 10, seed: int | None = None,
            handle_times: str = "scenario", staffing: str = "log", progress=None) -> ReplayResult:
     """Run the logged callers through the scenario's model and compare day by day and hour by hour."""
-    r_s = replay_scenario(s, log, staffing)
+    mode, in_sample = mode_of(s, log)
+    # a design keeps its outbound work; a calibrated scenario's agents did theirs, which the log does not show
+    r_s = replay_scenario(s, log, staffing, outbound=mode == "what-if")
     line_index = np.array([list(s.lines).index(name) for name in log.lines])[log.line]
     talk = log.handle if handle_times == "log" else None
     make = partial(_source, times=log.arrival, lines=line_index, talk=talk)
@@ -130,7 +149,7 @@ def replay(s: Scenario, log: CallLog, replications: int = 10, seed: int | None =
     days = _compare(s, log, run, by="day")
     hours = _compare(s, log, run, by="hour")
     errors = {f: _mae(days, f) for f in COMPARED}
-    return ReplayResult(r_s, log, run, days, hours, errors)
+    return ReplayResult(r_s, log, run, days, hours, errors, mode, in_sample)
 
 
 def _source(scenario, routes, seed, replication, times, lines, talk):
@@ -190,6 +209,22 @@ def summary_line(result: ReplayResult) -> str:
     def error(figure: str, scale: float, unit: str) -> str:
         value = result.errors[figure]
         return "n/a" if value is None else f"{scale * value:.1f} {unit}"
+    if result.what_if:
+        def total(side: str, figure: str) -> float | None:
+            weights = [r["observed"]["offered"] for r in result.days]
+            values = [r[side][figure] if side == "observed" else r[side][figure]["mean"] for r in result.days]
+            pairs = [(w, v) for w, v in zip(weights, values) if v is not None and w]
+            return sum(w * v for w, v in pairs) / sum(w for w, _ in pairs) if pairs else None
+
+        def both(figure: str, scale: float, unit: str) -> str:
+            a, b = total("observed", figure), total("simulated", figure)
+            show = lambda x: "n/a" if x is None else f"{scale * x:.1f}{unit}"          # noqa: E731
+            return f"{show(a)} as it happened, {show(b)} under this design"
+        return (f"what-if: {len(result.log):,} logged calls over {len(result.days)} days through "
+                f"{result.scenario.name} ({result.run.replications} replications; a design, not calibrated from a "
+                f"log): service level {both('service_level', 100, '%')} (answered within "
+                f"{result.scenario.threshold_seconds:g} s / offered), abandon rate {both('abandon_rate', 100, '%')}, "
+                f"ASA {both('asa_seconds', 1, ' s')}")
     return (f"replayed {len(result.log):,} calls over {len(result.days)} days ({result.run.replications} "
             f"replications); mean absolute error over days: abandon rate {error('abandon_rate', 100, 'points')}, "
             f"ASA {error('asa_seconds', 1, 's')}, service level {error('service_level', 100, 'points')} "

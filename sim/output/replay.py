@@ -21,7 +21,13 @@ def write(result, out_dir: Path) -> list[Path]:
             "replications": result.run.replications, "seed": result.run.seed,
             "definitions": {f: {"unit": FIGURES[f].unit, "definition": FIGURES[f].definition}
                             for f in ("offered", "abandon_rate", "asa_seconds", "service_level")},
-            "errors": result.errors, "error_definition": "mean absolute error over days of |observed - simulated mean|",
+            "mode": result.mode, "in_sample": result.in_sample,
+            "mode_definition": "check: `hotline calibrate` wrote the scenario (calibrated_from), so differences "
+                               "are the model's errors (in_sample: on the very calls it was fitted to); what-if: "
+                               "the scenario is a design, so observed is the calls as they happened and simulated "
+                               "the same calls under this design",
+            ("differences" if result.what_if else "errors"): result.errors,
+            "error_definition": "mean absolute difference over days of |observed - simulated mean|",
             "days": result.days, "hours": result.hours}
     paths = [out_dir / "replay.json", out_dir / "replay_days.csv", out_dir / "replay_hours.csv",
              out_dir / "replay_days.png", out_dir / "replay_hours.png"]
@@ -44,6 +50,7 @@ def write(result, out_dir: Path) -> list[Path]:
              for f in ("abandon_rate", "asa_seconds", "service_level")},
             {"abandon_rate": "abandoned / offered", "asa_seconds": "ASA, seconds (answered calls)",
              "service_level": f"answered within {s.threshold_seconds:g} s / offered"},
-            f"Replay: observed against simulated by {xlabel} (95% intervals)", xlabel)
+            (f"What-if: as it happened against under {s.name} by {xlabel} (95% intervals)" if result.what_if
+             else f"Replay: observed against simulated by {xlabel} (95% intervals)"), xlabel)
         files.save_figure(fig, path)
     return paths

@@ -81,7 +81,9 @@ def _check_count(text: str, count: float) -> None:
 
 # fields a variant may change that change none of its numbers: varying them runs the same variant again
 _NO_EFFECT = {"name": "each variant is named after its values", "description": "it changes no figure",
-              "replications": "give --replications", "planning": "a sweep simulates, it does not plan"}
+              "replications": "give --replications", "planning": "a sweep simulates, it does not plan",
+              "calibrated_from": "it records where a calibrated scenario came from", "label": "it names the scenario",
+              "costs": "a sweep simulates, it does not cost"}
 
 
 def check_grid(varies: list[Vary]) -> None:

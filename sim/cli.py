@@ -288,9 +288,14 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
               help="Replications of every simulation (default: the first file's planning.replications).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed shared by all options (default: the first's).")
 @out_option("Output folder (default results/decide-<names>/).")
+@click.option("--arrivals", "arrival_logs", multiple=True, type=click.Path(path_type=Path), metavar="LOG",
+              help="Verify every option (and today) on these logged calls of every line instead of drawn callers; "
+                   "lines matched by name.")
+@click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True,
+              help="Format of the --arrivals logs.")
 @LANG
 @parallel_options
-def decide(scenario_files, replications, seed, out, lang, workers, scheduler):
+def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, workers, scheduler):
     """Plan every option in SCENARIO_FILES to the same goals and set them side by side.
 
     Each option is sized by the planner and verified on the same callers; the
@@ -301,17 +306,28 @@ def decide(scenario_files, replications, seed, out, lang, workers, scheduler):
     from sim.input import scenario
     from sim.output import decide as written
     from sim.output import tables
-    from sim.plan.decide import check_options
+    from sim.plan.decide import DRAWN, check_options
     from sim.plan.decide import decide as make_decision
     loaded = [scenario.load(f) for f in scenario_files]   # every file is checked before anything runs
     names = [s.name for s in loaded]
     if len(set(names)) < len(names):
         raise click.UsageError(f"option names must differ, got {', '.join(names)}")
     check_options(loaded)
-    out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="decide-"), scenario_files)
+    out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="decide-"),
+                               [*scenario_files, *arrival_logs])
+    through, verified_on = None, DRAWN
+    if arrival_logs:
+        from sim.logs import calllog
+        from sim.logs.replay import replay_scenario, with_arrivals
+        log = calllog.read(list(arrival_logs), fmt)
+        for s in loaded:
+            replay_scenario(s, log, staffing="scenario")   # a logged line an option lacks: refused before work
+        through = lambda s: with_arrivals(s, log)[:2]     # noqa: E731
+        verified_on = f"the logged calls of {log.source} ({len(log):,} calls, redials included)"
     say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
     with make_runner(workers, scheduler) as runner:
-        result = make_decision(loaded, replications, seed, progress=say, runner=runner)
+        result = make_decision(loaded, replications, seed, progress=say, runner=runner, through=through,
+                               verified_on=verified_on)
     data, paths = written.write(result, out, lang)
     note = finish(out, "decide", paths)
     click.echo(tables.decision_table(data))

@@ -166,3 +166,28 @@ def test_decide_writes_json_csv_a_workbook_a_planner_opens_and_charts(tmp_path):
                  "plan-parallel/plan.json", "plan-merged/roster.csv"):
         assert (out / name).is_file(), name
     assert "parallel" in result.output and "CNY/year" in result.output
+
+
+def test_decide_verifies_every_option_on_logged_calls(tmp_path):
+    from datetime import datetime, timedelta
+
+    rows = []
+    for i in range(2 * 24 * 30):                          # two days, a call of each line every two minutes
+        t = datetime(2024, 1, 1) + timedelta(seconds=120 * i)
+        rows += [f"{t:%Y-%m-%d %H:%M:%S},A,answered,5,200,,", f"{t:%Y-%m-%d %H:%M:%S},B,answered,5,200,,"]
+    log = tmp_path / "calls.csv"
+    log.write_text("arrival,line,outcome,wait_seconds,handle_seconds,agent,caller\n" + "\n".join(rows) + "\n",
+                   encoding="utf-8")
+    paths = []
+    for data in (option("parallel", merged=False), option("merged", merged=True)):
+        paths.append(tmp_path / f"{data['name']}.yaml")
+        paths[-1].write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["decide", *map(str, paths), "--arrivals", str(log), "-r", "2", "-w", "1",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "decision.json").read_text(encoding="utf-8"))
+    assert "logged calls" in data["verified_on"] and "2,880 calls" in data["verified_on"]
+    for entry in [data["today"], *data["options"]]:      # the log's calls, line by line, in every option
+        for line in ("A", "B"):
+            assert entry["verified"]["lines"][line]["offered"] == {"mean": 1440.0, "ci95": [1440.0, 1440.0]}

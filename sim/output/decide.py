@@ -54,6 +54,7 @@ def decision(d: Decision) -> dict:
     return {
         "question": "what does each option need, at equal service, in agents, workstations and money?",
         "goals": d.goals.to_json(), "replications": d.replications, "seed": d.seed,
+        "verified_on": d.verified_on,
         "currency": first.cost["currency"],
         "costs": {k: v for k, v in vars(s.costs).items()},
         "shrinkage": s.planning.shrinkage,

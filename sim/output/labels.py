@@ -108,6 +108,7 @@ TEXT = {
                   "zh": "年度成本 = 工资 + 夜班津贴 + 单位社保公积金 + 坐席工位；缺勤率 {shrink:.0%}"},
     "first_meeting": {"en": "first meeting the goals", "zh": "首个达标值"},
     "total": {"en": "total", "zh": "合计"},
+    "verified_on": {"en": "verified on ", "zh": "验证所用来电："},
     "today_suffix": {"en": " (today's rosters)", "zh": "（现有排班）"},
     "cost_pay": {"en": "pay", "zh": "工资"},
     "cost_night_premium": {"en": "night premium", "zh": "夜班津贴"},

@@ -224,7 +224,8 @@ def _decide(folder: Path, lang: str):
     box = (f"<section class='decision'><h2>{_e(text('decision', lang))}</h2><p>{_e(intro)}</p>"
            + _table(header, rows).replace("✓", "<span class='met'>✓</span>").replace("✗", "<span class='missed'>✗</span>")
            + f"<p class='note'>{_e(text('cost_note', lang, currency=data['currency'], shrink=data['shrinkage']))}"
-           "</p></section>")
+           + (f"; {_e(text('verified_on', lang))}{_e(data['verified_on'])}" if "logged" in data.get("verified_on", "")
+              else "") + "</p></section>")
     figs = decide_files.charts(data, lang)
     html_ = [box, _figure(figs[0], text("title_cost", lang)), _figure(figs[1], text("title_sl_line", lang))]
     html_.append(f"<h2>{_e(text('journey', lang))}</h2>")

@@ -189,7 +189,8 @@ def decision_table(data: dict) -> str:
                      "" if "hires" not in e else f"{e['hires']:+d}", str(e["seats"]), f"{e['cost']['total']:,.0f}"])
     out = [f"Each option planned to the same goals: at least {g['service_level']:.0%} answered within "
            f"{g['threshold_seconds']:g} s and at most {g['max_abandon_rate']:.0%} abandoned, for the city and every "
-           f"line it answers (mean of {data['replications']} replications, seed {data['seed']}, same callers).",
+           f"line it answers (mean of {data['replications']} replications, seed {data['seed']}); verified on "
+           f"{data.get('verified_on', 'the same callers')}.",
            *_render(header, body)]
     for e in options:
         if e["lines_missing_goals"]:

@@ -24,7 +24,7 @@ from typing import Callable
 from sim.errors import ScenarioError
 from sim.input.spec import Scenario
 from sim.plan import costs as money
-from sim.plan.planner import PlanResult, check_plannable, plan
+from sim.plan.planner import PlanResult, check_plannable, plan, roster_scenario
 from sim.results.compare import difference
 from sim.results.figures import FigureTable, table
 from sim.run.runs import RunResult, simulate
@@ -35,6 +35,7 @@ JOURNEY = ("service_level", "abandon_rate", "asa_seconds", "resolved_share", "ab
            "time_to_resolver_seconds")
 POOL_FIGURES = ("agents_on_duty", "occupancy", "service_level", "abandon_rate")
 WORST_LINES = 3
+DRAWN = "callers drawn from the scenarios' laws (the same callers for every option)"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Decision:
     seed: int
     options: list[Option]
     today: Option | None
+    verified_on: str = DRAWN
 
     def tables(self) -> list[FigureTable]:
         return [table(o.run, "whole") for o in self.options]
@@ -100,12 +102,17 @@ def check_options(scenarios: list[Scenario]) -> Goals:
 
 
 def decide(scenarios: list[Scenario], replications: int | None = None, seed: int | None = None,
-           progress: Callable[[str], None] | None = None, runner=None, today: bool = True) -> Decision:
+           progress: Callable[[str], None] | None = None, runner=None, today: bool = True,
+           through=None, verified_on: str = DRAWN) -> Decision:
     """Plan every option to the first option's goals and verify each on the same callers.
 
     ``replications`` and ``seed`` default to the first option's planning (else
     scenario) settings; ``progress(line)`` hears what is happening; with
     ``today`` the first option is also simulated as staffed in its file.
+    ``through(scenario)``, when given, returns (the scenario to verify, the
+    call source to verify it with): e.g. last year's logged calls of every line
+    (``sim.logs.replay.with_arrivals``); each option is planned from its
+    scenario's rates and verified on those calls.
     """
     goals = check_options(scenarios)
     first = scenarios[0]
@@ -117,13 +124,24 @@ def decide(scenarios: list[Scenario], replications: int | None = None, seed: int
         tell(f"option {i} of {len(scenarios)}: planning {s.name}")
         result = plan(s, reps, seed, runner=runner, progress=lambda stage, detail: tell(f"  {stage}: {detail}"))
         staff = money.of_rosters(result.rosters, s.interval_minutes, s.planning.shrinkage)
-        options.append(Option(result.scenario, staff, money.yearly(staff, s.costs), result.verified, result))
+        run = result.verified
+        if through is not None:
+            tell(f"  verification on the given calls: {s.name}")
+            run = _run_through(roster_scenario(s, result.rosters), through, reps, seed)
+        options.append(Option(result.scenario, staff, money.yearly(staff, s.costs), run, result))
     now = None
     if today:
         tell(f"today: simulating {first.name} as staffed in {first.source}")
         staff = money.of_pools(first.pools, first.planning.shrinkage, first.planning.work_days_per_week)
-        now = Option(first, staff, money.yearly(staff, first.costs), simulate(first, reps, seed, runner=runner))
-    return Decision(goals, reps, seed, options, now)
+        run = simulate(first, reps, seed, runner=runner) if through is None else _run_through(first, through, reps,
+                                                                                              seed)
+        now = Option(first, staff, money.yearly(staff, first.costs), run)
+    return Decision(goals, reps, seed, options, now, verified_on)
+
+
+def _run_through(s: Scenario, through, reps: int, seed: int) -> RunResult:
+    verified, make_source = through(s)
+    return simulate(verified, reps, seed, make_source=make_source)
 
 
 def judged(t: FigureTable, goals: Goals, kind: str = "total", ident: str = "all") -> dict:

@@ -62,6 +62,16 @@ def parallel_options(command):
                         help="Worker processes on this machine (default: all cores).")(command)
 
 
+def arrivals_options(help_text: str):
+    """--arrivals LOG (repeatable) and --format: last year's own calls as the callers."""
+    def add(command):
+        command = click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True,
+                               help="Format of the --arrivals logs.")(command)
+        return click.option("--arrivals", "arrival_logs", multiple=True, type=click.Path(path_type=Path),
+                            metavar="LOG", help=help_text)(command)
+    return add
+
+
 def make_runner(workers, scheduler):
     from sim.run.executors import Runner
     return Runner(workers, scheduler)
@@ -159,11 +169,8 @@ def main():
 @out_option("Output folder (default results/<scenario name>/).")
 @click.option("--trace", is_flag=True, help="Also write every call, one log in the generic format per "
               "replication (trace-r0.csv, ...; large; runs in this process).")
-@click.option("--arrivals", "arrival_logs", multiple=True, type=click.Path(path_type=Path), metavar="LOG",
-              help="Logged calls of every line (repeat for several files) as the callers, lines matched by name; "
-                   "the scenario's laws give questions, talk times and patience (runs in this process).")
-@click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True,
-              help="Format of the --arrivals logs.")
+@arrivals_options("Logged calls of every line (repeat for several files) as the callers, lines matched by name; "
+                  "the scenario's laws give questions, talk times and patience (runs in this process).")
 @parallel_options
 def simulate(scenario_file, replications, seed, out, trace, arrival_logs, fmt, workers, scheduler):
     """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
@@ -288,11 +295,8 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
               help="Replications of every simulation (default: the first file's planning.replications).")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed shared by all options (default: the first's).")
 @out_option("Output folder (default results/decide-<names>/).")
-@click.option("--arrivals", "arrival_logs", multiple=True, type=click.Path(path_type=Path), metavar="LOG",
-              help="Verify every option (and today) on these logged calls of every line instead of drawn callers; "
-                   "lines matched by name.")
-@click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True,
-              help="Format of the --arrivals logs.")
+@arrivals_options("Verify every option (and today) on these logged calls of every line instead of drawn "
+                  "callers; lines matched by name.")
 @LANG
 @parallel_options
 def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, workers, scheduler):

@@ -54,7 +54,8 @@ def _feed(digest, value) -> None:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         _tag(digest, "D", type(value).__qualname__)
         for f in dataclasses.fields(value):
-            if not (isinstance(value, Scenario) and f.name in _NOT_NUMBERS):
+            # what people read (a line's or pool's label) changes no number either
+            if not (isinstance(value, Scenario) and f.name in _NOT_NUMBERS) and f.name != "label":
                 _tag(digest, "F", f.name)
                 _feed(digest, getattr(value, f.name))
     elif isinstance(value, np.ndarray):

@@ -87,12 +87,6 @@ def _entry(o: Option, d: Decision, base: Option | None) -> dict:
     return entry
 
 
-def folder_of(entry: dict) -> str:
-    """Where an option's own files go inside the decision folder."""
-    return default_dir(entry["scenario"], prefix="plan-").name if entry["staffing"] != "as written in the file" \
-        else TODAY
-
-
 def write(d: Decision, out_dir: Path, lang: str = "en") -> tuple[dict, list[Path]]:
     """Every file of a decision; returns decision.json's content and the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ Settings, defaults and sources: ``sim.input.costs``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,8 +50,6 @@ class Staff:
     """An option's staff, pool by pool, and the shrinkage that turns a roster into people to employ."""
     pools: dict[str, PoolStaff]
     shrinkage: float
-    work_days_per_week: int = DEFAULT_WORK_DAYS_PER_WEEK
-    notes: list[str] = field(default_factory=list)
 
     @property
     def headcount(self) -> int:
@@ -104,7 +102,7 @@ def of_pools(pools: dict[str, Pool], shrinkage: float, work_days_per_week: int |
     """The staff a scenario's pools have as written ("today"): shifts count people as agent-days a week /
     working days; a head count (agents, agents by interval) as paid hours / 40 h."""
     work_days = work_days_per_week or DEFAULT_WORK_DAYS_PER_WEEK
-    out, notes = {}, []
+    out = {}
     for k, pool in pools.items():
         if pool.shifts:
             at_work = np.zeros(clock.MINUTES_PER_WEEK)
@@ -117,9 +115,8 @@ def of_pools(pools: dict[str, Pool], shrinkage: float, work_days_per_week: int |
         else:
             at_work = np.asarray(pool.week_agents, dtype=float)
             headcount = math.ceil(at_work.sum() / MINUTES_PER_HOUR / HOURS_PER_WEEK_FULL_TIME - 1e-9)
-            notes.append(f"pool {k}: a head count, people = paid hours a week / {HOURS_PER_WEEK_FULL_TIME:g} h")
         out[k] = PoolStaff(at_work, at_work, headcount)
-    return Staff(out, shrinkage, work_days, notes)
+    return Staff(out, shrinkage)
 
 
 def _minutes(day: int, start_minute: int, minutes: int) -> np.ndarray:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 from sim.errors import ScenarioError
@@ -64,9 +65,10 @@ class Option:
     run: RunResult
     plan: PlanResult | None = None         # None for today (the first file as staffed)
 
-    @property
-    def name(self) -> str:
-        return self.scenario.name
+    @cached_property
+    def whole(self) -> FigureTable:
+        """The verified run's figures over the whole horizon (read by the verdict, the figures, the differences)."""
+        return table(self.run, "whole")
 
 
 @dataclass
@@ -77,9 +79,6 @@ class Decision:
     options: list[Option]
     today: Option | None
     verified_on: str = DRAWN
-
-    def tables(self) -> list[FigureTable]:
-        return [table(o.run, "whole") for o in self.options]
 
 
 def check_options(scenarios: list[Scenario]) -> Goals:
@@ -166,7 +165,7 @@ def city_lines(t: FigureTable) -> list[str]:
 
 def verdict(o: Option, goals: Goals) -> dict:
     """goals_met per goal (city total and every city line), the lines that miss, and the worst lines."""
-    t = table(o.run, "whole")
+    t = o.whole
     total = judged(t, goals)
     lines = {line: judged(t, goals, "line", line) for line in city_lines(t)}
     met = {g: total[g]["met"] and all(v[g]["met"] for v in lines.values()) for g in GOAL_FIGURES}
@@ -179,7 +178,7 @@ def verdict(o: Option, goals: Goals) -> dict:
 
 def verified(o: Option) -> dict:
     """The verified figures of an option: total, per line (first queue and whole journey), per pool."""
-    t = table(o.run, "whole")
+    t = o.whole
     total = {f: t.estimate(f, group=0).to_json() for f in JOURNEY + ("offered", "occupancy")}
     lines = {line: {f: t.estimate(f, "line", line, 0).to_json() for f in JOURNEY + ("offered",)}
              for line in city_lines(t)}
@@ -190,7 +189,7 @@ def verified(o: Option) -> dict:
 
 def differences(base: Option, other: Option) -> dict:
     """Paired differences other - base (same callers, replication by replication), in total and per line."""
-    a, b = table(base.run, "whole"), table(other.run, "whole")
+    a, b = base.whole, other.whole
     total = {f: difference(a, b, f, group=0).to_json() for f in JOURNEY}
     lines = {}
     for line in city_lines(b):

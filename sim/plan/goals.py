@@ -144,7 +144,11 @@ def solve(pool: str, curve: Curve, planning: Planning, interval_minutes: int, gr
         lower[row_sl] = min(needed_within, most_within * REACHABLE)
         lower[row_ab] = min(needed_avoided, most_avoided * REACHABLE)
     cost = np.concatenate([prog.cost, np.zeros(n_z)])
-    res = linprog_milp(cost, A, lower, upper, np.concatenate([np.full(prog.n_vars, np.inf), np.ones(n_z)]))
+    # a linear programme (no integer variables), solved by HiGHS through ``milp``
+    res = milp(cost, integrality=np.zeros(len(cost)),
+               bounds=Bounds(0, np.concatenate([np.full(prog.n_vars, np.inf), np.ones(n_z)])),
+               constraints=LinearConstraint(A.tocsr(), lower, upper),
+               options={"time_limit": WEEK_SECONDS_LIMIT, "disp": False})
     if res.x is None:
         raise ScheduleError(f"pool {pool!r}: no roster of the allowed shifts meets the goals ({res.message}); "
                             "allow more shift types or start times")
@@ -156,13 +160,6 @@ def solve(pool: str, curve: Curve, planning: Planning, interval_minutes: int, gr
 
 REACHABLE = 1.0 - 1e-9      # a goal at exactly the curves' top is met by taking every increment
 COUNTED_SLACK = 1e-6        # fractions of an agent the linear programme leaves by rounding error
-
-
-def linprog_milp(cost, A, lower, upper, upper_bounds):
-    """The relaxed programme, solved by HiGHS (through ``milp`` without integer variables)."""
-    return milp(cost, integrality=np.zeros(len(cost)), bounds=Bounds(0, upper_bounds),
-                constraints=LinearConstraint(A.tocsr(), lower, upper),
-                options={"time_limit": WEEK_SECONDS_LIMIT, "disp": False})
 
 
 def groups_of(kind: str, interval_minutes: int) -> list[np.ndarray]:

@@ -57,6 +57,14 @@ def law(text: str) -> str:
 
 
 SAMPLE = law("{dist: empirical, file: talk.txt}")
+OPEN = "open: {days: weekdays, hours: ['08:30', '17:30']}"
+
+
+def hours(fields: str, pool: str = "hrss", other: str = "") -> str:
+    """GOOD with a second line, 12333 on ``pool``, given ``fields`` (inline YAML), and ``other`` on 12345."""
+    text = edit("pool: general\n", f"pool: general\n    {other}\n" if other else "pool: general\n")
+    return edit("pools:\n", f"  '12333': {{arrivals: {{per_hour: 10}}, handle_seconds: {{dist: constant, value: 60}}, "
+                            f"pool: {pool}, {fields}}}\npools:\n  hrss: {{seats: 1}}\n", text)
 ON_BASE = "base: base.yaml\nname: variant\n"
 
 
@@ -266,6 +274,36 @@ CASES = [
     case("description-not-text", GOOD + "description: [a, b]\n", "description", "must be text"),
     case("start-out-of-range", GOOD + "start: '25:00'\n", "start", "HH:MM"),
     case("no-lines", edit('lines:\n  "12345":', 'lines: {}\nx-old:\n  "12345":'), "lines", "at least one entry"),
+    # -- opening hours and what happens outside them ---------------------------------------------------
+    case("open-not-hours", hours("open: weekdays"), "lines.12333.open", "must be opening hours"),
+    case("open-bad-day", hours("open: {days: [monday, funday], hours: ['08:30', '17:30']}"),
+         "lines.12333.open.days", "list of weekdays"),
+    case("open-one-time", hours("open: {hours: ['08:30']}"), "lines.12333.open.hours", "two times"),
+    case("open-same-time", hours("open: {hours: ['08:30', '08:30']}"), "lines.12333.open.hours",
+         "without 'open'"),
+    case("open-all-week", hours("open: [{hours: ['00:00', '12:00']}, {hours: ['12:00', '00:00']}]"),
+         "lines.12333.open", "leave 'open' out"),
+    case("closed-without-open", hours("when_closed: message"), "lines.12333.when_closed", "needs opening hours"),
+    case("closed-to-unknown", hours(OPEN + ", when_closed: {to: '12346'}"), "lines.12333.when_closed.to",
+         "another line the city answers", "12345"),
+    case("closed-to-itself", hours(OPEN + ", when_closed: {to: '12333'}"), "lines.12333.when_closed.to",
+         "another line"),
+    case("closed-to-same-pool", hours(OPEN + ", when_closed: {to: '12345'}", pool="general"),
+         "lines.12333.when_closed.to", "same pool"),
+    case("closed-to-closed", hours(OPEN + ", when_closed: {to: '12345'}",
+                                   other="open: {days: weekdays, hours: ['08:00', '18:00']}"),
+         "lines.12333.when_closed.to", "closed too at Mon 00:00"),
+    case("closed-two-kinds", hours(OPEN + ", when_closed: {to: '12345', message: true}"),
+         "lines.12333.when_closed", "must be one of"),
+    case("closed-callback-typo", hours(OPEN + ", when_closed: {callback: {within_hour: 4}}"),
+         "lines.12333.when_closed.callback.within_hour", "unknown field"),
+    case("closed-handle-factor", hours(OPEN + ", when_closed: {to: '12345', handle_factor: 0}"),
+         "lines.12333.when_closed.handle_factor", "greater than 0"),
+    case("pool-closed-without-open", edit("{seats: 5}", "{seats: 5, when_closed: message}"),
+         "pools.general.when_closed", "needs opening hours"),
+    case("provincial-open", edit("pool: general", "pool: general\n  '12348': {mode: provincial, arrivals: "
+                                 "{per_hour: 5}, open: {hours: ['08:00', '17:00']}}"),
+         "lines.12348.open", "provincial"),
 ]
 CLI_CASES = [c for c in CASES if c.cli]
 

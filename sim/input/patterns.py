@@ -19,7 +19,7 @@ _ARRIVALS = {"per_hour", "per_interval", "per_day", "daily_profile", "weekday_fa
 # mean workstations; files written with the older names still read the same
 _AGENTS = ("agents", "seats")
 _BY_INTERVAL = ("agents_by_interval", "seats_by_interval")
-_POOL = {*_AGENTS, *_BY_INTERVAL, "shifts", "description", "label"}
+_POOL = {*_AGENTS, *_BY_INTERVAL, "shifts", "description", "label", "open", "when_closed"}
 _SHIFT = {"name", "start", "hours", "days", "agents", "break"}
 
 

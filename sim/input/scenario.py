@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import OptionError, ScenarioError
-from sim.input import clock, costs, laws, limits, patterns, yamlfile
+from sim.input import clock, costs, laws, limits, opening, patterns, yamlfile
 from sim.input.reader import Node, describe
 from sim.input.spec import (  # noqa: F401
     MODES,
@@ -37,7 +37,7 @@ _TOP = {"name", "horizon_hours", "warmup_hours", "interval_minutes", "start", "s
         "max_abandon_rate", "lines", "pools", "routing", "outbound", "replications", "seed",
         "description", "planning", "surges", "label", "costs", "volume_factor", "calibrated_from"}
 _LINE = {"mode", "arrivals", "handle_seconds", "wrapup_seconds", "patience_seconds", "pool", "priority",
-         "categories", "redial", "description", "name", "handle_factor_by_hour", "label"}
+         "categories", "redial", "description", "name", "handle_factor_by_hour", "label", "open", "when_closed"}
 _CATEGORY = {"name", "share", "handle_seconds", "wrapup_seconds", "priority", "transfer_to", "transfer"}
 _TRANSFER = {"kind", "triage_seconds", "delay_seconds", "patience_seconds"}
 _OUTBOUND = {"callbacks": "missed", "return_visits": "handled"}
@@ -164,6 +164,7 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     lines = {lid: _line(lid, node, interval_minutes, pools, base_dir) for lid, node in line_nodes.items()}
     lines = {lid: _with_categories(line, line_nodes[lid], lines, default_transfer, base_dir)
              for lid, line in lines.items()}
+    _check_when_closed(lines, line_nodes)
     lines = _surges(root, lines, interval_minutes)
     lines = _volume(root, lines, interval_minutes)
     if not any(line.mode != "provincial" for line in lines.values()):
@@ -204,6 +205,10 @@ def _pool(pool_id: str, node: Node, interval_minutes: int) -> Pool:
     """The pool's staffing, refused when more agents are on duty at once than the limit."""
     pool = patterns.pool(pool_id, node, interval_minutes)
     node.free_text("description")
+    if node.has("open"):
+        pool = replace(pool, open_minutes=opening.parse_open(node), when_closed=opening.parse_when_closed(node))
+    elif node.has("when_closed"):
+        node.fail("needs opening hours ('open') to say what happens outside them", "when_closed")
     busiest = int(np.argmax(pool.week_agents))
     if pool.week_agents[busiest] > limits.AGENTS.high:
         day, time = clock.label(busiest)
@@ -337,9 +342,52 @@ def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir
         factors = np.asarray(node.numbers("handle_factor_by_hour", limit=limits.FACTOR, length=(24,)))
     with np.errstate(over="ignore"):     # a rate beyond float range is inf, which the rate check refuses
         arrivals = patterns.arrivals(node.child("arrivals"), interval_minutes)
+    open_minutes, when_closed = _opening(node, mode, pools.get(pool))
     return Line(id=line_id, mode=mode, arrivals=arrivals,
                 patience=_law(node, "patience_seconds", base_dir), pool=pool, categories=(),
-                redial=redial, handle_factor_by_hour=factors, label=node.label())
+                redial=redial, handle_factor_by_hour=factors, label=node.label(),
+                open_minutes=open_minutes, when_closed=when_closed)
+
+
+def _opening(node: Node, mode: str, pool: Pool | None):
+    """The line's opening hours and what happens outside them: its own, else its pool's, else 7x24."""
+    if mode == "provincial":
+        for key in ("open", "when_closed"):
+            if node.has(key):
+                node.fail("a provincial line is answered outside the city: its hours are not the city's", key)
+        return None, None
+    if node.has("open"):
+        return opening.parse_open(node), opening.parse_when_closed(node)
+    if pool.open_minutes is not None:
+        return pool.open_minutes, opening.parse_when_closed(node) if node.has("when_closed") else pool.when_closed
+    if node.has("when_closed"):
+        node.fail("needs opening hours ('open', on the line or its pool) to say what happens outside them",
+                  "when_closed")
+    return None, None
+
+
+def _check_when_closed(lines: dict[str, Line], nodes: dict[str, Node]):
+    """A closed line's callers put through ``to`` another line need that line's agents, open then."""
+    for lid, line in lines.items():
+        rule = line.when_closed
+        if rule is None or rule.kind != "to":
+            continue
+        node = nodes[lid]
+        where = "when_closed.to" if node.has("when_closed") else "open"
+        target = lines.get(rule.to)
+        if target is None or target.mode == "provincial" or rule.to == lid:
+            city = [k for k, other in lines.items() if other.mode != "provincial" and k != lid]
+            node.fail(f"must name another line the city answers, got {rule.to!r}; lines: {', '.join(city)}",
+                      where)
+        if target.pool == line.pool:
+            node.fail(f"line {rule.to!r} is answered by the same pool ({line.pool!r}): its agents are the ones "
+                      f"who are not there", where)
+        if target.open_minutes is not None:
+            both = np.flatnonzero(~line.open_minutes & ~target.open_minutes)
+            if len(both):
+                day, time = clock.label(int(both[0]))
+                node.fail(f"line {rule.to!r} is closed too at {day} {time}; send callers to a line open "
+                          f"whenever this one is closed", where)
 
 
 def _with_categories(line: Line, node: Node, lines: dict[str, Line], default_transfer: Node | None,

@@ -61,6 +61,23 @@ class Redial:
     max_redials: int
 
 
+@dataclass(frozen=True)
+class WhenClosed:
+    """What a caller meets when the line is closed (outside its opening hours).
+
+    ``to``: put through to another line's agents, who answer and finish the call
+    themselves (talk time x ``handle_factor``), as 12345's night agents take a
+    departmental line's callers and write a work order; ``callback``: the caller
+    leaves a number and the line's own agents call back once it opens (on time
+    within ``within_seconds`` of the opening); ``message``: the caller hears the
+    opening hours or leaves a message, counted but never answered.
+    """
+    kind: str                       # "to", "callback" or "message"
+    to: str | None = None           # line whose pool answers, for "to"
+    handle_factor: float = 1.0      # talk time multiplier of the agents it is put through to
+    within_seconds: float = 0.0     # a callback is on time if made within this long after the opening
+
+
 Label = dict          # what people read for an id, by language: {"en": "Funan county", "zh": "阜南"}
 
 
@@ -76,6 +93,8 @@ class Line:
     redial: Redial | None = None
     handle_factor_by_hour: np.ndarray | None = None   # talk time multiplier per clock hour (24)
     label: Label = field(default_factory=dict)
+    open_minutes: np.ndarray | None = None   # per minute of the clock week, True while open; None: 7x24
+    when_closed: WhenClosed | None = None    # set whenever open_minutes is
 
 
 @dataclass(frozen=True)
@@ -108,6 +127,8 @@ class Pool:
     group_agents: tuple[np.ndarray, ...] = ()
     shifts: tuple[ShiftEntry, ...] = ()
     label: Label = field(default_factory=dict)
+    open_minutes: np.ndarray | None = None   # opening hours its lines take unless they give their own
+    when_closed: WhenClosed | None = None
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
-from sim.input.clock import MINUTES_PER_DAY
+from sim.input.clock import MINUTES_PER_DAY, MINUTES_PER_WEEK
 from sim.input.spec import Line, Scenario
 from sim.model.codes import NOT_TRANSFERRED, PLAIN
 from sim.model.routing import Routes
@@ -24,6 +25,18 @@ TARGET_BLOCK_CALLS = 16384   # calls per block: large enough for numpy, small en
 _STREAMS = ("arrivals", "handle", "wrapup", "patience", "busyness", "category", "triage",
             "transfer_delay", "transfer_patience", "redial", "outbound")
 
+
+
+@dataclass
+class ClosedCalls:
+    """Callers who found their line closed and were not put through, as arrays: arrival (s), horizon
+    interval, line, the agent seconds their call would take, and whether they asked for a callback
+    (else they left a message or heard the opening hours)."""
+    times: np.ndarray
+    interval: np.ndarray
+    line: np.ndarray
+    seconds: np.ndarray
+    callback: np.ndarray
 
 
 class Block:
@@ -37,15 +50,16 @@ class Block:
     Redial attempts live in blocks built call by call (``extend``).
     """
 
-    __slots__ = ("times", "line", "category", "stage", "first_seconds", "second_seconds", "xfer_delay",
+    __slots__ = ("times", "line", "entry", "category", "stage", "first_seconds", "second_seconds", "xfer_delay",
                  "xfer_patience", "patience", "level", "interval", "wait", "by", "xfer_wait", "xfer_by",
-                 "served", "attempt", "origin", "pending", "arrived", "outbound_draw", "outbound_seconds")
+                 "served", "attempt", "origin", "pending", "arrived", "outbound_draw", "outbound_seconds", "closed")
 
     def __init__(self, times, line, category, stage, interval, first_seconds, patience, level, by,
                  second_seconds=None, xfer_delay=None, xfer_patience=None, outbound_draw=None,
-                 outbound_seconds=None):
+                 outbound_seconds=None, entry=None):
         self.times = times
-        self.line = line
+        self.line = line                # the line the caller dialled (what counts are kept by)
+        self.entry = line if entry is None else entry   # how the model routes it (``sim.model.routing``)
         self.category = category
         self.stage = stage              # 0: the entry pool finishes the call; 1: it transfers after triage
         self.interval = interval
@@ -68,10 +82,11 @@ class Block:
         self.origin = None              # (block, index) of the first attempt, for redials
         self.pending = 0
         self.arrived = False
+        self.closed = None              # callers of closed lines left out of the block (``ClosedCalls``)
 
     @classmethod
     def for_redials(cls) -> "Block":
-        block = cls([], [], [], [], [], [], [], [], [], [], [], [], [], [])
+        block = cls([], [], [], [], [], [], [], [], [], [], [], [], [], [], [])
         block.attempt, block.origin = [], []
         return block
 
@@ -80,7 +95,7 @@ class Block:
         """Append a redial of call ``i`` of ``source`` (same question, new patience); returns its index."""
         self.times.append(t)
         self.interval.append(interval)
-        for name in ("line", "category", "stage", "first_seconds", "level", "second_seconds", "xfer_delay",
+        for name in ("line", "entry", "category", "stage", "first_seconds", "level", "second_seconds", "xfer_delay",
                      "xfer_patience", "outbound_draw", "outbound_seconds"):
             values = getattr(source, name)
             getattr(self, name).append(values[i] if values is not None else 0.0)
@@ -100,6 +115,7 @@ class Block:
         return {
             "interval": np.asarray(self.interval, dtype=np.int64),
             "line": np.asarray(self.line, dtype=np.int64),
+            "entry": np.asarray(self.entry, dtype=np.int64),
             "category": np.asarray(self.category, dtype=np.int64),
             "wait": np.asarray(self.wait, dtype=float),
             "by": np.asarray(self.by, dtype=np.int64),
@@ -141,6 +157,9 @@ class CallSource:
         self.transfers = routes.has_transfers
         self.route_kind = np.asarray([r.kind for r in routes.routes])
         self.next_interval = 0
+        # entries beyond the lines exist only when a closed line puts its callers through elsewhere
+        self.rerouting = routes.entry_line[len(self.lines):] or None
+        self.closed: list[tuple] = []       # callers of closed lines drawn for the next block
 
     @staticmethod
     def _busyness(line: Line, streams, days: int) -> np.ndarray:
@@ -187,12 +206,18 @@ class CallSource:
         """Merge per-line calls (as ``attributes`` returns them) into one block in time order."""
         cols = [np.concatenate(x) for x in zip(*parts)]
         order = np.argsort(cols[0], kind="stable")
-        t, line, cat, k, first, patience, level, by, second, delay, xpat, draw, job = (c[order] for c in cols)
+        t, line, cat, k, first, patience, level, by, second, delay, xpat, draw, job, entry = (c[order] for c in cols)
         extra = (second.tolist(), delay.tolist(), xpat.tolist()) if self.transfers else (None, None, None)
         outbound = (draw.tolist(), job.tolist()) if self.s.outbound else (None, None)
         stage = (self.route_kind[cat] != PLAIN).astype(np.int64)
-        return Block(t.tolist(), line.tolist(), cat.tolist(), stage.tolist(), k, first.tolist(),
-                     patience.tolist(), level.tolist(), by.tolist(), *extra, *outbound)
+        lines = line.tolist()
+        block = Block(t.tolist(), lines, cat.tolist(), stage.tolist(), k, first.tolist(),
+                      patience.tolist(), level.tolist(), by.tolist(), *extra, *outbound,
+                      entry=lines if self.rerouting is None else entry.tolist())
+        if self.closed:
+            block.closed = ClosedCalls(*(np.concatenate(x) for x in zip(*self.closed)))
+            self.closed = []
+        return block
 
     def _line_calls(self, j: int, intervals: np.ndarray):
         s, st = self.s, self.streams[j]
@@ -253,4 +278,30 @@ class CallSource:
         for o, kind in enumerate(kinds):           # each caller's outbound work, drawn with the caller
             draw[:, o] = st["outbound"].random(n)
             job[:, o] = kind.handle.sample(st["outbound"], n)
-        return t, np.full(n, j), cat, k, first, patience, level, by, second, delay, xpat, draw, job
+        cols = [t, np.full(n, j), cat, k, first, patience, level, by, second, delay, xpat, draw, job, np.full(n, j)]
+        if line.open_minutes is not None and n:
+            cols = self._when_closed(j, cols, agent)
+        return tuple(cols)
+
+    def _when_closed(self, j: int, cols: list[np.ndarray], agent: np.ndarray) -> list[np.ndarray]:
+        """Callers who find line ``j`` closed: put through to another line's pool (a second entry, the call
+        finished there: full talk time, no transfer), or left out of the block as a message or callback
+        request (``ClosedCalls``).  Everything about them was drawn as if the line were open, so a scenario
+        that opens the line longer sees the same callers."""
+        line, routes = self.lines[j], self.routes
+        t, k = cols[0], cols[3]
+        minute = (self.s.start_minute + (t // 60.0).astype(np.int64)) % MINUTES_PER_WEEK
+        closed = ~line.open_minutes[minute]
+        if not closed.any():
+            return cols
+        rule = line.when_closed
+        if rule.kind == "to":
+            entry = routes.closed_entry[j]
+            cols[2][closed] += routes.line_routes[entry][0] - routes.line_routes[j][0]   # the entry's categories
+            cols[4][closed] = agent[closed] * rule.handle_factor
+            cols[7][closed] = routes.entry_pool[entry]
+            cols[13][closed] = entry
+            return cols
+        self.closed.append((t[closed], k[closed], np.full(int(closed.sum()), j), agent[closed],
+                            np.full(int(closed.sum()), rule.kind == "callback")))
+        return [c[~closed] for c in cols]

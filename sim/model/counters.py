@@ -31,7 +31,7 @@ N_BINS = len(WAIT_EDGES_SECONDS)  # bin 0 holds waits of exactly 0
 
 QUEUE_SUMS = ("offered", "answered", "answered_within", "abandoned_within", "wait_answered", "wait_all")
 LINE_SUMS = ("callers", "callers_served", "transferred", "transfer_abandoned", "transfer_wait",
-             "resolver_wait", "resolved", "overflowed")
+             "resolver_wait", "resolved", "overflowed", "closed_callers", "messages")
 POOL_SUMS = ("busy_seconds", "staffed_seconds", "outbound_created", "outbound_made", "outbound_on_time",
              "outbound_seconds")
 SIDES = ("lines", "pools")
@@ -132,7 +132,7 @@ class Counters:
         self.tallies = {g.name: {"lines": Tally(g.n_groups, n_lines, QUEUE_SUMS + LINE_SUMS, g.waits),
                                  "pools": Tally(g.n_groups, n_pools, QUEUE_SUMS + POOL_SUMS, g.waits)}
                         for g in self.grains}
-        self.entry_pool = entry_pool        # per line
+        self.entry_pool = entry_pool        # per entry (``sim.model.routing``): lines, then closed lines put through
         self.finish_pool = finish_pool      # per category
         self.transfers = transfers          # per category: True if a transfer is needed
 
@@ -158,17 +158,18 @@ class Counters:
         local = {"lines": Tally(len(intervals), n_lines, QUEUE_SUMS + LINE_SUMS),
                  "pools": Tally(len(intervals), n_pools, QUEUE_SUMS + POOL_SUMS)}
         lines, pools = local["lines"], local["pools"]
-        line, wait, by = out["line"], out["wait"], out["by"]
+        line, wait, by, entry = out["line"], out["wait"], out["by"], out["entry"]
         answered = by != ABANDONED
         line_cell = k * n_lines + line
         lines.add_waits(line_cell, wait, answered, self.threshold)
-        pools.add_waits(k * n_pools + self.entry_pool[line], wait, answered, self.threshold)
+        pools.add_waits(k * n_pools + self.entry_pool[entry], wait, answered, self.threshold)
 
         first = out["attempt"] == 0
         lines.add("callers", line_cell[first])
+        lines.add("closed_callers", line_cell[first & (entry != line)])
         served = np.where(out["served"] >= 0, out["served"] == 1, answered)
         lines.add("callers_served", line_cell[first & served])
-        lines.add("overflowed", line_cell[answered & (by != self.entry_pool[line])])
+        lines.add("overflowed", line_cell[answered & (by != self.entry_pool[entry])])
 
         xfer = out["xfer_by"] != NOT_TRANSFERRED
         needs_transfer = self.transfers[out["category"]]
@@ -194,6 +195,17 @@ class Counters:
             pools.add_waits(k[xfer][joined] * n_pools + target, (xw - delay)[joined], reached[joined],
                             self.threshold)
         self._fold(local, intervals)
+
+    def add_closed(self, closed):
+        """Callers who found their line closed and left a message or asked for a callback
+        (``arrivals.ClosedCalls``): callers of the line, never queued."""
+        k = closed.interval - self.first
+        keep = (k >= 0) & (k < self.n_intervals)
+        k, line = k[keep], closed.line[keep]
+        for grain in self.grains:
+            sums = self.tallies[grain.name]["lines"].sums
+            for name in ("closed_callers", "messages"):
+                np.add.at(sums[name], (grain.group[k], line), 1.0)
 
     def add_pool(self, name: str, interval: int, pool: int, value: float):
         """Agent time or outbound counts of a pool in a horizon interval (ignored outside the report)."""

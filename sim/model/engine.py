@@ -25,9 +25,9 @@ import numpy as np
 import simpy
 
 from sim.input.clock import MINUTES_PER_WEEK
-from sim.input.spec import Scenario
+from sim.input.spec import Outbound, Scenario
 from sim.model import events
-from sim.model.arrivals import Block, CallSource
+from sim.model.arrivals import Block, CallSource, ClosedCalls
 from sim.model.codes import ABANDONED, FINISH, PLAIN, WAITING
 from sim.model.counters import Counters
 from sim.model.outbound import OutboundWork
@@ -40,6 +40,7 @@ REDIAL_BLOCK_CALLS = 4096
 REDIAL_BLOCK_SECONDS = 86400.0
 INLINE, ANSWER_HEADCOUNT, ANSWER_SHIFTS = 0, 1, 2        # how the hot loop takes a line's calls
 SECONDS_PER_MINUTE = 60.0
+CLOSED_CALLBACK = "callback of a closed line"
 
 
 class Replication:
@@ -56,9 +57,15 @@ class Replication:
         self.trace = trace
         self.routes = routes = compile_routes(s)
         self.source = (make_source or CallSource)(s, routes, seed, replication)
-        self.lines = list(s.lines.values())
+        # per entry (``sim.model.routing``): the line whose callers it carries, and their redial stream
+        line_list = list(s.lines.values())
+        self.lines = [line_list[j] for j in routes.entry_line]
+        self.redial_rng = [self.source.streams[j]["redial"] for j in routes.entry_line]
         self.outbound = list(s.outbound)
-        self.redial_rng = [streams["redial"] for streams in self.source.streams]
+        self.closed_callbacks = any(line.when_closed is not None and line.when_closed.kind == "callback"
+                                    for line in line_list)
+        if self.closed_callbacks:       # callbacks of closed lines are outbound work of a kind of their own
+            self.outbound.append(Outbound(CLOSED_CALLBACK, "closed", 1.0, 0.0, 0.0, None, None))
         self.staffing = [pool_staffing(s, pool) for pool in s.pools.values()]
         self.pools = [self._pool(p, staffing, routes) for p, staffing in enumerate(self.staffing)]
         self.line_pool = [self.pools[e] if e >= 0 else None for e in routes.entry_pool]
@@ -166,9 +173,24 @@ class Replication:
             if block is None:
                 self.block = None
                 return False
+            if block.closed is not None:
+                self._closed_calls(block.closed)
             if block.times:
                 self.block, self.i = block, 0
                 return True
+
+    def _closed_calls(self, closed: ClosedCalls):
+        """Callers who found their line closed and left a message or asked for a callback: counted, and
+        each callback is a job for the line's own agents from its next opening."""
+        self.counters.add_closed(closed)
+        if not self.closed_callbacks or not closed.callback.any():
+            return
+        kind = len(self.outbound) - 1
+        for t, j, seconds in zip(*(x[closed.callback].tolist() for x in (closed.times, closed.line, closed.seconds))):
+            line = self.lines[j]
+            opens = t + next_open_seconds(line.open_minutes, self.s.start_minute, t)
+            self.outbound_work.create(kind, self.line_pool[j], t, seconds, available=opens,
+                                      due=opens + line.when_closed.within_seconds)
 
     def _finish(self, block: Block):
         if self.checker is not None:
@@ -201,7 +223,7 @@ class Replication:
         """
         env = self.env
         block, i = self.block, self.i
-        times, lines, first, patience, stage = (block.times, block.line, block.first_seconds, block.patience,
+        times, lines, first, patience, stage = (block.times, block.entry, block.first_seconds, block.patience,
                                                 block.stage)
         n = len(times)
         line_pool, paths, handled = self.line_pool, self.paths, self.handled_hook
@@ -251,7 +273,7 @@ class Replication:
                 if not self._load_block():
                     return
                 block, i = self.block, 0
-                times, lines, first, patience, stage = (block.times, block.line, block.first_seconds,
+                times, lines, first, patience, stage = (block.times, block.entry, block.first_seconds,
                                                         block.patience, block.stage)
                 n = len(times)
             if times[i] > next_event:
@@ -262,7 +284,7 @@ class Replication:
     # -- first calls beyond the plain path ------------------------------------
     def offer_first(self, block: Block, i: int, t: float):
         """A first call (or a redial) arrives at ``t``: answered at once or queued."""
-        pool = self.line_pool[block.line[i]]
+        pool = self.line_pool[block.entry[i]]
         if pool.is_free(t):
             block.pending += 1
             self.answer_first(pool, block, i, t, block.first_seconds[i], t)
@@ -283,7 +305,7 @@ class Replication:
         for target, after, factor in pool.overflow:
             if deadline > t + after:
                 self.at(t + after, partial(self._overflow, self.pools[target], block, i, deadline, t, factor))
-        if self.deadline_events[block.line[i]] and deadline < INF:
+        if self.deadline_events[block.entry[i]] and deadline < INF:
             self.at(deadline, partial(self._deadline, block, i))
 
     def answer_first(self, pool, block: Block, i: int, now: float, seconds: float, start: float):
@@ -307,7 +329,7 @@ class Replication:
         if block.by[i] != WAITING:
             return
         now = self.env._now
-        self.line_pool[block.line[i]].catch_up(now)     # its own agent may free up at this very instant
+        self.line_pool[block.entry[i]].catch_up(now)     # its own agent may free up at this very instant
         if block.by[i] != WAITING:
             return
         seconds = block.first_seconds[i] * factor
@@ -321,7 +343,7 @@ class Replication:
         if block.by[i] != WAITING:
             return
         now = self.env._now
-        for pool in self.watchers[block.line[i]]:       # an agent ending a call now answers first
+        for pool in self.watchers[block.entry[i]]:       # an agent ending a call now answers first
             pool.catch_up(now)
         if block.by[i] != WAITING:
             return
@@ -331,7 +353,7 @@ class Replication:
 
     def first_abandoned(self, block: Block, i: int, t: float):
         """A hang-up seen as it happens: call back, maybe redial (within the horizon), then book it."""
-        j = block.line[i]
+        j = block.entry[i]
         self.outbound_work.missed(self.line_pool[j], block, i, t)
         redial = self.lines[j].redial
         attempt = 0 if block.attempt is None else block.attempt[i]
@@ -355,7 +377,7 @@ class Replication:
         now = self.env._now
         if self.redials is None:
             self.redials = Block.for_redials()
-        j = source.line[i]
+        j = source.entry[i]           # a redial keeps its first attempt's entry, open or closed
         line = self.lines[j]
         patience = float(line.patience.sample(self.redial_rng[j], 1)[0]) if line.patience is not None else INF
         interval = int(now // self.s.interval_seconds)
@@ -419,6 +441,15 @@ def pool_staffing(scenario: Scenario, pool) -> Staffing:
     order = sorted(by_minute)
     initial = [int(week[start % MINUTES_PER_WEEK]) for week in pool.group_agents]
     return Staffing(initial, [m * SECONDS_PER_MINUTE for m in order], [by_minute[m] for m in order], total)
+
+
+def next_open_seconds(open_minutes: np.ndarray, start_minute: int, t: float) -> float:
+    """Seconds from ``t`` (seconds into the horizon) until the clock week's ``open_minutes`` next open (0 if open)."""
+    minute = (start_minute + int(t // SECONDS_PER_MINUTE)) % MINUTES_PER_WEEK
+    ahead = np.flatnonzero(np.roll(open_minutes, -minute))
+    if not len(ahead) or ahead[0] == 0:
+        return 0.0
+    return float(ahead[0] * SECONDS_PER_MINUTE - t % SECONDS_PER_MINUTE)
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int, trace=None, make_source=None,

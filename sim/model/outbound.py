@@ -84,14 +84,17 @@ class OutboundWork:
                 created = self.create(k, pool, t, block.outbound_seconds[i][k]) or created
         return created
 
-    def create(self, k: int, pool, t: float, seconds: float, now: float | None = None) -> bool:
+    def create(self, k: int, pool, t: float, seconds: float, now: float | None = None,
+               available: float | None = None, due: float | None = None) -> bool:
         """A job of kind ``k`` for ``pool``, created at ``t``, taking ``seconds`` of an agent's time;
         True if an event is due for it.  ``now``: see ``missed``; a job whose time has passed joins the
-        pool at once (no agent could have taken it since: see ``Pool.take_work``)."""
+        pool at once (no agent could have taken it since: see ``Pool.take_work``).  ``available`` and
+        ``due`` (seconds) replace the kind's own window (a closed line's callback: from its opening)."""
         o = self.kinds[k]
         self.created.append((t, pool.index))
-        available = t + o.after_seconds
-        due = available + o.within_seconds
+        if available is None:
+            available = t + o.after_seconds
+            due = available + o.within_seconds
         if o.hours is not None:
             available = self.next_open(available, o.hours)
         if available >= self.s.horizon_seconds:

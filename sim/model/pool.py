@@ -129,7 +129,7 @@ class Pool:
                         block.by[i] = ABANDONED
                         block.wait[i] = block.patience[i]       # the deadline came patience after the arrival
                         if model.missed_lazily:         # a hang-up found now: its callback, as of then
-                            model.outbound_work.missed(model.line_pool[block.line[i]], block, i, deadline, now)
+                            model.outbound_work.missed(model.line_pool[block.entry[i]], block, i, deadline, now)
                         model.settle(block)
                     elif not stage and model.plain_answers and block.origin is None:
                         block.by[i] = self.index
@@ -169,7 +169,7 @@ class Pool:
                     block.by[i] = ABANDONED
                     block.wait[i] = lost_at - start
                     if self.model.missed_lazily and deadline < INF:    # its callback is counted, as in take_work
-                        self.model.outbound_work.missed(self.model.line_pool[block.line[i]], block, i, deadline, now)
+                        self.model.outbound_work.missed(self.model.line_pool[block.entry[i]], block, i, deadline, now)
                 elif stage == TRANSFERRED and block.xfer_by[i] == WAITING:
                     block.xfer_by[i] = ABANDONED
                     block.xfer_wait[i] = lost_at - start

@@ -58,13 +58,23 @@ def pool_loads(s: Scenario) -> dict[str, PoolLoad]:
     routes = compile_routes(s)
     n_week = week_intervals(s)
     flows = {p: [] for p in s.pools}          # (per_hour array, agent seconds, theta)
+    callbacks = {p: np.zeros(n_week) for p in s.pools}   # agent-hours a week of closed lines' callbacks
     for line in s.city_lines:
-        rate = line.arrivals.week_per_hour
+        open_share = open_share_by_interval(line, s.interval_minutes)
+        rate = line.arrivals.week_per_hour * open_share
+        closed_rate = line.arrivals.week_per_hour - rate
         theta = 0.0 if line.patience is None else 1.0 / max(line.patience.mean, 1e-9)
+        rule = line.when_closed
         for g in routes.line_routes[routes.line_ids.index(line.id)]:
             route = routes.routes[g]
             c = route.category
             finish_seconds = c.handle.mean + (c.wrapup.mean if c.wrapup is not None else 0.0)
+            if rule is not None and rule.kind == "to":      # put through: finished by the other line's pool
+                flows[s.lines[rule.to].pool].append((closed_rate * c.share, finish_seconds * rule.handle_factor,
+                                                     theta))
+            elif rule is not None and rule.kind == "callback":   # made when the line is open again
+                hours = (closed_rate * c.share).sum() * s.interval_minutes / 60.0 * finish_seconds / 3600.0
+                callbacks[line.pool] += hours * open_share / max(open_share.sum(), 1e-9)
             if route.kind == PLAIN:
                 flows[line.pool].append((rate * c.share, finish_seconds, theta))
                 continue
@@ -81,9 +91,17 @@ def pool_loads(s: Scenario) -> dict[str, PoolLoad]:
             seconds = np.where(per_hour > 0, sum((f[0] * f[1] for f in parts), np.zeros(n_week)) / per_hour, 0)
             theta = np.where(per_hour > 0, sum((f[0] * f[2] for f in parts), np.zeros(n_week)) / per_hour, 0)
             patience = np.where(theta > 0, 1.0 / theta, np.inf)
-        loads[p] = PoolLoad(per_hour, seconds, patience, np.zeros(n_week))
+        loads[p] = PoolLoad(per_hour, seconds, patience, callbacks[p] / (s.interval_minutes / 60.0))
     _add_outbound(s, loads)
     return loads
+
+
+def open_share_by_interval(line, interval_minutes: int) -> np.ndarray:
+    """Share of each interval of the clock week in which the line is open (1 for a line open 7x24)."""
+    n_week = clock.MINUTES_PER_WEEK // interval_minutes
+    if line.open_minutes is None:
+        return np.ones(n_week)
+    return line.open_minutes.reshape(n_week, interval_minutes).mean(axis=1)
 
 
 def _add_outbound(s: Scenario, loads: dict[str, PoolLoad]):

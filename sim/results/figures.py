@@ -63,6 +63,11 @@ FIGURES = {
                                        scopes="lines"),
     "overflowed": Figure("calls", "calls answered by another pool's agent after waiting past the overflow time",
                          scopes="lines"),
+    "closed_callers": Figure("callers", "callers who called while their line was closed (first attempts): put "
+                                        "through to another line's agents, or left a message or callback request",
+                             scopes="lines"),
+    "messages": Figure("callers", "callers of a closed line who left a message or a callback request instead of "
+                                  "being put through; not in offered calls", scopes="lines"),
     "occupancy": Figure("share of time on duty", "busy agent time (inbound, after-call work and outbound, "
                                                  "overtime at a shift's end included) / agent time on duty",
                         scopes="pools"),
@@ -138,6 +143,8 @@ def compute(q: dict[str, np.ndarray], hist: np.ndarray, period_seconds) -> dict[
                 "abandon_rate_end_to_end": (offered - answered + q["transfer_abandoned"]) / offered,
                 "time_to_resolver_seconds": q["resolver_wait"] / q["resolved"],
                 "overflowed": q["overflowed"],
+                "closed_callers": q["closed_callers"],
+                "messages": q["messages"],
             })
         if "busy_seconds" in q:
             out.update({

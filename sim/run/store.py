@@ -29,7 +29,7 @@ from sim import __version__, files
 from sim.errors import OptionError
 from sim.input.spec import Scenario
 
-STORE_FORMAT = 3
+STORE_FORMAT = 4
 MODEL_VERSION = f"hotline-sim {__version__} store {STORE_FORMAT}"
 KEY_HEX_DIGITS = 20                     # 80 bits: no two scenarios of one store collide
 SECONDS_PER_DAY = 86_400

@@ -150,7 +150,7 @@ class ReferenceSim:
         self.routes = routes = compile_routes(s)
         self.outbound = list(s.outbound)
         source = CallSource(s, routes, seed, replication)
-        self.redial_rng = [st["redial"] for st in source.streams]
+        self.source = source
         self.lines = list(s.lines.values())
         self.pools = [RefPool(self, p, len(routes.levels), len(pool.group_agents) if pool.group_agents else None)
                       for p, pool in enumerate(s.pools.values())]
@@ -255,7 +255,7 @@ class ReferenceSim:
             if o.trigger == "missed" and call.draws[k][0] < o.share:
                 self.create_job(k, pool, now, call.draws[k][1])
         redial = self.lines[call.line].redial
-        rng = self.redial_rng[call.line]
+        rng = self.source.redial_stream(call.line, now)
         if redial is not None and call.attempt < redial.max_redials and rng.random() < redial.probability:
             when = now + float(redial.delay.sample(rng, 1)[0])
             if when < self.s.horizon_seconds:
@@ -263,7 +263,7 @@ class ReferenceSim:
 
     def redial(self, call, now):
         line = self.lines[call.line]
-        patience = float(line.patience.sample(self.redial_rng[call.line], 1)[0]) if line.patience else INF
+        patience = float(line.patience.sample(self.source.redial_stream(call.line, now), 1)[0]) if line.patience else INF
         again = Call(now, call.line, call.category, call.level, call.stage, call.first, patience, call.second,
                      call.delay, call.xfer_patience, call.draws, call.attempt + 1)
         self.arrive(again, now)

@@ -68,7 +68,7 @@ def engine_calls(s, seed, replication):
     return sorted(calls), counters
 
 
-@pytest.mark.parametrize("volume, seed", [(1.0, 7), (1.6, 8)])
+@pytest.mark.parametrize("volume, seed", [(1.0, 7), (1.6, 8), (1.6, 3), (1.6, 5)])
 def test_every_call_has_the_reference_outcome_and_wait(volume, seed):
     s = fuyang_like(volume)
     ours, counters = engine_calls(s, seed, 0)

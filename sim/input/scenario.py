@@ -273,7 +273,7 @@ def _surges(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[s
                 week[day * per_day:(day + 1) * per_day] *= factor
             patterns.check_rate(node, "factor", week, interval_minutes,
                                 f"a factor of {factor:g} gives line {lid!r}")
-            lines[lid] = replace(lines[lid], arrivals=replace(lines[lid].arrivals, week_per_hour=week))
+            lines[lid] = replace(lines[lid], arrivals=lines[lid].arrivals.scaled(week))
     return lines
 
 
@@ -288,7 +288,7 @@ def _volume(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[s
             week = line.arrivals.week_per_hour * factor
         patterns.check_rate(root, "volume_factor", week, interval_minutes,
                             f"a volume factor of {factor:g} gives line {lid!r}")
-        lines[lid] = replace(line, arrivals=replace(line.arrivals, week_per_hour=week))
+        lines[lid] = replace(line, arrivals=line.arrivals.scaled(week))
     return lines
 
 

@@ -6,7 +6,7 @@ clock week (Monday 00:00 first).  ``sim.input.scenario`` builds these from YAML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,14 @@ class Arrivals:
     """
     week_per_hour: np.ndarray
     busyness_shape: float | None = None  # gamma shape of the daily factor (mean 1); None: no factor
+    # the rate before surges and the volume factor (None: week_per_hour): callers are drawn at it, so every
+    # scenario that shares it shares those callers; a higher rate adds callers, a lower one thins them
+    reference_per_hour: np.ndarray | None = None
+
+    def scaled(self, week_per_hour: np.ndarray) -> "Arrivals":
+        """The same callers at another rate (a surge, a volume factor): the reference rate stays."""
+        reference = self.week_per_hour if self.reference_per_hour is None else self.reference_per_hour
+        return replace(self, week_per_hour=week_per_hour, reference_per_hour=reference)
 
 
 @dataclass(frozen=True)

@@ -45,14 +45,13 @@ class ReplaySource(CallSource):
     def provincial_offered(self) -> np.ndarray:
         return np.zeros((self.s.n_intervals, len(self.lines)))
 
-    def calls_in(self, k0: int, k1: int) -> list[tuple]:
-        chosen = (self.k >= k0) & (self.k < k1)
-        parts = []
-        for j in self.city:
-            mine = chosen & (self.log_lines == j)
-            parts.append(self.attributes(j, self.times[mine], self.k[mine],
-                                         None if self.talk is None else self.talk[mine]))
-        return parts
+    def _line_calls(self, j: int, intervals: np.ndarray, day: int) -> list[tuple]:
+        """The log's calls of line ``j`` in ``intervals`` (one clock day), with the day's draws for the rest."""
+        if not len(intervals):
+            return []
+        mine = (self.log_lines == j) & (self.k >= intervals[0]) & (self.k <= intervals[-1])
+        return [self.attributes(j, self.times[mine], self.k[mine], self.day_stream(j, day),
+                                None if self.talk is None else self.talk[mine])]
 
 
 @dataclass

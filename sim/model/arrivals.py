@@ -1,10 +1,14 @@
 """The caller stream: who calls when, with what question, and how long it will take.
 
-Calls are drawn in blocks of whole intervals with numpy.  Each line has its
-own random streams (arrivals, category, handle, patience, ...), keyed by the
-replication and the line's name, so two scenarios that share a line see the
-same callers with the same questions, talk times and patience: common random
-numbers, whatever else the scenarios change.
+Calls are drawn with numpy, a clock day per line at a time, and handed to the
+model in blocks of whole intervals.  Each line's callers of each day come from a
+generator keyed by the replication, the line's name and the day, drawn at the
+line's reference rate (before surges and the volume factor) with everything a
+caller needs (question, talk time, patience, outbound work); a higher rate adds
+callers from a generator of their own, a lower one thins the same callers.  So
+two scenarios that share a line see the same callers with the same questions,
+talk times and patience, whatever else they change, and a change of rate on one
+day leaves every other day's callers alone: common random numbers that keep step.
 """
 
 from __future__ import annotations
@@ -20,6 +24,13 @@ from sim.input.spec import Line, Scenario
 from sim.model.codes import NOT_TRANSFERRED, PLAIN
 from sim.model.routing import Routes
 
+# Common random numbers that keep step: each line's callers of each clock day come from a generator of their
+# own, keyed by (replication, line, day), and are drawn a whole day at a time (blocks take what they need): a
+# scenario that changes one day's rates leaves every other day's callers exactly as they were.  A day's
+# numbers are drawn in a fixed order from one generator (not one per kind of number: 16 us against 180 us to
+# create, and there are lines x days of them).
+REDIAL_KEY = 1 << 30         # last word of the redial streams' key: apart from any day's number
+EXTRA_KEY = 1 << 31          # last word of the key of the streams of callers beyond the reference rate
 TARGET_BLOCK_CALLS = 16384   # calls per block: large enough for numpy, small enough for memory
 # Stream order is fixed: new streams go at the end so old ones keep their numbers.
 _STREAMS = ("arrivals", "handle", "wrapup", "patience", "busyness", "category", "triage",
@@ -129,7 +140,8 @@ class Block:
 
 
 def line_streams(seed: int, replication: int, line_id: str) -> dict[str, np.random.Generator]:
-    """Independent generators for one line in one replication.
+    """Independent generators for one line in one replication, for what is drawn once for the whole horizon
+    (the busyness of each day, provincial lines' counts).
 
     Keyed by (replication, crc32 of the line's name), not by the line's
     position, so adding a line to a scenario leaves the others' callers alone.
@@ -145,8 +157,14 @@ class CallSource:
     def __init__(self, scenario: Scenario, routes: Routes, seed: int, replication: int):
         self.s = scenario
         self.routes = routes
+        self.seed, self.replication = seed, replication
         self.lines: list[Line] = list(scenario.lines.values())
+        # whole-horizon streams (busyness, provincial counts); each day's callers and redials have their own
         self.streams = [line_streams(seed, replication, line.id) for line in self.lines]
+        self.line_keys = [zlib.crc32(line.id.encode("utf-8")) for line in self.lines]
+        self._redial_days: list[dict[int, np.random.Generator]] = [{} for _ in self.lines]
+        self._drawn = [[] for _ in self.lines]      # per line: parts of days drawn, not yet in a block
+        self._next_day = [None] * len(self.lines)    # per line: the next clock day to draw
         self.week_intervals = len(self.lines[0].arrivals.week_per_hour)
         days = scenario.start_minute // MINUTES_PER_DAY + math.ceil(scenario.horizon_seconds / 86400.0) + 1
         self.day_factor = [self._busyness(line, st, days) for line, st in zip(self.lines, self.streams)]
@@ -168,13 +186,17 @@ class CallSource:
             return np.ones(days)
         return streams["busyness"].gamma(shape, 1.0 / shape, days)
 
-    def rates_per_hour(self, line_no: int, intervals: np.ndarray) -> np.ndarray:
-        """Arrival rate (calls per hour) of a line in horizon intervals, busyness included."""
+    def rates_per_hour(self, line_no: int, intervals: np.ndarray, reference: bool = False) -> np.ndarray:
+        """Arrival rate (calls per hour) of a line in horizon intervals, busyness included (``reference``:
+        the rate before surges and the volume factor, see ``Arrivals.reference_per_hour``)."""
         s = self.s
         start_interval = s.start_minute // s.interval_minutes
         week_index = (start_interval + intervals) % self.week_intervals
         day = (s.start_minute + intervals * s.interval_minutes) // MINUTES_PER_DAY
-        return self.lines[line_no].arrivals.week_per_hour[week_index] * self.day_factor[line_no][day]
+        arrivals = self.lines[line_no].arrivals
+        week = arrivals.reference_per_hour if reference and arrivals.reference_per_hour is not None \
+            else arrivals.week_per_hour
+        return week[week_index] * self.day_factor[line_no][day]
 
     def provincial_offered(self) -> np.ndarray:
         """Calls per (horizon interval, line) of provincial lines: counted, never queued."""
@@ -187,6 +209,29 @@ class CallSource:
                 counts[:, j] = self.streams[j]["arrivals"].poisson(expected)
         return counts
 
+    def day_of(self, intervals: np.ndarray) -> np.ndarray:
+        """The clock day (0 = the Monday of the start's week) of horizon intervals."""
+        return (self.s.start_minute + intervals * self.s.interval_minutes) // MINUTES_PER_DAY
+
+    def day_stream(self, j: int, day: int, extra: bool = False) -> dict[str, np.random.Generator]:
+        """The generator of line ``j``'s callers of one clock day (``extra``: of those beyond the reference
+        rate), under every name ``attributes`` draws from."""
+        key = (self.replication, self.line_keys[j], day) + ((EXTRA_KEY,) if extra else ())
+        generator = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
+        return dict.fromkeys(_STREAMS, generator)
+
+    def redial_stream(self, j: int, t: float) -> np.random.Generator:
+        """The stream of redial decisions, delays and patience of line ``j``'s callers who hang up on the clock
+        day of ``t`` (seconds): the same callers hang up alike whatever another day's rates."""
+        day = int((self.s.start_minute + t / 60.0) // MINUTES_PER_DAY)
+        days = self._redial_days[j]
+        if day not in days:
+            for old in [d for d in days if d < day - 1]:     # hang-ups are found at most a day late
+                del days[old]
+            days[day] = np.random.default_rng(np.random.SeedSequence(
+                self.seed, spawn_key=(self.replication, self.line_keys[j], day, REDIAL_KEY)))
+        return days[day]
+
     def next_block(self) -> Block | None:
         """The next block of calls of the city's lines, or None once the horizon is covered."""
         s = self.s
@@ -198,12 +243,35 @@ class CallSource:
         return self.block_of(self.calls_in(k0, k1))
 
     def calls_in(self, k0: int, k1: int) -> list[tuple]:
-        """Per city line, its calls in horizon intervals k0..k1-1 (drawn; a replay reads them)."""
-        intervals = np.arange(k0, k1)
-        return [self._line_calls(j, intervals) for j in self.city]
+        """Per city line, its calls in horizon intervals k0..k1-1 (drawn a day at a time; a replay reads them)."""
+        parts = []
+        for j in self.city:
+            while self._next_day[j] is None or self._first_interval(self._next_day[j]) < k1:
+                day = int(self.day_of(np.asarray(k0))) if self._next_day[j] is None else self._next_day[j]
+                # the whole day is drawn, even where it lies outside the horizon, so that a horizon's ends do not
+                # change the draws of the day it ends in
+                self._drawn[j].extend(self._line_calls(
+                    j, np.arange(self._first_interval(day), self._first_interval(day + 1)), day))
+                self._next_day[j] = day + 1
+            kept = []
+            for part in self._drawn[j]:
+                # a part's calls are in interval order (``_times``), so the block takes a slice: no copies
+                cut = int(np.searchsorted(part[3], k1))
+                if cut:
+                    parts.append(tuple(c[:cut] for c in part) if cut < len(part[3]) else part)
+                if cut < len(part[3]):
+                    kept.append(tuple(c[cut:] for c in part))
+            self._drawn[j] = kept
+        return parts
+
+    def _first_interval(self, day: int) -> int:
+        """The horizon interval where clock ``day`` starts (negative before the horizon)."""
+        return -(-(day * MINUTES_PER_DAY - self.s.start_minute) // self.s.interval_minutes)
 
     def block_of(self, parts: list[tuple]) -> Block:
         """Merge per-line calls (as ``attributes`` returns them) into one block in time order."""
+        if not parts:                   # no line has a call in these intervals
+            parts = [tuple(np.zeros(0, dtype=np.int64 if c in (1, 2, 3, 6, 7, 13) else float) for c in range(14))]
         cols = [np.concatenate(x) for x in zip(*parts)]
         order = np.argsort(cols[0], kind="stable")
         t, line, cat, k, first, patience, level, by, second, delay, xpat, draw, job, entry = (c[order] for c in cols)
@@ -219,21 +287,44 @@ class CallSource:
             self.closed = []
         return block
 
-    def _line_calls(self, j: int, intervals: np.ndarray):
-        s, st = self.s, self.streams[j]
-        expected = self.rates_per_hour(j, intervals) * s.interval_seconds / 3600.0
-        counts = st["arrivals"].poisson(expected)
-        n = int(counts.sum())
+    def _line_calls(self, j: int, intervals: np.ndarray, day: int) -> list[tuple]:
+        """Line ``j``'s callers in ``intervals`` (one clock day): the reference rate's callers (thinned where
+        the rate is lower), and where it is higher, more callers from a stream of their own.  Every number a
+        caller needs is drawn with it, so two scenarios whose rates differ share every caller they can."""
+        rate = self.rates_per_hour(j, intervals)
+        reference = self.rates_per_hour(j, intervals, reference=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            kept_share = np.where(reference > 0, np.minimum(rate / reference, 1.0), 0.0)
+        st = self.day_stream(j, day)
+        t, k = self._times(st, intervals, reference)
+        mark = st["arrivals"].random(len(t))
+        parts = [self.attributes(j, t, k, st, keep=(mark < kept_share[k - intervals[0]]) & self._within(k))]
+        extra = np.maximum(rate - reference, 0.0)
+        if extra.any():
+            sx = self.day_stream(j, day, extra=True)
+            t, k = self._times(sx, intervals, extra)
+            parts.append(self.attributes(j, t, k, sx, keep=self._within(k)))
+        return parts
+
+    def _within(self, k: np.ndarray) -> np.ndarray:
+        return (k >= 0) & (k < self.s.n_intervals)
+
+    def _times(self, st, intervals: np.ndarray, per_hour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Poisson arrival times (s) in consecutive ``intervals`` at ``per_hour``, and their intervals."""
+        s = self.s
+        counts = st["arrivals"].poisson(per_hour * s.interval_seconds / 3600.0)
         k = np.repeat(intervals, counts)
-        t = k * s.interval_seconds + st["arrivals"].uniform(0.0, s.interval_seconds, n)
-        return self.attributes(j, t, k)
+        return k * s.interval_seconds + st["arrivals"].uniform(0.0, s.interval_seconds, len(k)), k
 
-    def attributes(self, j: int, t: np.ndarray, k: np.ndarray, talk: np.ndarray | None = None):
-        """Everything about line ``j``'s calls at times ``t`` (intervals ``k``) but when they come.
+    def attributes(self, j: int, t: np.ndarray, k: np.ndarray, st: dict, talk: np.ndarray | None = None,
+                   keep: np.ndarray | None = None):
+        """Everything about line ``j``'s calls at times ``t`` (intervals ``k``) but when they come, drawn
+        from the streams ``st`` (``day_stream``).
 
-        ``talk`` replaces the drawn talk time where it is finite (replaying a log).
+        ``talk`` replaces the drawn talk time where it is finite (replaying a log); ``keep`` (a mask) keeps
+        only some of the calls, all of them drawn first so that the others' draws stay the same.
         """
-        line, st, routes = self.lines[j], self.streams[j], self.routes
+        line, routes = self.lines[j], self.routes
         n = len(t)
         mine = routes.line_routes[j]
         shares = [routes.routes[g].category.share for g in mine]
@@ -279,6 +370,9 @@ class CallSource:
             draw[:, o] = st["outbound"].random(n)
             job[:, o] = kind.handle.sample(st["outbound"], n)
         cols = [t, np.full(n, j), cat, k, first, patience, level, by, second, delay, xpat, draw, job, np.full(n, j)]
+        if keep is not None and not keep.all():
+            cols, agent = [c[keep] for c in cols], agent[keep]
+            n = len(cols[0])
         if line.open_minutes is not None and n:
             cols = self._when_closed(j, cols, agent)
         return tuple(cols)

@@ -60,7 +60,7 @@ class Replication:
         # per entry (``sim.model.routing``): the line whose callers it carries, and their redial stream
         line_list = list(s.lines.values())
         self.lines = [line_list[j] for j in routes.entry_line]
-        self.redial_rng = [self.source.streams[j]["redial"] for j in routes.entry_line]
+        self.entry_line = routes.entry_line
         self.outbound = list(s.outbound)
         self.closed_callbacks = any(line.when_closed is not None and line.when_closed.kind == "callback"
                                     for line in line_list)
@@ -358,7 +358,7 @@ class Replication:
         redial = self.lines[j].redial
         attempt = 0 if block.attempt is None else block.attempt[i]
         origin = (block, i) if block.origin is None else block.origin[i]
-        r_rng = self.redial_rng[j]
+        r_rng = self.source.redial_stream(self.entry_line[j], t)
         if redial is not None and attempt < redial.max_redials and r_rng.random() < redial.probability:
             when = t + float(redial.delay.sample(r_rng, 1)[0])
             if when < self.s.horizon_seconds:           # a redial after the horizon is not simulated
@@ -379,7 +379,8 @@ class Replication:
             self.redials = Block.for_redials()
         j = source.entry[i]           # a redial keeps its first attempt's entry, open or closed
         line = self.lines[j]
-        patience = float(line.patience.sample(self.redial_rng[j], 1)[0]) if line.patience is not None else INF
+        patience = (float(line.patience.sample(self.source.redial_stream(self.entry_line[j], now), 1)[0])
+                    if line.patience is not None else INF)
         interval = int(now // self.s.interval_seconds)
         k = self.redials.extend(now, interval, source, i, patience, self.routes.entry_pool[j], attempt, origin)
         block = self.redials

@@ -61,10 +61,16 @@ class OutboundWork:
             pool.catch_up(now)
         self.open[k] = not self.open[k]
         if self.open[k]:
-            for pool in self.model.pools:
-                if pool.jobs[k] and pool.is_free(now):
-                    pool.take_work(now)
+            # agents take the waiting jobs after every change of staffing due now (an ordinary event comes after
+            # the urgent ones): a shift that ends at the opening starts no job at it
+            events.at(self.model.env, now, partial(self._take_opened, k))
         self._next_change(k, now)
+
+    def _take_opened(self, k: int, _event):
+        now = self.model.env._now
+        for pool in self.model.pools:
+            if pool.jobs[k] and pool.is_free(now):
+                pool.take_work(now)
 
     def missed(self, pool, block, i: int, t: float, now: float | None = None):
         """Call ``i`` of ``block``, a caller of ``pool``, hung up at ``t``: maybe a callback.
@@ -130,7 +136,9 @@ class OutboundWork:
         made, open_ = self.made, self.open
         for k, o in enumerate(self.kinds):
             jobs = pool.jobs[k]
-            if not jobs or not open_[k]:
+            # the clock as well as the flag: agents who come on duty at the closing moment, before the closing
+            # event itself, must find the hours closed
+            if not jobs or not open_[k] or (o.hours is not None and not self.is_open(now, o.hours)):
                 continue
             while jobs and pool.n_free > o.reserve_agents:
                 due, _, seconds = heappop(jobs)

@@ -1,8 +1,9 @@
 """Comparing scenarios on the same callers: paired differences.
 
 Every scenario runs with the same seed and replications.  Because each line's
-callers come from streams keyed by (seed, replication, line), replication r of
-every scenario sees the same arrivals, questions, talk times and patience, so
+callers come from streams keyed by (seed, replication, line, day), replication r
+of every scenario sees the same arrivals, questions, talk times and patience
+(``sim.model.arrivals``), so
 the difference B_r - A_r carries little noise; its Student-t interval over
 replications is the paired difference reported.
 """

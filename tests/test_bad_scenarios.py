@@ -189,10 +189,12 @@ CASES = [
                              "delay_seconds: {dist: constant, value: 60}, max_redials: 1e9}\n"),
          "lines.12345.redial.max_redials", "at most 100 redials"),
     case("replications", GOOD + "replications: 1e9\n", "replications", "at most 10000 replications"),
-    case("replications-for-a-long-horizon", edit("horizon_hours: 1", "horizon_hours: 8760") + "replications: 1000\n",
-         "replications", "at most 190 with 17520 reporting intervals", "kept in memory"),
-    case("horizon-of-minute-intervals", "interval_minutes: 1\n" + edit("horizon_hours: 1", "horizon_hours: 8760"),
-         "horizon_hours", "at most 2777 hours with 1-minute intervals", "interval_minutes"),
+    case("replications-for-a-long-horizon", "interval_minutes: 1\n" + edit("horizon_hours: 1", "horizon_hours: 1344")
+         + "replications: 1000\n", "replications", "at most 36 with 80640 reporting intervals", "kept in memory"),
+    case("horizon-of-minute-intervals", "interval_minutes: 1\n" + edit(
+        "general: {seats: 5}", "general: {seats: 5}\n" + "".join(f"  p{i}: {{seats: 1}}\n" for i in range(20)),
+        edit("horizon_hours: 1", "horizon_hours: 1000")),
+         "horizon_hours", "leave room for at most 194 hours", "lengthen interval_minutes"),
     case("scale", edit("{per_hour: 60}", "{per_hour: 60, scale: 1e6}"), "lines.12345.arrivals.scale",
          "a scale of 1e+06 makes 6e+07 calls per hour", "at most 100000"),
     case("surge-factor", GOOD + "surges: [{day: wed, factor: 1e4}]\n", "surges[0].factor",

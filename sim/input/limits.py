@@ -51,11 +51,20 @@ REPLICATIONS = Limit(1, 10_000, "replications")
 PLANNING_REPLICATIONS = Limit(2, 10_000, "replications")
 PLANNING_ITERATIONS = Limit(1, 100, "rounds")
 
-# Memory of a run.  A replication keeps counters per reporting interval and per
-# line, pool and the total (about 800 bytes each, mostly the wait histogram);
-# the run keeps every replication's figures per interval (about 220 bytes each).
-CELLS_PER_REPLICATION = 500_000    # reporting intervals x (lines + pools + 1): ~400 MB of counters
-CELLS_PER_RUN = 10_000_000         # the same x replications: ~2.2 GB of figures
+# Memory of a run.  A replication keeps counters per group of intervals it keeps
+# (each reporting interval for horizons up to KEEP_INTERVALS_DAYS, each interval of
+# the clock week, each day) and per line, pool and the total (about 800 bytes each,
+# mostly the wait histogram); the run keeps every replication's sums.
+KEEP_INTERVALS_DAYS = 56           # 8 weeks: 2,688 half hours; a year of them would take gigabytes
+CELLS_PER_REPLICATION = 500_000    # kept groups x (lines + pools + 1): ~400 MB of counters
+CELLS_PER_RUN = 10_000_000         # the same x replications
+
+
+def kept_groups(n_intervals: int, interval_minutes: int) -> int:
+    """Groups of intervals a replication keeps sums for (see ``sim.model.counters.kept_grains``)."""
+    minutes = n_intervals * interval_minutes
+    each = n_intervals if minutes <= KEEP_INTERVALS_DAYS * 24 * 60 else 0
+    return each + 7 * 24 * 60 // interval_minutes + -(-minutes // (24 * 60)) + 1
 
 # Reading: a scenario is a few kilobytes (the Fuyang ones at most 8 kB) and the YAML
 # reader takes about 4 s a megabyte; long samples belong in a sample file.

@@ -225,12 +225,15 @@ def _check_run_size(root: Node, horizon_hours: float, interval_minutes: int, n_l
     holds each ``replications`` field's node and value.
     """
     intervals = round(horizon_hours * 60 / interval_minutes)
-    cells = intervals * (n_lines_pools + 1)
+    cells = limits.kept_groups(intervals, interval_minutes) * (n_lines_pools + 1)
     if cells > limits.CELLS_PER_REPLICATION:
-        most = limits.CELLS_PER_REPLICATION // (n_lines_pools + 1) * interval_minutes // 60
-        root.fail(f"must be at most {most} hours with {interval_minutes}-minute intervals and {n_lines_pools} "
-                  f"lines and pools (a replication's counters must fit in memory), got {horizon_hours:g}; "
-                  "or lengthen interval_minutes", "horizon_hours")
+        most = max((h for h in range(1, int(horizon_hours) + 1)
+                    if limits.kept_groups(h * 60 // interval_minutes, interval_minutes) * (n_lines_pools + 1)
+                    <= limits.CELLS_PER_REPLICATION), default=0)
+        room = f"at most {most} hours" if most else "no horizon at all"
+        root.fail(f"{interval_minutes}-minute intervals and {n_lines_pools} lines and pools leave room for {room} "
+                  f"(a replication's counters must fit in memory), got {horizon_hours:g}; lengthen "
+                  "interval_minutes or shorten the horizon", "horizon_hours")
     for node, value in replications:
         most = limits.CELLS_PER_RUN // cells
         if value > most:
@@ -240,7 +243,7 @@ def _check_run_size(root: Node, horizon_hours: float, interval_minutes: int, n_l
 
 def check_replications(s: Scenario, replications: int, option: str = "--replications") -> int:
     """``replications`` if every replication's figures of ``s`` fit in memory, else an OptionError."""
-    cells = s.n_intervals * (len(s.lines) + len(s.pools) + 1)
+    cells = limits.kept_groups(s.n_intervals, s.interval_minutes) * (len(s.lines) + len(s.pools) + 1)
     most = max(1, limits.CELLS_PER_RUN // max(cells, 1))
     if replications > most:
         raise OptionError(option, "", f"must be at most {most} for {s.name} ({s.n_intervals} reporting intervals, "

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.input.clock import MINUTES_PER_DAY, MINUTES_PER_WEEK
+from sim.input.limits import KEEP_INTERVALS_DAYS
 from sim.model.codes import ABANDONED, NOT_TRANSFERRED
 
 # Histogram of waits: an exact-zero bin (answered at once), then bins that widen with the wait.
@@ -35,9 +36,8 @@ LINE_SUMS = ("callers", "callers_served", "transferred", "transfer_abandoned", "
 POOL_SUMS = ("busy_seconds", "staffed_seconds", "outbound_created", "outbound_made", "outbound_on_time",
              "outbound_seconds")
 SIDES = ("lines", "pools")
-# Each reporting interval is kept for horizons up to this many days (8 weeks: 2,688 half hours);
-# beyond, intervals of the week and days are kept (a year of half hours would take gigabytes).
-KEEP_INTERVALS_DAYS = 56
+# Each reporting interval is kept for horizons up to KEEP_INTERVALS_DAYS (``sim.input.limits``); beyond,
+# intervals of the week and days are kept.
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.input.clock import MINUTES_PER_DAY, MINUTES_PER_WEEK, WEEKDAYS, label
-from sim.model.counters import KEEP_INTERVALS_DAYS, SIDES, kept_grains
+from sim.input.limits import KEEP_INTERVALS_DAYS
+from sim.model.counters import SIDES, kept_grains
 
 GRAINS = ("interval", "interval_of_week", "hour_of_week", "hour_of_day", "weekday", "day", "week", "whole")
 DAYS_PER_WEEK = 7

@@ -1,6 +1,6 @@
 """Calls per second of the full merger model: a simulated week of the Fuyang plan.
 
-scenarios/fuyang/plan.yaml has 17 lines (2 provincial), 7 pools, transfers,
+scenarios/fuyang/plan.yaml has 25 lines (5 provincial), 7 pools, transfers,
 redials, callbacks of missed calls and return visits.  Runs REPLICATIONS
 replications (default 5) on one core and reports inbound calls per second, with
 the single-pool large case (bench_engine.py) run in the same process as the

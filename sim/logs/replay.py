@@ -39,8 +39,12 @@ class ReplaySource(CallSource):
 
     def __init__(self, scenario, routes, seed, replication, times, lines, talk):
         super().__init__(scenario, routes, seed, replication)
-        self.times, self.log_lines, self.talk = times, lines, talk
-        self.k = (times // scenario.interval_seconds).astype(np.int64)
+        k = (times // scenario.interval_seconds).astype(np.int64)
+        # by line, then in time order: each (line, day) is then one slice, found by binary search
+        order = np.lexsort((times, lines))
+        self.times, self.k = times[order], k[order]
+        self.talk = None if talk is None else talk[order]
+        self.line_starts = np.searchsorted(lines[order], np.arange(len(self.lines) + 1))
 
     def provincial_offered(self) -> np.ndarray:
         return np.zeros((self.s.n_intervals, len(self.lines)))
@@ -49,9 +53,10 @@ class ReplaySource(CallSource):
         """The log's calls of line ``j`` in ``intervals`` (one clock day), with the day's draws for the rest."""
         if not len(intervals):
             return []
-        mine = (self.log_lines == j) & (self.k >= intervals[0]) & (self.k <= intervals[-1])
-        return [self.attributes(j, self.times[mine], self.k[mine], self.day_stream(j, day),
-                                None if self.talk is None else self.talk[mine])]
+        first, last = self.line_starts[j], self.line_starts[j + 1]
+        low, high = first + np.searchsorted(self.k[first:last], [intervals[0], intervals[-1] + 1])
+        return [self.attributes(j, self.times[low:high], self.k[low:high], self.day_stream(j, day),
+                                None if self.talk is None else self.talk[low:high])]
 
 
 @dataclass

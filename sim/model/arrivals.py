@@ -96,8 +96,13 @@ class Block:
         self.closed = None              # callers of closed lines left out of the block (``ClosedCalls``)
 
     @classmethod
+    def empty(cls) -> "Block":
+        """A block without calls (to be extended call by call, or to carry closed lines' callers alone)."""
+        return cls([], [], [], [], [], [], [], [], [], [], [], [], [], [], entry=[])
+
+    @classmethod
     def for_redials(cls) -> "Block":
-        block = cls([], [], [], [], [], [], [], [], [], [], [], [], [], [], [])
+        block = cls.empty()
         block.attempt, block.origin = [], []
         return block
 
@@ -176,7 +181,7 @@ class CallSource:
         self.route_kind = np.asarray([r.kind for r in routes.routes])
         self.next_interval = 0
         # entries beyond the lines exist only when a closed line puts its callers through elsewhere
-        self.rerouting = routes.entry_line[len(self.lines):] or None
+        self.rerouting = len(routes.entry_line) > len(self.lines)
         self.closed: list[tuple] = []       # callers of closed lines drawn for the next block
 
     @staticmethod
@@ -192,11 +197,10 @@ class CallSource:
         s = self.s
         start_interval = s.start_minute // s.interval_minutes
         week_index = (start_interval + intervals) % self.week_intervals
-        day = (s.start_minute + intervals * s.interval_minutes) // MINUTES_PER_DAY
         arrivals = self.lines[line_no].arrivals
         week = arrivals.reference_per_hour if reference and arrivals.reference_per_hour is not None \
             else arrivals.week_per_hour
-        return week[week_index] * self.day_factor[line_no][day]
+        return week[week_index] * self.day_factor[line_no][self.day_of(intervals)]
 
     def provincial_offered(self) -> np.ndarray:
         """Calls per (horizon interval, line) of provincial lines: counted, never queued."""
@@ -270,8 +274,13 @@ class CallSource:
 
     def block_of(self, parts: list[tuple]) -> Block:
         """Merge per-line calls (as ``attributes`` returns them) into one block in time order."""
-        if not parts:                   # no line has a call in these intervals
-            parts = [tuple(np.zeros(0, dtype=np.int64 if c in (1, 2, 3, 6, 7, 13) else float) for c in range(14))]
+        block = self._merged(parts) if parts else Block.empty()    # empty: no line has a call in these intervals
+        if self.closed:
+            block.closed = ClosedCalls(*(np.concatenate(x) for x in zip(*self.closed)))
+            self.closed = []
+        return block
+
+    def _merged(self, parts: list[tuple]) -> Block:
         cols = [np.concatenate(x) for x in zip(*parts)]
         order = np.argsort(cols[0], kind="stable")
         t, line, cat, k, first, patience, level, by, second, delay, xpat, draw, job, entry = (c[order] for c in cols)
@@ -279,13 +288,9 @@ class CallSource:
         outbound = (draw.tolist(), job.tolist()) if self.s.outbound else (None, None)
         stage = (self.route_kind[cat] != PLAIN).astype(np.int64)
         lines = line.tolist()
-        block = Block(t.tolist(), lines, cat.tolist(), stage.tolist(), k, first.tolist(),
-                      patience.tolist(), level.tolist(), by.tolist(), *extra, *outbound,
-                      entry=lines if self.rerouting is None else entry.tolist())
-        if self.closed:
-            block.closed = ClosedCalls(*(np.concatenate(x) for x in zip(*self.closed)))
-            self.closed = []
-        return block
+        return Block(t.tolist(), lines, cat.tolist(), stage.tolist(), k, first.tolist(),
+                     patience.tolist(), level.tolist(), by.tolist(), *extra, *outbound,
+                     entry=entry.tolist() if self.rerouting else lines)
 
     def _line_calls(self, j: int, intervals: np.ndarray, day: int) -> list[tuple]:
         """Line ``j``'s callers in ``intervals`` (one clock day): the reference rate's callers (thinned where

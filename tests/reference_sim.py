@@ -173,7 +173,7 @@ class ReferenceSim:
                             block.second_seconds[i] if block.second_seconds is not None else 0.0,
                             block.xfer_delay[i] if block.xfer_delay is not None else 0.0,
                             block.xfer_patience[i] if block.xfer_patience is not None else 0.0,
-                            list(zip(block.outbound_draw[i], block.outbound_seconds[i])) if self.outbound else [])
+                            [(d[i], x[i]) for d, x in zip(block.outbound_draw, block.outbound_seconds)] if self.outbound else [])
                 self.at(t, OTHER, self.arrive, call)
         for o in self.outbound:
             if o.hours is not None:

@@ -1,7 +1,6 @@
 """The model's own laws on every shipped scenario and on random merger structures, and the
 wake-ups and shift changes that once broke them, each on a hand-built case with exact answers."""
 
-from heapq import heappop
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,16 @@ SHIPPED = sorted(p for p in [*ROOT.glob("scenarios/*.yaml"), *ROOT.glob("scenari
                  if p.name != "demand.yaml")
 CONST = lambda value: {"dist": "constant", "value": value}          # noqa: E731
 EXP = lambda mean: {"dist": "exponential", "mean": mean}           # noqa: E731
+
+
+def test_the_check_catches_agents_idle_beyond_the_reserve_while_jobs_wait():
+    """A pool whose finishing agents never look at outbound jobs leaves more than the reserve free while
+    callbacks wait, on the Fuyang plan: the check says so."""
+    s = sc.load(ROOT / "scenarios" / "fuyang" / "plan.yaml")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pool_module.Pool, "has_ready_work", lambda self: any(self.queues))
+        with pytest.raises(InvariantError, match="more than the . kept free"):
+            run_replication(s, seed=1, replication=0, check=True)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
@@ -85,27 +94,25 @@ def test_random_merger_structures_keep_the_laws(k):
     run_replication(sc.from_dict(data, f"random-{k}"), seed=k, replication=0, check=True)
 
 
-def test_the_check_catches_a_lost_wake_up():
-    """The wake-up rule before the fix (cleared only when due exactly now, armed in the middle of a
-    catch-up) loses a pool's wake-ups on the Fuyang status quo; the check says so."""
-    def old_wake(self, _event):
-        now = self.env._now
-        if self.wake_at == now:
-            self.wake_at = None
-        self.catch_up(now)
-        self.arm()
+def _forgets_to_arm(self, level, entry):
+    self.queues[level].append(entry)            # no wake-up armed for the caller who joins
 
-    def old_catch_up(self, t):
-        ends = self.ends
-        while ends and ends[0][0] <= t:
-            end, group = heappop(ends)
-            if self._finish(group, end):
-                self.take_work(end)              # arms at an end that may already be past
 
+def _one_end_too_many(original):
+    return lambda self: original(self) + 1 if original(self) else 0
+
+
+@pytest.mark.parametrize("mutation", ["enqueue forgets to arm", "waits for one end too many"])
+def test_the_check_catches_a_lost_wake_up(mutation):
+    """Two ways to break the wake-up rule (a queue that does not arm; a wake-up at the second end where the
+    first would free the agent a caller needs) lose a pool's wake-ups on the Fuyang status quo: the check
+    says so."""
     s = sc.load(ROOT / "scenarios" / "fuyang" / "status_quo.yaml")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pool_module.Pool, "_wake", old_wake)
-        mp.setattr(pool_module.ShiftPool, "catch_up", old_catch_up)
+        if mutation == "enqueue forgets to arm":
+            mp.setattr(pool_module.Pool, "enqueue", _forgets_to_arm)
+        else:
+            mp.setattr(pool_module.Pool, "ends_needed", _one_end_too_many(pool_module.Pool.ends_needed))
         with pytest.raises(InvariantError, match="lost wake-up"):
             run_replication(s, seed=1, replication=0, check=True)
 

@@ -59,15 +59,22 @@ class Block:
     transferred call.  ``pending`` counts calls without a final outcome; the
     block is finished once all its calls have arrived and ``pending`` is 0.
     Redial attempts live in blocks built call by call (``extend``).
+
+    Columns are Python lists (the model reads one item at a time, and a list item is several times
+    cheaper to read than a numpy one); ``arrays`` keeps the numpy columns they came from, for ``outcomes``.
+    Outbound columns are per kind: ``outbound_draw[k][i]`` (a job of kind k when below the kind's share) and
+    ``outbound_seconds[k][i]``; ``visits[i]`` is True when an answer of call i makes a job of a kind that
+    answered calls trigger (so the model looks no further for the others).
     """
 
     __slots__ = ("times", "line", "entry", "category", "stage", "first_seconds", "second_seconds", "xfer_delay",
                  "xfer_patience", "patience", "level", "interval", "wait", "by", "xfer_wait", "xfer_by",
-                 "served", "attempt", "origin", "pending", "arrived", "outbound_draw", "outbound_seconds", "closed")
+                 "served", "attempt", "origin", "pending", "arrived", "outbound_draw", "outbound_seconds", "visits",
+                 "closed", "arrays")
 
     def __init__(self, times, line, category, stage, interval, first_seconds, patience, level, by,
                  second_seconds=None, xfer_delay=None, xfer_patience=None, outbound_draw=None,
-                 outbound_seconds=None, entry=None):
+                 outbound_seconds=None, entry=None, visits=None, arrays=None):
         self.times = times
         self.line = line                # the line the caller dialled (what counts are kept by)
         self.entry = line if entry is None else entry   # how the model routes it (``sim.model.routing``)
@@ -80,9 +87,10 @@ class Block:
         self.second_seconds = second_seconds
         self.xfer_delay = xfer_delay
         self.xfer_patience = xfer_patience
-        # per call and outbound kind: a uniform draw (a job when below the kind's share) and the job's length
         self.outbound_draw = outbound_draw
         self.outbound_seconds = outbound_seconds
+        self.visits = visits
+        self.arrays = arrays            # numpy columns that the model never changes (``outcomes``), or None
         n = len(times)
         self.wait = [0.0] * n
         self.by = by
@@ -101,9 +109,13 @@ class Block:
         return cls([], [], [], [], [], [], [], [], [], [], [], [], [], [], entry=[])
 
     @classmethod
-    def for_redials(cls) -> "Block":
+    def for_redials(cls, n_outbound: int) -> "Block":
+        """An empty block for redials of callers whose blocks have ``n_outbound`` kinds of outbound draws."""
         block = cls.empty()
         block.attempt, block.origin = [], []
+        block.outbound_draw = [[] for _ in range(n_outbound)] if n_outbound else None
+        block.outbound_seconds = [[] for _ in range(n_outbound)] if n_outbound else None
+        block.visits = [] if n_outbound else None
         return block
 
     def extend(self, t, interval, source: "Block", i: int, patience: float, entry_pool: int,
@@ -112,9 +124,15 @@ class Block:
         self.times.append(t)
         self.interval.append(interval)
         for name in ("line", "entry", "category", "stage", "first_seconds", "level", "second_seconds", "xfer_delay",
-                     "xfer_patience", "outbound_draw", "outbound_seconds"):
+                     "xfer_patience"):
             values = getattr(source, name)
             getattr(self, name).append(values[i] if values is not None else 0.0)
+        if self.outbound_draw is not None:
+            for mine, theirs in zip(self.outbound_draw, source.outbound_draw):
+                mine.append(theirs[i])
+            for mine, theirs in zip(self.outbound_seconds, source.outbound_seconds):
+                mine.append(theirs[i])
+            self.visits.append(source.visits[i])
         self.patience.append(patience)
         self.by.append(entry_pool)
         self.wait.append(0.0)
@@ -128,17 +146,22 @@ class Block:
     def outcomes(self) -> dict[str, np.ndarray]:
         """Per call, as numpy arrays: what the statistics need."""
         n = len(self.times)
+        fixed = self.arrays
+        if fixed is None:
+            fixed = {
+                "interval": np.asarray(self.interval, dtype=np.int64),
+                "line": np.asarray(self.line, dtype=np.int64),
+                "entry": np.asarray(self.entry, dtype=np.int64),
+                "category": np.asarray(self.category, dtype=np.int64),
+                "first_seconds": np.asarray(self.first_seconds, dtype=float),
+                "xfer_delay": np.asarray(self.xfer_delay if self.xfer_delay is not None else np.zeros(n), dtype=float),
+            }
         return {
-            "interval": np.asarray(self.interval, dtype=np.int64),
-            "line": np.asarray(self.line, dtype=np.int64),
-            "entry": np.asarray(self.entry, dtype=np.int64),
-            "category": np.asarray(self.category, dtype=np.int64),
+            **fixed,
             "wait": np.asarray(self.wait, dtype=float),
             "by": np.asarray(self.by, dtype=np.int64),
-            "first_seconds": np.asarray(self.first_seconds, dtype=float),
             "xfer_wait": np.asarray(self.xfer_wait, dtype=float),
             "xfer_by": np.asarray(self.xfer_by, dtype=np.int64),
-            "xfer_delay": np.asarray(self.xfer_delay if self.xfer_delay is not None else np.zeros(n), dtype=float),
             "served": np.asarray(self.served, dtype=np.int64),
             "attempt": np.asarray(self.attempt if self.attempt is not None else np.zeros(n), dtype=np.int64),
         }
@@ -179,6 +202,8 @@ class CallSource:
         self.block_intervals = int(min(scenario.n_intervals, max(1, TARGET_BLOCK_CALLS // max(mean_calls, 1e-9))))
         self.transfers = routes.has_transfers
         self.route_kind = np.asarray([r.kind for r in routes.routes])
+        # a call's draw below this makes a job when the call is answered (kinds triggered by hang-ups: never)
+        self.visit_share = np.asarray([o.share if o.trigger == "handled" else -1.0 for o in scenario.outbound])
         self.next_interval = 0
         # entries beyond the lines exist only when a closed line puts its callers through elsewhere
         self.rerouting = len(routes.entry_line) > len(self.lines)
@@ -285,12 +310,18 @@ class CallSource:
         order = np.argsort(cols[0], kind="stable")
         t, line, cat, k, first, patience, level, by, second, delay, xpat, draw, job, entry = (c[order] for c in cols)
         extra = (second.tolist(), delay.tolist(), xpat.tolist()) if self.transfers else (None, None, None)
-        outbound = (draw.tolist(), job.tolist()) if self.s.outbound else (None, None)
+        outbound, visits = (None, None), None
+        if self.s.outbound:
+            # per kind, flat: a list of lists per call costs ten times as much to build
+            outbound = ([d.tolist() for d in draw.T], [j.tolist() for j in job.T])
+            visits = (draw < self.visit_share).any(axis=1).tolist()
         stage = (self.route_kind[cat] != PLAIN).astype(np.int64)
         lines = line.tolist()
+        arrays = {"interval": k, "line": line, "entry": entry, "category": cat, "first_seconds": first,
+                  "xfer_delay": delay}
         return Block(t.tolist(), lines, cat.tolist(), stage.tolist(), k, first.tolist(),
                      patience.tolist(), level.tolist(), by.tolist(), *extra, *outbound,
-                     entry=entry.tolist() if self.rerouting else lines)
+                     entry=entry.tolist() if self.rerouting else lines, visits=visits, arrays=arrays)
 
     def _line_calls(self, j: int, intervals: np.ndarray, day: int) -> list[tuple]:
         """Line ``j``'s callers in ``intervals`` (one clock day): the reference rate's callers (thinned where

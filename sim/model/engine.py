@@ -115,6 +115,7 @@ class Replication:
         for pool, staffing in zip(self.pools, self.staffing):
             self._schedule_staffing(pool, staffing)
         self._record_staffed_time()
+        self.busy_seconds: list[list[float]] = []      # per interval, per pool
         self._schedule_boundary(1)
         self.outbound_work.start()
         self.counters.add_offered_only(self.source.provincial_offered())
@@ -129,6 +130,7 @@ class Replication:
         if self.redials is not None:
             self._close_redial_block()
         self.outbound_work.fold()
+        self._book_busy_time()
         return self.counters
 
     def at(self, time: float, callback):
@@ -150,22 +152,26 @@ class Replication:
     def _record_staffed_time(self):
         s = self.s
         per_interval = s.interval_minutes
-        for p, staffing in enumerate(self.staffing):
-            levels = staffing.total_by_minute
-            staffed = levels[: s.n_intervals * per_interval].reshape(s.n_intervals, per_interval).sum(axis=1) * 60.0
-            for k in range(s.warmup_intervals, s.n_intervals):
-                self.counters.add_pool("staffed_seconds", k, p, float(staffed[k]))
+        staffed = np.stack([staffing.total_by_minute[: s.n_intervals * per_interval]
+                            .reshape(s.n_intervals, per_interval).sum(axis=1) * SECONDS_PER_MINUTE
+                            for staffing in self.staffing], axis=1)         # (interval, pool)
+        interval, pool = np.indices(staffed.shape)
+        self.counters.add_pool_many("staffed_seconds", interval.ravel(), pool.ravel(), staffed.ravel())
 
     def _schedule_boundary(self, k: int):
-        """At the end of interval k-1: book each pool's busy time to it."""
+        """At the end of interval k-1: each pool's busy agent-seconds in it (booked in bulk when the run ends)."""
         def boundary(_event):
             now = self.env._now
-            for pool in self.pools:
-                self.counters.add_pool("busy_seconds", k - 1, pool.index, pool.book_busy_area(now))
+            self.busy_seconds.append([pool.book_busy_area(now) for pool in self.pools])
             if k < self.s.n_intervals:
                 self._schedule_boundary(k + 1)
 
         self.at(k * self.s.interval_seconds, boundary)
+
+    def _book_busy_time(self):
+        busy = np.asarray(self.busy_seconds).reshape(-1, len(self.pools))     # (interval, pool), from interval 0
+        interval, pool = np.indices(busy.shape)
+        self.counters.add_pool_many("busy_seconds", interval.ravel(), pool.ravel(), busy.ravel())
 
     def _load_block(self) -> bool:
         while True:
@@ -259,7 +265,7 @@ class Replication:
                         env._now = t
                         self.transfers.start_triage(pool, block, i, t, first[i])
                         next_event = env.peek()
-                    elif pool.hold(t, first[i]) | (handled and self.outbound_work.handled(pool, block, i, t)):
+                    elif pool.hold(t, first[i]) | (handled and block.visits[i] and self.outbound_work.handled(pool, block, i, t)):
                         next_event = env.peek()
                 else:
                     env._now = t
@@ -316,7 +322,7 @@ class Replication:
             self.transfers.start_triage(pool, block, i, now, seconds)
         else:
             pool.hold(now, seconds)
-            if self.handled_hook:
+            if self.handled_hook and block.visits[i]:
                 self.outbound_work.handled(pool, block, i, now)
         if block.origin is not None:
             origin, k = block.origin[i]
@@ -376,7 +382,7 @@ class Replication:
         """The caller tries again: same question and talk time, fresh patience."""
         now = self.env._now
         if self.redials is None:
-            self.redials = Block.for_redials()
+            self.redials = Block.for_redials(len(self.s.outbound))
         j = source.entry[i]           # a redial keeps its first attempt's entry, open or closed
         line = self.lines[j]
         patience = (float(line.patience.sample(self.source.redial_stream(self.entry_line[j], now), 1)[0])

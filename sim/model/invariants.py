@@ -2,8 +2,10 @@
 
 Where no exact answer is known, these must hold for any scenario:
 - no agent of a pool is free while a caller it may answer waits (a caller
-  whose overflow time has not come is not yet one another pool may answer;
-  outbound jobs wait by their own rules and are not checked);
+  whose overflow time has not come is not yet one another pool may answer);
+- no more than an outbound kind's reserve of agents is free while a job of
+  that kind waits within its hours and no caller waits (unless agents take
+  the jobs ready at this very moment, after everything else due now);
 - no lazily released agent finished a call while such a caller waited, unseen
   (a lost wake-up);
 - no event is scheduled in the past, and a pool's clock never runs backwards;
@@ -63,6 +65,7 @@ class InvariantChecker:
             self.last_change[pool.index] = pool.last_change
             waiting = [entry for queue in pool.queues for entry in queue if _waits(entry)]
             if not waiting:
+                self.check_jobs(pool, now)
                 continue
             alive_from = max(now, pool.last_change)
             alive = [e for e in waiting if e[0] >= alive_from - TOLERANCE_SECONDS and e[1] <= alive_from]
@@ -76,6 +79,19 @@ class InvariantChecker:
                         raise InvariantError(
                             f"t={now:.3f} s: pool {pool.index}: an agent finished at {end:.3f} s, unseen, while a "
                             f"caller waited (since {start:.3f} s, patience until {deadline:.3f} s): a lost wake-up")
+
+    def check_jobs(self, pool, now: float):
+        work = self.model.outbound_work
+        if work.taking[pool.index] == now:
+            return                      # a take of the jobs ready now is due, after everything else due now
+        free = pool.n_free + len(self._freeing_ends(pool, now + TOLERANCE_SECONDS))   # lazily released: free too
+        for k, jobs in enumerate(pool.jobs):
+            hours = work.kinds[k].hours
+            if (jobs and work.open[k] and work.opened_at[k] != now and (hours is None or work.is_open(now, hours))
+                    and free > work.reserve[k]):
+                raise InvariantError(f"t={now:.3f} s: pool {pool.index} has {free} free agent(s), more than "
+                                     f"the {work.reserve[k]} kept free, while {len(jobs)} job(s) of outbound kind "
+                                     f"{work.kinds[k].name!r} wait")
 
     @staticmethod
     def _freeing_ends(pool, now: float) -> list[float]:

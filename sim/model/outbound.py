@@ -38,7 +38,9 @@ class OutboundWork:
         self.sequence = 0
         self.made: list[tuple] = []         # (time, pool, on time, seconds) of jobs made, not yet booked
         self.created: list[tuple] = []      # (time, pool) of jobs created, not yet booked
+        self.reserve = [o.reserve_agents for o in self.kinds]
         self.open = [True] * len(self.kinds)   # within its clock hours now (kinds without hours: always)
+        self.opened_at = [None] * len(self.kinds)   # the last opening of the kind's hours (s): its take is due then
         self.taking = [None] * len(model.pools)   # per pool: the moment a take of ready jobs is due
 
     def start(self):
@@ -61,6 +63,7 @@ class OutboundWork:
             pool.catch_up(now)
         self.open[k] = not self.open[k]
         if self.open[k]:
+            self.opened_at[k] = now
             # agents take the waiting jobs after every change of staffing due now (an ordinary event comes after
             # the urgent ones): a shift that ends at the opening starts no job at it
             events.at(self.model.env, now, partial(self._take_opened, k))
@@ -69,16 +72,19 @@ class OutboundWork:
     def _take_opened(self, k: int, _event):
         now = self.model.env._now
         for pool in self.model.pools:
-            if pool.jobs[k] and pool.is_free(now):
-                pool.take_work(now)
+            if pool.jobs[k]:
+                if pool.is_free(now):
+                    pool.take_work(now)
+                else:
+                    pool.arm()          # the jobs now wait like callers: a wake-up when enough agents finish
 
     def missed(self, pool, block, i: int, t: float, now: float | None = None):
         """Call ``i`` of ``block``, a caller of ``pool``, hung up at ``t``: maybe a callback.
 
         ``now``, when later than ``t``: the hang-up is found only now (see ``Pool.take_work``)."""
         for k, share in self.missed_kinds:
-            if block.outbound_draw[i][k] < share:
-                self.create(k, pool, t, block.outbound_seconds[i][k], now)
+            if block.outbound_draw[k][i] < share:
+                self.create(k, pool, t, block.outbound_seconds[k][i], now)
 
     def handled(self, pool, block, i: int, t: float) -> bool:
         """Call ``i`` of ``block`` is being handled by ``pool`` from ``t``: maybe a return visit later.
@@ -86,8 +92,8 @@ class OutboundWork:
         True if a job was created (an event is then due)."""
         created = False
         for k, share in self.handled_kinds:
-            if block.outbound_draw[i][k] < share:
-                created = self.create(k, pool, t, block.outbound_seconds[i][k]) or created
+            if block.outbound_draw[k][i] < share:
+                created = self.create(k, pool, t, block.outbound_seconds[k][i]) or created
         return created
 
     def create(self, k: int, pool, t: float, seconds: float, now: float | None = None,
@@ -119,7 +125,11 @@ class OutboundWork:
         now = self.model.env._now
         pool.catch_up(now)          # before the job exists: an agent who finished earlier must not take it early
         heappush(pool.jobs[k], job)
-        if self.taking[pool.index] != now:
+        if pool.n_free <= self.reserve[k] or not self.open[k]:
+            # nobody may take it now, whatever else is ready at this moment: it waits like a caller (an agent
+            # freed later at this moment, by an event, takes the pool's work itself)
+            pool.arm()
+        elif self.taking[pool.index] != now:
             self.taking[pool.index] = now
             events.last(self.model.env, now, partial(self._take, pool))
 
@@ -133,14 +143,16 @@ class OutboundWork:
 
     def take(self, pool, now: float):
         """Free agents with no inbound caller waiting make outbound calls, earliest due first."""
-        made, open_ = self.made, self.open
-        for k, o in enumerate(self.kinds):
-            jobs = pool.jobs[k]
+        made, open_, reserve = self.made, self.open, self.reserve
+        for k, jobs in enumerate(pool.jobs):
             # the clock as well as the flag: agents who come on duty at the closing moment, before the closing
             # event itself, must find the hours closed
-            if not jobs or not open_[k] or (o.hours is not None and not self.is_open(now, o.hours)):
+            if not jobs or not open_[k] or pool.n_free <= reserve[k]:
                 continue
-            while jobs and pool.n_free > o.reserve_agents:
+            hours = self.kinds[k].hours
+            if hours is not None and not self.is_open(now, hours):
+                continue
+            while jobs and pool.n_free > reserve[k]:
                 due, _, seconds = heappop(jobs)
                 pool.hold(now, seconds)
                 made.append((now, pool.index, now <= due, seconds))

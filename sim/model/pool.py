@@ -36,7 +36,7 @@ Two kinds of pools differ only in who the agents are:
 from __future__ import annotations
 
 from collections import deque
-from heapq import heappop, heappush
+from heapq import heappop, heappush, nsmallest
 
 import simpy
 
@@ -44,6 +44,7 @@ from sim.model import events
 from sim.model.codes import ABANDONED, TRANSFERRED, WAITING
 
 INF = float("inf")
+HEAP_PREFIX_MAX = 8             # up to the 7th smallest end, look only at the heap's first 127 items
 
 
 class Pool:
@@ -86,6 +87,43 @@ class Pool:
                     return True
         return False
 
+    def has_ready_work(self) -> bool:
+        """Is there work that the pool's free agents (``n_free`` > 0) may start now?  Outbound jobs count only
+        while more than their kind's reserve of agents is free: otherwise an agent finishing would take nothing."""
+        for queue in self.queues:
+            if queue:
+                return True
+        if self.has_jobs:
+            work = self.model.outbound_work
+            open_, reserve, n_free = work.open, work.reserve, self.n_free
+            for k, jobs in enumerate(self.jobs):
+                if jobs and open_[k] and n_free > reserve[k]:
+                    return True
+        return False
+
+    def ends_needed(self) -> int:
+        """How many lazily held agents must finish before waiting work can start (0: none waits).
+
+        A caller needs one free agent; an outbound job needs one more than its kind's reserve.  Waking the pool
+        at an earlier end would only find it unable to start anything: with a reserve of two, that was a third of
+        the Fuyang plan's events."""
+        n_free = self.n_free
+        for queue in self.queues:
+            if queue:
+                return 1 if n_free >= 0 else 1 - n_free
+        needed = 0
+        if self.has_jobs:
+            work = self.model.outbound_work
+            open_, reserve = work.open, work.reserve
+            for k, jobs in enumerate(self.jobs):
+                if jobs and open_[k]:
+                    n = reserve[k] + 1 - n_free
+                    if n < 1:               # free agents, but the clock has just closed or a take is due now
+                        n = 1
+                    if not needed or n < needed:
+                        needed = n
+        return needed
+
     def enqueue(self, level: int, entry: tuple):
         """A caller joins the queue of ``level`` (the pool is caught up to now)."""
         self.queues[level].append(entry)
@@ -97,17 +135,31 @@ class Pool:
         return self.n_free > 0
 
     def arm(self):
-        """While work waits, make sure a wake-up is due at the earliest lazy end."""
+        """While work waits, make sure a wake-up is due at the lazy end that lets it start (``ends_needed``)."""
         ends = self.ends
         if not ends:
             return
         end = ends[0]
         if end.__class__ is tuple:                      # a ShiftPool's (end, group)
             end = end[0]
-        if (self.wake_at is None or end < self.wake_at) and self.has_work():
-            self.wake_at = end
-            # the end may equal now (caught up to this very instant): wake at once, never in the past
-            events.at(self.env, max(end, self.env._now), self.wake)
+        if self.wake_at is not None and end >= self.wake_at:
+            return                                      # a wake-up is due no later than any end
+        needed = self.ends_needed()
+        if not needed:
+            return
+        if needed > 1:
+            if needed > len(ends):
+                return                  # lazy ends alone cannot free enough agents: a release or a shift will
+            # the heap's n-th smallest item lies among its first 2**n - 1
+            end = nsmallest(needed, ends[:(1 << needed) - 1])[-1] if needed < HEAP_PREFIX_MAX else \
+                nsmallest(needed, ends)[-1]
+            if end.__class__ is tuple:
+                end = end[0]
+            if self.wake_at is not None and end >= self.wake_at:
+                return
+        self.wake_at = end
+        # the end may equal now (caught up to this very instant): wake at once, never in the past
+        events.at(self.env, max(end, self.env._now), self.wake)
 
     def _wake(self, _event):
         now = self.env._now
@@ -218,7 +270,7 @@ class HeadcountPool(Pool):
             self.area += self.n_free * (end - self.last_change)
             self.last_change = end
             self.n_free += 1
-            if self.n_free > 0 and self.has_work():
+            if self.n_free > 0 and self.has_ready_work():
                 self.take_work(end, arm=False)
                 took = True
         if took:
@@ -250,8 +302,10 @@ class HeadcountPool(Pool):
         self.area += self.n_free * (now - self.last_change)
         self.last_change = now
         self.n_free += 1
-        if self.n_free > 0 and self.has_work():
+        if self.n_free > 0 and self.has_ready_work():
             self.take_work(now)
+        else:
+            self.arm()                  # one more free agent: waiting jobs may need fewer ends
 
     def set_levels(self, levels: list[tuple[int, int]]):
         """The number on duty changes to ``levels[0][1]``: arrivals take waiting callers at once."""
@@ -264,8 +318,10 @@ class HeadcountPool(Pool):
         self.staffed_since = now
         self.staffed = levels[-1][1]
         self.n_free = self.staffed - talking
-        if self.n_free > 0 and self.has_work():
+        if self.n_free > 0 and self.has_ready_work():
             self.take_work(now)
+        else:
+            self.arm()                  # more agents: waiting jobs may need fewer ends
 
 
 class ShiftPool(Pool):
@@ -306,7 +362,7 @@ class ShiftPool(Pool):
             if busy[group] < on_duty[group]:
                 self.free.append(group)
                 self.n_free += 1
-                if self.has_work():
+                if self.has_ready_work():
                     self.take_work(end, arm=False)
                     took = True
         if took:
@@ -321,7 +377,7 @@ class ShiftPool(Pool):
         if self.busy[group] < self.on_duty[group]:
             self.free.append(group)
             self.n_free += 1
-            return self.has_work()
+            return self.has_ready_work()
         return False
 
     def seize(self, now: float) -> int:
@@ -353,6 +409,8 @@ class ShiftPool(Pool):
         self.catch_up(now)
         if self._finish(group, now):
             self.take_work(now)
+        else:
+            self.arm()                  # one more free agent: waiting jobs may need fewer ends
 
     def set_levels(self, levels: list[tuple[int, int]]):
         """Shifts come, go or take breaks: ``levels`` are (group, agents on duty from now)."""
@@ -375,5 +433,7 @@ class ShiftPool(Pool):
                         kept.appendleft(g)
                 self.free.extend(kept)
             self.n_free += change
-        if self.n_free > 0 and self.has_work():
+        if self.n_free > 0 and self.has_ready_work():
             self.take_work(now)
+        else:
+            self.arm()                  # more agents: waiting jobs may need fewer ends

@@ -66,7 +66,7 @@ class Transfers:
         target.hold(now, block.second_seconds[i])
         if self.routes[block.category[i]].kind == WARM:     # the first agent hands over and hangs up
             self.pools[block.by[i]].release(self.warm_agents.pop((id(block), i)), now)
-        if self.model.handled_hook:
+        if self.model.handled_hook and block.visits[i]:
             self.model.outbound_work.handled(target, block, i, now)
         self.model.settle(block)
 

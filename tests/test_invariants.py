@@ -19,6 +19,24 @@ CONST = lambda value: {"dist": "constant", "value": value}          # noqa: E731
 EXP = lambda mean: {"dist": "exponential", "mean": mean}           # noqa: E731
 
 
+def _next_free_ignoring_shifts(self):
+    ends = self.ends
+    if self.n_free or self.n_held or not ends or any(self.queues):
+        return float("inf")
+    return ends[0][0]                           # forgets that a shift may come (or an agent leave) first
+
+
+def test_the_check_catches_a_caller_decided_on_arrival_while_a_shift_comes():
+    """Deciding a caller's answer on arrival is exact only while nobody comes or goes before it: a pool that
+    forgets this keeps a caller waiting while the next shift's agents sit free, on the Fuyang plan, and the
+    check says so."""
+    s = sc.load(ROOT / "scenarios" / "fuyang" / "plan.yaml")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pool_module.ShiftPool, "next_free_at", _next_free_ignoring_shifts)
+        with pytest.raises(InvariantError, match="decided on arrival"):
+            run_replication(s, seed=1, replication=0, check=True)
+
+
 def test_the_check_catches_agents_idle_beyond_the_reserve_while_jobs_wait():
     """A pool whose finishing agents never look at outbound jobs leaves more than the reserve free while
     callbacks wait, on the Fuyang plan: the check says so."""
@@ -105,9 +123,8 @@ def _one_end_too_many(original):
 @pytest.mark.parametrize("mutation", ["enqueue forgets to arm", "waits for one end too many"])
 def test_the_check_catches_a_lost_wake_up(mutation):
     """Two ways to break the wake-up rule (a queue that does not arm; a wake-up at the second end where the
-    first would free the agent a caller needs) lose a pool's wake-ups on the Fuyang status quo: the check
-    says so."""
-    s = sc.load(ROOT / "scenarios" / "fuyang" / "status_quo.yaml")
+    first would free the agent a caller needs) lose a pool's wake-ups on the Fuyang plan: the check says so."""
+    s = sc.load(ROOT / "scenarios" / "fuyang" / "plan.yaml")
     with pytest.MonkeyPatch.context() as mp:
         if mutation == "enqueue forgets to arm":
             mp.setattr(pool_module.Pool, "enqueue", _forgets_to_arm)

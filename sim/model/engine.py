@@ -69,6 +69,9 @@ class Replication:
         self.staffing = [pool_staffing(s, pool) for pool in s.pools.values()]
         self.pools = [self._pool(p, staffing, routes) for p, staffing in enumerate(self.staffing)]
         self.line_pool = [self.pools[e] if e >= 0 else None for e in routes.entry_pool]
+        for pool in self.pools:
+            for target, _, _ in pool.overflow:      # callers who overflow in may be answered back home meanwhile
+                self.pools[target].ahead = False
         # pools that may answer a line's waiting caller: its own and those it overflows to
         self.watchers = [[pool] + [self.pools[target] for target, _, _ in pool.overflow] if pool else []
                          for pool in self.line_pool]
@@ -143,10 +146,12 @@ class Replication:
 
         def change(_event, k=0):
             pool.set_levels(changes[k])
+            pool.staffing_change_at = times[k + 1] if k + 1 < len(times) else INF
             if k + 1 < len(times):
                 events.urgent(self.env, times[k + 1], partial(change, k=k + 1))
 
         if times:
+            pool.staffing_change_at = times[0]
             events.urgent(self.env, times[0], change)
 
     def _record_staffed_time(self):
@@ -241,7 +246,7 @@ class Replication:
             ends = pool.ends
             path = paths[j]
             if not path:                           # INLINE
-                if ends and ends[0] <= t:
+                if (ends and ends[0] <= t) or pool.pending_at < t:
                     pool.catch_up(t)
                 if pool.n_free > 0:
                     pool.area += pool.n_free * (t - pool.last_change)
@@ -258,7 +263,7 @@ class Replication:
                 else:
                     block.by[i] = ABANDONED       # patience 0: served at once or lost at once
             else:
-                if ends and (ends[0][0] if path == ANSWER_SHIFTS else ends[0]) <= t:
+                if (ends and (ends[0][0] if path == ANSWER_SHIFTS else ends[0]) <= t) or pool.pending_at < t:
                     pool.catch_up(t)
                 if pool.n_free > 0:                # answered at once by the entry pool
                     if stage[i]:
@@ -298,14 +303,43 @@ class Replication:
             self.enqueue_first(pool, block, i, t)
 
     def enqueue_first(self, pool, block: Block, i: int, t: float):
-        """A caller at ``t`` finds every agent busy: queue, arm overflow and the hang-up watch."""
-        block.pending += 1
+        """A caller at ``t`` finds every agent busy: queue, arm overflow and the hang-up watch.
+
+        Where the pool's future is known (``Pool.next_free_at``), the caller's fate is decided now, exactly as
+        the queue would decide it, and costs no event: the event a queued caller needs to be answered was half of
+        a merger model's wake-ups."""
         patience = block.patience[i]
         if patience <= 0:
+            block.pending += 1
             block.by[i] = ABANDONED
             self.first_abandoned(block, i, t)
             return
         deadline = t + patience
+        if pool.ahead and not block.stage[i]:
+            start = pool.next_free_at()
+            if self.checker is not None and start < INF:
+                self.checker.decided_ahead(pool, t, min(start, deadline))
+            if start <= deadline and start < INF:     # at equal times an agent finishing answers before a hang-up
+                pool.take_ahead(start, block.first_seconds[i])
+                block.by[i] = pool.index
+                block.wait[i] = start - t
+                if self.handled_hook and block.visits[i]:
+                    self.outbound_work.handled(pool, block, i, start)
+                if block.origin is not None:
+                    origin, k = block.origin[i]
+                    origin.served[k] = 1
+                    self.settle(origin)
+                return
+            if start < INF:                     # hangs up before any agent is free
+                block.by[i] = ABANDONED
+                block.wait[i] = patience
+                if self.deadline_events[block.entry[i]]:  # a redial draws its numbers when it happens
+                    block.pending += 1
+                    self.at(deadline, partial(self._hang_up, block, i))
+                elif self.missed_lazily:                # a callback from the hang-up on: known now
+                    self.outbound_work.missed(pool, block, i, deadline)
+                return
+        block.pending += 1
         block.by[i] = WAITING
         pool.enqueue(block.level[i], (deadline, t, block.first_seconds[i], block, i, block.stage[i]))
         for target, after, factor in pool.overflow:
@@ -313,6 +347,10 @@ class Replication:
                 self.at(t + after, partial(self._overflow, self.pools[target], block, i, deadline, t, factor))
         if self.deadline_events[block.entry[i]] and deadline < INF:
             self.at(deadline, partial(self._deadline, block, i))
+
+    def _hang_up(self, block: Block, i: int, _event):
+        """A caller known to hang up (``enqueue_first``) does, now."""
+        self.first_abandoned(block, i, self.env._now)
 
     def answer_first(self, pool, block: Block, i: int, now: float, seconds: float, start: float):
         """An agent of ``pool`` answers a first call at ``now`` (its own caller, or one that overflowed)."""

@@ -2,10 +2,12 @@
 
 Where no exact answer is known, these must hold for any scenario:
 - no agent of a pool is free while a caller it may answer waits (a caller
-  whose overflow time has not come is not yet one another pool may answer);
+  whose overflow time has not come is not yet one another pool may answer),
+  callers whose answer or hang-up the pool decided on arrival included
+  (``Pool.next_free_at``);
 - no more than an outbound kind's reserve of agents is free while a job of
-  that kind waits within its hours and no caller waits (unless agents take
-  the jobs ready at this very moment, after everything else due now);
+  that kind waits within its hours and no caller waits (agents a catch-up
+  would free take jobs lazily, at their own ends: they are not counted);
 - no lazily released agent finished a call while such a caller waited, unseen
   (a lost wake-up);
 - no event is scheduled in the past, and a pool's clock never runs backwards;
@@ -35,6 +37,7 @@ class InvariantChecker:
     def __init__(self, model):
         self.model = model
         self.last_change = [0.0] * len(model.pools)
+        self.decided = [[] for _ in model.pools]    # per pool: (arrival, answer or hang-up) of callers decided ahead
         self.events = 0
         at = model.at
 
@@ -56,9 +59,23 @@ class InvariantChecker:
             self.events += 1
             self.check_pools(env._now)
 
+    def decided_ahead(self, pool, arrival: float, until: float):
+        """A caller who joined ``pool`` at ``arrival`` (s) waits until ``until`` (answered, or hangs up)."""
+        self.decided[pool.index].append((arrival, until))
+
     # -- pools ------------------------------------------------------------------
     def check_pools(self, now: float):
         for pool in self.model.pools:
+            # within a run of arrivals a pool's own clock may be ahead of the event's (``engine._arrive``)
+            pool_now = max(now, pool.last_change)
+            decided = self.decided[pool.index] = [d for d in self.decided[pool.index]
+                                                  if d[1] > pool_now + TOLERANCE_SECONDS]
+            if decided:
+                free = pool.n_free + len(self._freeing_ends(pool, pool_now))
+                if free > 0:
+                    arrival, until = decided[0]
+                    raise InvariantError(f"t={now:.3f} s: pool {pool.index} has {free} free agent(s) while a caller "
+                                         f"decided on arrival ({arrival:.3f} s) waits until {until:.3f} s")
             if pool.last_change < self.last_change[pool.index] - TOLERANCE_SECONDS:
                 raise InvariantError(f"t={now:.3f} s: pool {pool.index}'s clock ran back from "
                                      f"{self.last_change[pool.index]:.3f} to {pool.last_change:.3f} s")
@@ -81,17 +98,16 @@ class InvariantChecker:
                             f"caller waited (since {start:.3f} s, patience until {deadline:.3f} s): a lost wake-up")
 
     def check_jobs(self, pool, now: float):
+        """Agents actually free (not those a catch-up would free: they take jobs then, lazily) above the reserve
+        while jobs that came in wait."""
         work = self.model.outbound_work
-        if work.taking[pool.index] == now:
-            return                      # a take of the jobs ready now is due, after everything else due now
-        free = pool.n_free + len(self._freeing_ends(pool, now + TOLERANCE_SECONDS))   # lazily released: free too
         for k, jobs in enumerate(pool.jobs):
             hours = work.kinds[k].hours
             if (jobs and work.open[k] and work.opened_at[k] != now and (hours is None or work.is_open(now, hours))
-                    and free > work.reserve[k]):
-                raise InvariantError(f"t={now:.3f} s: pool {pool.index} has {free} free agent(s), more than "
-                                     f"the {work.reserve[k]} kept free, while {len(jobs)} job(s) of outbound kind "
-                                     f"{work.kinds[k].name!r} wait")
+                    and pool.n_free > work.reserve[k]):
+                raise InvariantError(f"t={now:.3f} s: pool {pool.index} has {pool.n_free} free agent(s), more "
+                                     f"than the {work.reserve[k]} kept free, while {len(jobs)} job(s) of outbound "
+                                     f"kind {work.kinds[k].name!r} wait")
 
     @staticmethod
     def _freeing_ends(pool, now: float) -> list[float]:

@@ -41,7 +41,6 @@ class OutboundWork:
         self.reserve = [o.reserve_agents for o in self.kinds]
         self.open = [True] * len(self.kinds)   # within its clock hours now (kinds without hours: always)
         self.opened_at = [None] * len(self.kinds)   # the last opening of the kind's hours (s): its take is due then
-        self.taking = [None] * len(model.pools)   # per pool: the moment a take of ready jobs is due
 
     def start(self):
         """Before the run: open and close the clock hours of each kind that has them, every day."""
@@ -72,8 +71,11 @@ class OutboundWork:
     def _take_opened(self, k: int, _event):
         now = self.model.env._now
         for pool in self.model.pools:
+            pool.catch_up(now)
+            if pool.pending_at <= now:
+                pool.merge_available(now)
             if pool.jobs[k]:
-                if pool.is_free(now):
+                if pool.n_free > 0:
                     pool.take_work(now)
                 else:
                     pool.arm()          # the jobs now wait like callers: a wake-up when enough agents finish
@@ -99,7 +101,7 @@ class OutboundWork:
     def create(self, k: int, pool, t: float, seconds: float, now: float | None = None,
                available: float | None = None, due: float | None = None) -> bool:
         """A job of kind ``k`` for ``pool``, created at ``t``, taking ``seconds`` of an agent's time;
-        True if an event is due for it.  ``now``: see ``missed``; a job whose time has passed joins the
+        True if an event is due for it (never, today: the pool takes it in lazily).  ``now``: see ``missed``; a job whose time has passed joins the
         pool at once (no agent could have taken it since: see ``Pool.take_work``).  ``available`` and
         ``due`` (seconds) replace the kind's own window (a closed line's callback: from its opening)."""
         o = self.kinds[k]
@@ -118,28 +120,8 @@ class OutboundWork:
             # jobs at once, before this very take reaches its outbound work
             heappush(pool.jobs[k], job)
             return False
-        self.model.at(available, partial(self._ready, pool, k, job))
-        return True
-
-    def _ready(self, pool, k: int, job, _event):
-        now = self.model.env._now
-        pool.catch_up(now)          # before the job exists: an agent who finished earlier must not take it early
-        heappush(pool.jobs[k], job)
-        if pool.n_free <= self.reserve[k] or not self.open[k]:
-            # nobody may take it now, whatever else is ready at this moment: it waits like a caller (an agent
-            # freed later at this moment, by an event, takes the pool's work itself)
-            pool.arm()
-        elif self.taking[pool.index] != now:
-            self.taking[pool.index] = now
-            events.last(self.model.env, now, partial(self._take, pool))
-
-    def _take(self, pool, _event):
-        """After every job ready at this moment is in: free agents take them, earliest due first."""
-        now = self.model.env._now
-        if pool.is_free(now):
-            pool.take_work(now)
-        else:
-            pool.arm()
+        pool.add_pending(k, available, job)
+        return False
 
     def take(self, pool, now: float):
         """Free agents with no inbound caller waiting make outbound calls, earliest due first."""

@@ -36,7 +36,7 @@ Two kinds of pools differ only in who the agents are:
 from __future__ import annotations
 
 from collections import deque
-from heapq import heappop, heappush, nsmallest
+from heapq import heappop, heappush, heapreplace, nsmallest
 
 import simpy
 
@@ -57,7 +57,8 @@ class Pool:
     """
 
     __slots__ = ("env", "index", "queues", "area", "last_change", "model", "overflow", "jobs", "has_jobs",
-                 "plain", "ends", "wake_at", "wake", "n_free")
+                 "plain", "ends", "wake_at", "wake", "n_free", "pending", "pending_at", "n_held", "staffing_change_at",
+                 "ahead")
 
     def __init__(self, env: simpy.Environment, index: int, model, n_levels: int, overflow: list, n_outbound: int):
         self.env = env
@@ -68,10 +69,16 @@ class Pool:
         self.model = model              # the replication: answers that need more than an agent
         self.overflow = overflow        # [(target pool index, after seconds, handle factor)]
         self.jobs = [[] for _ in range(n_outbound)]   # heaps of (due, sequence, seconds) per outbound kind
+        # jobs not yet available: heaps of (available, due, sequence, seconds) per kind; no event each (see arm)
+        self.pending = [[] for _ in range(n_outbound)]
+        self.pending_at = INF           # the earliest availability among them
+        self.n_held = 0                 # agents held by an event (warm transfers), not by a known end
+        self.staffing_change_at = INF   # when agents next come or go (s; set by the model)
+        self.ahead = not overflow and n_levels == 1   # may answer callers ahead (``next_free_at``); the model may forbid it
         self.has_jobs = n_outbound > 0
         self.plain = not overflow and n_levels == 1
         self.ends: list = []            # lazily released agents, a heap by end time
-        self.wake_at = None             # time of the earliest pending wake-up event, if any
+        self.wake_at = None             # time of the earliest wake-up event for a waiting caller, if any
         self.wake = self._wake          # bound once: handed to many events
         self.n_free = 0
 
@@ -102,27 +109,15 @@ class Pool:
         return False
 
     def ends_needed(self) -> int:
-        """How many lazily held agents must finish before waiting work can start (0: none waits).
+        """How many lazily held agents must finish before a waiting caller can be answered (0: none waits).
 
-        A caller needs one free agent; an outbound job needs one more than its kind's reserve.  Waking the pool
-        at an earlier end would only find it unable to start anything: with a reserve of two, that was a third of
-        the Fuyang plan's events."""
-        n_free = self.n_free
+        Outbound jobs need no wake-up: taking one changes nothing but the agent's time, and everything that
+        looks at the pool catches it up first, so an agent who finishes while jobs wait takes one then, lazily
+        (``catch_up``), exactly as an event at that moment would."""
         for queue in self.queues:
             if queue:
-                return 1 if n_free >= 0 else 1 - n_free
-        needed = 0
-        if self.has_jobs:
-            work = self.model.outbound_work
-            open_, reserve = work.open, work.reserve
-            for k, jobs in enumerate(self.jobs):
-                if jobs and open_[k]:
-                    n = reserve[k] + 1 - n_free
-                    if n < 1:               # free agents, but the clock has just closed or a take is due now
-                        n = 1
-                    if not needed or n < needed:
-                        needed = n
-        return needed
+                return 1 if self.n_free >= 0 else 1 - self.n_free
+        return 0
 
     def enqueue(self, level: int, entry: tuple):
         """A caller joins the queue of ``level`` (the pool is caught up to now)."""
@@ -134,32 +129,44 @@ class Pool:
         self.catch_up(now)
         return self.n_free > 0
 
-    def arm(self):
-        """While work waits, make sure a wake-up is due at the lazy end that lets it start (``ends_needed``)."""
+    def arm(self) -> bool:
+        """While a caller waits, make sure a wake-up is due at the lazy end that frees the agent it needs
+        (``ends_needed``); True if one was scheduled."""
         ends = self.ends
         if not ends:
-            return
+            return False
         end = ends[0]
         if end.__class__ is tuple:                      # a ShiftPool's (end, group)
             end = end[0]
         if self.wake_at is not None and end >= self.wake_at:
-            return                                      # a wake-up is due no later than any end
+            return False                                # a wake-up is due no later than any end
         needed = self.ends_needed()
         if not needed:
-            return
-        if needed > 1:
-            if needed > len(ends):
-                return                  # lazy ends alone cannot free enough agents: a release or a shift will
-            # the heap's n-th smallest item lies among its first 2**n - 1
-            end = nsmallest(needed, ends[:(1 << needed) - 1])[-1] if needed < HEAP_PREFIX_MAX else \
-                nsmallest(needed, ends)[-1]
-            if end.__class__ is tuple:
-                end = end[0]
-            if self.wake_at is not None and end >= self.wake_at:
-                return
+            return False
+        end = self._nth_end(needed)
+        if end == INF or (self.wake_at is not None and end >= self.wake_at):
+            return False
         self.wake_at = end
-        # the end may equal now (caught up to this very instant): wake at once, never in the past
+        # the end may be now (caught up to this very instant): wake at once, never in the past
         events.at(self.env, max(end, self.env._now), self.wake)
+        return True
+
+    def _nth_end(self, n: int) -> float:
+        """The time (s) of the n-th earliest lazy end (INF if fewer agents are held lazily)."""
+        ends = self.ends
+        size = len(ends)
+        if n > size:
+            return INF          # lazy ends alone cannot free enough agents: a release or a shift will re-arm
+        # the heap's n-th smallest item lies among its first 2**n - 1 (and the smallest is first)
+        if n == 1:
+            end = ends[0]
+        elif n == 2:
+            end = ends[1] if size == 2 or ends[1] < ends[2] else ends[2]
+        elif n == 3:
+            end = sorted(ends[1:7])[1]
+        else:
+            end = nsmallest(n, ends[:(1 << n) - 1] if n < HEAP_PREFIX_MAX else ends)[-1]
+        return end[0] if end.__class__ is tuple else end
 
     def _wake(self, _event):
         now = self.env._now
@@ -167,6 +174,40 @@ class Pool:
             self.wake_at = None         # this wake-up (or an earlier one superseded by it) is spent
         self.catch_up(now)
         self.arm()
+
+    # -- outbound jobs not yet available ----------------------------------------
+    def add_pending(self, k: int, available: float, job: tuple):
+        """A job of kind ``k`` becomes available at ``available`` (s): the pool takes it in when it catches up
+        past that moment, in time order with its agents' ends (``catch_up``), no event needed."""
+        heappush(self.pending[k], (available, *job))
+        if available < self.pending_at:
+            self.pending_at = available
+
+    def merge_available(self, t: float):
+        """Jobs available at or before ``t`` join the waiting jobs."""
+        at = INF
+        for k, pending in enumerate(self.pending):
+            if pending:
+                jobs = self.jobs[k]
+                while pending and pending[0][0] <= t:
+                    _, due, sequence, seconds = heappop(pending)
+                    heappush(jobs, (due, sequence, seconds))
+                if pending and pending[0][0] < at:
+                    at = pending[0][0]
+        self.pending_at = at
+
+    def _catch_up_jobs(self, t: float) -> bool:
+        """Lazy ends and jobs becoming available before ``t``, in time order (an agent finishing at the moment
+        a job comes is free for it); True if work was taken (the caller arms)."""
+        took = False
+        while self.pending_at < t:
+            available = self.pending_at
+            self.catch_up(available)
+            self.merge_available(available)
+            if self.n_free > 0 and self.has_ready_work():
+                self.take_work(available, arm=False)
+                took = True
+        return took
 
     def take_work(self, now: float, arm: bool = True):
         """Free agents answer waiting callers, most urgent level first, then outbound work."""
@@ -262,9 +303,10 @@ class HeadcountPool(Pool):
         return staffed - free
 
     def catch_up(self, t: float):
-        """Release every lazily held agent whose call ended by ``t``, in time order."""
+        """Release every lazily held agent whose call ended by ``t``, in time order (and let jobs that became
+        available before ``t`` in, in time order with them)."""
+        took = self._catch_up_jobs(t) if self.pending_at < t else False
         ends = self.ends
-        took = False
         while ends and ends[0] <= t:
             end = heappop(ends)
             self.area += self.n_free * (end - self.last_change)
@@ -276,11 +318,30 @@ class HeadcountPool(Pool):
         if took:
             self.arm()
 
+    def next_free_at(self) -> float:
+        """When the next agent is free for a caller who joins the queue now (s), if the pool's future is already
+        known: no caller queued, no agent free or held by an event, nobody coming or going before then.  INF
+        otherwise.  Callers behind cannot overtake (one level, no overflow: ``ahead``), so that caller is answered
+        then, or hangs up before (``engine.Replication.enqueue_first``)."""
+        ends = self.ends
+        if self.n_free or self.n_held or not ends:
+            return INF
+        for queue in self.queues:
+            if queue:
+                return INF
+        end = ends[0]
+        return end if end < self.staffing_change_at else INF
+
+    def take_ahead(self, start: float, seconds: float):
+        """The agent who finishes at ``start`` (``next_free_at``) goes straight on to a call of ``seconds``."""
+        heapreplace(self.ends, start + seconds)
+
     def seize(self, now: float):
         """One free agent starts work that an event will end (``release``); returns its token."""
         self.area += self.n_free * (now - self.last_change)
         self.last_change = now
         self.n_free -= 1
+        self.n_held += 1
 
     def hold(self, now: float, seconds: float) -> bool:
         """One free agent works from ``now`` for ``seconds`` and is released lazily; True if that
@@ -296,9 +357,10 @@ class HeadcountPool(Pool):
         return False
 
     def release(self, _token, _event=None):
-        """An event-held agent is done (end of triage, warm handover, caller hung up)."""
+        """An event-held agent is done (warm handover, caller hung up)."""
         now = self.env._now
         self.catch_up(now)
+        self.n_held -= 1
         self.area += self.n_free * (now - self.last_change)
         self.last_change = now
         self.n_free += 1
@@ -349,8 +411,8 @@ class ShiftPool(Pool):
         return area
 
     def catch_up(self, t: float):
+        took = self._catch_up_jobs(t) if self.pending_at < t else False
         ends = self.ends
-        took = False
         busy, on_duty = self.busy, self.on_duty
         while ends and ends[0][0] <= t:
             end, group = heappop(ends)
@@ -380,6 +442,22 @@ class ShiftPool(Pool):
             return self.has_ready_work()
         return False
 
+    def next_free_at(self) -> float:
+        """``HeadcountPool.next_free_at``; the agent who finishes first must also stay (their shift goes on)."""
+        ends = self.ends
+        if self.n_free or self.n_held or not ends:
+            return INF
+        for queue in self.queues:
+            if queue:
+                return INF
+        end, group = ends[0]
+        if self.busy[group] > self.on_duty[group] or end >= self.staffing_change_at:
+            return INF
+        return end
+
+    def take_ahead(self, start: float, seconds: float):
+        heapreplace(self.ends, (start + seconds, self.ends[0][1]))
+
     def seize(self, now: float) -> int:
         """The agent free longest starts work that an event will end; returns its group."""
         self.area += self.n_talking * (now - self.last_change)
@@ -388,6 +466,7 @@ class ShiftPool(Pool):
         self.n_free -= 1
         self.n_talking += 1
         self.busy[group] += 1
+        self.n_held += 1
         return group
 
     def hold(self, now: float, seconds: float) -> bool:
@@ -407,6 +486,7 @@ class ShiftPool(Pool):
     def release(self, group: int, _event=None):
         now = self.env._now
         self.catch_up(now)
+        self.n_held -= 1
         if self._finish(group, now):
             self.take_work(now)
         else:

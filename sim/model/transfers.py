@@ -26,17 +26,23 @@ class Transfers:
         self.warm_agents: dict[tuple[int, int], object] = {}   # (id(block), i) -> first agent's token
 
     def start_triage(self, pool, block, i: int, t: float, seconds: float):
-        """An agent of ``pool`` answers at ``t`` and talks ``seconds`` before finding the question is not theirs."""
-        token = pool.seize(t)
+        """An agent of ``pool`` answers at ``t`` and talks ``seconds`` before finding the question is not theirs.
+
+        A cold transfer's agent is free when triage ends, a time known now: held lazily like any call (the pool
+        then knows when every agent will be free: ``Pool.answers_ahead``); a warm one stays on until the other
+        side answers or the caller hangs up, so an event releases it."""
+        if self.routes[block.category[i]].kind == COLD:
+            pool.hold(t, seconds)
+            token = None
+        else:
+            token = pool.seize(t)
         block.pending += 1                              # the transfer's outcome
         self.model.at(t + seconds, partial(self._end_triage, pool, token, block, i))
 
     def _end_triage(self, pool, token, block, i: int, _event):
         now = self.env._now
         route = self.routes[block.category[i]]
-        if route.kind == COLD:
-            pool.release(token, now)
-        else:
+        if route.kind != COLD:
             self.warm_agents[(id(block), i)] = token
         block.xfer_by[i] = WAITING
         deadline = now + block.xfer_patience[i]

@@ -68,11 +68,21 @@ def kept_grains(n_intervals: int, warmup_intervals: int, interval_minutes: int, 
 
 
 class Tally:
-    """Sums of one side (lines or pools) by (group, unit), and wait histograms by (group, unit, bin)."""
+    """Sums of one side (lines or pools) by (group, unit), and wait histograms by (group, unit, bin).
 
-    def __init__(self, n_groups: int, n_units: int, names: tuple[str, ...], waits: bool = True):
-        self.sums = {name: np.zeros((n_groups, n_units)) for name in names}
-        self.hist = np.zeros((n_groups, n_units, N_BINS), dtype=np.int32) if waits else None
+    ``waits``: keep histograms (dense); ``sparse``: keep only the flat (cell, bin) index of each answered
+    wait, for a block's own tally that is folded into the kept grains at once (a dense histogram of a
+    block is mostly zeros, and filling and folding it cost more than all its other sums).
+    """
+
+    def __init__(self, n_groups: int, n_units: int, names: tuple[str, ...], waits: bool = True,
+                 sparse: bool = False):
+        # one array for all sums (a block's tally is folded in with one indexed add); ``sums`` are views of it
+        self.table = np.zeros((len(names), n_groups, n_units))
+        self.sums = dict(zip(names, self.table))
+        self.hist = np.zeros((n_groups, n_units, N_BINS), dtype=np.int32) if waits and not sparse else None
+        self.sparse: list[np.ndarray] | None = [] if sparse else None
+        self.n_units = n_units
 
     def add(self, name: str, cell: np.ndarray, weights: np.ndarray | None = None):
         """Add counts (or ``weights``) to flat cells ``group * units + unit``."""
@@ -89,10 +99,16 @@ class Tally:
         self.add("abandoned_within", cell[~answered & within])
         self.add("wait_answered", cell[answered], wait[answered])
         self.add("wait_all", cell, wait)
-        bins = np.where(wait > 0, np.searchsorted(WAIT_EDGES_SECONDS, wait, side="left"), 0)
-        if answered.any():
+        if not answered.any():
+            return
+        answered_wait = wait[answered]
+        bins = np.where(answered_wait > 0, np.searchsorted(WAIT_EDGES_SECONDS, answered_wait, side="left"), 0)
+        index = cell[answered] * N_BINS + bins
+        if self.sparse is not None:
+            self.sparse.append(index)
+        else:
             flat = self.hist.reshape(-1)
-            flat += np.bincount(cell[answered] * N_BINS + bins[answered], minlength=flat.size).astype(np.int32)
+            flat += np.bincount(index, minlength=flat.size).astype(np.int32)
 
     def fold_into(self, target: "Tally", rows: np.ndarray):
         """Add this tally's groups into ``target``'s groups ``rows`` (one per group here)."""
@@ -102,14 +118,22 @@ class Tally:
         unique = rows[starts]
         if len(np.unique(unique)) == len(unique):
             whole = len(starts) == len(rows)
+            target.table[:, unique] += self.table if whole else np.add.reduceat(self.table, starts, axis=1)
+        else:
             for name, values in self.sums.items():
-                target.sums[name][unique] += values if whole else np.add.reduceat(values, starts, axis=0)
-            if target.hist is not None:
-                target.hist[unique] += self.hist if whole else np.add.reduceat(self.hist, starts, axis=0)
+                np.add.at(target.sums[name], rows, values)
+        if target.hist is None:
             return
-        for name, values in self.sums.items():
-            np.add.at(target.sums[name], rows, values)
-        if target.hist is not None:
+        if self.sparse is not None:
+            if self.sparse:
+                per_row = self.n_units * N_BINS
+                index = np.concatenate(self.sparse)
+                # values of the target's own type: numpy's fast path for ufunc.at (a scalar 1 is 50 times slower)
+                np.add.at(target.hist.reshape(-1), rows[index // per_row] * per_row + index % per_row,
+                          np.ones(len(index), dtype=target.hist.dtype))
+        elif len(np.unique(unique)) == len(unique):
+            target.hist[unique] += self.hist if len(starts) == len(rows) else np.add.reduceat(self.hist, starts, axis=0)
+        else:
             np.add.at(target.hist, rows, self.hist)
 
 
@@ -155,8 +179,8 @@ class Counters:
         # the block's own intervals only: a block of redials can span months, a few calls in each
         intervals, k = np.unique(k, return_inverse=True)
         n_lines, n_pools = self.units["lines"], self.units["pools"]
-        local = {"lines": Tally(len(intervals), n_lines, QUEUE_SUMS + LINE_SUMS),
-                 "pools": Tally(len(intervals), n_pools, QUEUE_SUMS + POOL_SUMS)}
+        local = {"lines": Tally(len(intervals), n_lines, QUEUE_SUMS + LINE_SUMS, sparse=True),
+                 "pools": Tally(len(intervals), n_pools, QUEUE_SUMS + POOL_SUMS, sparse=True)}
         lines, pools = local["lines"], local["pools"]
         line, wait, by, entry = out["line"], out["wait"], out["by"], out["entry"]
         answered = by != ABANDONED

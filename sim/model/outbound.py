@@ -22,6 +22,7 @@ from sim.input.clock import MINUTES_PER_DAY
 from sim.model import events
 
 SECONDS_PER_DAY = 86400.0
+INF = float("inf")
 FOLD_JOBS = 4096
 
 
@@ -40,14 +41,20 @@ class OutboundWork:
         self.made: list[float] = []         # time, pool, on time, seconds of jobs made, not yet booked
         self.created: list[float] = []      # time, pool of jobs created, not yet booked
         self.reserve = [o.reserve_agents for o in self.kinds]
+        self.least_reserve = min(self.reserve, default=0)
         self.open = [True] * len(self.kinds)   # within its clock hours now (kinds without hours: always)
         self.opened_at = [None] * len(self.kinds)   # the last opening of the kind's hours (s): its take is due then
+        # the clock as well as the flag: agents who come on duty at the closing moment, before the closing event
+        # itself, must find the hours closed; the flag is set at an opening, so the clock is open until then
+        self.open_until = [INF] * len(self.kinds)
 
     def start(self):
         """Before the run: open and close the clock hours of each kind that has them, every day."""
         for k, o in enumerate(self.kinds):
             if o.hours is not None:
                 self.open[k] = self.is_open(0.0, o.hours)
+                if self.open[k]:
+                    self.open_until[k] = self.next_close(0.0, o.hours)
                 self._next_change(k, 0.0)
 
     def _next_change(self, k: int, t: float):
@@ -64,6 +71,7 @@ class OutboundWork:
         self.open[k] = not self.open[k]
         if self.open[k]:
             self.opened_at[k] = now
+            self.open_until[k] = self.next_close(now, self.kinds[k].hours)
             # agents take the waiting jobs after every change of staffing due now (an ordinary event comes after
             # the urgent ones): a shift that ends at the opening starts no job at it
             events.at(self.model.env, now, partial(self._take_opened, k))
@@ -128,12 +136,7 @@ class OutboundWork:
         """Free agents with no inbound caller waiting make outbound calls, earliest due first."""
         made, open_, reserve = self.made, self.open, self.reserve
         for k, jobs in enumerate(pool.jobs):
-            # the clock as well as the flag: agents who come on duty at the closing moment, before the closing
-            # event itself, must find the hours closed
-            if not jobs or not open_[k] or pool.n_free <= reserve[k]:
-                continue
-            hours = self.kinds[k].hours
-            if hours is not None and not self.is_open(now, hours):
+            if not jobs or not open_[k] or pool.n_free <= reserve[k] or now >= self.open_until[k]:
                 continue
             while jobs and pool.n_free > reserve[k]:
                 due, _, seconds = heappop(jobs)

@@ -58,7 +58,7 @@ class Pool:
 
     __slots__ = ("env", "index", "queues", "area", "last_change", "model", "overflow", "jobs", "has_jobs",
                  "plain", "ends", "wake_at", "wake", "n_free", "pending", "pending_at", "n_held", "staffing_change_at",
-                 "ahead")
+                 "ahead", "job_floor")
 
     def __init__(self, env: simpy.Environment, index: int, model, n_levels: int, overflow: list, n_outbound: int):
         self.env = env
@@ -74,6 +74,8 @@ class Pool:
         self.pending_at = INF           # the earliest availability among them
         self.n_held = 0                 # agents held by an event (warm transfers), not by a known end
         self.staffing_change_at = INF   # when agents next come or go (s; set by the model)
+        # agents free above which an outbound job may start (the least reserve of any kind; set by the model)
+        self.job_floor = INF if not n_outbound else 0
         self.ahead = not overflow and n_levels == 1   # may answer callers ahead (``next_free_at``); the model may forbid it
         self.has_jobs = n_outbound > 0
         self.plain = not overflow and n_levels == 1
@@ -183,13 +185,13 @@ class Pool:
         if available < self.pending_at:
             self.pending_at = available
 
-    def merge_available(self, t: float):
-        """Jobs available at or before ``t`` join the waiting jobs."""
+    def merge_available(self, t: float, strict: bool = False):
+        """Jobs available at or before ``t`` (before it, if ``strict``) join the waiting jobs."""
         at = INF
         for k, pending in enumerate(self.pending):
             if pending:
                 jobs = self.jobs[k]
-                while pending and pending[0][0] <= t:
+                while pending and (pending[0][0] < t if strict else pending[0][0] <= t):
                     _, due, sequence, seconds = heappop(pending)
                     heappush(jobs, (due, sequence, seconds))
                 if pending and pending[0][0] < at:
@@ -200,13 +202,23 @@ class Pool:
         """Lazy ends and jobs becoming available before ``t``, in time order (an agent finishing at the moment
         a job comes is free for it); True if work was taken (the caller arms)."""
         took = False
+        least_reserve = self.model.outbound_work.least_reserve
         while self.pending_at < t:
             available = self.pending_at
             self.catch_up(available)
-            self.merge_available(available)
-            if self.n_free > 0 and self.has_ready_work():
-                self.take_work(available, arm=False)
-                took = True
+            if self.n_free > least_reserve and not any(self.queues):
+                self.merge_available(available)
+                if self.has_ready_work():
+                    self.take_work(available, arm=False)
+                    took = True
+            else:
+                # nobody may take a job before the next end: every job available until then joins now
+                ends = self.ends
+                end = (ends[0][0] if ends[0].__class__ is tuple else ends[0]) if ends else INF
+                if end < t:
+                    self.merge_available(end)
+                else:
+                    self.merge_available(t, strict=True)
         return took
 
     def take_work(self, now: float, arm: bool = True):
@@ -306,13 +318,14 @@ class HeadcountPool(Pool):
         """Release every lazily held agent whose call ended by ``t``, in time order (and let jobs that became
         available before ``t`` in, in time order with them)."""
         took = self._catch_up_jobs(t) if self.pending_at < t else False
-        ends = self.ends
+        ends, queues, job_floor = self.ends, self.queues, self.job_floor
         while ends and ends[0] <= t:
             end = heappop(ends)
             self.area += self.n_free * (end - self.last_change)
             self.last_change = end
             self.n_free += 1
-            if self.n_free > 0 and self.has_ready_work():
+            # cheap test first: no caller waits and too few agents free for any job (the usual case)
+            if self.n_free > 0 and (self.n_free > job_floor or any(queues)) and self.has_ready_work():
                 self.take_work(end, arm=False)
                 took = True
         if took:
@@ -412,7 +425,7 @@ class ShiftPool(Pool):
 
     def catch_up(self, t: float):
         took = self._catch_up_jobs(t) if self.pending_at < t else False
-        ends = self.ends
+        ends, queues, job_floor = self.ends, self.queues, self.job_floor
         busy, on_duty = self.busy, self.on_duty
         while ends and ends[0][0] <= t:
             end, group = heappop(ends)
@@ -424,7 +437,8 @@ class ShiftPool(Pool):
             if busy[group] < on_duty[group]:
                 self.free.append(group)
                 self.n_free += 1
-                if self.has_ready_work():
+                # cheap test first: no caller waits and too few agents free for any job (the usual case)
+                if (self.n_free > job_floor or any(queues)) and self.has_ready_work():
                     self.take_work(end, arm=False)
                     took = True
         if took:

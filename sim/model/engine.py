@@ -4,10 +4,13 @@ Design for speed (the hot loop is ``Replication._arrive`` and ``sim.model.pool``
 - plain callbacks on minimal events (``sim.model.events``), no process per call;
 - arrivals are handled in a run: one event wakes the source, which then takes
   every arrival due before the next scheduled event (``env.peek()``);
-- a plain call costs two events at most (arrival, agent release): abandonment
-  is found lazily in first-come first-served queues and agents are released
-  lazily (see ``sim.model.pool``); only lines whose hang-ups trigger something
-  (redials, callbacks) get an event at the caller's deadline;
+- most calls cost no event of their own: an agent free now answers at once and
+  is released lazily, a caller who must queue is usually decided on arrival,
+  abandonment is found lazily, outbound jobs are taken lazily (see
+  ``sim.model.pool``); events remain for waiting callers a pool cannot decide
+  on arrival, transfers, redials (at the caller's hang-up), shifts and
+  interval boundaries: a week of the Fuyang plan has a quarter of an event per
+  inbound call;
 - random numbers come in numpy blocks; outcomes are written into the block and
   folded into counters by numpy when the block is finished.
 

@@ -4,22 +4,34 @@ Each priority level has its own first-come first-served queue; a free agent
 takes the oldest caller of the most urgent level, and outbound work only when
 no inbound caller waits.
 
-Two shortcuts keep events rare, both exact:
+Four shortcuts keep events rare, all exact (the call-for-call reference
+simulation in ``tests/reference_sim.py`` has none of them):
 - abandonment needs no event: a queue entry whose deadline (arrival +
   patience) has passed when an agent reaches it hung up at that deadline, so it
   is booked and skipped;
 - an agent whose call length is known when it starts is released lazily: its
   end time goes on a heap (``ends``) and is caught up the next time anyone
-  looks at the pool.  That is exact only while nobody waits, so the pool keeps
-  one rule: **whenever work waits, a wake-up is due at the earliest lazy end**
-  (``arm``), and every path that adds waiting work or an earlier end re-arms.
-  An agent therefore never sits free, unseen, while a caller waits.  At equal
-  times an agent's end comes before a hang-up and before an arrival.  And
-  every path that adds work catches the pool up *first*, so that an agent who
-  finished earlier never takes work that did not exist yet.
+  looks at the pool.  That is exact only while no caller waits, so the pool
+  keeps one rule: **whenever a caller waits, a wake-up is due at the lazy end
+  that frees the agent it needs** (``arm``), and every path that adds a waiting
+  caller or an earlier end re-arms.  An agent therefore never sits free,
+  unseen, while a caller waits.  At equal times an agent's end comes before a
+  hang-up and before an arrival.  And every path that adds work catches the
+  pool up *first*, so that an agent who finished earlier never takes work that
+  did not exist yet;
+- a caller who joins a queue whose future is already known (``next_free_at``:
+  one level, no overflow in or out, nobody waiting, free or held by an event,
+  nobody coming or going first) is answered by the agent who finishes first,
+  or hangs up before, as decided on arrival: no queue entry, no wake-up;
+- outbound jobs need no event at all: taking one changes nothing but an
+  agent's time, so a job is taken when the pool catches up past the agent's
+  end or the job's availability (``add_pending``, ``_catch_up_jobs``), exactly
+  as an event at that moment would have; everything that looks at a pool
+  (arrivals, transfers, shifts, interval boundaries, outbound hours) catches it
+  up first.
 
-Agents whose release depends on something else (triage, warm transfers) are
-seized with ``seize`` and released by an event with ``release``.
+Agents whose release depends on something else (warm transfers) are seized
+with ``seize`` and released by an event with ``release``.
 
 Two kinds of pools differ only in who the agents are:
 - ``HeadcountPool``: a number of agents on duty (``seats``, ``seats_by_interval``,

@@ -28,27 +28,33 @@ class Transfers:
     def start_triage(self, pool, block, i: int, t: float, seconds: float):
         """An agent of ``pool`` answers at ``t`` and talks ``seconds`` before finding the question is not theirs.
 
-        A cold transfer's agent is free when triage ends, a time known now: held lazily like any call (the pool
-        then knows when every agent will be free: ``Pool.answers_ahead``); a warm one stays on until the other
-        side answers or the caller hangs up, so an event releases it."""
-        if self.routes[block.category[i]].kind == COLD:
-            pool.hold(t, seconds)
-            token = None
-        else:
-            token = pool.seize(t)
+        A cold transfer is known from here on: the agent is free when triage ends (held lazily like any call,
+        so the pool knows when every agent will be free: ``Pool.next_free_at``) and the caller reaches the
+        other pool after the connection delay, with no event in between.  A warm one's agent stays on until
+        the other side answers or the caller hangs up, so events end triage and release the agent."""
+        route = self.routes[block.category[i]]
         block.pending += 1                              # the transfer's outcome
+        if route.kind == COLD:
+            pool.hold(t, seconds)
+            end = t + seconds
+            block.xfer_by[i] = WAITING
+            target = self.pools[route.finish_pool]
+            self.model.at(end + block.xfer_delay[i],
+                          partial(self._arrives, target, block, i, end, end + block.xfer_patience[i]))
+            return
+        token = pool.seize(t)
         self.model.at(t + seconds, partial(self._end_triage, pool, token, block, i))
 
     def _end_triage(self, pool, token, block, i: int, _event):
+        """A warm transfer's triage ends: the agent stays on while the caller is put through."""
         now = self.env._now
         route = self.routes[block.category[i]]
-        if route.kind != COLD:
-            self.warm_agents[(id(block), i)] = token
+        self.warm_agents[(id(block), i)] = token
         block.xfer_by[i] = WAITING
         deadline = now + block.xfer_patience[i]
         target = self.pools[route.finish_pool]
         self.model.at(now + block.xfer_delay[i], partial(self._arrives, target, block, i, now, deadline))
-        if route.kind == WARM and deadline < INF:
+        if deadline < INF:
             self.model.at(deadline, partial(self._warm_hangup, pool, target, block, i))
 
     def _arrives(self, target, block, i: int, start: float, deadline: float, _event):

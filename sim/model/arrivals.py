@@ -344,8 +344,7 @@ class CallSource:
         caller needs is drawn with it, so two scenarios whose rates differ share every caller they can."""
         rate = self.rates_per_hour(j, intervals)
         reference = self.rates_per_hour(j, intervals, reference=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            kept_share = np.where(reference > 0, np.minimum(rate / reference, 1.0), 0.0)
+        kept_share = np.minimum(np.divide(rate, reference, out=np.zeros(len(rate)), where=reference > 0), 1.0)
         st = self.day_stream(j, day)
         t, k = self._times(st, intervals, reference)
         mark = st["arrivals"].random(len(t))

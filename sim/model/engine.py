@@ -83,8 +83,6 @@ class Replication:
             np.asarray([r.finish_pool for r in routes.routes]),
             np.asarray([r.kind != PLAIN for r in routes.routes]))
         self.outbound_work = OutboundWork(self)
-        for pool in self.pools:
-            pool.job_floor = self.outbound_work.least_reserve if self.outbound else INF
         self.transfers = Transfers(self)
         self.handled_hook = bool(self.outbound_work.handled_kinds)
         self.plain_answers = not self.handled_hook

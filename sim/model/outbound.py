@@ -41,7 +41,6 @@ class OutboundWork:
         self.made: list[float] = []         # time, pool, on time, seconds of jobs made, not yet booked
         self.created: list[float] = []      # time, pool of jobs created, not yet booked
         self.reserve = [o.reserve_agents for o in self.kinds]
-        self.least_reserve = min(self.reserve, default=0)
         self.open = [True] * len(self.kinds)   # within its clock hours now (kinds without hours: always)
         self.opened_at = [None] * len(self.kinds)   # the last opening of the kind's hours (s): its take is due then
         # the clock as well as the flag: agents who come on duty at the closing moment, before the closing event
@@ -56,6 +55,14 @@ class OutboundWork:
                 if self.open[k]:
                     self.open_until[k] = self.next_close(0.0, o.hours)
                 self._next_change(k, 0.0)
+        self._set_job_floor()
+
+    def _set_job_floor(self):
+        """Tell the pools how many agents must be free before any job may start: the least reserve of the kinds
+        open now (none open: no job may start, and a finishing agent need not look)."""
+        floor = min((r for r, is_open in zip(self.reserve, self.open) if is_open), default=INF)
+        for pool in self.model.pools:
+            pool.job_floor = floor
 
     def _next_change(self, k: int, t: float):
         hours = self.kinds[k].hours
@@ -69,6 +76,7 @@ class OutboundWork:
         for pool in self.model.pools:       # agents who finished before now must see the hours as they were
             pool.catch_up(now)
         self.open[k] = not self.open[k]
+        self._set_job_floor()
         if self.open[k]:
             self.opened_at[k] = now
             self.open_until[k] = self.next_close(now, self.kinds[k].hours)

@@ -86,8 +86,9 @@ class Pool:
         self.pending_at = INF           # the earliest availability among them
         self.n_held = 0                 # agents held by an event (warm transfers), not by a known end
         self.staffing_change_at = INF   # when agents next come or go (s; set by the model)
-        # agents free above which an outbound job may start (the least reserve of any kind; set by the model)
-        self.job_floor = INF if not n_outbound else 0
+        # agents free above which an outbound job may start (the least reserve of the kinds open now: set by
+        # ``OutboundWork``)
+        self.job_floor = INF
         self.ahead = not overflow and n_levels == 1   # may answer callers ahead (``next_free_at``); the model may forbid it
         self.has_jobs = n_outbound > 0
         self.plain = not overflow and n_levels == 1
@@ -214,11 +215,10 @@ class Pool:
         """Lazy ends and jobs becoming available before ``t``, in time order (an agent finishing at the moment
         a job comes is free for it); True if work was taken (the caller arms)."""
         took = False
-        least_reserve = self.model.outbound_work.least_reserve
         while self.pending_at < t:
             available = self.pending_at
             self.catch_up(available)
-            if self.n_free > least_reserve and not any(self.queues):
+            if self.n_free > self.job_floor and not any(self.queues):
                 self.merge_available(available)
                 if self.has_ready_work():
                     self.take_work(available, arm=False)

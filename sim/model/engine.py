@@ -326,12 +326,7 @@ class Replication:
                 pool.take_ahead(start, block.first_seconds[i])
                 block.by[i] = pool.index
                 block.wait[i] = start - t
-                if self.handled_hook and block.visits[i]:
-                    self.outbound_work.handled(pool, block, i, start)
-                if block.origin is not None:
-                    origin, k = block.origin[i]
-                    origin.served[k] = 1
-                    self.settle(origin)
+                self._on_answer(pool, block, i, start, True)
                 return
             if start < INF:                     # hangs up before any agent is free
                 block.by[i] = ABANDONED
@@ -361,15 +356,21 @@ class Replication:
         block.wait[i] = now - start
         if block.stage[i]:
             self.transfers.start_triage(pool, block, i, now, seconds)
+            self._on_answer(pool, block, i, now, False)
         else:
             pool.hold(now, seconds)
-            if self.handled_hook and block.visits[i]:
-                self.outbound_work.handled(pool, block, i, now)
+            self._on_answer(pool, block, i, now, True)
+        self.settle(block)
+
+    def _on_answer(self, pool, block: Block, i: int, now: float, finished_here: bool):
+        """What a first call answered at ``now`` sets off: its return visit, if the agent finishes it
+        (``finished_here``: no transfer), and for a redial, its first call counted as served in the end."""
+        if finished_here and self.handled_hook and block.visits[i]:
+            self.outbound_work.handled(pool, block, i, now)
         if block.origin is not None:
             origin, k = block.origin[i]
             origin.served[k] = 1
             self.settle(origin)
-        self.settle(block)
 
     def _overflow(self, pool, block: Block, i: int, deadline: float, start: float, factor: float, _event):
         """Still waiting after the overflow time: ``pool``'s agents may answer too, more slowly."""

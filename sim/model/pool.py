@@ -134,6 +134,16 @@ class Pool:
                 return 1 if self.n_free >= 0 else 1 - self.n_free
         return 0
 
+    def future_known(self) -> bool:
+        """Is the next free agent one of those held lazily, with nobody queued or free and no agent held by an
+        event (whose end could come first)?  Then the lazy ends alone say when an agent is next free."""
+        if self.n_free or self.n_held or not self.ends:
+            return False
+        for queue in self.queues:
+            if queue:
+                return False
+        return True
+
     def enqueue(self, level: int, entry: tuple):
         """A caller joins the queue of ``level`` (the pool is caught up to now)."""
         self.queues[level].append(entry)
@@ -348,13 +358,9 @@ class HeadcountPool(Pool):
         known: no caller queued, no agent free or held by an event, nobody coming or going before then.  INF
         otherwise.  Callers behind cannot overtake (one level, no overflow: ``ahead``), so that caller is answered
         then, or hangs up before (``engine.Replication.enqueue_first``)."""
-        ends = self.ends
-        if self.n_free or self.n_held or not ends:
+        if not self.future_known():
             return INF
-        for queue in self.queues:
-            if queue:
-                return INF
-        end = ends[0]
+        end = self.ends[0]
         return end if end < self.staffing_change_at else INF
 
     def take_ahead(self, start: float, seconds: float):
@@ -470,13 +476,9 @@ class ShiftPool(Pool):
 
     def next_free_at(self) -> float:
         """``HeadcountPool.next_free_at``; the agent who finishes first must also stay (their shift goes on)."""
-        ends = self.ends
-        if self.n_free or self.n_held or not ends:
+        if not self.future_known():
             return INF
-        for queue in self.queues:
-            if queue:
-                return INF
-        end, group = ends[0]
+        end, group = self.ends[0]
         if self.busy[group] > self.on_duty[group] or end >= self.staffing_change_at:
             return INF
         return end

@@ -42,8 +42,9 @@ def main():
           f"{result.targets_met}, largest MIP gap {gap:.2%}")
     print(f"baseline: one simulation of {reps} replications took {baseline:.1f} s; "
           f"planning = {seconds / baseline:.1f} simulations")
-    print(f"headcount {result.headcount} on the phones' roster, {result.headcount_with_shrinkage} to hire, "
-          f"{result.seats} seats")
+    staff = result.staff
+    print(f"headcount {staff.headcount} on the phones' roster (people), {staff.headcount_with_shrinkage} to "
+          f"employ after shrinkage, {staff.workstations(s.costs.workstation_margin)} workstations")
 
 
 if __name__ == "__main__":

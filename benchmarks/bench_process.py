@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -30,12 +29,29 @@ from sim.model.engine import run_replication  # noqa: E402
 CALLS = 1_000_000
 
 
-def hotline(*args, cwd: Path) -> float:
-    """Seconds of wall time of `hotline ARGS` in a process of its own."""
+# ``hotline`` run so that it writes its own peak resident memory (KiB) to the file named by its first argument
+# when it exits: see ``own_peak_mib`` for why the parent cannot ask the kernel afterwards
+PEAK_WRAPPER = """
+import atexit, runpy, sys
+def write_peak(path=sys.argv.pop(1)):
+    with open("/proc/self/status") as status:
+        kib = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(path, "w") as out:
+        out.write(kib)
+atexit.register(write_peak)
+runpy.run_module("sim.cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def hotline(*args, cwd: Path) -> tuple[float, float]:
+    """Seconds of wall time of `hotline ARGS` in a process of its own, and that process's peak resident memory
+    (MiB)."""
+    peak_file = cwd / "peak-kib.txt"
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sim.cli", *map(str, args)], cwd=cwd, check=True,
+    subprocess.run([sys.executable, "-c", PEAK_WRAPPER, str(peak_file), *map(str, args)], cwd=cwd, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={"PYTHONPATH": str(ROOT)})
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    return seconds, int(peak_file.read_text()) / 1024
 
 
 def main():
@@ -54,7 +70,7 @@ def main():
             run_replication(s, seed=1, replication=0)
             engine.append(time.perf_counter() - start)
             process.append(hotline("simulate", "large.yaml", "-r", "1", "--seed", "1", "--workers", "1",
-                                   "--out", "out", cwd=tmp))
+                                   "--out", "out", cwd=tmp)[0])
         calls = json.loads((tmp / "out" / "summary.json").read_text())["total"]["offered"]["mean"]
         calls += 6000 * s.warmup_seconds / 3600          # the warm-up's calls are simulated, not reported
         print(f"hotline simulate, {calls:,.0f} calls of the 500-Erlang case: whole process {min(process):.2f} s "
@@ -64,12 +80,11 @@ def main():
             return
         plan = sc.load(ROOT / "scenarios" / "fuyang" / "plan.yaml")
         (tmp / "year.yaml").write_text(yamlfile.dump(dict(plan.raw, horizon_hours=8760, name="plan-year")))
-        seconds = hotline("simulate", "year.yaml", "-r", args.year_replications, "--workers", "1", "--out", "year",
-                          cwd=tmp)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        seconds, peak = hotline("simulate", "year.yaml", "-r", args.year_replications, "--workers", "1",
+                                "--out", "year", cwd=tmp)
         sizes = {p.name: p.stat().st_size / 2**20 for p in (tmp / "year").iterdir() if p.is_file()}
         print(f"a year of the Fuyang plan, {args.year_replications} replications, --workers 1: {seconds:.0f} s; "
-              f"peak resident memory of the largest process {peak:,.0f} MiB; files "
+              f"peak resident memory of that process (VmHWM) {peak:,.0f} MiB; files "
               + ", ".join(f"{k} {v:.1f} MiB" for k, v in sorted(sizes.items()) if v > 0.05), flush=True)
 
 

@@ -33,6 +33,13 @@ def test_the_bank_data_ship_with_the_project():
     assert all(p.stat().st_size < 2 * 2**20 for p in paths)          # the repository stays lean
 
 
+def test_the_bank_data_are_found_from_any_folder(tmp_path, monkeypatch):
+    """A notebook or a benchmark run from outside the checkout finds the logs beside the sim package."""
+    monkeypatch.chdir(tmp_path)
+    path, = calllog.bank_months("june")
+    assert path.is_file() and path.parent.name == "anonymous_bank_1999"
+
+
 def test_adapter_counts_per_month_match_the_readme():
     for month, rows in README_ROWS.items():
         path, = calllog.bank_months(month)

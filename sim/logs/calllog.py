@@ -59,6 +59,10 @@ BANK_DATA = Path("data") / "anonymous_bank_1999"          # in a checkout of the
 BANK_MONTHS = ("january", "february", "march", "april", "may", "june")
 
 
+# the folder that holds the ``sim`` package: a checkout's root (this file is sim/logs/calllog.py)
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
 def bank_months(*months: str) -> list[Path]:
     """Paths of the Anonymous Bank logs shipped with the project (``data/anonymous_bank_1999/*.txt.gz``).
 
@@ -73,7 +77,7 @@ def bank_months(*months: str) -> list[Path]:
     if unknown:
         raise LogError(str(BANK_DATA), "", f"no month {unknown[0]!r}; the shipped months are {', '.join(BANK_MONTHS)}")
     names = [f"{m}.txt.gz" for m in (months or BANK_MONTHS)]
-    for root in (Path(__file__).resolve().parents[1], Path.cwd(), *Path.cwd().parents):
+    for root in (CHECKOUT, Path.cwd(), *Path.cwd().parents):
         if all((root / BANK_DATA / name).is_file() for name in names):
             return [root / BANK_DATA / name for name in names]
     raise LogError(str(BANK_DATA / names[0]), "", "not found beside the sim package, nor in the current folder or "

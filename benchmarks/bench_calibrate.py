@@ -9,6 +9,7 @@ alone is the baseline in the same process, so the fit's cost is a ratio to it.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -21,7 +22,10 @@ from sim.logs import calibrate
 
 
 def main():
-    month = sys.argv[1] if len(sys.argv) > 1 else "june"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("month", nargs="?", default="june", choices=calllog.BANK_MONTHS,
+                        help="the month of 1999 to calibrate from (default: june)")
+    month = parser.parse_args().month
     path, = calllog.bank_months(month)
     start = time.perf_counter()
     log = calllog.read([path], "anonymous-bank")

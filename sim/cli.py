@@ -44,7 +44,6 @@ LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", sho
                     help="Language of chart labels (zh needs a font with Chinese characters).")
 USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130                  # 128 + SIGINT, what shells report for Ctrl-C
-BRIEFING = Path("results/briefing.html")
 DEFAULT_MAX_ABANDON = 0.05              # GB/T 33358-2016: a 24-hour connection rate of at least 95%
 DEFAULT_SHRINKAGE = 0.30                # leave, training, meetings: a common contact-centre planning figure
 
@@ -391,13 +390,15 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
 
 @main.command()
 @click.argument("results_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--out", metavar="FILE", help=f"The HTML file to write (default {BRIEFING}).")
+@click.option("--out", metavar="FILE", help="The HTML file to write (default results/briefing-<folders>.html).")
 @LANG
 def report(results_dirs, out, lang):
     """One self-contained HTML briefing from the folders of simulate, compare and plan."""
     # the results it reads (an earlier briefing among them may be written again)
     inputs = [p for d in results_dirs for p in Path(d).rglob("*") if p.suffix.lower() not in (".html", ".htm")]
-    out = folders.check_file(out, "--out", BRIEFING, inputs)
+    # named after the folders, like compare's and decide's own folders: a second briefing keeps the first
+    default = folders.default_dir("_".join(Path(d).resolve().name for d in results_dirs), prefix="briefing-")
+    out = folders.check_file(out, "--out", default.with_name(default.name + ".html"), inputs)
     from sim.output import report as briefing
     page = briefing.build(list(results_dirs), lang)
     out.parent.mkdir(parents=True, exist_ok=True)

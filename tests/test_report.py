@@ -119,6 +119,16 @@ def test_chinese_without_a_font_is_refused_with_how_to_install_one(result_dirs, 
     assert "Traceback" not in result.output
 
 
+def test_briefings_without_out_are_named_after_their_folders(result_dirs, tmp_path, monkeypatch):
+    """Two reports without --out keep both pages: each is named after the folders it reads."""
+    monkeypatch.chdir(tmp_path)
+    cmp, plan, sim = result_dirs
+    invoke("report", sim)
+    invoke("report", cmp, plan)
+    pages = sorted(p.name for p in (tmp_path / "results").iterdir())
+    assert pages == ["briefing-cmp_plan.html", "briefing-sim.html"]
+
+
 def test_report_refuses_a_folder_that_holds_no_results(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 2 and "is not a results folder" in result.output

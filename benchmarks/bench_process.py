@@ -6,7 +6,7 @@
 2. A simulated year of the Fuyang plan by `hotline simulate --workers 1`: wall time and
    the peak resident memory of that process.
 
-    python benchmarks/bench_process.py [--repeats 3] [--year-replications 10] [--skip-year]
+    python benchmarks/bench_process.py [--repeats 3] [--calls N] [--year-replications 10] [--skip-year]
 """
 
 from __future__ import annotations
@@ -57,12 +57,13 @@ def hotline(*args, cwd: Path) -> tuple[float, float]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=CALLS, help="calls of the 500-Erlang case (default 1,000,000)")
     parser.add_argument("--year-replications", type=int, default=10)
     parser.add_argument("--skip-year", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        s = large_case(CALLS)
+        s = large_case(args.calls)
         (tmp / "large.yaml").write_text(yamlfile.dump(s.raw))
         engine, process = [], []
         for _ in range(args.repeats):            # alternated, best of each: the machine's noise cancels out

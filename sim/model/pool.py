@@ -149,6 +149,19 @@ class Pool:
         self.queues[level].append(entry)
         self.arm()
 
+    def drop_settled(self):
+        """Callers at the head of a queue already answered elsewhere or gone leave it now.
+
+        An agent who frees up skips them anyway (``take_work``), but a pool with nobody on duty would keep
+        them, and the blocks of calls they belong to, until the run ends: hours of redials with no agent
+        filled gigabytes."""
+        for queue in self.queues:
+            while queue:
+                _, _, _, block, i, stage = queue[0]
+                if (block.by[i] if stage != TRANSFERRED else block.xfer_by[i]) == WAITING:
+                    break
+                queue.popleft()
+
     def is_free(self, now: float) -> bool:
         """Is an agent free at ``now``?  Catches the pool up first."""
         self.catch_up(now)

@@ -61,13 +61,24 @@ def parallel_options(command):
                         help="Worker processes on this machine (default: all cores).")(command)
 
 
+def _file_names(_ctx, param, values):
+    """Paths of files named on the command line; an empty name would read as this folder (``Path("")``)."""
+    for value in values:
+        if not value.strip():
+            raise click.BadParameter("an empty name names no file: give the log file's path", param=param)
+    return tuple(Path(value) for value in values)
+
+
+LOG_PATHS = {"type": click.Path(), "callback": _file_names}
+
+
 def arrivals_options(help_text: str):
     """--arrivals LOG (repeatable) and --format: last year's own calls as the callers."""
     def add(command):
         command = click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True,
                                help="Format of the --arrivals logs.")(command)
-        return click.option("--arrivals", "arrival_logs", multiple=True, type=click.Path(path_type=Path),
-                            metavar="LOG", help=help_text)(command)
+        return click.option("--arrivals", "arrival_logs", multiple=True, metavar="LOG", help=help_text,
+                            **LOG_PATHS)(command)
     return add
 
 
@@ -429,7 +440,7 @@ def prune(store_dir, older_than_days, remove_all):
 
 
 @main.command()
-@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("logs", nargs=-1, required=True, **LOG_PATHS)
 @click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True, help="Log format.")
 @click.option("--out", metavar="FILE", help="Scenario file to write "
               "(default results/<name>.yaml); the fit report goes beside it.")
@@ -465,7 +476,7 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
 
 
 @main.command()
-@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("logs", nargs=-1, required=True, **LOG_PATHS)
 @click.option("--scenario", "scenario_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Scenario whose laws (patience, talk times) the replay uses.")
 @click.option("--format", "fmt", type=LOG_FORMAT, default="generic", show_default=True, help="Log format.")

@@ -6,6 +6,16 @@ One type per kind of input, so callers can tell them apart:
 logs), ``OptionError`` (command-line options and output folders).
 """
 
+import re
+
+LONGEST_WORD = 200      # characters of one quoted value a message repeats (a file's whole line may be megabytes)
+
+
+def _cut_long_words(problem: str) -> str:
+    """The message with each run of more than LONGEST_WORD characters without a space cut short, saying how long."""
+    return re.sub(r"\S{%d,}" % (LONGEST_WORD + 1),
+                  lambda m: f"{m[0][:LONGEST_WORD // 2]}... ({len(m[0]):,} characters)", problem)
+
 
 class InputError(ValueError):
     """Bad input the user can fix: ``source`` (file or option), ``field`` (field, line or column), ``problem``."""
@@ -13,7 +23,7 @@ class InputError(ValueError):
     def __init__(self, source: str, field: str, problem: str):
         self.source = str(source)
         self.field = field
-        self.problem = problem
+        self.problem = problem = _cut_long_words(problem)
         where = f"{self.source}: {field}" if field else self.source
         super().__init__(f"{where}: {problem}")
 

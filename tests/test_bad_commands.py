@@ -48,6 +48,8 @@ def world(tmp_path_factory) -> Path:
     (root / "calls.csv").write_text("arrival,line,outcome,wait_seconds,handle_seconds,agent,caller\n"
                                     "2024-01-01 08:00:00,12345,answered,3,200,,\n")
     (root / "plain.txt").write_text("not a folder\n")
+    (root / "usd.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: usd") + PLANNING
+                                   + "costs: {currency: USD}\n")
     proc = run_hotline("simulate", "s.yaml", "-r", "2", "--workers", "1", "--out", "done", cwd=root)
     assert proc.returncode == 0, proc.stderr
     shutil.copy(root / "done" / "scenario.yaml", root / "done" / "own.yaml")   # a user's file among results
@@ -109,6 +111,10 @@ CASES = [
      ["ceiling of 0"]),
     (["report", "done", "done/../done", "--lang", "xx"], ["--lang"]),
     (["prune", "nowhere"], ["nowhere", "is not a folder"]),
+    # found by an outside hunt for bad inputs (2026-12-04)
+    (["simulate", "s.yaml", "--arrivals", "", "--out", "new"], ["--arrivals", "an empty name names no file"]),
+    (["calibrate", ""], ["LOGS", "an empty name names no file"]),
+    (["decide", "p.yaml", "usd.yaml", "--out", "new"], ["usd.yaml: costs.currency", "'USD'", "one currency"]),
     (["prune", "done", "--older-than", "-1"], ["--older-than"]),
 ]
 
@@ -159,6 +165,7 @@ def results_copy(world: Path, tmp_path: Path, name: str) -> Path:
     ('{"scenario": "x", "total": {"offered"', ["summary.json", "not valid JSON"]),
     ("<html>not json</html>", ["summary.json", "not valid JSON"]),
     ("[1, 2, 3]", ["summary.json", "lacks"]),
+    ("[" * 100_000 + "]" * 100_000, ["summary.json", "nested far deeper"]),
     ('{"scenario": "x", "total": {}, "lines": {}, "pools": {}, "threshold_seconds": 20, "targets": 5}',
      ["done-copy", "run `hotline simulate` again"]),
 ])
@@ -189,6 +196,23 @@ def test_report_on_a_damaged_or_missing_run_archive_names_it(world, tmp_path, da
     folder = results_copy(world, tmp_path, "cut")
     damage(folder / "run.npz")
     refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, *words)
+
+
+def test_report_on_a_scenario_copy_that_is_not_text_names_it(world, tmp_path):
+    folder = results_copy(world, tmp_path, "binary-copy")
+    (folder / "scenario.yaml").write_bytes(b"name: x\n\x80\x81\x82")
+    refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, "scenario.yaml",
+                    "not UTF-8 text")
+
+
+def test_erlang_with_a_target_of_zero_answers_with_a_stable_staff(world):
+    """Nobody hangs up in Erlang C: fewer agents than Erlangs is no answer, whatever the target."""
+    proc = run_hotline("erlang", "--per-hour", "600", "--handle-seconds", "300", "--target", "0", "--json",
+                       cwd=world)
+    assert proc.returncode == 0, proc.stderr
+    import json
+    answer = json.loads(proc.stdout)
+    assert answer["fewest_agents_for_target"] == 51          # 50 Erlangs offered: the fewest stable staff
 
 
 def test_dask_not_installed_names_the_install_command(world, tmp_path):

@@ -303,6 +303,21 @@ CASES = [
          "lines.12333.when_closed.handle_factor", "greater than 0"),
     case("pool-closed-without-open", edit("{seats: 5}", "{seats: 5, when_closed: message}"),
          "pools.general.when_closed", "needs opening hours"),
+    # -- found by an outside hunt for bad inputs (2026-12-04) ------------------------------------------
+    case("half-surrogate", edit("name: small", 'name: "\\ud800"'), "line 2", "half of a UTF-16 pair", cli=True),
+    case("horizon-of-no-interval", edit("horizon_hours: 1", "horizon_hours: 1e-300"), "horizon_hours",
+         "at least one 30-minute interval"),
+    case("sample-line-of-megabytes", SAMPLE, "lines.12345.handle_seconds.file", "(1,000,002 characters)",
+         **{"talk.txt": "1" * 1_000_000 + "\n"}),
+    case("base-empty-name", 'base: ""\nname: x\n', "base", "must name a scenario file"),
+    case("base-bad-value", ON_BASE, "pools.general.seats", "must be at least 0", "in the base of",
+         source="base.yaml", **{"base.yaml": edit("{seats: 5}", "{seats: -3}")}),
+    case("pool-closed-to-its-own-line", edit("{seats: 5}", "{seats: 5, open: {hours: ['01:00', '02:00']}, "
+                                         "when_closed: {to: '12345'}}"),
+         "pools.general.when_closed.to", "there is none"),
+    case("redial-storm", edit("pool: general", "pool: general\n    redial: {probability: 1, max_redials: 100, "
+                              "delay_seconds: {dist: constant, value: 0}}", edit("per_hour: 60", "per_hour: 1000")),
+         "lines.12345.redial.max_redials", "101 times", "101,000 attempts"),
     case("provincial-open", edit("pool: general", "pool: general\n  '12348': {mode: provincial, arrivals: "
                                  "{per_hour: 5}, open: {hours: ['08:00', '17:00']}}"),
          "lines.12348.open", "provincial"),
@@ -460,3 +475,27 @@ def test_the_readme_lists_the_limits_of_sim_limits():
         elif isinstance(value, int) and name.isupper() and name != "HOURS_PER_YEAR":
             assert value in shown, (name, value)
     assert np.isclose(limits.HORIZON_HOURS.high / 24, 731)
+
+
+def test_shares_within_the_tolerance_are_scaled_to_a_distribution(tmp_path):
+    """Typed decimals a hair off 1 are accepted, so they must also run (numpy's own check is stricter)."""
+    from sim.model.engine import run_replication
+    s = _load(tmp_path, edit("pool: general", "pool: general\n    categories: {a: {share: 0.5}, b: {share: 0.5000001}}"))
+    assert sum(c.share for c in s.lines["12345"].categories) == 1.0
+    assert run_replication(s, seed=1, replication=0).whole("lines", "offered").sum() > 0
+
+
+def test_a_base_in_another_folder_reads_its_own_sample_files_and_its_copy_runs_again(tmp_path):
+    from sim.cli import main
+    from click.testing import CliRunner
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "base.yaml").write_text(SAMPLE)
+    (tmp_path / "shared" / "talk.txt").write_text("100\n200\n300\n")
+    (tmp_path / "s.yaml").write_text("base: shared/base.yaml\nname: variant\n")
+    s = scenario.load(tmp_path / "s.yaml")
+    assert sorted(s.lines["12345"].categories[0].handle.values) == [100.0, 200.0, 300.0]
+    out = tmp_path / "results" / "variant"
+    for source in (tmp_path / "s.yaml", out / "scenario.yaml"):      # the results' copy finds the samples too
+        result = CliRunner().invoke(main, ["simulate", str(source), "-r", "1", "--out", str(tmp_path / "again")
+                                           if source.parent == out else str(out)])
+        assert result.exit_code == 0, result.output

@@ -41,6 +41,7 @@ _LINE = {"mode", "arrivals", "handle_seconds", "wrapup_seconds", "patience_secon
 _CATEGORY = {"name", "share", "handle_seconds", "wrapup_seconds", "priority", "transfer_to", "transfer"}
 _TRANSFER = {"kind", "triage_seconds", "delay_seconds", "patience_seconds"}
 _OUTBOUND = {"callbacks": "missed", "return_visits": "handled"}
+SHARE_SUM_TOLERANCE = 1e-6     # how far from 1 the categories' shares of a line may sum (typed decimals)
 
 
 def load(path: str | Path) -> Scenario:
@@ -52,7 +53,36 @@ def load(path: str | Path) -> Scenario:
     field set to null is removed.
     """
     path = Path(path)
-    return replace(from_dict(read_raw(path), str(path), path.parent), notes=tuple(notes(path)))
+    raw = read_raw(path)
+    try:
+        scenario = from_dict(raw, str(path), path.parent)
+    except ScenarioError as exc:
+        owner = _owner(path, exc.field) if exc.source == str(path) else None
+        if owner is None or owner == path:
+            raise
+        raise ScenarioError(str(owner), exc.field, f"{exc.problem} (in the base of {path})") from None
+    return replace(scenario, notes=tuple(notes(path)))
+
+
+def _owner(path: Path, field: str) -> Path | None:
+    """The file of ``path``'s base chain that writes ``field`` (``pools.general.seats``): the first, from
+    ``path`` down, that holds it or a value (not a mapping) on its way; None when none says it."""
+    keys = [key.split("[", 1)[0] for key in field.split(".")] if field else []
+    while keys:
+        data = _read_mapping(path)
+        node = data
+        for key in keys:
+            if not isinstance(node, dict) or key not in node:
+                break
+            node = node[key]
+            if not isinstance(node, dict):
+                return path
+        else:
+            return path
+        if not isinstance(data.get("base"), str):
+            return None
+        path = path.parent / data["base"]
+    return None
 
 
 def notes(path: Path) -> list[tuple[str, str]]:
@@ -82,7 +112,10 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
     if "base" not in data:
         return data
     node = Node(data, str(path))
-    base = path.parent / node.text("base")
+    name = node.text("base")
+    if not name.strip() or name.endswith(("/", os.sep)):
+        node.fail(f"must name a scenario file, got {name!r}", "base")
+    base = path.parent / name
     chain = seen + (Path(os.path.realpath(path)),)
     if Path(os.path.realpath(base)) in chain:
         node.fail(f"{base} is already part of this file's base chain (a loop)", "base")
@@ -92,7 +125,42 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
     if own.get("name") is None:
         # results go to results/<name>/: a variant must not write over its base's results
         own["name"] = path.stem
-    return _merge(read_raw(base, chain), own, {})
+    inherited = read_raw(base, chain)
+    if base.parent != path.parent:      # the base's sample files are where the base says, next to it
+        inherited = files_relative_to(inherited, base.parent, path.parent)
+    return _merge(inherited, own, {})
+
+
+def files_relative_to(data: Any, folder: Path, here: Path) -> Any:
+    """Scenario fields ``data`` written in ``folder`` with each relative ``file:`` of a law (a sample file)
+    made relative to ``here``, so that a copy of them in ``here`` reads the same files (a base in another folder,
+    a results folder).  Absolute where no relative path leads there (another drive)."""
+    return _files_from(data, Path(folder), Path(here), {})
+
+
+def _relative(path: Path, here: Path) -> str:
+    try:
+        return os.path.relpath(path, here)
+    except ValueError:
+        return os.path.abspath(path)
+
+
+def _files_from(data: Any, folder: Path, here: Path, done: dict) -> Any:
+    # ``done`` holds what was rewritten, by identity: mappings shared through YAML aliases are walked once
+    if id(data) in done:
+        return done[id(data)]
+    if isinstance(data, dict):
+        out = done[id(data)] = {}
+        for key, value in data.items():
+            if key == "file" and isinstance(value, str) and value and not os.path.isabs(value):
+                value = _relative(folder / value, here)
+            out[key] = _files_from(value, folder, here, done)
+        return out
+    if isinstance(data, list):
+        out = done[id(data)] = []
+        out.extend(_files_from(value, folder, here, done) for value in data)
+        return out
+    return data
 
 
 def _read_mapping(path: Path) -> dict:
@@ -150,6 +218,9 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     for key, hours in (("horizon_hours", horizon_hours), ("warmup_hours", warmup_hours)):
         if abs(hours * 60 / interval_minutes - round(hours * 60 / interval_minutes)) > 1e-9:
             root.fail(f"must be a whole number of {interval_minutes}-minute intervals, got {hours:g}", key)
+    if round(horizon_hours * 60 / interval_minutes) < 1:
+        root.fail(f"must cover at least one {interval_minutes}-minute interval, got {horizon_hours:g}",
+                  "horizon_hours")
     if warmup_hours >= horizon_hours:
         root.fail(f"must be shorter than horizon_hours ({horizon_hours:g}), got {warmup_hours:g}",
                   "warmup_hours")
@@ -215,6 +286,16 @@ def _pool(pool_id: str, node: Node, interval_minutes: int) -> Pool:
         node.fail(f"puts {pool.week_agents[busiest]} agents on duty at once ({day} {time}); a pool has at most "
                   f"{limits.AGENTS.high:g} {limits.AGENTS.unit}")
     return pool
+
+
+def _check_redial_load(node: Node, redial: Redial, busiest_per_hour: float) -> None:
+    """Refuse redials that could make more attempts an hour than a line may take: when nobody is answered,
+    every caller tries 1 + p + p**2 + ... (``max_redials`` terms after the first) times."""
+    attempts = sum(redial.probability ** k for k in range(redial.max_redials + 1))
+    if busiest_per_hour * attempts > limits.CALLS_PER_HOUR.high:
+        node.fail(f"callers who all hang up would try {attempts:.3g} times each: {busiest_per_hour:g} calls per hour "
+                  f"at the busiest make up to {busiest_per_hour * attempts:,.0f} attempts an hour, and a line takes at "
+                  f"most {limits.CALLS_PER_HOUR.high:,.0f}; lower probability or max_redials", "max_redials")
 
 
 def _check_run_size(root: Node, horizon_hours: float, interval_minutes: int, n_lines_pools: int,
@@ -345,6 +426,8 @@ def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir
         factors = np.asarray(node.numbers("handle_factor_by_hour", limit=limits.FACTOR, length=(24,)))
     with np.errstate(over="ignore"):     # a rate beyond float range is inf, which the rate check refuses
         arrivals = patterns.arrivals(node.child("arrivals"), interval_minutes)
+    if redial is not None:
+        _check_redial_load(node.child("redial"), redial, float(np.max(arrivals.week_per_hour, initial=0.0)))
     open_minutes, when_closed = _opening(node, mode, pools.get(pool))
     return Line(id=line_id, mode=mode, arrivals=arrivals,
                 patience=_law(node, "patience_seconds", base_dir), pool=pool, categories=(),
@@ -376,12 +459,15 @@ def _check_when_closed(lines: dict[str, Line], nodes: dict[str, Node]):
         if rule is None or rule.kind != "to":
             continue
         node = nodes[lid]
-        where = "when_closed.to" if node.has("when_closed") else "open"
+        if not node.has("when_closed"):     # the rule of the line's pool: blame it there
+            node = Node({}, node.source, f"pools.{line.pool}")
+        where = "when_closed.to"
         target = lines.get(rule.to)
         if target is None or target.mode == "provincial" or rule.to == lid:
             city = [k for k, other in lines.items() if other.mode != "provincial" and k != lid]
-            node.fail(f"must name another line the city answers, got {rule.to!r}; lines: {', '.join(city)}",
-                      where)
+            choices = f"lines: {', '.join(city)}" if city else "there is none: add one, or leave when_closed out"
+            node.fail(f"must name another line the city answers (line {lid!r} is closed then), got {rule.to!r}; "
+                      f"{choices}", where)
         if target.pool == line.pool:
             node.fail(f"line {rule.to!r} is answered by the same pool ({line.pool!r}): its agents are the ones "
                       f"who are not there", where)
@@ -436,8 +522,10 @@ def _with_categories(line: Line, node: Node, lines: dict[str, Line], default_tra
                                    own_handle, _law(c, "wrapup_seconds", base_dir) or wrapup,
                                    c.integer("priority", priority, minimum=0), target, transfer))
     total = sum(c.share for c in categories)
-    if abs(total - 1.0) > 1e-6:
+    if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
         node.fail(f"shares must sum to 1, they sum to {total:g}", "categories")
+    if total != 1.0:        # within the tolerance but not exact: scaled, so the shares are a distribution
+        categories = [replace(c, share=c.share / total) for c in categories]
     return replace(line, categories=tuple(categories))
 
 

@@ -103,7 +103,21 @@ class ScenarioLoader(yaml.SafeLoader):
     def _key(self, node) -> str:
         if not isinstance(node, ScalarNode):
             self._fail(node.start_mark, "a key must be a name, not a list or mapping")
+        return self._text(node)
+
+    def _text(self, node) -> str:
+        """A scalar's text, refused where an escape such as \\ud800 made half of a UTF-16 pair (no file can hold it)."""
+        try:
+            node.value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            self._fail(node.start_mark, f"holds \\u{ord(node.value[exc.start]):04x}, half of a UTF-16 pair, which "
+                                        "is not a character: write the character itself")
         return node.value
+
+    def construct_scalar(self, node):
+        if isinstance(node, ScalarNode):
+            self._text(node)
+        return super().construct_scalar(node)
 
     def flatten_mapping(self, node):
         """Check the mapping's own keys while it is as written, then merge ``<<:`` in, one pair per key.

@@ -164,7 +164,7 @@ def _read_manifest(folder: Path) -> dict[str, list[str]]:
         if body.get("version") == MANIFEST_VERSION and all(
                 isinstance(v, list) and all(isinstance(x, str) for x in v) for v in written.values()):
             return dict(written)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         pass
     return {}
 

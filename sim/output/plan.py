@@ -10,6 +10,7 @@ import numpy as np
 
 from sim import files
 from sim.input import clock, yamlfile
+from sim.input.scenario import files_relative_to
 from sim.output import simulate
 from sim.output.simulate import cell
 from sim.plan import costs as money
@@ -108,7 +109,8 @@ def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
     files.write_text(paths[2], json.dumps(plan_summary(plan), indent=2, ensure_ascii=False) + "\n")
     header = (f"# Planned by `hotline plan` from {s.source}: the input scenario with the planned shifts\n"
               f"# in place (breaks included). Run it with `hotline simulate`.\n")
-    files.write_text(paths[3], header + yamlfile.dump(plan.planned_raw))
+    planned = files_relative_to(plan.planned_raw, Path(s.source).parent, paths[3].parent)
+    files.write_text(paths[3], header + yamlfile.dump(planned))
     figs = plan_charts({k: {"analytic": plan.sipp[k], "corrected": plan.corrected[k], "scheduled": r.on_phones}
                         for k, r in plan.rosters.items()}, roster_rows(plan), s.interval_minutes, lang)
     for fig, path in zip(figs, paths[4:]):

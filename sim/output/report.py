@@ -102,6 +102,8 @@ def _load_json(path: Path) -> dict:
         raise OptionError(str(path), "", f"cannot be read ({exc.strerror}); {redo}") from None
     except UnicodeDecodeError:
         raise OptionError(str(path), "", f"is not UTF-8 text, so not a file this tool wrote; {redo}") from None
+    except RecursionError:
+        raise OptionError(str(path), "", f"is nested far deeper than any file this tool writes; {redo}") from None
     except ValueError as exc:
         problem = "is empty" if not path.stat().st_size else f"is not valid JSON (cut short?): {exc}"
         raise OptionError(str(path), "", f"{problem}; {redo}") from None
@@ -167,7 +169,13 @@ def _comments(path: Path) -> str | None:
     """The comment lines of a scenario file: where its figures come from."""
     if not path.is_file():
         return None
-    lines = [l[1:].strip() for l in path.read_text(encoding="utf-8").splitlines() if l.strip().startswith("#")]
+    try:
+        body = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = "is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"cannot be read ({exc.strerror})"
+        raise OptionError(str(path), "", f"{why}, so not the scenario copy this tool wrote; run the command "
+                          "that wrote its folder again") from None
+    lines = [l[1:].strip() for l in body.splitlines() if l.strip().startswith("#")]
     return "\n".join(lines) or None
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim import files
 from sim.input import yamlfile
+from sim.input.scenario import files_relative_to
 from sim.results.figures import FIGURES, FigureTable, table
 from sim.run.runs import RunLayout, RunResult
 
@@ -82,12 +83,14 @@ def write_scenario(run: RunResult, path: Path) -> Path:
     sources of figures), else its fields (a base chain merged, a staffed or varied copy)."""
     s = run.scenario
     source = Path(s.source)
-    if source.is_file() and "base:" not in source.read_text(encoding="utf-8") and s.raw == _reread(source):
+    # sample files are read from the copy's folder as from the file's own
+    raw = files_relative_to(s.raw, source.parent, path.parent)
+    if source.is_file() and "base:" not in source.read_text(encoding="utf-8") and raw == s.raw == _reread(source):
         return files.copy_file(source, path)
     # the comments of the base chain are where the figures come from: they travel with the merged fields
     header = "".join(f"# from {Path(f).name}:\n" + "".join(f"# {line}\n" for line in text.splitlines())
                      for f, text in s.notes)
-    return files.write_text(path, header + yamlfile.dump(s.raw))
+    return files.write_text(path, header + yamlfile.dump(raw))
 
 
 def _reread(source: Path):

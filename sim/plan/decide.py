@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import Callable
 
 from sim.errors import ScenarioError
+from sim.input import clock
 from sim.input.spec import Scenario
 from sim.plan import costs as money
 from sim.plan.planner import PlanResult, check_plannable, plan, roster_scenario
@@ -94,9 +95,18 @@ def check_options(scenarios: list[Scenario]) -> Goals:
                 raise ScenarioError(s.source, what, f"is {getattr(other, field):g}, {first.source}'s is "
                                     f"{getattr(goals, field):g}: options are decided at equal service; give every "
                                     "option the same goals (e.g. in the base file they share)")
-        if s.interval_minutes != first.interval_minutes:
-            raise ScenarioError(s.source, "interval_minutes", f"is {s.interval_minutes}, {first.source}'s is "
-                                f"{first.interval_minutes}: give every option the same")
+        # the same weeks of callers, judged over the same time, costed in one currency
+        for field, value, theirs in (
+                ("interval_minutes", s.interval_minutes, first.interval_minutes),
+                ("horizon_hours", s.horizon_seconds / 3600, first.horizon_seconds / 3600),
+                ("warmup_hours", s.warmup_seconds / 3600, first.warmup_seconds / 3600),
+                ("start", " ".join(clock.label(s.start_minute)), " ".join(clock.label(first.start_minute))),
+                ("costs.currency", s.costs.currency, first.costs.currency)):
+            if value != theirs:
+                shown = (lambda v: f"{v:g}") if isinstance(value, (int, float)) else repr
+                raise ScenarioError(s.source, field, f"is {shown(value)}, {first.source}'s is {shown(theirs)}: "
+                                    "options are compared on the same callers and in one currency; give every "
+                                    "option the same (e.g. in the base file they share)")
     return goals
 
 

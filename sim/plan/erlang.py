@@ -27,6 +27,7 @@ from scipy import special
 # Terms of a stationary distribution more than this many nats below the largest
 # add under 1e-20 of the total: beyond double precision, so sums stop there.
 NEGLIGIBLE_NATS = 46.0
+LOAD_ROUNDING = 1e-12      # relative error of an offered load computed from calls per hour and seconds
 # States summed per numpy step when walking down from n busy agents.
 CHUNK_STATES = 1 << 16
 # Largest offered load computed exactly: the work grows with its square root,
@@ -202,6 +203,13 @@ def _waiting_distribution(lam, mu, theta, n, waiting_room):
     return np.arange(len(log_r), dtype=float), np.exp(log_r - log_total)
 
 
+def fewest_stable(offered_erlangs: float) -> int:
+    """The fewest agents of an Erlang C queue (nobody hangs up) that keep it from growing without end: more
+    than the Erlangs offered.  A load that is a whole number but for rounding (600 calls an hour of 300 s:
+    49.99999999999999) counts as that whole number."""
+    return math.floor(offered_erlangs * (1 + LOAD_ROUNDING)) + 1
+
+
 def agents_for_target(per_hour: float, handle_seconds: float,
                       patience_seconds: float | None = None,
                       threshold_seconds: float = 20.0,
@@ -226,6 +234,8 @@ def agents_for_target(per_hour: float, handle_seconds: float,
         return erlang_a(per_hour, handle_seconds, patience_seconds, n, threshold_seconds)
 
     def meets(f: QueueFigures) -> bool:
+        if patience_seconds is None and f.agents < fewest_stable(f.offered_erlangs):
+            return False            # nobody hangs up: too few agents and the queue grows without end
         ok = f.service_level >= service_level_target
         return ok and (max_abandon_rate is None or f.p_abandon <= max_abandon_rate)
 
@@ -257,8 +267,8 @@ def staffing_table(per_hour: float, handle_seconds: float, patience_seconds: flo
                                service_level_target, max_abandon_rate)
     low = max(1, fewest.agents - around)
     if patience_seconds is None:               # an Erlang C queue needs more agents than Erlangs to be stable
-        low = max(low, math.floor(fewest.offered_erlangs) + 1)
+        low = max(low, fewest_stable(fewest.offered_erlangs))
     rows = [erlang_a(per_hour, handle_seconds, patience_seconds, n, threshold_seconds)
-            for n in range(low, max(fewest.agents, 1) + around + 1)]
+            for n in range(low, max(fewest.agents, low) + around + 1)]
     answer = next((i for i, f in enumerate(rows) if f.agents == fewest.agents), 0)
     return rows, answer

@@ -164,3 +164,23 @@ def test_outbound_work_keeps_its_reserve_free_for_callers():
                                             "reserve_agents": 1}})
     calls = outcomes(s, [0.0, 10.0, 20.0, 1005.0], [0, 0, 0, 0], [1000.0, 1000.0, 10.0, 10.0])
     assert [(c["by"], c["wait"]) for c in calls] == [(0, 0.0), (0, 0.0), (-1, 5.0), (0, 0.0)]
+
+
+def test_callers_who_hung_up_leave_the_queue_of_a_pool_with_nobody_on_duty():
+    """With no agent to skip them, callers who hung up (and redialled) must not pile up in the queue, holding
+    their blocks of calls: a few hours of redials once filled gigabytes."""
+    s = sc.from_dict({
+        "name": "nobody", "horizon_hours": 6, "interval_minutes": 30,
+        "lines": {"12345": {"arrivals": {"per_hour": 200}, "pool": "general",
+                            "handle_seconds": {"dist": "exponential", "mean": 120},
+                            "patience_seconds": {"dist": "exponential", "mean": 1},
+                            "redial": {"probability": 1, "max_redials": 20,
+                                       "delay_seconds": {"dist": "constant", "value": 0}}}},
+        "pools": {"general": {"seats": 0}}}, "nobody")
+    rep = Replication(s, 1, 0)
+    queued = []
+    for hour in range(1, 6):
+        rep.env.timeout(hour * 3600.0).callbacks.append(lambda _e: queued.append(len(rep.pools[0].queues[0])))
+    counters = rep.run()
+    assert counters.whole("lines", "offered").sum() > 20_000          # every attempt of about 1,000 callers
+    assert max(queued) <= 50, queued                                   # only those whose patience still runs

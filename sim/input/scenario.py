@@ -68,37 +68,39 @@ def _owner(path: Path, field: str) -> Path | None:
     """The file of ``path``'s base chain that writes ``field`` (``pools.general.seats``): the first, from
     ``path`` down, that holds it or a value (not a mapping) on its way; None when none says it."""
     keys = [key.split("[", 1)[0] for key in field.split(".")] if field else []
-    while keys:
-        data = _read_mapping(path)
+    for file, _, data in _chain(path) if keys else ():
         node = data
         for key in keys:
             if not isinstance(node, dict) or key not in node:
                 break
             node = node[key]
             if not isinstance(node, dict):
-                return path
+                return file
         else:
-            return path
-        if not isinstance(data.get("base"), str):
-            return None
-        path = path.parent / data["base"]
+            return file
     return None
 
 
-def notes(path: Path) -> list[tuple[str, str]]:
-    """The comments of the file and of every file in its base chain, base first: where its figures come from.
+def _chain(path: Path):
+    """``path`` and the files of its base chain, base last: each file, its text and its own fields.
 
-    Read after ``read_raw`` has checked the chain (no loop, every file readable).
-    """
-    chain, seen = [], set()
+    Read after ``read_raw`` has checked the chain (no loop, every file readable)."""
+    seen = set()
     while path is not None and Path(os.path.realpath(path)) not in seen:
         seen.add(Path(os.path.realpath(path)))
         text = read_text(path, ScenarioError)
+        data = yamlfile.load(text, str(path))
+        yield path, text, data
+        path = path.parent / data["base"] if isinstance(data, dict) and isinstance(data.get("base"), str) else None
+
+
+def notes(path: Path) -> list[tuple[str, str]]:
+    """The comments of the file and of every file in its base chain, base first: where its figures come from."""
+    chain = []
+    for file, text, _ in _chain(path):
         comments = "\n".join(line.strip()[1:].strip() for line in text.splitlines() if line.strip().startswith("#"))
         if comments:
-            chain.append((str(path), comments))
-        base = yamlfile.load(text, str(path))
-        path = path.parent / str(base["base"]) if isinstance(base, dict) and isinstance(base.get("base"), str) else None
+            chain.append((str(file), comments))
     return chain[::-1]
 
 

@@ -398,8 +398,6 @@ class Replication:
         block.by[i] = ABANDONED
         block.wait[i] = block.patience[i]
         self.first_abandoned(block, i, now)
-        for pool in self.watchers[block.entry[i]]:
-            pool.drop_settled()
 
     def first_abandoned(self, block: Block, i: int, t: float):
         """A hang-up seen as it happens: call back, maybe redial (within the horizon), then book it."""

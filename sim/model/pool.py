@@ -145,22 +145,19 @@ class Pool:
         return True
 
     def enqueue(self, level: int, entry: tuple):
-        """A caller joins the queue of ``level`` (the pool is caught up to now)."""
-        self.queues[level].append(entry)
-        self.arm()
+        """A caller (first call, overflow or transfer) joins the queue of ``level`` (the pool is caught up to now).
 
-    def drop_settled(self):
-        """Callers at the head of a queue already answered elsewhere or gone leave it now.
-
-        An agent who frees up skips them anyway (``take_work``), but a pool with nobody on duty would keep
-        them, and the blocks of calls they belong to, until the run ends: hours of redials with no agent
-        filled gigabytes."""
+        Callers at the heads of the queues already answered elsewhere or gone leave them first.  An agent who
+        frees up skips them anyway (``take_work``), but a pool with nobody on duty would keep them, and the
+        blocks of calls they belong to, until the run ends: hours of redials with no agent filled gigabytes."""
         for queue in self.queues:
             while queue:
                 _, _, _, block, i, stage = queue[0]
                 if (block.by[i] if stage != TRANSFERRED else block.xfer_by[i]) == WAITING:
                     break
                 queue.popleft()
+        self.queues[level].append(entry)
+        self.arm()
 
     def is_free(self, now: float) -> bool:
         """Is an agent free at ``now``?  Catches the pool up first."""

@@ -11,6 +11,18 @@ from sim.input import scenario as sc
 from sim.results.estimate import SIGNED, interval
 from sim.results.figures import table
 
+# pytest puts the running test's id in the environment (PYTEST_CURRENT_TEST), and Linux refuses to start a
+# process with any one environment string over 128 KiB; pytest before 9 names a test by its full string
+# parameters, so a 200,000-character bad input made every subprocess of that test fail to start.
+LONGEST_ID_CHARS = 60
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Name a long text parameter by its length, whatever pytest's own rule for long ids."""
+    if isinstance(val, (str, bytes)) and len(val) > LONGEST_ID_CHARS:
+        return f"{argname}-{len(val)}-chars"
+    return None
+
 
 def pytest_sessionstart(session):
     """Install the browser and the Chinese font before anything lists the system's fonts.

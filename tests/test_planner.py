@@ -237,3 +237,26 @@ def test_a_floor_keeps_every_interval_above_its_share():
     for k in np.flatnonzero(load.per_hour > 0):
         floor = agents_for_target(load.per_hour[k], load.agent_seconds[k], load.patience_seconds[k], 15, 0.6).agents
         assert result.rosters["p"].on_phones[k] >= floor, k
+
+
+def test_the_hour_by_weekday_heatmap_averages_each_hours_minutes_whatever_the_interval():
+    """90-minute intervals straddle hours: Monday 01:00-02:00 is half interval 0 and half interval 1."""
+    from sim.output.plots import heatmap_by_hour
+    values = np.arange(7 * 24 * 60 // 90, dtype=float)        # each interval's value is its number
+    grid = heatmap_by_hour(values, 90, "t").axes[0].images[0].get_array()
+    assert grid.shape == (24, 7)
+    assert grid[0, 0] == 0.0 and grid[1, 0] == 0.5 and grid[2, 0] == 1.0
+    assert grid[0, 1] == 16.0                                   # Tuesday 00:00 is interval 1440 / 90 = 16
+    day = heatmap_by_hour(np.repeat(np.arange(7.0), 1), 1440, "t").axes[0].images[0].get_array()
+    assert (day == np.arange(7.0)).all()                        # one interval a day: the day's value every hour
+
+
+@pytest.mark.parametrize("interval_minutes", [120, 45])
+def test_plan_works_with_intervals_that_do_not_divide_an_hour(tmp_path, interval_minutes):
+    lines = {"L": {"arrivals": {"per_hour": 30}, "pool": "p", "handle_seconds": EXP(120)}}
+    data = base(lines, {"shifts": [{"starts": ["00:00"], "hours": 24}]}, interval_minutes=interval_minutes,
+                horizon_hours=24)
+    code, output = run_plan(write(tmp_path, data), "--out", tmp_path / "out", "-r", "2", "--workers", "1")
+    assert code == 0, output
+    assert (tmp_path / "out" / "heatmap.png").stat().st_size > 10_000
+    assert json.loads((tmp_path / "out" / "plan.json").read_text())["headcount"] > 0

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 
-MINUTES_PER_DAY = 24 * 60
-MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+MINUTES_PER_HOUR = 60
+HOURS_PER_DAY = 24
+DAYS_PER_WEEK = 7
+MINUTES_PER_DAY = HOURS_PER_DAY * MINUTES_PER_HOUR
+MINUTES_PER_WEEK = DAYS_PER_WEEK * MINUTES_PER_DAY
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _TIME = re.compile(r"^(?:(?P<day>[A-Za-z]+)\s+)?(?P<h>\d{1,2}):(?P<m>\d{2})$")

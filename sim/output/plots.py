@@ -15,6 +15,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
+from sim.input.clock import DAYS_PER_WEEK, HOURS_PER_DAY, MINUTES_PER_HOUR
 from sim.output.labels import text, use_language
 
 # matplotlib's notes on the fonts it substitutes (a CJK font's weight) are not the reader's concern
@@ -160,10 +161,10 @@ def requirement_panels(pools: dict[str, dict[str, np.ndarray]], interval_minutes
 
 def heatmap_by_hour(agents_by_interval: np.ndarray, interval_minutes: int, title: str, label: str = "agents",
                     lang: str = "en"):
-    """Hour of day (rows) by weekday (columns): mean of ``agents_by_interval`` within each hour."""
-    per_hour = 60 // interval_minutes if interval_minutes <= 60 else 1
-    values = np.asarray(agents_by_interval, dtype=float)
-    grid = values.reshape(7, 24, -1).mean(axis=2).T if per_hour >= 1 else values.reshape(7, 24).T
+    """Hour of day (rows) by weekday (columns): mean of ``agents_by_interval`` (the week's intervals of
+    ``interval_minutes``, any divisor of a day) over each hour's minutes."""
+    by_minute = np.repeat(np.asarray(agents_by_interval, dtype=float), interval_minutes)
+    grid = by_minute.reshape(DAYS_PER_WEEK, HOURS_PER_DAY, MINUTES_PER_HOUR).mean(axis=2).T
     with style(lang):
         fig, ax = plt.subplots(figsize=(5.5, 6))
         im = ax.imshow(grid, aspect="auto", cmap="Greys", origin="upper")

@@ -60,6 +60,18 @@ SAMPLE = law("{dist: empirical, file: talk.txt}")
 OPEN = "open: {days: weekdays, hours: ['08:30', '17:30']}"
 
 
+def overflow_rules(n_pools: int, pairs) -> str:
+    """A scenario of one line on p0, pools p0 .. p<n-1> and an overflow rule for each (from, to) of ``pairs``."""
+    return ("name: chain\nhorizon_hours: 1\ninterval_minutes: 60\nlines:\n  '1': {arrivals: {per_hour: 1}, "
+            "handle_seconds: {dist: constant, value: 60}, pool: p0}\npools:\n"
+            + "".join(f"  p{i}: {{seats: 1}}\n" for i in range(n_pools)) + "routing:\n  overflow:\n"
+            + "".join(f"    - {{from: p{a}, to: p{b}, after_seconds: 1}}\n" for a, b in pairs))
+
+
+# longer than Python's recursion limit: the check once recursed, one call per pool
+OVERFLOW_CHAIN = overflow_rules(1100, [(i, i + 1) for i in range(1099)] + [(1099, 1097)])
+
+
 def hours(fields: str, pool: str = "hrss", other: str = "") -> str:
     """GOOD with a second line, 12333 on ``pool``, given ``fields`` (inline YAML), and ``other`` on 12345."""
     text = edit("pool: general\n", f"pool: general\n    {other}\n" if other else "pool: general\n")
@@ -321,6 +333,20 @@ CASES = [
     case("provincial-open", edit("pool: general", "pool: general\n  '12348': {mode: provincial, arrivals: "
                                  "{per_hour: 5}, open: {hours: ['08:00', '17:00']}}"),
          "lines.12348.open", "provincial"),
+    # -- found by a second hunt (2026-12-04): repeats that were counted twice, a slow cycle check ---------
+    case("shift-day-twice", edit("{seats: 5}", "{shifts: [{start: '08:00', hours: 8, agents: 3, "
+                                 "days: [mon, Monday, tue]}]}"),
+         "pools.general.shifts[0].days", "names mon twice ('Monday')", cli=True),
+    case("surge-line-twice", GOOD + "surges: [{day: mon, factor: 2, lines: ['12345', '12345']}]\n",
+         "surges[0].lines", "names line '12345' twice"),
+    case("category-names-alike", edit("pool: general", "pool: general\n    categories: {a: {share: .5, name: b}, "
+                                      "b: {share: .5}}"),
+         "lines.12345.categories.b.name", "also named 'b'"),
+    case("category-names-alike-as-number", edit("pool: general", "pool: general\n    categories: "
+                                                "[{name: 1, share: .5}, {name: '1', share: .5}]"),
+         "lines.12345.categories[1].name", "also named '1'"),
+    case("overflow-cycle-at-the-end-of-a-long-chain", OVERFLOW_CHAIN, "routing.overflow",
+         "a cycle: p1097 -> p1098 -> p1099 -> p1097"),
 ]
 CLI_CASES = [c for c in CASES if c.cli]
 
@@ -427,6 +453,15 @@ def test_an_alias_bomb_loads_quickly_in_little_memory(tmp_path):
         tracemalloc.stop()
     assert s.name == "small" and not any(k.startswith("x-") for k in s.raw)
     assert seconds < 1 and peak < 20e6, (seconds, peak)
+
+
+def test_many_overflow_rules_without_a_cycle_load_at_once(tmp_path):
+    """Every pool overflowing to every later one: 435 rules, no cycle.  Walking every path took minutes (2**29
+    of them); each pool is now visited once."""
+    started = time.perf_counter()
+    s = _load(tmp_path, overflow_rules(30, [(i, j) for i in range(30) for j in range(i + 1, 30)]))
+    assert len(s.overflows) == 435
+    assert time.perf_counter() - started < 10
 
 
 def test_a_variant_without_a_name_writes_its_own_results(tmp_path):

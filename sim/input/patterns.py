@@ -153,6 +153,8 @@ def _shifts(node: Node) -> tuple[tuple[np.ndarray, ...], tuple[ShiftEntry, ...]]
             index = clock.weekday_index(day)
             if index is None:
                 shift.fail(f"unknown weekday {day!r}; use mon, tue, wed, thu, fri, sat, sun", "days")
+            if index in indices:        # counted twice it would put the shift's agents on twice that day
+                shift.fail(f"names {clock.WEEKDAYS[index]} twice ({day!r}); list each day once", "days")
             indices.append(index)
             first = index * clock.MINUTES_PER_DAY + parsed[1]
             # shifts crossing midnight (or Sunday night into Monday) wrap around the week

@@ -351,9 +351,13 @@ def _surges(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[s
         chosen = node.raw("lines", list(lines))
         if not isinstance(chosen, list):
             node.fail("must be a list of line ids", "lines")
+        seen: set[str] = set()
         for lid in map(str, chosen):
             if lid not in lines:
                 node.fail(f"unknown line {lid!r}", "lines")
+            if lid in seen:             # listed twice it would be scaled twice
+                node.fail(f"names line {lid!r} twice; list each line once", "lines")
+            seen.add(lid)
             week = lines[lid].arrivals.week_per_hour.copy()
             with np.errstate(over="ignore"):     # inf is refused just below
                 week[day * per_day:(day + 1) * per_day] *= factor
@@ -520,7 +524,10 @@ def _with_categories(line: Line, node: Node, lines: dict[str, Line], default_tra
             target = c.text("transfer_to")
             _check_target(c, line, target, lines)
             transfer = _transfer(c, default_transfer, base_dir)
-        categories.append(Category(c.text("name", f"category {i + 1}"), c.number("share", minimum=0, maximum=1),
+        name = c.text("name", f"category {i + 1}")
+        if any(other.name == name for other in categories):   # figures by category would merge the two
+            c.fail(f"another category of this line is also named {name!r}; give each its own name", "name")
+        categories.append(Category(name, c.number("share", minimum=0, maximum=1),
                                    own_handle, _law(c, "wrapup_seconds", base_dir) or wrapup,
                                    c.integer("priority", priority, minimum=0), target, transfer))
     total = sum(c.share for c in categories)
@@ -597,20 +604,31 @@ def _overflows(routing: Node, pools: dict[str, Pool]) -> tuple[Overflow, ...]:
 
 
 def _no_cycle(routing: Node, rules: list[Overflow]):
-    """Overflow rules must not lead a caller round in a circle (A -> B -> A)."""
+    """Overflow rules must not lead a caller round in a circle (A -> B -> A).
+
+    A depth-first search that visits each pool once (a walk of every path takes exponential time on many
+    rules without a cycle), with its own stack (a long chain of rules must not exhaust Python's)."""
     graph: dict[str, list[str]] = {}
     for rule in rules:
         graph.setdefault(rule.source, []).append(rule.target)
-
-    def visit(pool: str, path: list[str]):
-        for nxt in graph.get(pool, []):
-            if nxt in path:
+    done: set[str] = set()
+    for start in graph:
+        if start in done:
+            continue
+        path, on_path, stack = [start], {start}, [iter(graph[start])]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:                     # every pool after this one is free of cycles
+                stack.pop()
+                done.add(path[-1])
+                on_path.discard(path.pop())
+            elif nxt in on_path:
                 cycle = " -> ".join(path[path.index(nxt):] + [nxt])
                 routing.fail(f"overflow rules form a cycle: {cycle}", "overflow")
-            visit(nxt, path + [nxt])
-
-    for start in graph:
-        visit(start, [start])
+            elif nxt not in done:
+                path.append(nxt)
+                on_path.add(nxt)
+                stack.append(iter(graph.get(nxt, ())))
 
 
 def _outbound(root: Node, base_dir) -> tuple[Outbound, ...]:

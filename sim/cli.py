@@ -389,8 +389,10 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
             runs_done = simulate_many([v for _, v in grid], reps, seed, progress=lambda r: bar.update(1),
                                       runner=runner, store=store)
     except KeyboardInterrupt:
-        click.echo(f"interrupted: finished replications are kept in {store.root}; run the same command again "
-                   "to continue", err=True)
+        kept = sum(store.has(k, r) for k in keys for r in range(reps))
+        click.echo(f"interrupted: the {kept} finished replications are kept in {store.root}; run the same command "
+                   "again to continue" if kept else "interrupted before any replication finished; nothing was kept",
+                   err=True)
         sys.exit(INTERRUPTED_EXIT)
     rows = written.rows([c for c, _ in grid], runs_done)
     paths = written.write(rows, [v.name for v in parsed], out, s.threshold_seconds, s.service_level_target, lang)

@@ -9,10 +9,12 @@ what a killed run left behind from what a live one is writing.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
 import shutil
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
@@ -27,6 +29,16 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(_TAG_BYTES)}.tmp")
 
 
+def is_special(path: Path) -> bool:
+    """Is ``path`` (followed through links) a pipe, socket or device: neither a file nor a folder?  Reading one
+    may wait forever or never end, and renaming a file over one would replace, say, /dev/null itself."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 @contextmanager
 def atomic(path: Path, binary: bool = False, newline: str | None = None) -> Iterator[IO]:
     """Open ``path`` for writing through a temporary file that replaces it only when the block succeeds.
@@ -35,6 +47,8 @@ def atomic(path: Path, binary: bool = False, newline: str | None = None) -> Iter
     its previous content.  Text is UTF-8.
     """
     path = Path(path)
+    if is_special(path):
+        raise OSError(errno.EINVAL, "is a pipe, socket or device, which a written file would replace", str(path))
     tmp = temp_name(path)
     try:
         if binary:

@@ -319,3 +319,45 @@ def test_ctrl_c_in_a_sweep_keeps_the_finished_replications(world, tmp_path):
                                "--out", "sw"], tmp_path, lambda: len(list(store.glob("*/r*.npz"))) >= 3)
     line = assert_interrupted(proc)
     assert "run the same command again" in line and len(list(store.glob("*/r*.npz"))) >= 3
+
+
+def special_files(folder: Path) -> dict[str, Path]:
+    """A pipe, and links to a pipe and to a device, in ``folder`` (made by any user, unlike a device node)."""
+    pipe = folder / "pipe"
+    os.mkfifo(pipe)
+    (folder / "to-pipe").symlink_to(pipe)
+    (folder / "to-zero").symlink_to("/dev/zero")
+    return {"pipe": pipe, "to-pipe": folder / "to-pipe", "to-zero": folder / "to-zero"}
+
+
+@pytest.mark.parametrize("kind", ["pipe", "to-pipe", "to-zero"])
+@pytest.mark.parametrize("command", [["report", "done"], ["calibrate", "calls.csv"]])
+def test_an_output_file_that_is_a_pipe_or_device_is_refused_and_left_alone(world, tmp_path, kind, command):
+    """Run as root, `report --out /dev/null` once replaced the system's /dev/null with a briefing."""
+    target = special_files(tmp_path)[kind]
+    refuse_and_keep([*command, "--out", target], world / "done", "--out", "pipe, socket or device", cwd=world)
+    assert target.is_symlink() == (kind != "pipe") and not target.is_file()
+
+
+@pytest.mark.parametrize("name, words", [("run.npz", ["run.npz", "pipe, socket or device"]),
+                                         ("summary.json", ["summary.json", "pipe, socket or device"])])
+def test_report_on_a_results_file_that_is_a_pipe_is_refused_without_waiting(world, tmp_path, name, words):
+    folder = results_copy(world, tmp_path, "piped")
+    (folder / name).unlink()
+    os.mkfifo(folder / name)
+    refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, *words)
+
+
+@pytest.mark.parametrize("kind", ["pipe", "to-zero"])
+def test_an_output_folder_holding_a_pipe_or_device_is_refused_before_any_work(world, tmp_path, kind):
+    """The manifest of written files was read from a pipe (waiting forever) or from /dev/zero (all memory)."""
+    folder = results_copy(world, tmp_path, "odd")
+    manifest = folder / ".hotline-manifest.json"
+    manifest.unlink(missing_ok=True)
+    if kind == "pipe":
+        os.mkfifo(manifest)
+    else:
+        manifest.symlink_to("/dev/zero")
+    line = refuse_and_keep(["simulate", "s.yaml", "--out", str(folder)], folder, "--out", "pipe, socket or device",
+                           cwd=world)
+    assert ".hotline-manifest.json" in line

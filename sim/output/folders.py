@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Iterable
 
 from sim.errors import OptionError
+from sim import files
 from sim.files import remove_if_empty, remove_leftovers, temp_name, write_text
 
 MANIFEST = ".hotline-manifest.json"
 MANIFEST_VERSION = 1
+MANIFEST_BYTES = 64 << 20   # far more than the list of any folder's written files; beyond it, not a manifest
 NAME_BYTES = 200            # longest name of a file or folder given (255 less room for temporary names)
 
 
@@ -43,7 +45,24 @@ def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = ())
         if inside == item.parent or inside in item.parents:
             raise OptionError(option, "", f"{path} holds the input {item}, which a run there could overwrite "
                               "or remove; give another folder with --out")
+    special = _special_inside(path)
+    if special is not None:
+        # found before any work: writing a result over it would fail after the run, or replace a device
+        raise OptionError(option, "", f"{path} holds {special}, a pipe, socket or device where this tool writes "
+                          "files; remove it or give another folder with --out")
     return path
+
+
+def _special_inside(folder: Path) -> Path | None:
+    """The first pipe, socket or device (or link to one) in ``folder`` or below it (links to folders are not
+    followed), or None."""
+    if not folder.is_dir():
+        return None
+    for root, _, names in os.walk(folder):
+        for name in names:
+            if files.is_special(Path(root) / name):
+                return Path(root) / name
+    return None
 
 
 def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), companions: bool = False) -> Path:
@@ -57,6 +76,9 @@ def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), c
     path = _given(value, option, default, "a file name")
     if _exists(path, option) and path.is_dir():
         raise OptionError(option, "", f"{path} is a folder; give a file name inside it, e.g. {path / default.name}")
+    if files.is_special(path):
+        raise OptionError(option, "", f"{path} is a pipe, socket or device, not a file; give a file name, e.g. "
+                          f"{default}")
     _check_writable(path.parent, option)
     target = _resolved(path)
     for item in inputs:
@@ -158,8 +180,12 @@ def _relative(root: Path, path: Path) -> str | None:
 
 def _read_manifest(folder: Path) -> dict[str, list[str]]:
     """The manifest's lists; an unreadable or foreign manifest counts as empty (nothing is removed)."""
+    path = folder / MANIFEST
     try:
-        body = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        # only a plain file of a manifest's size is read: a pipe would wait forever, /dev/zero never ends
+        if files.is_special(path) or path.stat().st_size > MANIFEST_BYTES:
+            return {}
+        body = json.loads(path.read_text(encoding="utf-8"))
         written = body["written"]
         if body.get("version") == MANIFEST_VERSION and all(
                 isinstance(v, list) and all(isinstance(x, str) for x in v) for v in written.values()):

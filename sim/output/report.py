@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim import files
 from sim.errors import InputError, OptionError
 from sim.input import clock
 from sim.output import compare as compare_files
@@ -57,6 +58,9 @@ def kind_of(folder: Path) -> str:
     for name, kind in (("decision.json", "decide"), ("compare.json", "compare"), ("plan.json", "plan"), ("summary.json", "simulate")):
         if (folder / name).is_file():
             return kind
+        if files.is_special(folder / name):
+            raise OptionError(str(folder / name), "", f"is a pipe, socket or device, not the file `hotline {kind}` "
+                              f"writes; run `hotline {kind}` again to rewrite it")
     raise OptionError(str(folder), "", "is not a results folder of simulate, compare, plan or decide "
                       "(no summary.json, compare.json, plan.json or decision.json in it)")
 
@@ -96,6 +100,8 @@ def build(folders: list[Path], lang: str = "en") -> str:
 def _load_json(path: Path) -> dict:
     """A results JSON file with the fields the briefing reads; OptionError naming the file otherwise."""
     redo = f"run `hotline {_WRITER[path.name]}` again to rewrite it"
+    if files.is_special(path):          # reading a pipe would wait forever
+        raise OptionError(str(path), "", f"is a pipe, socket or device, not a file this tool wrote; {redo}")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -331,6 +337,9 @@ def service_level_by_hour(folder: Path) -> dict[str, tuple]:
 
 def _load_run(folder: Path):
     path = folder / simulate_files.RUN_FILE
+    if files.is_special(path):          # reading a pipe would wait forever
+        raise InputError(str(path), "", "is a pipe, socket or device, not the file `hotline simulate` writes; run "
+                         "`hotline simulate` again to rewrite it")
     try:
         return simulate_files.load(path)
     except FileNotFoundError:

@@ -172,6 +172,9 @@ def _digest(arrays: dict[str, np.ndarray]) -> str:
 
 def _read(path: Path, key: str, replication: int) -> dict[str, np.ndarray] | None:
     """The entry's sums if it is whole and is this entry; else None."""
+    if files.is_special(path):           # a pipe would wait forever: not an entry; removed, computed again
+        path.unlink()
+        return None
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data[_META][()]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import click
 
 from sim import files
-from sim.errors import InputError
+from sim.errors import INTERRUPTED_EXIT, USAGE_EXIT, InputError
 from sim.input import limits
 from sim.output import folders
 from sim.run.executors import MAX_WORKERS
@@ -42,8 +43,6 @@ MAX_ERLANG_AGENTS = 20_000_000          # twice the largest load sim.erlang comp
 REPLICATIONS = click.IntRange(int(limits.REPLICATIONS.low), int(limits.REPLICATIONS.high))
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                     help="Language of chart labels (zh needs a font with Chinese characters).")
-USAGE_EXIT = 2
-INTERRUPTED_EXIT = 130                  # 128 + SIGINT, what shells report for Ctrl-C
 DEFAULT_MAX_ABANDON = 0.05              # GB/T 33358-2016: a 24-hour connection rate of at least 95%
 DEFAULT_SHRINKAGE = 0.30                # leave, training, meetings: a common contact-centre planning figure
 
@@ -127,6 +126,14 @@ class _Cli(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         # matplotlib's notes (a font weight it substitutes, no writable cache folder) are not this tool's messages
         logging.getLogger("matplotlib").setLevel(logging.ERROR)
+        # every chart goes to a file: a backend asked for elsewhere (a desktop's, or a misspelt one, which
+        # matplotlib refuses at import) is not this tool's; workers inherit the choice
+        os.environ["MPLBACKEND"] = "Agg"
+        for stream in (sys.stdout, sys.stderr):
+            # a terminal whose encoding has no Chinese characters (PYTHONIOENCODING=latin-1) shows their codes
+            # rather than end the command after its files were written
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="backslashreplace")
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:

@@ -8,6 +8,8 @@ logs), ``OptionError`` (command-line options and output folders).
 
 import re
 
+USAGE_EXIT = 2          # bad input of any kind
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
 LONGEST_WORD = 200      # characters of one quoted value a message repeats (a file's whole line may be megabytes)
 
 

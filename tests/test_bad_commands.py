@@ -361,3 +361,38 @@ def test_an_output_folder_holding_a_pipe_or_device_is_refused_before_any_work(wo
     line = refuse_and_keep(["simulate", "s.yaml", "--out", str(folder)], folder, "--out", "pipe, socket or device",
                            cwd=world)
     assert ".hotline-manifest.json" in line
+
+
+def test_a_terminal_without_chinese_characters_shows_their_codes(world, tmp_path):
+    """PYTHONIOENCODING=latin-1 ended a Chinese-named run with a traceback after its files were written."""
+    (tmp_path / "z.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: 阜阳"),
+                                     encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "sim.cli", "simulate", "z.yaml", "-r", "2", "--workers", "1",
+                           "--out", "z"], cwd=tmp_path, capture_output=True, timeout=300,
+                          env=dict(os.environ, PYTHONIOENCODING="latin-1"))
+    err = proc.stderr.decode("latin-1")
+    assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
+    assert "\\u961c\\u9633" in err                 # 阜阳, as codes
+    assert (tmp_path / "z" / "summary.json").exists()
+
+
+def test_a_chart_backend_set_for_another_program_does_not_stop_a_command(world, tmp_path):
+    """matplotlib refuses a misspelt MPLBACKEND when imported; every chart of this tool goes to a file."""
+    proc = run_hotline("report", "done", "--out", tmp_path / "b.html", cwd=world, env={"MPLBACKEND": "nonsense"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "b.html").stat().st_size > 10_000
+
+
+def test_ctrl_c_while_the_command_line_loads_ends_in_one_line(monkeypatch, capsys):
+    import types
+
+    from sim import launch
+    loading = types.ModuleType("sim.cli")
+
+    def interrupted(name):
+        raise KeyboardInterrupt
+    loading.__getattr__ = interrupted
+    monkeypatch.setitem(sys.modules, "sim.cli", loading)
+    with pytest.raises(SystemExit) as end:
+        launch.main()
+    assert end.value.code == 130 and capsys.readouterr().err == "interrupted\n"

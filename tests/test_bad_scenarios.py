@@ -347,6 +347,9 @@ CASES = [
          "lines.12345.categories[1].name", "also named '1'"),
     case("overflow-cycle-at-the-end-of-a-long-chain", OVERFLOW_CHAIN, "routing.overflow",
          "a cycle: p1097 -> p1098 -> p1099 -> p1097"),
+    # 1,000 files exhausted Python's recursion: the 50th file names the limit
+    case("base-chain-too-long", "base: b1.yaml\n", "base", "longer than 50 files", source="b49.yaml",
+         **{f"b{i}.yaml": f"base: b{i + 1}.yaml\n" for i in range(1, 60)}, **{"b60.yaml": GOOD}),
 ]
 CLI_CASES = [c for c in CASES if c.cli]
 

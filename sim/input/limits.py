@@ -70,3 +70,4 @@ def kept_groups(n_intervals: int, interval_minutes: int) -> int:
 # reader takes about 4 s a megabyte; long samples belong in a sample file.
 SCENARIO_FILE_BYTES = 1_000_000
 NESTING_LEVELS = 50                # a scenario nests about 6 deep; 50 keeps every reader's recursion shallow
+BASE_CHAIN_FILES = 50              # a variant of a variant of a base is 3; 50 keeps the reader's recursion shallow

@@ -121,6 +121,9 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
     chain = seen + (Path(os.path.realpath(path)),)
     if Path(os.path.realpath(base)) in chain:
         node.fail(f"{base} is already part of this file's base chain (a loop)", "base")
+    if len(chain) >= limits.BASE_CHAIN_FILES:
+        node.fail(f"the base chain is longer than {limits.BASE_CHAIN_FILES} files; write a base that holds "
+                  "what the chain's middle files set", "base")
     if not os.path.lexists(base):           # a broken link or a name too long: read_text says why
         node.fail(f"no such scenario file: {base}", "base")
     own = {k: v for k, v in data.items() if k != "base"}

@@ -160,6 +160,18 @@ def test_a_bad_file_among_good_ones_stops_the_run(work):
                     "empty.csv", "holds no calls", cwd=work)
 
 
+@pytest.mark.parametrize("copy_name, pack", [("copy.csv", lambda data: data), ("log.csv.gz", gzip.compress)])
+def test_the_same_calls_in_two_files_are_refused(work, copy_name, pack):
+    """A copy of a log, or the log packed with gzip, beside it: every call would have counted twice."""
+    log = work / "log.csv"
+    log.write_text(text(rows()))
+    (work / copy_name).write_bytes(pack(log.read_bytes()))
+    refuse_and_keep(["calibrate", log, work / copy_name, "--out", work / "out" / "calibrated.yaml"], work / "out",
+                    copy_name, "holds the same calls as", "log.csv", cwd=work)
+    refuse_and_keep(["simulate", "s.yaml", "--arrivals", log, "--arrivals", work / copy_name, "--out", "out"],
+                    work / "out", copy_name, "holds the same calls as", cwd=work)
+
+
 @pytest.mark.parametrize("minutes", ["7", "2000"])
 def test_an_interval_that_does_not_divide_a_day_is_refused(work, minutes):
     log = work / "log.csv"

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import math
 import os
 import uuid
@@ -85,6 +86,7 @@ def bank_months(*months: str) -> list[Path]:
 
 
 FINGERPRINT_HEX_DIGITS = 16
+CONTENT_DIGEST_BYTES = 16       # of a log's unpacked bytes: two files with the same calls share it
 
 
 @dataclass
@@ -217,11 +219,18 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
     rows = _Rows(skip_bad_rows)
     left_out, faults, per_file = Counter(), Counter(), {}
     reader = _read_generic if fmt == "generic" else _read_bank
+    contents = {}
     for path in paths:
+        digest = hashlib.blake2b(digest_size=CONTENT_DIGEST_BYTES)
         with open_text(path, LogError, allow_gzip=True) as handle:
-            count = reader(path, _lines(path, handle), rows, left_out, faults)
+            count = reader(path, _lines(path, handle, digest), rows, left_out, faults)
         if not count:
             raise LogError(str(path), "", "holds no calls (it is empty, or a header alone); give the log with its rows")
+        # a copy, or the same log packed with gzip, is another file with the same calls
+        same = contents.setdefault(digest.digest(), path)
+        if same is not path:
+            raise LogError(str(path), "", f"holds the same calls as {same}: each call would be counted twice; "
+                           "give each log once")
         per_file[str(path)] = count
     if not rows.cols["arrival"]:
         unread = sum(rows.bad.values())
@@ -239,12 +248,15 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
     return log
 
 
-def _lines(path: Path, handle) -> Iterator[str]:
-    """The file's lines as text, decoded one at a time so that a problem names its line."""
+def _lines(path: Path, handle, digest=None) -> Iterator[str]:
+    """The file's lines as text, decoded one at a time so that a problem names its line (their bytes, unpacked,
+    also go into ``digest``, a hashlib object, when given)."""
     number = 0
     raw = handle.buffer
     try:
         for number, data in enumerate(raw, start=1):
+            if digest is not None:
+                digest.update(data)
             try:
                 text = data.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:

@@ -418,8 +418,9 @@ def report(results_dirs, out, lang):
     inputs = [p for d in results_dirs for p in Path(d).rglob("*") if p.suffix.lower() not in (".html", ".htm")]
     # named after the folders, like compare's and decide's own folders: a second briefing keeps the first
     default = folders.default_dir("_".join(Path(d).resolve().name for d in results_dirs), prefix="briefing-")
-    out = folders.check_file(out, "--out", default.with_name(default.name + ".html"), inputs)
     from sim.output import report as briefing
+    out = folders.check_file(out, "--out", default.with_name(default.name + ".html"), inputs,
+                             mark=briefing.GENERATOR, command="hotline report")
     page = briefing.build(list(results_dirs), lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     files.write_text(out, page)
@@ -470,7 +471,8 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
         raise click.BadParameter("is empty; give the scenario a name (simulate writes to results/<name>/)",
                                  param_hint="'--name'")
     default = folders.default_dir(name)
-    out = folders.check_file(out, "--out", default.with_name(default.name + ".yaml"), logs, companions=True)
+    out = folders.check_file(out, "--out", default.with_name(default.name + ".yaml"), logs, companions=True,
+                             mark=written.MARK, command="hotline calibrate")
     started = time.perf_counter()
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)

@@ -396,3 +396,19 @@ def test_ctrl_c_while_the_command_line_loads_ends_in_one_line(monkeypatch, capsy
     with pytest.raises(SystemExit) as end:
         launch.main()
     assert end.value.code == 130 and capsys.readouterr().err == "interrupted\n"
+
+
+@pytest.mark.parametrize("command, written", [(["report", "done"], "b.html"), (["calibrate", "log.csv"], "c.yaml")])
+def test_an_output_file_is_written_over_only_if_the_same_command_wrote_it(world, tmp_path, command, written):
+    """`report --out s.yaml` wrote a briefing over the user's scenario; now only an earlier output is replaced."""
+    from badinput import log_rows
+    command = [str(tmp_path / c) if c == "log.csv" else c for c in command]
+    (tmp_path / "log.csv").write_text("\n".join(["arrival,line,outcome,wait_seconds,handle_seconds,agent,caller",
+                                                 *log_rows()]) + "\n")
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(small_scenario_text())
+    refuse_and_keep([*command, "--out", mine], tmp_path, "--out", "mine.yaml", f"not written by `hotline {command[0]}`",
+                    cwd=world)
+    for _ in range(2):                    # its own earlier output it writes again
+        proc = run_hotline(*command, "--out", tmp_path / written, cwd=world)
+        assert proc.returncode == 0, proc.stderr[-2000:]

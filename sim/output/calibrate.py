@@ -11,6 +11,8 @@ from sim.errors import LogError
 from sim.input import limits, yamlfile
 from sim.output.folders import short_name
 
+MARK = "# Calibrated by `hotline calibrate`"      # the first words of every file it writes (see folders.check_file)
+
 
 def write(raw: dict, report: dict, out: Path, seconds: float, source: str = "the log") -> list[Path]:
     """The calibrated scenario (long empirical samples in files beside it) and its fit report.
@@ -34,7 +36,7 @@ def write(raw: dict, report: dict, out: Path, seconds: float, source: str = "the
                     written.append(side)
                 line[key] = {"dist": "empirical", "file": samples[content].name}
     report = dict(report, calibration_seconds=round(seconds, 2))
-    header = (f"# Calibrated by `hotline calibrate` in {seconds:.1f} s; fit report: {out.stem}.fit.json\n"
+    header = (f"{MARK} in {seconds:.1f} s; fit report: {out.stem}.fit.json\n"
               f"# Arrivals per interval of the week (calls per hour), talk and after-call times, patience,\n"
               f"# busyness, redials and agents per interval all come from the log. Run it as it is.\n")
     text = header + yamlfile.dump(raw)

@@ -22,6 +22,7 @@ from sim.files import remove_if_empty, remove_leftovers, temp_name, write_text
 
 MANIFEST = ".hotline-manifest.json"
 MANIFEST_VERSION = 1
+MARK_BYTES = 4096           # a file the tool wrote holds its mark within its first bytes
 MANIFEST_BYTES = 64 << 20   # far more than the list of any folder's written files; beyond it, not a manifest
 NAME_BYTES = 200            # longest name of a file or folder given (255 less room for temporary names)
 
@@ -65,13 +66,15 @@ def _special_inside(folder: Path) -> Path | None:
     return None
 
 
-def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), companions: bool = False) -> Path:
+def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), companions: bool = False,
+               mark: str | None = None, command: str = "") -> Path:
     """The output file to use (``value``, else ``default``), refused with an OptionError if it cannot be.
 
     Refused: an empty value; an existing folder; a path under a file; a place
     this user cannot write to; one of ``inputs`` or, with ``companions``, an
     input beside it named like the files written with it (``<stem>.fit.json``,
-    ``<stem>.*.txt``).
+    ``<stem>.*.txt``); with ``mark``, an existing file whose first ``MARK_BYTES``
+    lack it (not written by ``command``: a scenario, someone else's page).
     """
     path = _given(value, option, default, "a file name")
     if _exists(path, option) and path.is_dir():
@@ -87,7 +90,18 @@ def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), c
                      and (item.name.endswith(".fit.json") or item.suffix == ".txt"))
         if item == target or (companions and companion):
             raise OptionError(option, "", f"{path} would overwrite the input {item}; give another file name")
+    if mark is not None and path.is_file() and not _starts_with_mark(path, mark):
+        raise OptionError(option, "", f"{path} exists and was not written by `{command}`; give another file name, "
+                          "or move that file away first")
     return path
+
+
+def _starts_with_mark(path: Path, mark: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return mark.encode("utf-8") in handle.read(MARK_BYTES)
+    except OSError:
+        return True             # unreadable: writing it says why, as before
 
 
 def _given(value, option: str, default: Path, what: str) -> Path:

@@ -25,6 +25,8 @@ from sim.output import simulate as simulate_files
 from sim.output.labels import text
 from sim.results.figures import HEADLINE, shown_as, table
 
+# in the head of every briefing: `report --out` writes over a briefing, never over a page someone else made
+GENERATOR = "<meta name='generator' content='hotline-sim report'>"
 CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Helvetica Neue",Arial,sans-serif;max-width:980px;
 margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.45}
@@ -93,7 +95,7 @@ def build(folders: list[Path], lang: str = "en") -> str:
         f"<h3>{_e(name)}</h3><pre>{_e(comments)}</pre>" for name, comments in unique))
     parts.append(f"<p class='note'>{_e(text('made_by', lang))}: {_e(', '.join(str(f) for f, _ in kinds))}</p>")
     return ("<!DOCTYPE html><html lang='" + ("zh-CN" if lang == "zh" else "en") + "'><head><meta charset='utf-8'>"
-            f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{_e(text('briefing', lang))}"
+            + GENERATOR + f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{_e(text('briefing', lang))}"
             f"</title><style>{CSS}</style></head><body>" + "\n".join(parts) + "</body></html>\n")
 
 

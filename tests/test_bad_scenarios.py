@@ -347,6 +347,9 @@ CASES = [
          "lines.12345.categories[1].name", "also named '1'"),
     case("overflow-cycle-at-the-end-of-a-long-chain", OVERFLOW_CHAIN, "routing.overflow",
          "a cycle: p1097 -> p1098 -> p1099 -> p1097"),
+    case("pool-names-alike-after-composing", edit("{seats: 5}", "{seats: 5}\n  'caf\u00e9': {seats: 1}\n"
+                                                  "  'cafe\u0301': {seats: 2}"),
+         "line 12", "'caf\u00e9' is given twice"),
     # 1,000 files exhausted Python's recursion: the 50th file names the limit
     case("base-chain-too-long", "base: b1.yaml\n", "base", "longer than 50 files", source="b49.yaml",
          **{f"b{i}.yaml": f"base: b{i + 1}.yaml\n" for i in range(1, 60)}, **{"b60.yaml": GOOD}),
@@ -456,6 +459,12 @@ def test_an_alias_bomb_loads_quickly_in_little_memory(tmp_path):
         tracemalloc.stop()
     assert s.name == "small" and not any(k.startswith("x-") for k in s.raw)
     assert seconds < 1 and peak < 20e6, (seconds, peak)
+
+
+def test_a_name_typed_with_a_separate_accent_is_the_same_name(tmp_path):
+    """'caf\u00e9' as one character in pools, as 'e' and an accent on the line: it was 'unknown pool'."""
+    s = _load(tmp_path, edit("pool: general", "pool: 'cafe\u0301'", edit("general: {seats: 5}", "'caf\u00e9': {seats: 5}")))
+    assert s.lines["12345"].pool == "caf\u00e9" and list(s.pools) == ["caf\u00e9"]
 
 
 def test_many_overflow_rules_without_a_cycle_load_at_once(tmp_path):

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import yaml
 from yaml.events import AliasEvent
@@ -174,7 +175,11 @@ def _untab(text: str) -> str:
 
 
 def load(text: str, source: str):
-    """The one YAML document in ``text`` (None when empty); ScenarioError naming ``source`` and the line."""
+    """The one YAML document in ``text`` (None when empty); ScenarioError naming ``source`` and the line.
+
+    Text is read in Unicode's composed form (NFC): 'café' typed with one character or with 'e' and an accent
+    is one name, so a line's pool is found, and two keys that look alike are one key given twice."""
+    text = unicodedata.normalize("NFC", text)
     try:
         loader = ScenarioLoader(_untab(text), source)     # refuses control characters at once
     except yaml.reader.ReaderError as exc:

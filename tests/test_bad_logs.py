@@ -29,6 +29,7 @@ from badinput import log_rows, refuse_and_keep, run_hotline
 from sim.input import scenario as sc
 from sim.logs import calllog
 from sim.logs.calibrate import calibrate
+from sim.output import calibrate as calibrate_files
 
 HEADER = "arrival,line,outcome,wait_seconds,handle_seconds,agent,caller"
 
@@ -62,7 +63,7 @@ def work(tmp_path):
         "pools": {"general": {"seats": 3}}}))
     out = tmp_path / "out"
     (out / "replay").mkdir(parents=True)
-    (out / "calibrated.yaml").write_text("# an earlier calibration\nname: earlier\n")
+    (out / "calibrated.yaml").write_text(f"{calibrate_files.MARK} earlier\nname: earlier\n")   # its own, earlier
     (out / "calibrated.fit.json").write_text('{"calls": 1}\n')
     (out / "replay" / "replay.json").write_text('{"days": []}\n')
     return tmp_path

@@ -116,6 +116,9 @@ def run_plan(*args):
     (lambda d: d["planning"].update(shifts=[{"name": "long", "starts": ["07:00"], "hours": 30}]),
      "planning.shifts[0].hours", "cannot be longer than 24 hours"),
     (lambda d: d.pop("planning"), "planning", "is missing"),
+    (lambda d: d["planning"].update(shifts=[{"name": "d", "starts": ["00:00", "12:00"], "hours": 12,
+                                             "break": {"minutes": 60, "within_hours": [11, 11]}}]),
+     "planning.shifts", "once their agents take their breaks: where a shift's break must fall"),
 ])
 def test_impossible_plans_say_what_and_where(tmp_path, change, field, words):
     lines = {"L": {"arrivals": {"per_hour": 10}, "pool": "p", "handle_seconds": EXP(200)}}

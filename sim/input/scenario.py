@@ -317,9 +317,12 @@ def _check_run_size(root: Node, horizon_hours: float, interval_minutes: int, n_l
                     if limits.kept_groups(h * 60 // interval_minutes, interval_minutes) * (n_lines_pools + 1)
                     <= limits.CELLS_PER_REPLICATION), default=0)
         room = f"at most {most} hours" if most else "no horizon at all"
+        # the week's intervals are kept whatever the horizon: with too many lines and pools no horizon helps
+        remedy = "lengthen interval_minutes or shorten the horizon" if most else \
+            "lengthen interval_minutes, or split the lines and pools into scenarios of their own"
         root.fail(f"{interval_minutes}-minute intervals and {n_lines_pools} lines and pools leave room for {room} "
-                  f"(a replication's counters must fit in memory), got {horizon_hours:g}; lengthen "
-                  "interval_minutes or shorten the horizon", "horizon_hours")
+                  f"(a replication's counters must fit in memory), got {horizon_hours:g}; {remedy}",
+                  "horizon_hours")
     for node, value in replications:
         most = limits.CELLS_PER_RUN // cells
         if value > most:

@@ -31,6 +31,7 @@ from sim.input import clock
 from sim.input.spec import Planning, ShiftType
 
 WEEK_SECONDS_LIMIT = 60.0      # HiGHS time limit per pool
+MILP_INFEASIBLE = 2          # scipy.optimize.milp's status when no solution exists
 MIP_RELATIVE_GAP = 1e-4
 
 
@@ -129,7 +130,14 @@ def solve(pool: str, requirement: np.ndarray, planning: Planning, interval_minut
                constraints=LinearConstraint(prog.A.tocsr(), lower, upper),
                options={"time_limit": WEEK_SECONDS_LIMIT, "mip_rel_gap": MIP_RELATIVE_GAP, "disp": False})
     if res.x is None:
-        raise ScheduleError(f"pool {pool!r}: the shift programme found no roster ({res.message})")
+        if res.status == MILP_INFEASIBLE:
+            # every interval has a shift (check_coverable), so breaks are what leaves one without an agent
+            advice = ("no mix of these shifts covers every interval once their agents take their breaks: where a "
+                      "shift's break must fall, no other shift is at work; widen break within_hours or add starts")
+        else:
+            advice = (f"no roster was found within {WEEK_SECONDS_LIMIT:g} s ({res.message}); give fewer starts or "
+                      "shift types, or longer interval_minutes")
+        raise ScheduleError(f"pool {pool!r}: {advice}")
     return roster_of(pool, prog, np.round(res.x[:prog.n_vars]).astype(np.int64), planning, res)
 
 

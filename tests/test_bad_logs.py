@@ -110,6 +110,9 @@ FILES = [
     ("tabs.csv", text(rows()).replace(",", "\t").encode(), ["tabs", "commas"]),
     ("short-row.csv", text(rows()).replace(",12345,answered,1,97,A1,1", ",12345,answered", 1).encode(),
      ["short-row.csv", "line 3, field row", "has 3 fields, the header 7"]),
+    # a comma in an agent's name: every field after it slipped one column
+    ("long-row.csv", text(rows()).replace(",12345,answered,1,97,A1,1", ",12345,answered,1,97,Li, Ming,1", 1).encode(),
+     ["long-row.csv", "line 3, field row", "has 8 fields, the header 7", "needs quotes"]),
     ("nan.csv", changed(5, "wait_seconds", "nan").encode(), ["nan.csv", "line 5, field wait_seconds", "'nan'"]),
     ("inf.csv", changed(4, "handle_seconds", "inf").encode(), ["line 4, field handle_seconds", "'inf'"]),
     ("negative.csv", changed(7, "wait_seconds", "-3").encode(), ["line 7, field wait_seconds", "from 0 to 86400"]),
@@ -179,6 +182,16 @@ def test_an_interval_that_does_not_divide_a_day_is_refused(work, minutes):
     log.write_text(text(rows()))
     calibrate_refused(work, log, "--interval-minutes", "divide a day", f"got {minutes}",
                       options=["--interval-minutes", minutes])
+
+
+def test_empty_fields_after_the_last_column_are_read_as_the_row(tmp_path):
+    """Spreadsheets end rows with empty fields (a trailing comma): the same calls as without them."""
+    plain = tmp_path / "plain.csv"
+    plain.write_text(text(rows()))
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text(text([r + ",," for r in rows()]))
+    a, b = calllog.read([plain]), calllog.read([trailing])
+    assert np.array_equal(a.arrival, b.arrival) and np.array_equal(a.handle, b.handle, equal_nan=True)
 
 
 def test_bad_rows_can_be_left_out_and_counted(work):

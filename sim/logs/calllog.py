@@ -308,6 +308,11 @@ def _read_generic(path: Path, lines: Iterator[str], rows: _Rows, left_out: Count
             if len(cells) < len(header):
                 rows.bad_row(path, reader.line_num, "row", f"has {len(cells)} fields, the header {len(header)}")
                 continue
+            if any(cell.strip() for cell in cells[len(header):]):
+                # empty fields at the end are a spreadsheet's habit; values there mean the columns slipped
+                rows.bad_row(path, reader.line_num, "row", f"has {len(cells)} fields, the header {len(header)} "
+                             "(a comma inside a field needs quotes)")
+                continue
             _generic_row(path, reader.line_num, dict(zip(header, cells)), rows, faults)
     except csv.Error as exc:
         raise LogError(str(path), f"line {reader.line_num}", f"is not valid CSV ({exc}); export the log again "

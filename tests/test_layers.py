@@ -1,6 +1,6 @@
 """The package is built in layers, and imports run one way: down the chain of the data.
 
-scenario file -> input -> model -> run -> results -> (logs | plan) -> output -> cli
+scenario file -> input -> model -> run -> results -> (logs | plan) -> output -> cli -> launch (the program)
 
 A module may import from its own layer and the layers below it, never from a
 layer above (nor may logs and plan, side by side, import each other).  The
@@ -14,17 +14,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "sim"
-RANK = {"base": 0, "input": 1, "model": 2, "run": 3, "results": 4, "logs": 5, "plan": 5, "output": 6, "cli": 7}
+RANK = {"base": 0, "input": 1, "model": 2, "run": 3, "results": 4, "logs": 5, "plan": 5, "output": 6, "cli": 7, "launch": 8}
 LAYERS_ON_DISK = {"input", "model", "run", "results", "logs", "plan", "output"}
 
 
 def layer_of(module: str) -> str:
-    """'sim.model.engine' -> 'model'; 'sim.cli' -> 'cli'; 'sim.errors', 'sim.files', 'sim' -> 'base'."""
+    """'sim.model.engine' -> 'model'; 'sim.cli' -> 'cli'; 'sim.launch' -> 'launch'; 'sim.errors', 'sim.files',
+    'sim' -> 'base'."""
     parts = module.split(".")
     if len(parts) > 1 and parts[1] in LAYERS_ON_DISK:
         return parts[1]
-    if parts[1:2] == ["cli"]:
-        return "cli"
+    if parts[1:2] in (["cli"], ["launch"]):
+        return parts[1]
     return "base"
 
 

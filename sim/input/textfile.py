@@ -12,12 +12,11 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
-import os
-import stat
 import zlib
 from pathlib import Path
 from typing import IO
 
+from sim import files
 from sim.errors import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -55,11 +54,7 @@ def open_text(path: str | Path, error=InputError, allow_gzip: bool = False) -> I
     reading; ``decode_problem`` turns that into a message.
     """
     path = Path(path)
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        mode = None                     # open() below says why
-    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    if files.is_special(path):
         # reading a pipe waits for a writer that may never come; a device may never end
         raise error(str(path), "", "is not a file but a pipe, socket or device; save what it holds to a file and "
                     "give that")

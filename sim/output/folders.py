@@ -16,8 +16,8 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from sim.errors import OptionError
 from sim import files
+from sim.errors import OptionError
 from sim.files import remove_if_empty, remove_leftovers, temp_name, write_text
 
 MANIFEST = ".hotline-manifest.json"

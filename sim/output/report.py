@@ -60,9 +60,7 @@ def kind_of(folder: Path) -> str:
     for name, kind in (("decision.json", "decide"), ("compare.json", "compare"), ("plan.json", "plan"), ("summary.json", "simulate")):
         if (folder / name).is_file():
             return kind
-        if files.is_special(folder / name):
-            raise OptionError(str(folder / name), "", f"is a pipe, socket or device, not the file `hotline {kind}` "
-                              f"writes; run `hotline {kind}` again to rewrite it")
+        _not_special(folder / name, kind)
     raise OptionError(str(folder), "", "is not a results folder of simulate, compare, plan or decide "
                       "(no summary.json, compare.json, plan.json or decision.json in it)")
 
@@ -99,11 +97,17 @@ def build(folders: list[Path], lang: str = "en") -> str:
             f"</title><style>{CSS}</style></head><body>" + "\n".join(parts) + "</body></html>\n")
 
 
+def _not_special(path: Path, writer: str):
+    """Refuse a results file that is a pipe, socket or device: reading one would wait forever or never end."""
+    if files.is_special(path):
+        raise OptionError(str(path), "", f"is a pipe, socket or device, not the file `hotline {writer}` writes; "
+                          f"run `hotline {writer}` again to rewrite it")
+
+
 def _load_json(path: Path) -> dict:
     """A results JSON file with the fields the briefing reads; OptionError naming the file otherwise."""
     redo = f"run `hotline {_WRITER[path.name]}` again to rewrite it"
-    if files.is_special(path):          # reading a pipe would wait forever
-        raise OptionError(str(path), "", f"is a pipe, socket or device, not a file this tool wrote; {redo}")
+    _not_special(path, _WRITER[path.name])
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -339,9 +343,7 @@ def service_level_by_hour(folder: Path) -> dict[str, tuple]:
 
 def _load_run(folder: Path):
     path = folder / simulate_files.RUN_FILE
-    if files.is_special(path):          # reading a pipe would wait forever
-        raise InputError(str(path), "", "is a pipe, socket or device, not the file `hotline simulate` writes; run "
-                         "`hotline simulate` again to rewrite it")
+    _not_special(path, "simulate")
     try:
         return simulate_files.load(path)
     except FileNotFoundError:

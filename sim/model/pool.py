@@ -235,18 +235,25 @@ class Pool:
         """Lazy ends and jobs becoming available before ``t``, in time order (an agent finishing at the moment
         a job comes is free for it); True if work was taken (the caller arms)."""
         took = False
+        ends, queues = self.ends, self.queues
         while self.pending_at < t:
             available = self.pending_at
-            self.catch_up(available)
-            if self.n_free > self.job_floor and not any(self.queues):
+            if ends:
+                end = ends[0]
+                if end.__class__ is tuple:              # a ShiftPool's (end, group)
+                    end = end[0]
+                if end <= available:                    # else catching up to then would change nothing
+                    self.catch_up(available)
+                    end = (ends[0][0] if ends[0].__class__ is tuple else ends[0]) if ends else INF
+            else:
+                end = INF
+            if self.n_free > self.job_floor and not any(queues):
                 self.merge_available(available)
-                if self.has_ready_work():
-                    self.take_work(available, arm=False)
+                if self.has_ready_work():               # no caller waits: ``take_work`` would go straight to the jobs
+                    self.model.outbound_work.take(self, available)
                     took = True
             else:
                 # nobody may take a job before the next end: every job available until then joins now
-                ends = self.ends
-                end = (ends[0][0] if ends[0].__class__ is tuple else ends[0]) if ends else INF
                 if end < t:
                     self.merge_available(end)
                 else:
@@ -350,14 +357,15 @@ class HeadcountPool(Pool):
         """Release every lazily held agent whose call ended by ``t``, in time order (and let jobs that became
         available before ``t`` in, in time order with them)."""
         took = self._catch_up_jobs(t) if self.pending_at < t else False
-        ends, queues, job_floor = self.ends, self.queues, self.job_floor
+        ends, queues, jobs, job_floor = self.ends, self.queues, self.jobs, self.job_floor
         while ends and ends[0] <= t:
             end = heappop(ends)
             self.area += self.n_free * (end - self.last_change)
             self.last_change = end
             self.n_free += 1
-            # cheap test first: no caller waits and too few agents free for any job (the usual case)
-            if self.n_free > 0 and (self.n_free > job_floor or any(queues)) and self.has_ready_work():
+            # cheap tests first (``has_ready_work`` answers for jobs alone): usually nobody waits and either
+            # too few agents are free for any job or no job waits
+            if self.n_free > 0 and (any(queues) or self.n_free > job_floor and any(jobs) and self.has_ready_work()):
                 self.take_work(end, arm=False)
                 took = True
         if took:
@@ -453,7 +461,7 @@ class ShiftPool(Pool):
 
     def catch_up(self, t: float):
         took = self._catch_up_jobs(t) if self.pending_at < t else False
-        ends, queues, job_floor = self.ends, self.queues, self.job_floor
+        ends, queues, jobs, job_floor = self.ends, self.queues, self.jobs, self.job_floor
         busy, on_duty = self.busy, self.on_duty
         while ends and ends[0][0] <= t:
             end, group = heappop(ends)
@@ -465,8 +473,8 @@ class ShiftPool(Pool):
             if busy[group] < on_duty[group]:
                 self.free.append(group)
                 self.n_free += 1
-                # cheap test first: no caller waits and too few agents free for any job (the usual case)
-                if (self.n_free > job_floor or any(queues)) and self.has_ready_work():
+                # cheap tests first, as in ``HeadcountPool.catch_up``
+                if any(queues) or self.n_free > job_floor and any(jobs) and self.has_ready_work():
                     self.take_work(end, arm=False)
                     took = True
         if took:

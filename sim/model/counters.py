@@ -67,6 +67,20 @@ def kept_grains(n_intervals: int, warmup_intervals: int, interval_minutes: int, 
     return grains
 
 
+class Runs:
+    """Runs of equal values in ``rows`` (groups of a grain, for consecutive intervals): where each starts, its
+    row, and whether the runs' rows are distinct (computed once for all the tallies folded at that grain)."""
+
+    __slots__ = ("all", "starts", "rows", "distinct")
+
+    def __init__(self, rows: np.ndarray):
+        self.all = rows
+        self.starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        self.rows = rows[self.starts]
+        # rising rows (the usual block, within a week) are distinct without sorting them
+        self.distinct = bool((self.rows[1:] > self.rows[:-1]).all()) or len(np.unique(self.rows)) == len(self.rows)
+
+
 class Tally:
     """Sums of one side (lines or pools) by (group, unit), and wait histograms by (group, unit, bin).
 
@@ -110,13 +124,12 @@ class Tally:
             flat = self.hist.reshape(-1)
             flat += np.bincount(index, minlength=flat.size).astype(np.int32)
 
-    def fold_into(self, target: "Tally", rows: np.ndarray):
-        """Add this tally's groups into ``target``'s groups ``rows`` (one per group here)."""
+    def fold_into(self, target: "Tally", runs: "Runs"):
+        """Add this tally's groups into ``target``'s groups ``runs.all`` (one per group here)."""
         # Runs of equal rows are summed first (reduceat); when the runs' rows are then distinct (a block
         # spans less than a week) a plain indexed add does, which is several times faster than np.add.at.
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        unique = rows[starts]
-        if len(np.unique(unique)) == len(unique):
+        rows, starts, unique = runs.all, runs.starts, runs.rows
+        if runs.distinct:
             whole = len(starts) == len(rows)
             target.table[:, unique] += self.table if whole else np.add.reduceat(self.table, starts, axis=1)
         else:
@@ -131,7 +144,7 @@ class Tally:
                 # values of the target's own type: numpy's fast path for ufunc.at (a scalar 1 is 50 times slower)
                 np.add.at(target.hist.reshape(-1), rows[index // per_row] * per_row + index % per_row,
                           np.ones(len(index), dtype=target.hist.dtype))
-        elif len(np.unique(unique)) == len(unique):
+        elif runs.distinct:
             target.hist[unique] += self.hist if len(starts) == len(rows) else np.add.reduceat(self.hist, starts, axis=0)
         else:
             np.add.at(target.hist, rows, self.hist)
@@ -163,9 +176,9 @@ class Counters:
     def _fold(self, local: dict[str, Tally], intervals: np.ndarray):
         """Add ``local`` (one row per reported interval in ``intervals``, ascending) into every grain."""
         for grain in self.grains:
-            rows = grain.group[intervals]
+            runs = Runs(grain.group[intervals])
             for side in SIDES:
-                local[side].fold_into(self.tallies[grain.name][side], rows)
+                local[side].fold_into(self.tallies[grain.name][side], runs)
 
     def add_calls(self, out: dict[str, np.ndarray]):
         """Fold a finished block of calls in (see ``Block.outcomes``)."""

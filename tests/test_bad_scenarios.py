@@ -353,6 +353,18 @@ CASES = [
     # 1,000 files exhausted Python's recursion: the 50th file names the limit
     case("base-chain-too-long", "base: b1.yaml\n", "base", "longer than 50 files", source="b49.yaml",
          **{f"b{i}.yaml": f"base: b{i + 1}.yaml\n" for i in range(1, 60)}, **{"b60.yaml": GOOD}),
+    # -- fields a provincial line cannot use, once silently ignored (2026-12-04) ------------------------------
+    case("provincial-categories-transfer", edit("pool: general", "pool: general\n  '12348': {mode: provincial, "
+                                                "arrivals: {per_hour: 5}, categories: [{name: a, share: 1, "
+                                                "transfer_to: '12345'}]}"),
+         "lines.12348.categories", "provincial", "'categories' is not used", cli=True),
+    case("provincial-redial", edit("pool: general", "pool: general\n  '12348': {mode: provincial, arrivals: "
+                                   "{per_hour: 5}, redial: {probability: 0.5, delay_seconds: 60}}"),
+         "lines.12348.redial", "'redial' is not used"),
+    case("provincial-talk-time-from-a-base", "base: base.yaml\nlines:\n  '12348': {mode: provincial, "
+                                             "arrivals: {per_hour: 5}}\n",
+         "lines.12348.handle_seconds", "'handle_seconds' is not used", "null removes it", source="base.yaml",
+         **{"base.yaml": edit("pool: general", "pool: general\n  '12348': {handle_seconds: 60}")}),
 ]
 CLI_CASES = [c for c in CASES if c.cli]
 

@@ -38,6 +38,9 @@ _TOP = {"name", "horizon_hours", "warmup_hours", "interval_minutes", "start", "s
         "description", "planning", "surges", "label", "costs", "volume_factor", "calibrated_from"}
 _LINE = {"mode", "arrivals", "handle_seconds", "wrapup_seconds", "patience_seconds", "pool", "priority",
          "categories", "redial", "description", "name", "handle_factor_by_hour", "label", "open", "when_closed"}
+# what only callers the city's agents answer need (``open`` and ``when_closed`` have a message of their own)
+_CITY_ONLY = ("categories", "handle_seconds", "wrapup_seconds", "patience_seconds", "priority", "redial",
+              "handle_factor_by_hour")
 _CATEGORY = {"name", "share", "handle_seconds", "wrapup_seconds", "priority", "transfer_to", "transfer"}
 _TRANSFER = {"kind", "triage_seconds", "delay_seconds", "patience_seconds"}
 _OUTBOUND = {"callbacks": "missed", "return_visits": "handled"}
@@ -422,6 +425,10 @@ def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir
     if mode == "provincial":
         if node.has("pool"):
             node.fail("a provincial line is answered outside the city: give it no pool", "pool")
+        for key in _CITY_ONLY:
+            if node.has(key):       # silently unused, a transfer to a city pool would be a call that never comes
+                node.fail(f"a provincial line is answered outside the city: its callers never reach the city's "
+                          f"agents, so '{key}' is not used; leave it out (null removes it from a base file)", key)
     else:
         pool = node.text("pool")
         if pool not in pools:

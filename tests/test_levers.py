@@ -39,6 +39,24 @@ def test_a_sweep_reaches_one_shift_of_one_pool_and_no_pool_sharing_its_anchor():
         variants(s, [parse_vary("pools.transport.shifts[9].agents=1")])
 
 
+def test_a_sweep_reaches_a_line_and_a_pool_whose_names_contain_dots():
+    data = {"name": "dots", "horizon_hours": 24, "interval_minutes": 60,
+            "lines": {"12345.1": {"arrivals": {"per_hour": 10}, "pool": "p.a",
+                                  "handle_seconds": {"dist": "exponential", "mean": 240}},
+                      "12345": {"arrivals": {"per_hour": 20}, "pool": "p.a",
+                                "handle_seconds": {"dist": "exponential", "mean": 240}}},
+            "pools": {"p.a": {"agents": 6}}}
+    s = sc.from_dict(data)
+    grid = variants(s, [parse_vary("lines.12345.1.arrivals.per_hour=30"), parse_vary("pools.p.a.agents=9")])
+    (chosen, one), = grid
+    assert chosen == {"lines.12345.1.arrivals.per_hour": 30, "pools.p.a.agents": 9}
+    assert one.lines["12345.1"].arrivals.week_per_hour.max() == 30
+    assert one.lines["12345"].arrivals.week_per_hour.max() == 20
+    assert one.pools["p.a"].week_agents.max() == 9
+    with pytest.raises(OptionError, match="no field lines.12345.2"):
+        variants(s, [parse_vary("lines.12345.2.arrivals.per_hour=30")])
+
+
 def test_a_sweep_marks_the_first_value_meeting_the_goals_and_says_what_it_reuses(tmp_path):
     data = {"name": "one", "horizon_hours": 24, "warmup_hours": 1, "interval_minutes": 60,
             "service_level": {"threshold_seconds": 20, "target": 0.8}, "max_abandon_rate": 0.05,

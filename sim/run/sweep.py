@@ -3,7 +3,8 @@
 ``--vary pools.general.agents=40:80:2`` takes 40, 42, ..., 80 (both ends
 included); ``--vary lines.12345.arrivals.scale=1.0,1.2,1.55`` takes the listed
 values; ``pools.general.shifts[1].agents`` reaches the second shift of a pool and
-``volume_factor`` the whole demand.  Several ``--vary`` make the grid of all combinations, of at most
+``volume_factor`` the whole demand; a line or pool whose name has dots is written as it is
+(``lines.12345.1.arrivals.per_hour``).  Several ``--vary`` make the grid of all combinations, of at most
 ``MAX_VARIANTS`` variants: larger grids are refused before a value is built.
 """
 
@@ -106,23 +107,41 @@ def check_grid(varies: list[Vary]) -> None:
 _INDEXED = re.compile(r"^(?P<key>[^\[\]]+)(?P<index>(\[\d+\])*)$")
 
 
-def _steps(vary: Vary) -> list:
+def _part_steps(part: str, vary: Vary) -> list:
+    """One part of the path as a key and list positions: ``shifts[1]`` -> shifts, 1."""
+    match = _INDEXED.match(part)
+    if match is None:
+        raise OptionError("--vary", vary.name, f"{part!r} is not a field name or name[position], e.g. shifts[1]")
+    return [match["key"]] + [int(i) for i in re.findall(r"\[(\d+)\]", match["index"])]
+
+
+def _steps(raw: dict, vary: Vary) -> list:
     """The path as keys and list positions: ``pools.general.shifts[1].agents`` -> pools, general, shifts, 1,
-    agents."""
-    steps = []
-    for part in vary.path:
-        match = _INDEXED.match(part)
-        if match is None:
-            raise OptionError("--vary", vary.name, f"{part!r} is not a field name or name[position], e.g. shifts[1]")
-        steps.append(match["key"])
-        steps += [int(i) for i in re.findall(r"\[(\d+)\]", match["index"])]
+    agents.  A key may contain dots (a line named ``12345.1``): at a mapping of the scenario, the longest run
+    of the path's parts that names one of its keys is that key."""
+    parts, steps, node, i = vary.path, [], raw, 0
+    while i < len(parts):
+        j = i + 1
+        if isinstance(node, dict):
+            for k in range(len(parts), i + 1, -1):
+                match = _INDEXED.match(".".join(parts[i:k]))
+                if match is not None and match["key"] in node:
+                    j = k
+                    break
+        for step in _part_steps(".".join(parts[i:j]), vary):
+            steps.append(step)
+            if isinstance(step, int):
+                node = node[step] if isinstance(node, list) and step < len(node) else None
+            else:
+                node = node.get(step) if isinstance(node, dict) else None
+        i = j
     return steps
 
 
 def set_field(raw: dict, vary: Vary, value) -> None:
     """Set the field at ``vary.path`` (keys, and ``[i]`` for the i-th item of a list, counted from 0) to
     ``value``; its parent must exist in the scenario."""
-    steps = _steps(vary)
+    steps = _steps(raw, vary)
     node, walked = raw, []
     for step in steps[:-1]:
         if isinstance(step, int):

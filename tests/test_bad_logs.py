@@ -220,6 +220,42 @@ def test_a_stray_date_is_left_out_counted_and_warned_about(work, stray):
     assert report["lines"]["12345"]["calls_per_week"] == pytest.approx(clean_week - 1, abs=0.01)
 
 
+def test_overlapping_logs_count_each_call_once_and_say_so(work):
+    """Two exports that share a day: the shared rows are one call each, left out once, counted and warned about."""
+    body = rows()
+    whole, first, second = work / "whole.csv", work / "first.csv", work / "second.csv"
+    whole.write_text(text(body))
+    first.write_text(text(body[:150]))
+    second.write_text(text(body[100:]))                    # rows 100-149 are in both
+    one, both = calllog.read([whole]), calllog.read([first, second])
+    assert np.array_equal(one.arrival, both.arrival) and np.array_equal(one.wait, both.wait)
+    assert both.left_out == {calllog.REPEATS: 50}
+    proc = run_hotline("calibrate", first, second, "--out", work / "c.yaml", cwd=work)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: left out 50 row(s) that repeat an earlier row field for field" in proc.stderr
+    assert json.loads((work / "c.fit.json").read_text())["left_out"] == {calllog.REPEATS: 50}
+
+
+def test_rows_that_differ_in_one_field_are_distinct_calls(tmp_path):
+    body = rows()
+    twin = body[10].split(",")
+    twin[HEADER.split(",").index("caller")] = "987654"       # same second, line, outcome and times; another caller
+    log = tmp_path / "log.csv"
+    log.write_text(text(body + [",".join(twin)]))
+    assert len(calllog.read([log])) == len(body) + 1
+
+
+def test_bank_rows_exported_twice_are_read_once(tmp_path):
+    lines = gzip.decompress(calllog.bank_months("april")[0].read_bytes()).decode().splitlines()
+    once, twice = tmp_path / "once.txt", tmp_path / "twice.txt"
+    once.write_text("\n".join(lines[:400]) + "\n")
+    twice.write_text("\n".join(lines[:400] + lines[300:400]) + "\n")     # the last 100 rows again
+    a, b = calllog.read([once], "anonymous-bank"), calllog.read([twice], "anonymous-bank")
+    assert np.array_equal(a.arrival, b.arrival) and np.array_equal(a.caller, b.caller)
+    assert b.left_out[calllog.BANK_REPEATS] == 100
+    assert any("repeat an earlier row's vru+line and call_id" in note for note in b.notes)
+
+
 def test_arrivals_at_other_utc_offsets_are_converted_and_said(tmp_path):
     naive = tmp_path / "naive.csv"
     naive.write_text(text(rows()))

@@ -164,6 +164,7 @@ class _Rows:
         self.faulty_days = Counter()      # date -> rows with a timing fault (negative vru_time)
         self.cols = {k: [] for k in ("arrival", "line", "answered", "wait", "handle", "agent", "caller")}
         self.zone = None                  # (UTC offset or None, where) of the first arrival read
+        self.records = set()              # (vru+line, call_id) of the bank format's rows read
 
     def bad_row(self, path: Path, number: int, column: str, problem: str):
         if not self.skip:
@@ -242,6 +243,11 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
     if converted:
         log.notes.append(f"{converted:,} arrival time(s) given at another UTC offset were converted to "
                          f"{timezone(rows.zone[0])}, the first arrival's")
+    if left_out[BANK_REPEATS]:
+        log.notes.append(f"left out {left_out[BANK_REPEATS]:,} row(s) that repeat an earlier row's vru+line and "
+                         "call_id, as when log files overlap")
+    if fmt == "generic":
+        log = _drop_repeats(log)
     log = _drop_stray_days(log)
     if fmt == "anonymous-bank":
         log = _drop_suspect_days(log, rows.faulty_days)
@@ -404,8 +410,13 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
                                "generic")
             rows.bad_row(path, number, "row", f"has {len(cells)} fields, expected 17")
             continue
-        (_, _, customer, _, kind, day, vru_entry, vru_exit, vru_time, q_start, _, q_time, outcome,
+        (vru_line, call_id, customer, _, kind, day, vru_entry, vru_exit, vru_time, q_start, _, q_time, outcome,
          ser_start, _, ser_time, server) = cells
+        record = (vru_line, call_id)
+        if record in rows.records:
+            left_out[BANK_REPEATS] += 1
+            continue
+        rows.records.add(record)
         if outcome == "PHANTOM":
             left_out["PHANTOM rows"] += 1
             continue
@@ -454,6 +465,36 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
             talk = np.nan
         rows.add(when + timedelta(seconds=start), kind, answered, wait, talk, agent, customer)
     return count
+
+
+REPEATS = "rows that repeat an earlier row field for field (the same call exported twice)"
+BANK_REPEATS = "rows that repeat an earlier row's vru+line and call_id (the same call exported twice)"
+
+
+def _drop_repeats(log: CallLog) -> CallLog:
+    """Leave out rows equal to an earlier row in every field (log files that overlap, a day exported twice):
+    counted twice, their calls would raise the arrival rates of the days they repeat.  Two distinct calls in
+    one second with the same outcome, wait, talk time, agent and caller are not told apart; the note says how
+    to keep them (give the caller)."""
+    if len(log) < 2:
+        return log
+    handle = np.where(np.isnan(log.handle), -1.0, log.handle)      # talk time unknown: equal to unknown
+    order = np.lexsort((log.caller, log.agent, handle, log.wait, log.answered, log.line, log.arrival))
+    columns = (log.arrival, log.line, log.answered, log.wait, handle, log.agent, log.caller)
+    same = np.ones(len(log) - 1, dtype=bool)
+    for column in columns:
+        ordered = column[order]
+        same &= ordered[1:] == ordered[:-1]
+    if not same.any():
+        return log
+    keep = np.ones(len(log), dtype=bool)
+    keep[order[1:][same]] = False           # the first of equal rows stays (lexsort is stable)
+    out = log.select(keep)
+    n = int((~keep).sum())
+    out.left_out[REPEATS] += n
+    out.notes.append(f"left out {n:,} row(s) that repeat an earlier row field for field, as when log files "
+                     "overlap; if they are distinct calls, give each its caller id (column caller)")
+    return out
 
 
 # A stretch of days this far from the rest of the log that holds a sliver of its calls is a typing or

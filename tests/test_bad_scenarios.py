@@ -353,6 +353,12 @@ CASES = [
     # 1,000 files exhausted Python's recursion: the 50th file names the limit
     case("base-chain-too-long", "base: b1.yaml\n", "base", "longer than 50 files", source="b49.yaml",
          **{f"b{i}.yaml": f"base: b{i + 1}.yaml\n" for i in range(1, 60)}, **{"b60.yaml": GOOD}),
+    # -- line breaks only YAML sees: the line an editor shows (2026-12-04) ------------------------------------
+    case("line-separator-in-a-comment", edit("horizon_hours: 1", "horizon_hours: 1  # one hour\u2028 for a test"),
+         "line 3", "U+2028", "delete it"),
+    case("next-line-after-a-value", edit("pool: general", "pool: general\x85 x: 1"), "line 8", "U+0085"),
+    case("line-separator-then-a-later-mistake", edit("seats: 5}", "seats: 5}\n  x: [", edit("name: small",
+         "name: \"small\u2028one\"")), "line 12, column 1", "not valid YAML"),
     # -- fields a provincial line cannot use, once silently ignored (2026-12-04) ------------------------------
     case("provincial-categories-transfer", edit("pool: general", "pool: general\n  '12348': {mode: provincial, "
                                                 "arrivals: {per_hour: 5}, categories: [{name: a, share: 1, "

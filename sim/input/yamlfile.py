@@ -62,13 +62,14 @@ class ScenarioLoader(yaml.SafeLoader):
 
     def __init__(self, text: str, source: str):
         super().__init__(text)
+        self.text = text
         self.source = source
         self._open: list[str | None] = []       # anchors of the nodes being composed, outermost first
         self._depth: dict[yaml.Node, int] = {}  # levels of collections below each composed node
         self._checked: set[yaml.Node] = set()   # mappings whose keys were checked for repeats
 
     def _fail(self, mark, problem: str):
-        raise ScenarioError(self.source, f"line {mark.line + 1}", problem)
+        raise ScenarioError(self.source, f"line {line_of(self.text, mark)[0]}", problem)
 
     # -- composing: loops and depth, before anything walks the data -------------
     def compose_node(self, parent, index):
@@ -133,7 +134,7 @@ class ScenarioLoader(yaml.SafeLoader):
                 if key_node.tag == _MERGE_TAG:
                     continue
                 key = self._key(key_node)
-                line = key_node.start_mark.line + 1
+                line = line_of(self.text, key_node.start_mark)[0]
                 if key in first_line:
                     where = f"on line {line}" if first_line[key] == line else \
                         f"in the same mapping (lines {first_line[key]} and {line})"
@@ -174,6 +175,26 @@ def _untab(text: str) -> str:
     return re.sub(r"(?m)^([ \t]*)(.*)$", lambda m: m[1] + m[2].replace("\t", " "), text)
 
 
+# the line breaks an editor shows; YAML also breaks lines at U+0085, U+2028 and U+2029, which editors show
+# inside a line, so YAML's own line numbers would point below the mistake
+_EDITOR_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def line_of(text: str, mark) -> tuple[int, int]:
+    """The line and column (from 1) of a YAML mark as an editor counts them."""
+    before = text[:mark.index]
+    breaks = list(_EDITOR_BREAK.finditer(before))
+    return len(breaks) + 1, len(before) - (breaks[-1].end() if breaks else 0) + 1
+
+
+def _hidden_break(text: str, mark) -> str | None:
+    """A line break only YAML sees (U+0085, U+2028, U+2029) on the editor's line of ``mark``, if any."""
+    start = max(text.rfind("\n", 0, mark.index), text.rfind("\r", 0, mark.index)) + 1
+    end = _EDITOR_BREAK.search(text, mark.index)
+    found = re.search("[\u0085\u2028\u2029]", text[start:end.start() if end else len(text)])
+    return found[0] if found else None
+
+
 def load(text: str, source: str):
     """The one YAML document in ``text`` (None when empty); ScenarioError naming ``source`` and the line.
 
@@ -191,7 +212,11 @@ def load(text: str, source: str):
         return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = "line {}, column {}".format(*line_of(loader.text, mark)) if mark else ""
+        hidden = _hidden_break(loader.text, mark) if mark else None
+        if hidden:
+            raise ScenarioError(source, where.split(",")[0], f"holds the character U+{ord(hidden):04X}, which YAML "
+                                "reads as the end of a line though an editor shows none; delete it") from None
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
         problem = f"{context}, {problem}" if context and mark else problem

@@ -168,9 +168,25 @@ class _Cli(click.Group):
             # file goes (or the reverse), permissions changed meanwhile; what was written so far is whole
             where = exc.filename2 or exc.filename
             what = exc.strerror or str(exc)
+            if where is None and _printing(exc):
+                click.echo(f"error: the standard output (where the command prints): {_one_line(what)}: cannot be "
+                           "printed to; free space where it goes or send it elsewhere (the files written so far "
+                           "are whole)", err=True)
+                ctx.exit(USAGE_EXIT)
             click.echo(f"error: {where + ': ' if where else ''}{_one_line(what)}: cannot be written; free space or "
                        "fix that path, or give another place with --out", err=True)
             ctx.exit(USAGE_EXIT)
+
+
+def _printing(exc: BaseException) -> bool:
+    """Did ``exc`` come from printing (``click.echo``): a full disk behind ``> file``, /dev/full?"""
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "echo" and f"click{os.sep}utils.py" in code.co_filename:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 @click.group(cls=_Cli)

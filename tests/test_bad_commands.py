@@ -261,6 +261,18 @@ def test_the_old_same_file_crash_now_keeps_the_results(world):
     assert (world / "done" / "summary.json").read_bytes() == before
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_printing_to_a_full_disk_names_the_standard_output(world):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "sim.cli", "erlang", "--per-hour", "600", "--handle-seconds",
+                               "300", "--json"], stdout=full, stderr=subprocess.PIPE, text=True, cwd=world,
+                              timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: the standard output"), proc.stderr
+    assert "No space left on device" in lines[0] and "send it elsewhere" in lines[0]
+
+
 def test_erlang_at_95000_calls_an_hour_gives_the_exact_figures(world):
     for extra in ([], ["--patience-seconds", "120"]):
         proc = run_hotline("erlang", "--per-hour", "95000", "--handle-seconds", "300", *extra, "--json", cwd=world)

@@ -164,11 +164,17 @@ class Counters:
         self.first = s.warmup_intervals
         self.n_intervals = s.n_intervals - s.warmup_intervals
         self.threshold = s.threshold_seconds
-        self.grains = kept_grains(s.n_intervals, s.warmup_intervals, s.interval_minutes, s.start_minute)
+        kept = kept_grains(s.n_intervals, s.warmup_intervals, s.interval_minutes, s.start_minute)
         self.units = {"lines": n_lines, "pools": n_pools}
         self.tallies = {g.name: {"lines": Tally(g.n_groups, n_lines, QUEUE_SUMS + LINE_SUMS, g.waits),
                                  "pools": Tally(g.n_groups, n_pools, QUEUE_SUMS + POOL_SUMS, g.waits)}
-                        for g in self.grains}
+                        for g in kept}
+        # Within a week each reported interval is an interval of the week of its own, so those sums are the
+        # intervals' own, added in the same order: copied when asked for (``sums``), not folded call by call.
+        by_name = {g.name: g for g in kept}
+        week = by_name["interval_of_week"]
+        self.copied = week if "interval" in by_name and len(np.unique(week.group)) == len(week.group) else None
+        self.grains = [g for g in kept if g is not self.copied]     # the grains filled as the run goes
         self.entry_pool = entry_pool        # per entry (``sim.model.routing``): lines, then closed lines put through
         self.finish_pool = finish_pool      # per category
         self.transfers = transfers          # per category: True if a transfer is needed
@@ -270,6 +276,13 @@ class Counters:
 
     def sums(self) -> dict[str, np.ndarray]:
         """The replication's sums as flat arrays: ``"<grain>/<side>/<sum>"`` and ``"<grain>/<side>/hist"``."""
+        if self.copied is not None:
+            rows = self.copied.group
+            for side, target in self.tallies[self.copied.name].items():
+                source = self.tallies["interval"][side]
+                target.table[:, rows] = source.table
+                if target.hist is not None:
+                    target.hist[rows] = source.hist
         out = {}
         for grain, sides in self.tallies.items():
             for side, tally in sides.items():

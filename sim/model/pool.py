@@ -214,7 +214,7 @@ class Pool:
     def add_pending(self, k: int, available: float, job: tuple):
         """A job of kind ``k`` becomes available at ``available`` (s): the pool takes it in when it catches up
         past that moment, in time order with its agents' ends (``catch_up``), no event needed."""
-        heappush(self.pending[k], (available, *job))
+        heappush(self.pending[k], (available, job))
         if available < self.pending_at:
             self.pending_at = available
 
@@ -224,9 +224,12 @@ class Pool:
         for k, pending in enumerate(self.pending):
             if pending:
                 jobs = self.jobs[k]
-                while pending and (pending[0][0] < t if strict else pending[0][0] <= t):
-                    _, due, sequence, seconds = heappop(pending)
-                    heappush(jobs, (due, sequence, seconds))
+                if strict:
+                    while pending and pending[0][0] < t:
+                        heappush(jobs, heappop(pending)[1])
+                else:
+                    while pending and pending[0][0] <= t:
+                        heappush(jobs, heappop(pending)[1])
                 if pending and pending[0][0] < at:
                     at = pending[0][0]
         self.pending_at = at
@@ -249,9 +252,9 @@ class Pool:
                 end = INF
             if self.n_free > self.job_floor and not any(queues):
                 self.merge_available(available)
-                if self.has_ready_work():               # no caller waits: ``take_work`` would go straight to the jobs
-                    self.model.outbound_work.take(self, available)
-                    took = True
+                # no caller waits: ``take_work`` would go straight to the jobs, and ``take`` looks at each kind
+                self.model.outbound_work.take(self, available)
+                took = True
             else:
                 # nobody may take a job before the next end: every job available until then joins now
                 if end < t:
@@ -363,11 +366,15 @@ class HeadcountPool(Pool):
             self.area += self.n_free * (end - self.last_change)
             self.last_change = end
             self.n_free += 1
-            # cheap tests first (``has_ready_work`` answers for jobs alone): usually nobody waits and either
-            # too few agents are free for any job or no job waits
-            if self.n_free > 0 and (any(queues) or self.n_free > job_floor and any(jobs) and self.has_ready_work()):
-                self.take_work(end, arm=False)
-                took = True
+            # cheap tests first: usually nobody waits and either too few agents are free for any job or no job
+            # waits; with jobs alone, ``take`` looks at each kind (``take_work`` would go straight to it)
+            if self.n_free > 0:
+                if any(queues):
+                    self.take_work(end, arm=False)
+                    took = True
+                elif self.n_free > job_floor and any(jobs):
+                    self.model.outbound_work.take(self, end)
+                    took = True
         if took:
             self.arm()
 
@@ -474,8 +481,11 @@ class ShiftPool(Pool):
                 self.free.append(group)
                 self.n_free += 1
                 # cheap tests first, as in ``HeadcountPool.catch_up``
-                if any(queues) or self.n_free > job_floor and any(jobs) and self.has_ready_work():
+                if any(queues):
                     self.take_work(end, arm=False)
+                    took = True
+                elif self.n_free > job_floor and any(jobs):
+                    self.model.outbound_work.take(self, end)
                     took = True
         if took:
             self.arm()

@@ -129,17 +129,17 @@ class ScenarioLoader(yaml.SafeLoader):
         """
         if node not in self._checked:
             self._checked.add(node)
-            first_line: dict[str, int] = {}
+            first: dict[str, yaml.Mark] = {}
             for key_node, _ in node.value:
                 if key_node.tag == _MERGE_TAG:
                     continue
                 key = self._key(key_node)
-                line = line_of(self.text, key_node.start_mark)[0]
-                if key in first_line:
-                    where = f"on line {line}" if first_line[key] == line else \
-                        f"in the same mapping (lines {first_line[key]} and {line})"
+                if key in first:        # lines counted only now: counting them for every key is quadratic
+                    line, earlier = (line_of(self.text, m)[0] for m in (key_node.start_mark, first[key]))
+                    where = f"on line {line}" if earlier == line else \
+                        f"in the same mapping (lines {earlier} and {line})"
                     self._fail(key_node.start_mark, f"{key!r} is given twice {where}; keep one")
-                first_line[key] = line
+                first[key] = key_node.start_mark
         super().flatten_mapping(node)
         winners = {}
         for key_node, value_node in node.value:

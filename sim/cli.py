@@ -213,7 +213,8 @@ def simulate(scenario_file, replications, seed, out, trace, arrival_logs, fmt, w
     from sim.output import tables
     from sim.run.runs import simulate as run_scenario
     s = scenario.load(scenario_file)
-    out = folders.check_folder(out, "--out", folders.default_dir(s.name), [scenario_file, *arrival_logs])
+    out = folders.check_folder(out, "--out", folders.default_dir(s.name),
+                               [*scenario.files_read(s), *arrival_logs])
     make_source = None
     if arrival_logs:
         from sim.logs import calllog
@@ -283,7 +284,8 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     for s in loaded:
         scenario.check_replications(s, reps)
     seed = loaded[0].seed if seed is None else seed
-    out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="compare-"), scenario_files)
+    out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="compare-"),
+                               [f for s in loaded for f in scenario.files_read(s)])
     from sim.run.runs import simulate_many
     with make_runner(workers, scheduler) as runner, progress_bar(reps * len(loaded), "comparing") as bar:
         runs_done = simulate_many(loaded, reps, seed, progress=lambda r: bar.update(1), runner=runner)
@@ -309,7 +311,7 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     from sim.output import tables
     from sim.plan.planner import plan as make_plan
     s = scenario.load(scenario_file)
-    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="plan-"), [scenario_file])
+    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="plan-"), scenario.files_read(s))
     # progress on a terminal only (as the progress bars): in a log, a refusal stays the one line it is
     say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
     say(f"planning {s.name}: requirement, roster, verification ...")
@@ -351,7 +353,7 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
         raise click.UsageError(f"option names must differ, got {', '.join(names)}")
     check_options(loaded)
     out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="decide-"),
-                               [*scenario_files, *arrival_logs])
+                               [*(f for s in loaded for f in scenario.files_read(s)), *arrival_logs])
     through, verified_on = None, DRAWN
     if arrival_logs:
         from sim.logs import calllog
@@ -397,7 +399,7 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
                                  param_hint="'--vary'")
     grid = variants(s, parsed)                      # every variant is checked before anything runs
     reps = scenario.check_replications(s, replications or s.replications)
-    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="sweep-"), [scenario_file])
+    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="sweep-"), scenario.files_read(s))
     store = Store(out / "store")
     from sim.run.store import scenario_key
     keys = [scenario_key(v, v.seed if seed is None else seed) for _, v in grid]
@@ -523,7 +525,8 @@ def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed,
     from sim.logs.replay import summary_line
     from sim.output import replay as written
     s = scenario.load(scenario_file)
-    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="replay-"), [*logs, scenario_file])
+    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="replay-"),
+                               [*logs, *scenario.files_read(s)])
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     result = run_replay(s, log, replications, seed, handle_times, staffing)
     paths = written.write(result, out)

@@ -53,6 +53,12 @@ def world(tmp_path_factory) -> Path:
     proc = run_hotline("simulate", "s.yaml", "-r", "2", "--workers", "1", "--out", "done", cwd=root)
     assert proc.returncode == 0, proc.stderr
     shutil.copy(root / "done" / "scenario.yaml", root / "done" / "own.yaml")   # a user's file among results
+    (root / "shared").mkdir()                  # a variant's base and a sample file, in a folder of their own
+    (root / "shared" / "base.yaml").write_text(small_scenario_text())
+    (root / "v.yaml").write_text("base: shared/base.yaml\nname: variant\n")
+    (root / "shared" / "talk.txt").write_text("200\n240\n300\n")
+    (root / "w.yaml").write_text("base: s.yaml\nname: sampled\nlines:\n  '12345':\n    handle_seconds: "
+                                 "{dist: empirical, file: shared/talk.txt, mean: null}\n")
     return root
 
 
@@ -66,6 +72,11 @@ CASES = [
     (["simulate", "done/scenario.yaml", "--out", "done"], ["--out", "holds the input", "scenario.yaml"]),
     (["simulate", "done/own.yaml", "--out", "."], ["--out", "holds the input"]),
     (["simulate", "s.yaml", "--out", str(UNWRITABLE / "run")], ["--out", "cannot write in /sys/kernel"]),
+    # a base or a sample file in the output folder would be overwritten by the results (2026-12-04)
+    (["simulate", "v.yaml", "--out", "shared"], ["--out", "holds the input", "shared/base.yaml"]),
+    (["simulate", "w.yaml", "--out", "shared"], ["--out", "holds the input", "shared/talk.txt"]),
+    (["plan", "v.yaml", "--out", "shared"], ["--out", "holds the input", "base.yaml"]),
+    (["compare", "s.yaml", "v.yaml", "--out", "shared"], ["--out", "holds the input", "base.yaml"]),
     (["compare", "s.yaml", "t.yaml", "--out", "."], ["--out", "holds the input"]),
     (["compare", "s.yaml", "t.yaml", "--out", ""], ["--out", "is empty"]),
     (["plan", "p.yaml", "--out", "plain.txt"], ["--out", "is a file"]),

@@ -97,6 +97,29 @@ def _chain(path: Path):
         path = path.parent / data["base"] if isinstance(data, dict) and isinstance(data.get("base"), str) else None
 
 
+def files_read(scenario: Scenario) -> list[Path]:
+    """Every file a loaded scenario was read from: its own, its base chain's and its sample files (``file:``),
+    so that a command never writes its results over one of them."""
+    path = Path(scenario.source)
+    if not path.is_file():
+        return []
+    found = [file for file, _, _ in _chain(path)]
+    stack, seen = [scenario.raw], set()
+    while stack:
+        data = stack.pop()
+        if id(data) in seen:
+            continue
+        seen.add(id(data))
+        if isinstance(data, dict):
+            value = data.get("file")
+            if isinstance(value, str) and value:     # relative to the scenario's folder (``files_relative_to``)
+                found.append(path.parent / value)
+            stack.extend(data.values())
+        elif isinstance(data, list):
+            stack.extend(data)
+    return found
+
+
 def notes(path: Path) -> list[tuple[str, str]]:
     """The comments of the file and of every file in its base chain, base first: where its figures come from."""
     chain = []

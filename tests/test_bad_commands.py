@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from badinput import refuse_and_keep, run_hotline, snapshot
+from badinput import log_rows, refuse_and_keep, run_hotline, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 UNWRITABLE = Path("/sys/kernel")          # refuses new files even to root
@@ -270,6 +270,23 @@ def test_the_old_same_file_crash_now_keeps_the_results(world):
     refuse_and_keep(["simulate", "scenario.yaml", "-r", "1", "--out", "."], world / "done", "holds the input",
                     cwd=world / "done")
     assert (world / "done" / "summary.json").read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["..", "."])
+def test_a_scenario_named_dot_or_dot_dot_writes_into_results(tmp_path, name):
+    """results/<name>/ was results/.. (the working folder itself) or results/ itself."""
+    (tmp_path / "s.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", f"name: '{name}'"))
+    proc = run_hotline("simulate", "s.yaml", "-r", "1", "--workers", "1", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "results" / "scenario" / "summary.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results", "s.yaml"]
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["scenario"]
+    (tmp_path / "results" / "calls.csv").write_text("\n".join(
+        ["arrival,line,outcome,wait_seconds,handle_seconds,agent,caller", *log_rows(3, 80)]) + "\n")
+    proc = run_hotline("calibrate", "results/calls.csv", "--name", name, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "results" / "scenario.yaml").is_file()         # was ./results.yaml for "."
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results", "s.yaml"]
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")

@@ -211,7 +211,8 @@ def _read_manifest(folder: Path) -> dict[str, list[str]]:
 
 def default_dir(name: str, prefix: str = "") -> Path:
     """results/<prefix><scenario name>, with the name made safe for a folder."""
-    safe = re.sub(r"[^\w.-]+", "-", name).strip("-") or "scenario"
+    # dots only inside a name: "." and ".." would be results/ itself or the folder above it
+    safe = re.sub(r"[^\w.-]+", "-", name).strip("-.") or "scenario"
     return Path("results") / f"{prefix}{short_name(safe)}"
 
 

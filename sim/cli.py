@@ -91,6 +91,9 @@ def progress_bar(total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="replication", file=sys.stderr, disable=None, leave=False)
 
 
+CALIBRATE_RECORD = "calibrate {}"       # calibrate's files in a folder's manifest, by the scenario's file name
+
+
 def finish(out: Path, command: str, paths: list[Path], folder: Path | None = None) -> str:
     """Record what ``command`` wrote into the folder and remove the previous run's files it did not write again;
     returns a line saying what went ('' when nothing did)."""
@@ -491,12 +494,13 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
     default = folders.default_dir(name)
     out = folders.check_file(out, "--out", default.with_name(default.name + ".yaml"), logs, companions=True,
                              mark=written.MARK, command="hotline calibrate")
+    folders.check_companions(out, "--out", written.MARK, "hotline calibrate", CALIBRATE_RECORD.format(out.name))
     started = time.perf_counter()
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)
     seconds = time.perf_counter() - started
     paths = written.write(raw, report, out, seconds, log.source)
-    note = finish(out, f"calibrate {out.name}", paths, folder=out.parent)
+    note = finish(out, CALIBRATE_RECORD.format(out.name), paths, folder=out.parent)
     click.echo(tables.calibration_table(report))
     done(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"
          + (f" and {len(paths) - 2} sample files" if len(paths) > 2 else ""), note)

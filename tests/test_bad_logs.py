@@ -30,6 +30,7 @@ from sim.input import scenario as sc
 from sim.logs import calllog
 from sim.logs.calibrate import calibrate
 from sim.output import calibrate as calibrate_files
+from sim.output import folders
 
 HEADER = "arrival,line,outcome,wait_seconds,handle_seconds,agent,caller"
 
@@ -65,6 +66,7 @@ def work(tmp_path):
     (out / "replay").mkdir(parents=True)
     (out / "calibrated.yaml").write_text(f"{calibrate_files.MARK} earlier\nname: earlier\n")   # its own, earlier
     (out / "calibrated.fit.json").write_text('{"calls": 1}\n')
+    folders.record(out, "calibrate calibrated.yaml", [out / "calibrated.yaml", out / "calibrated.fit.json"])
     (out / "replay" / "replay.json").write_text('{"days": []}\n')
     return tmp_path
 
@@ -218,6 +220,21 @@ def test_a_stray_date_is_left_out_counted_and_warned_about(work, stray):
     clean_week = json.loads((work / "clean.fit.json").read_text())["lines"]["12345"]["calls_per_week"]
     # one call fewer over the same three days, not a 25-year span with no calls a week
     assert report["lines"]["12345"]["calls_per_week"] == pytest.approx(clean_week - 1, abs=0.01)
+
+
+@pytest.mark.parametrize("mine", ["c.fit.json", "c.12345.handle_seconds.txt"])
+def test_calibrate_writes_over_its_own_files_beside_the_scenario_but_not_over_yours(work, mine):
+    log = work / "log.csv"
+    log.write_text(text(rows()))
+    (work / "mine").mkdir()
+    (work / "mine" / mine).write_text("my own notes\n")
+    refuse_and_keep(["calibrate", log, "--out", work / "mine" / "c.yaml"], work / "mine", "--out", mine,
+                    "not written by `hotline calibrate`", cwd=work)
+    (work / "mine" / mine).unlink()
+    for _ in range(2):                   # the second run replaces the first one's files, its own
+        proc = run_hotline("calibrate", log, "--out", work / "mine" / "c.yaml", cwd=work)
+        assert proc.returncode == 0, proc.stderr
+    assert json.loads((work / "mine" / "c.fit.json").read_text())["calls"] == len(rows())
 
 
 def test_overlapping_logs_count_each_call_once_and_say_so(work):

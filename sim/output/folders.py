@@ -96,6 +96,25 @@ def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), c
     return path
 
 
+def check_companions(path: Path, option: str, mark: str, command: str, recorded_as: str) -> None:
+    """Refuse (OptionError) when a file that would be written beside ``path`` (``<stem>.fit.json``,
+    ``<stem>.*.txt``) exists and was not written there by ``command``: neither listed in the folder's manifest
+    under ``recorded_as`` nor holding ``mark``.  Such files are named after what is written (the lines of a log),
+    so every file of that form is checked, before any work."""
+    listed = set(_read_manifest(path.parent).get(recorded_as, []))
+    try:
+        beside = sorted(path.parent.iterdir()) if path.parent.is_dir() else []
+    except OSError:
+        return                  # unreadable: writing there says why
+    for item in beside:
+        name = item.name
+        if not name.startswith(f"{path.stem}.") or not (name.endswith(".fit.json") or item.suffix == ".txt"):
+            continue
+        if item.is_file() and name not in listed and not _starts_with_mark(item, mark):
+            raise OptionError(option, "", f"{item} exists and was not written by `{command}` beside {path.name}; "
+                              "give another file name, or move that file away first")
+
+
 def _starts_with_mark(path: Path, mark: str) -> bool:
     try:
         with open(path, "rb") as handle:

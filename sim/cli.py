@@ -243,7 +243,8 @@ def simulate(scenario_file, replications, seed, out, trace, arrival_logs, fmt, w
             trace_sink.close(reps)          # a replication in which no call arrived: its header alone
         if trace:
             traces = [out / p.name for p in sorted(staged.iterdir())]
-    paths = written.write(result, out)
+    with files.together():          # the whole set, or the previous run's untouched
+        paths = written.write(result, out)
     note = finish(out, "simulate", paths + traces)
     click.echo(tables.summary_table(written.summary(result)))
     done("wrote " + ", ".join(str(p) for p in paths + traces), note)
@@ -292,7 +293,8 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     from sim.run.runs import simulate_many
     with make_runner(workers, scheduler) as runner, progress_bar(reps * len(loaded), "comparing") as bar:
         runs_done = simulate_many(loaded, reps, seed, progress=lambda r: bar.update(1), runner=runner)
-    paths = written.write(runs_done, out, lang)
+    with files.together():
+        paths = written.write(runs_done, out, lang)
     note = finish(out, "compare", paths)
     click.echo(tables.comparison_table(written.comparison(runs_done)))
     done(f"wrote {len(paths)} files in {out}", note)
@@ -321,7 +323,8 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     with make_runner(workers, scheduler) as runner:
         result = make_plan(s, replications, seed, runner=runner,
                            progress=lambda stage, detail: say(f"  {stage}: {detail}"))
-    paths = written.write_plan(result, out, lang)
+    with files.together():
+        paths = written.write_plan(result, out, lang)
     note = finish(out, "plan", paths)
     click.echo(tables.plan_table(written.plan_summary(result)))
     done(f"wrote {len(paths)} files in {out}", note)
@@ -370,7 +373,8 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
     with make_runner(workers, scheduler) as runner:
         result = make_decision(loaded, replications, seed, progress=say, runner=runner, through=through,
                                verified_on=verified_on)
-    data, paths = written.write(result, out, lang)
+    with files.together():
+        data, paths = written.write(result, out, lang)
     note = finish(out, "decide", paths)
     click.echo(tables.decision_table(data))
     done(f"wrote {len(paths)} files in {out}", note)
@@ -423,7 +427,9 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
                    err=True)
         sys.exit(INTERRUPTED_EXIT)
     rows = written.rows([c for c, _ in grid], runs_done)
-    paths = written.write(rows, [v.name for v in parsed], out, s.threshold_seconds, s.service_level_target, lang)
+    with files.together():
+        paths = written.write(rows, [v.name for v in parsed], out, s.threshold_seconds, s.service_level_target,
+                              lang)
     note = finish(out, "sweep", paths)
     click.echo(tables.sweep_text(rows, [v.name for v in parsed], s.threshold_seconds))
     done(f"wrote {', '.join(str(p) for p in paths)}", note)
@@ -499,7 +505,8 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     raw, report = cal.calibrate(log, name, interval_minutes, threshold_seconds)
     seconds = time.perf_counter() - started
-    paths = written.write(raw, report, out, seconds, log.source)
+    with files.together():
+        paths = written.write(raw, report, out, seconds, log.source)
     note = finish(out, CALIBRATE_RECORD.format(out.name), paths, folder=out.parent)
     click.echo(tables.calibration_table(report))
     done(f"calibrated in {seconds:.1f} s; wrote {', '.join(str(p) for p in paths[:2])}"
@@ -533,7 +540,8 @@ def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed,
                                [*logs, *scenario.files_read(s)])
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     result = run_replay(s, log, replications, seed, handle_times, staffing)
-    paths = written.write(result, out)
+    with files.together():
+        paths = written.write(result, out)
     note = finish(out, "replay", paths)
     click.echo(summary_line(result))
     done(f"wrote {len(paths)} files in {out}", note)

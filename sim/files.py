@@ -39,6 +39,36 @@ def is_special(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+# (temporary file, final path) of the files written inside ``together``: renamed when the block succeeds
+_together: list[tuple[Path, Path]] | None = None
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """The files written inside the block (through ``atomic``) replace the old ones only once all are written.
+
+    A command's results are one set: if the run stops half way (a full disk, a folder where a file goes), the
+    folder keeps the previous run's files, all of them, not a mix of both runs.  Every target is checked before
+    the first rename, so the renames themselves do not stop half way.  A block inside another joins it.
+    """
+    global _together
+    if _together is not None:
+        yield
+        return
+    _together = batch = []
+    try:
+        yield
+        for _, path in batch:
+            if path.is_dir() and not path.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, "is a folder where a result file goes", str(path))
+        for tmp, path in batch:
+            os.replace(tmp, path)
+    finally:
+        _together = None
+        for tmp, _ in batch:
+            tmp.unlink(missing_ok=True)         # after the renames, nothing is left to remove
+
+
 @contextmanager
 def atomic(path: Path, binary: bool = False, newline: str | None = None) -> Iterator[IO]:
     """Open ``path`` for writing through a temporary file that replaces it only when the block succeeds.
@@ -59,7 +89,10 @@ def atomic(path: Path, binary: bool = False, newline: str | None = None) -> Iter
             yield handle
             handle.flush()
             os.fsync(handle.fileno())      # the rename must not expose a file whose data is not on disk
-        os.replace(tmp, path)
+        if _together is not None:
+            _together.append((tmp, path))
+        else:
+            os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         if exc.filename is None and exc.errno is not None:     # a write or fsync (a full disk): name the file

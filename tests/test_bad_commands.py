@@ -272,6 +272,17 @@ def test_the_old_same_file_crash_now_keeps_the_results(world):
     assert (world / "done" / "summary.json").read_bytes() == before
 
 
+def test_a_run_stopped_while_writing_keeps_every_file_of_the_previous_run(world, tmp_path):
+    """A folder where a result file goes stops the run's writing: the previous run's files stay, all of them,
+    not a new summary beside the old archive (found by an outside hunt, 2026-12-04)."""
+    done = results_copy(world, tmp_path, "done")
+    (done / "intervals.csv").unlink()
+    (done / "intervals.csv").mkdir()
+    refuse_and_keep(["simulate", world / "t.yaml", "-r", "2", "--workers", "1", "--out", done], done,
+                    "intervals.csv", "is a folder where a result file goes")
+    assert not [p for p in done.iterdir() if p.name.endswith(".tmp")]
+
+
 @pytest.mark.parametrize("name", ["..", "."])
 def test_a_scenario_named_dot_or_dot_dot_writes_into_results(tmp_path, name):
     """results/<name>/ was results/.. (the working folder itself) or results/ itself."""

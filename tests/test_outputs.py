@@ -44,6 +44,29 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
     assert path.read_text() == "old\n" and temporaries(tmp_path) == []
 
 
+def test_files_written_together_appear_all_or_none(tmp_path):
+    a, b = files.write_text(tmp_path / "a.txt", "old a\n"), files.write_text(tmp_path / "b.txt", "old b\n")
+    with pytest.raises(RuntimeError):
+        with files.together():
+            files.write_text(a, "new a\n")
+            assert a.read_text() == "old a\n"              # not yet: the set is not whole
+            files.write_text(b, "half of new b")
+            raise RuntimeError("disk full")
+    assert (a.read_text(), b.read_text()) == ("old a\n", "old b\n") and temporaries(tmp_path) == []
+    (tmp_path / "c.txt").mkdir()                            # a folder where a file goes: no rename at all
+    with pytest.raises(IsADirectoryError, match="c.txt"):
+        with files.together():
+            files.write_text(a, "new a\n")
+            files.write_text(tmp_path / "c.txt", "c\n")
+    assert a.read_text() == "old a\n" and temporaries(tmp_path) == []
+    with files.together():
+        files.write_text(a, "new a\n")
+        with files.together():                              # joins the outer set
+            files.write_text(b, "new b\n")
+        assert b.read_text() == "old b\n"
+    assert (a.read_text(), b.read_text()) == ("new a\n", "new b\n") and temporaries(tmp_path) == []
+
+
 def test_written_files_follow_the_umask_like_any_other_file(tmp_path):
     previous = os.umask(0o022)
     try:

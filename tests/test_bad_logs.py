@@ -128,6 +128,12 @@ FILES = [
     ("single.csv", text(rows()[:1]).encode(), ["single.csv", "only 1 answered call"]),
     ("no-waits.csv", text([",".join("0" if k == 3 else c for k, c in enumerate(r.split(","))) for r in rows()]).encode(),
      ["no-waits.csv", "wait_seconds", "patience cannot be fitted"]),
+    # found by an outside hunt (2026-12-04): read without a word, every call at midnight or on another line
+    ("date-only.csv", changed(5, "arrival", "2024-01-01").encode(),
+     ["line 5, field arrival", "'2024-01-01' has no time of day to the minute"]),
+    ("hour-only.csv", changed(6, "arrival", "2024-01-01T08").encode(), ["line 6, field arrival", "no time of day"]),
+    ("column-twice.csv", text([r + ",99999" for r in rows()]).replace(HEADER, HEADER + ",line").encode(),
+     ["column-twice.csv", "line 1 (header)", "column 'line' is given twice (fields 2 and 8)"]),
 ]
 
 

@@ -9,7 +9,7 @@ Two formats:
     1999-06-01 07:45:02,PS,abandoned,75,,,0
 
 ``arrival`` is when the caller joined the queue for an agent (ISO date and
-time), ``outcome`` answered or abandoned, ``wait_seconds`` the time until an
+time, to the minute at least), ``outcome`` answered or abandoned, ``wait_seconds`` the time until an
 agent answered or the caller hung up, ``handle_seconds`` the talk time of
 answered calls; ``agent`` and ``caller`` may be empty (caller 0 or empty:
 unknown).  Arrival times either all carry a UTC offset or none does; with
@@ -36,6 +36,7 @@ import gzip
 import hashlib
 import math
 import os
+import re
 import uuid
 import weakref
 import zlib
@@ -304,6 +305,10 @@ def _read_generic(path: Path, lines: Iterator[str], rows: _Rows, left_out: Count
         if header is None:
             return 0
         header = [name.strip() for name in header]
+        for i, name in enumerate(header):
+            if name and name in header[:i]:     # read by name, the last copy would win without a word
+                raise LogError(str(path), f"line {reader.line_num} (header)", f"column {name!r} is given twice "
+                               f"(fields {header.index(name) + 1} and {i + 1}); keep one, or rename the other")
         missing = [c for c in GENERIC_COLUMNS if c not in header]
         if missing:
             raise LogError(str(path), f"line {reader.line_num} (header)", _header_problem(header, missing))
@@ -338,12 +343,22 @@ def _header_problem(header: list[str], missing: list[str]) -> str:
             "(agent, caller optional)")
 
 
+_CLOCK = re.compile(r"^[^T ]+[T ](?P<time>[\d:]+)")     # the time of day after an ISO date
+MINUTE_DIGITS = 4                                      # HH:MM at least
+
+
 def _generic_row(path: Path, number: int, row: dict, rows: _Rows, faults: Counter):
     text = row["arrival"].strip()
     try:
         arrival = datetime.fromisoformat(text)
     except ValueError:
         rows.bad_row(path, number, "arrival", f"{text!r} is not a date and time like 1999-06-01 07:41:25")
+        return
+    clock = _CLOCK.match(text)
+    if clock is None or sum(c.isdigit() for c in clock["time"]) < MINUTE_DIGITS:
+        # a date alone (or an hour alone) reads as midnight (the full hour): every call at one moment
+        rows.bad_row(path, number, "arrival", f"{text!r} has no time of day to the minute; give each call's "
+                     "date and time, like 1999-06-01 07:41:25")
         return
     arrival = rows.clock_time(path, number, text, arrival, faults)
     if arrival is None:

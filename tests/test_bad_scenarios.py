@@ -359,6 +359,11 @@ CASES = [
     case("next-line-after-a-value", edit("pool: general", "pool: general\x85 x: 1"), "line 8", "U+0085"),
     case("line-separator-then-a-later-mistake", edit("seats: 5}", "seats: 5}\n  x: [", edit("name: small",
          "name: \"small\u2028one\"")), "line 12, column 1", "not valid YAML"),
+    # -- shares written as percentages: 35 was 3500% of pay (2026-12-04) --------------------------------------
+    case("on-costs-as-percent", GOOD + "costs: {on_costs: 35}\n", "costs.on_costs", "at most 1", "80% is 0.8"),
+    case("night-premium-as-percent", GOOD + "costs: {night_premium: 20}\n", "costs.night_premium", "at most 1"),
+    case("workstation-margin-as-percent", GOOD + "costs: {workstation_margin: 10}\n", "costs.workstation_margin",
+         "at most 1"),
     # -- fields a provincial line cannot use, once silently ignored (2026-12-04) ------------------------------
     case("provincial-categories-transfer", edit("pool: general", "pool: general\n  '12348': {mode: provincial, "
                                                 "arrivals: {per_hour: 5}, categories: [{name: a, share: 1, "

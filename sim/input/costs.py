@@ -80,11 +80,11 @@ def parse(node: Node | None) -> Costs:
     return Costs(
         currency=currency.strip(),
         pay_per_paid_hour=get("pay_per_paid_hour", lambda k: node.number(k, minimum=0, limit=MONEY)),
-        night_premium=get("night_premium", lambda k: node.number(k, minimum=0, limit=limits.FACTOR)),
+        night_premium=get("night_premium", lambda k: node.number(k, minimum=0, maximum=1)),   # a share: 35 would be 3500%
         night_hours=(parsed[0][1], parsed[1][1]),
-        on_costs=get("on_costs", lambda k: node.number(k, minimum=0, limit=limits.FACTOR)),
+        on_costs=get("on_costs", lambda k: node.number(k, minimum=0, maximum=1)),   # a share: 35 would be 3500%
         workstation_per_year=get("workstation_per_year", lambda k: node.number(k, minimum=0, limit=MONEY)),
-        workstation_margin=get("workstation_margin", lambda k: node.number(k, minimum=0, limit=limits.FACTOR)),
+        workstation_margin=get("workstation_margin", lambda k: node.number(k, minimum=0, maximum=1)),   # a share: 35 would be 3500%
     )
 
 

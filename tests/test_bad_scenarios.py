@@ -359,6 +359,10 @@ CASES = [
     case("next-line-after-a-value", edit("pool: general", "pool: general\x85 x: 1"), "line 8", "U+0085"),
     case("line-separator-then-a-later-mistake", edit("seats: 5}", "seats: 5}\n  x: [", edit("name: small",
          "name: \"small\u2028one\"")), "line 12, column 1", "not valid YAML"),
+    case("name-with-a-line-break", edit("name: small", 'name: "small\\nrun"'), "name", "one line",
+         "'small\\nrun'"),
+    case("planning-start-null", GOOD + "planning: {shifts: [{name: day, starts: [~], hours: 8}]}\n",
+         "planning.shifts[0].starts", "nothing must be a time"),
     # -- shares written as percentages: 35 was 3500% of pay (2026-12-04) --------------------------------------
     case("on-costs-as-percent", GOOD + "costs: {on_costs: 35}\n", "costs.on_costs", "at most 1", "80% is 0.8"),
     case("night-premium-as-percent", GOOD + "costs: {night_premium: 20}\n", "costs.night_premium", "at most 1"),

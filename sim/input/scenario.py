@@ -280,6 +280,8 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     name = root.text("name")
     if not name.strip():
         root.fail("must not be empty: results are written to results/<name>/", "name")
+    if any(not c.isprintable() for c in name):       # a line break would split every message that names it
+        root.fail(f"must be one line of text without control characters, got {describe(name)}", "name")
     return Scenario(
         name=name,
         horizon_seconds=horizon_hours * 3600.0,
@@ -735,7 +737,7 @@ def _planning(root: Node, interval_minutes: int) -> Planning | None:
         for text in starts:
             parsed = clock.parse_clock(text)
             if parsed is None or parsed[0] is not None or parsed[1] % interval_minutes:
-                t.fail(f"{text!r} must be a time 'HH:MM' on a {interval_minutes}-minute boundary", "starts")
+                t.fail(f"{describe(text)} must be a time 'HH:MM' on a {interval_minutes}-minute boundary", "starts")
             start_minutes.append(parsed[1])
         brk, window = 0, (0, 0)
         if t.has("break"):

@@ -359,6 +359,8 @@ CASES = [
     case("next-line-after-a-value", edit("pool: general", "pool: general\x85 x: 1"), "line 8", "U+0085"),
     case("line-separator-then-a-later-mistake", edit("seats: 5}", "seats: 5}\n  x: [", edit("name: small",
          "name: \"small\u2028one\"")), "line 12, column 1", "not valid YAML"),
+    case("surge-day-twice", GOOD + "surges: [{day: mon, factor: 1.5}, {day: Monday, factor: 1.5}]\n",
+         "surges[1].day", "mon of line '12345' is surged already by surges[0]"),
     case("name-with-a-line-break", edit("name: small", 'name: "small\\nrun"'), "name", "one line",
          "'small\\nrun'"),
     case("planning-start-null", GOOD + "planning: {shifts: [{name: day, starts: [~], hours: 8}]}\n",

@@ -375,6 +375,7 @@ def _surges(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[s
     if not isinstance(raw, list):
         root.fail("must be a list of {day, factor, lines}", "surges")
     per_day = clock.MINUTES_PER_DAY // interval_minutes
+    surged: dict[tuple[int, str], int] = {}         # (weekday, line) -> the surge that scaled it
     for i, item in enumerate(raw):
         node = Node(item, root.source, root.field(f"surges[{i}]"))
         node.unknown_keys({"day", "factor", "lines"})
@@ -392,6 +393,10 @@ def _surges(root: Node, lines: dict[str, Line], interval_minutes: int) -> dict[s
             if lid in seen:             # listed twice it would be scaled twice
                 node.fail(f"names line {lid!r} twice; list each line once", "lines")
             seen.add(lid)
+            if (day, lid) in surged:    # two surges of one day multiply: 1.5 and 1.5 made 2.25 without a word
+                node.fail(f"{clock.WEEKDAYS[day]} of line {lid!r} is surged already by surges[{surged[day, lid]}]; "
+                          "give that day and line one factor (the product, if both were meant)", "day")
+            surged[day, lid] = i
             week = lines[lid].arrivals.week_per_hour.copy()
             with np.errstate(over="ignore"):     # inf is refused just below
                 week[day * per_day:(day + 1) * per_day] *= factor

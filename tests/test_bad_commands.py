@@ -50,6 +50,12 @@ def world(tmp_path_factory) -> Path:
     (root / "plain.txt").write_text("not a folder\n")
     (root / "usd.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: usd") + PLANNING
                                    + "costs: {currency: USD}\n")
+    (root / "day.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: day") + PLANNING
+                                   + "  targets: day\n")
+    (root / "lean.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: lean") + PLANNING
+                                    + "  shrinkage: 0.3\n")
+    (root / "tue.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: tue") + PLANNING
+                                   + "start: 'tue 00:00'\n")
     proc = run_hotline("simulate", "s.yaml", "-r", "2", "--workers", "1", "--out", "done", cwd=root)
     assert proc.returncode == 0, proc.stderr
     shutil.copy(root / "done" / "scenario.yaml", root / "done" / "own.yaml")   # a user's file among results
@@ -126,6 +132,9 @@ CASES = [
     (["simulate", "s.yaml", "--arrivals", "", "--out", "new"], ["--arrivals", "an empty name names no file"]),
     (["calibrate", ""], ["LOGS", "an empty name names no file"]),
     (["decide", "p.yaml", "usd.yaml", "--out", "new"], ["usd.yaml: costs.currency", "'USD'", "one currency"]),
+    (["decide", "p.yaml", "day.yaml", "--out", "new"], ["day.yaml: planning.targets", "'day'", "equal service"]),
+    (["decide", "p.yaml", "lean.yaml", "--out", "new"], ["lean.yaml: planning.shrinkage", "is 0.3", "one share"]),
+    (["decide", "p.yaml", "tue.yaml", "--out", "new"], ["tue.yaml: start", "same callers over the same time"]),
     (["prune", "done", "--older-than", "-1"], ["--older-than"]),
 ]
 

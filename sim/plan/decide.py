@@ -24,6 +24,7 @@ from typing import Callable
 
 from sim.errors import ScenarioError
 from sim.input import clock
+from sim.input.reader import describe
 from sim.input.spec import Scenario
 from sim.plan import costs as money
 from sim.plan.planner import PlanResult, check_plannable, plan, roster_scenario
@@ -95,18 +96,26 @@ def check_options(scenarios: list[Scenario]) -> Goals:
                 raise ScenarioError(s.source, what, f"is {getattr(other, field):g}, {first.source}'s is "
                                     f"{getattr(goals, field):g}: options are decided at equal service; give every "
                                     "option the same goals (e.g. in the base file they share)")
-        # the same weeks of callers, judged over the same time, costed in one currency
-        for field, value, theirs in (
-                ("interval_minutes", s.interval_minutes, first.interval_minutes),
-                ("horizon_hours", s.horizon_seconds / 3600, first.horizon_seconds / 3600),
-                ("warmup_hours", s.warmup_seconds / 3600, first.warmup_seconds / 3600),
-                ("start", " ".join(clock.label(s.start_minute)), " ".join(clock.label(first.start_minute))),
-                ("costs.currency", s.costs.currency, first.costs.currency)):
+        # the same weeks of callers, judged over the same time, goals held over the same span, people costed
+        # alike
+        same_callers = "options are compared on the same callers over the same time"
+        for field, value, theirs, why in (
+                ("interval_minutes", s.interval_minutes, first.interval_minutes, same_callers),
+                ("horizon_hours", s.horizon_seconds / 3600, first.horizon_seconds / 3600, same_callers),
+                ("warmup_hours", s.warmup_seconds / 3600, first.warmup_seconds / 3600, same_callers),
+                ("start", " ".join(clock.label(s.start_minute)), " ".join(clock.label(first.start_minute)),
+                 same_callers),
+                ("planning.targets", s.planning.targets, first.planning.targets,
+                 "options are decided at equal service, each goal held over the same span"),
+                ("planning.floor_service_level", s.planning.floor_service_level,
+                 first.planning.floor_service_level, "options are decided at equal service"),
+                ("planning.shrinkage", s.planning.shrinkage, first.planning.shrinkage,
+                 "options are costed with one share of paid time off the phones"),
+                ("costs.currency", s.costs.currency, first.costs.currency, "options are costed in one currency")):
             if value != theirs:
-                shown = (lambda v: f"{v:g}") if isinstance(value, (int, float)) else repr
+                shown = (lambda v: f"{v:g}") if isinstance(value, (int, float)) else describe
                 raise ScenarioError(s.source, field, f"is {shown(value)}, {first.source}'s is {shown(theirs)}: "
-                                    "options are compared on the same callers and in one currency; give every "
-                                    "option the same (e.g. in the base file they share)")
+                                    f"{why}; give every option the same (e.g. in the base file they share)")
     return goals
 
 

@@ -284,6 +284,13 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
             raise click.UsageError(f"{f}: service_level.threshold_seconds is {s.threshold_seconds:g}, "
                                    f"{scenario_files[0]}'s {loaded[0].threshold_seconds:g}: service levels are "
                                    "compared on one threshold; give every scenario the same")
+        for field, value in s.clock_fields.items():    # else replication r does not see the same callers
+            theirs = loaded[0].clock_fields[field]
+            if value != theirs:
+                shown = (lambda v: f"{v:g}") if isinstance(value, (int, float)) else repr
+                raise click.UsageError(f"{f}: {field} is {shown(value)}, {scenario_files[0]}'s {shown(theirs)}: "
+                                       "compare pairs replications on the same callers over the same time; give "
+                                       "every scenario the same, or simulate them apart")
     reps = replications or loaded[0].replications
     for s in loaded:
         scenario.check_replications(s, reps)

@@ -85,6 +85,7 @@ CASES = [
     (["compare", "s.yaml", "v.yaml", "--out", "shared"], ["--out", "holds the input", "base.yaml"]),
     (["compare", "s.yaml", "t.yaml", "--out", "."], ["--out", "holds the input"]),
     (["compare", "s.yaml", "t.yaml", "--out", ""], ["--out", "is empty"]),
+    (["compare", "s.yaml", "tue.yaml", "--out", "new"], ["tue.yaml: start is 'Tue 00:00'", "same callers"]),
     (["plan", "p.yaml", "--out", "plain.txt"], ["--out", "is a file"]),
     (["sweep", "s.yaml", "--vary", "pools.general.seats=50,52", "--out", ""], ["--out", "is empty"]),
     (["sweep", "s.yaml", "--vary", "pools.general.seats=50,52", "--out", "."], ["--out", "holds the input"]),

@@ -157,11 +157,11 @@ CASES = [
          "would overwrite the input"),
     # -- places that turn out unusable while writing -------------------------------------------------------------
     case("summary-json-is-a-folder", ["simulate", "s.yaml", "-r", "2", "-w", "1", "--out", "out2"],
-         "out2/summary.json: Is a directory", cli=True, out2__summary_DOT_json=FOLDER),
+         "out2/summary.json: is a folder where a result file goes", cli=True, out2__summary_DOT_json=FOLDER),
     case("compare-subfolder-is-a-file", ["compare", "s.yaml", "t.yaml", "-r", "2", "-w", "1", "--out", "out2"],
          "out2/small: File exists", out2__small="a file\n"),
     case("fit-report-is-a-folder", ["calibrate", "calls.csv", "--out", "out2/c.yaml"], "out2/c.fit.json",
-         "Is a directory", out2__c_DOT_fit_DOT_json=FOLDER),
+         "is a folder where a result file goes", out2__c_DOT_fit_DOT_json=FOLDER),
     case("manifest-is-a-folder", ["simulate", "s.yaml", "-r", "2", "-w", "1", "--out", "out2"],
          "out2/.hotline-manifest.json", "Is a directory", out2___DOT_hotline_manifest_DOT_json=FOLDER),
     case("store-entry-is-a-folder", ["sweep", "s.yaml", "--vary", "pools.general.seats=2", "-r", "1", "-w", "1",

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.input import clock
+
 MODES = ("merged", "parallel", "specialist", "subcentre", "provincial")
 TRANSFER_KINDS = ("cold", "warm")
 
@@ -247,6 +249,13 @@ class Scenario:
     def city_lines(self) -> list[Line]:
         """Lines whose calls the city's seats answer (all but provincial ones)."""
         return [line for line in self.lines.values() if line.mode != "provincial"]
+
+    @property
+    def clock_fields(self) -> dict[str, Any]:
+        """The fields that say which callers replication r sees and over which time it is judged (the interval
+        length, horizon, warm-up and start, as written): scenarios compared on the same callers share them."""
+        return {"interval_minutes": self.interval_minutes, "horizon_hours": self.horizon_seconds / 3600,
+                "warmup_hours": self.warmup_seconds / 3600, "start": " ".join(clock.label(self.start_minute))}
 
     @property
     def total_seats(self) -> float:

@@ -23,7 +23,6 @@ from functools import cached_property
 from typing import Callable
 
 from sim.errors import ScenarioError
-from sim.input import clock
 from sim.input.reader import describe
 from sim.input.spec import Scenario
 from sim.plan import costs as money
@@ -100,11 +99,7 @@ def check_options(scenarios: list[Scenario]) -> Goals:
         # alike
         same_callers = "options are compared on the same callers over the same time"
         for field, value, theirs, why in (
-                ("interval_minutes", s.interval_minutes, first.interval_minutes, same_callers),
-                ("horizon_hours", s.horizon_seconds / 3600, first.horizon_seconds / 3600, same_callers),
-                ("warmup_hours", s.warmup_seconds / 3600, first.warmup_seconds / 3600, same_callers),
-                ("start", " ".join(clock.label(s.start_minute)), " ".join(clock.label(first.start_minute)),
-                 same_callers),
+                *((k, v, first.clock_fields[k], same_callers) for k, v in s.clock_fields.items()),
                 ("planning.targets", s.planning.targets, first.planning.targets,
                  "options are decided at equal service, each goal held over the same span"),
                 ("planning.floor_service_level", s.planning.floor_service_level,

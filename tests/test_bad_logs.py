@@ -132,6 +132,10 @@ FILES = [
     ("date-only.csv", changed(5, "arrival", "2024-01-01").encode(),
      ["line 5, field arrival", "'2024-01-01' has no time of day to the minute"]),
     ("hour-only.csv", changed(6, "arrival", "2024-01-01T08").encode(), ["line 6, field arrival", "no time of day"]),
+    ("open-quote.csv", text(rows()[:100] + [rows()[100].rsplit(",", 2)[0] + ',"A1,5'] + rows()[101:]).encode(),
+     ["open-quote.csv", "line 102", "a quote opened in this row runs on to line 241", "139 line(s)"]),
+    ("header-twice.csv", text(rows()[:120] + [HEADER] + rows()[120:]).encode(),
+     ["line 122, field row", "repeats the header", "two logs joined"]),
     ("column-twice.csv", text([r + ",99999" for r in rows()]).replace(HEADER, HEADER + ",line").encode(),
      ["column-twice.csv", "line 1 (header)", "column 'line' is given twice (fields 2 and 8)"]),
 ]
@@ -190,6 +194,14 @@ def test_an_interval_that_does_not_divide_a_day_is_refused(work, minutes):
     log.write_text(text(rows()))
     calibrate_refused(work, log, "--interval-minutes", "divide a day", f"got {minutes}",
                       options=["--interval-minutes", minutes])
+
+
+def test_rows_of_spaces_commas_or_a_dos_end_mark_are_blank(tmp_path):
+    plain = tmp_path / "plain.csv"
+    plain.write_text(text(rows()))
+    padded = tmp_path / "padded.csv"
+    padded.write_text(text(rows()[:5] + [",,,,,,", "   "] + rows()[5:] + ["\x1a"]))
+    assert np.array_equal(calllog.read([plain]).arrival, calllog.read([padded]).arrival)
 
 
 def test_empty_fields_after_the_last_column_are_read_as_the_row(tmp_path):

@@ -312,12 +312,22 @@ def _read_generic(path: Path, lines: Iterator[str], rows: _Rows, left_out: Count
         missing = [c for c in GENERIC_COLUMNS if c not in header]
         if missing:
             raise LogError(str(path), f"line {reader.line_num} (header)", _header_problem(header, missing))
+        last = reader.line_num
         for cells in reader:
-            if not cells:
-                continue
+            first, last = last + 1, reader.line_num
+            if last > first:            # no field of a log holds a line break: a quote left open swallowed rows
+                raise LogError(str(path), f"line {first}", f"a quote opened in this row runs on to line {last}, "
+                               f"so the {last - first} line(s) after it were read as one field; close the quote "
+                               "or remove it")
+            if not any(cell.strip(BLANK) for cell in cells):
+                continue                # blank, spaces, commas alone, or a DOS end-of-file mark
             count += 1
+            if [cell.strip() for cell in cells] == header:
+                rows.bad_row(path, first, "row", "repeats the header (two logs joined into one file?); remove it, "
+                             "or give the logs as separate files")
+                continue
             if len(cells) < len(header):
-                rows.bad_row(path, reader.line_num, "row", f"has {len(cells)} fields, the header {len(header)}")
+                rows.bad_row(path, last, "row", f"has {len(cells)} fields, the header {len(header)}")
                 continue
             if any(cell.strip() for cell in cells[len(header):]):
                 # empty fields at the end are a spreadsheet's habit; values there mean the columns slipped
@@ -343,6 +353,7 @@ def _header_problem(header: list[str], missing: list[str]) -> str:
             "(agent, caller optional)")
 
 
+BLANK = " \t\x1a"          # what a row may hold and still be blank (\x1a: the end-of-file mark of DOS tools)
 _CLOCK = re.compile(r"^[^T ]+[T ](?P<time>[\d:]+)")     # the time of day after an ISO date
 MINUTE_DIGITS = 4                                      # HH:MM at least
 

@@ -291,6 +291,14 @@ def test_bank_rows_exported_twice_are_read_once(tmp_path):
     assert any("repeat an earlier row's vru+line and call_id" in note for note in b.notes)
 
 
+def test_bank_logs_joined_into_one_file_name_the_second_header(tmp_path):
+    lines = gzip.decompress(calllog.bank_months("april")[0].read_bytes()).decode().splitlines()
+    joined = tmp_path / "joined.txt"
+    joined.write_text("\n".join(lines[:200] + lines[:1] + lines[300:400]) + "\n")
+    with pytest.raises(calllog.LogError, match="line 201, field row: repeats the header"):
+        calllog.read([joined], "anonymous-bank")
+
+
 def test_arrivals_at_other_utc_offsets_are_converted_and_said(tmp_path):
     naive = tmp_path / "naive.csv"
     naive.write_text(text(rows()))

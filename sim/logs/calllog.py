@@ -425,8 +425,12 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
     count = 0
     for number, text in enumerate(lines, start=1):
         cells = text.split()
-        if number == 1 and cells and cells[0].startswith("vru"):
-            continue                                          # header
+        if cells and cells[0].startswith("vru"):
+            if number == 1:
+                continue                                      # header
+            rows.bad_row(path, number, "row", "repeats the header (two logs joined into one file?); remove it, or "
+                         "give the logs as separate files")
+            continue
         if not cells:
             continue
         count += 1

@@ -359,6 +359,8 @@ CASES = [
     case("next-line-after-a-value", edit("pool: general", "pool: general\x85 x: 1"), "line 8", "U+0085"),
     case("line-separator-then-a-later-mistake", edit("seats: 5}", "seats: 5}\n  x: [", edit("name: small",
          "name: \"small\u2028one\"")), "line 12, column 1", "not valid YAML"),
+    case("talk-time-as-a-number", law("120"), "lines.12345.handle_seconds", "must be a distribution, got 120",
+         "{dist: constant, value: 120}"),
     case("surge-day-twice", GOOD + "surges: [{day: mon, factor: 1.5}, {day: Monday, factor: 1.5}]\n",
          "surges[1].day", "mon of line '12345' is surged already by surges[0]"),
     case("name-with-a-line-break", edit("name: small", 'name: "small\\nrun"'), "name", "one line",

@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.errors import ScenarioError
 from sim.input.limits import CV, MEAN_SECONDS, SECONDS
-from sim.input.reader import Node
+from sim.input.reader import Node, describe
 from sim.input.textfile import read_text
 
 
@@ -171,6 +171,16 @@ class Mixture:
             chosen = which == i
             out[chosen] = component.sample(rng, int(chosen.sum()))
         return out
+
+
+def parse_field(node: Node, key: str, base_dir: Path | None = None):
+    """The law in field ``key`` of ``node`` (``parse``); a bare number there says how to write one."""
+    value = node.raw(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        shown = describe(value)
+        node.fail(f"must be a distribution, got {shown}; write {{dist: constant, value: {shown}}} for exactly "
+                  f"that, or {{dist: exponential, mean: {shown}}} for calls that vary about it", key)
+    return parse(node.child(key), base_dir)
 
 
 def parse(node: Node, base_dir: Path | None = None, weighted: bool = False):

@@ -441,7 +441,7 @@ def _law(node: Node, key: str, base_dir, required: bool = False):
         if required:
             node.fail("is missing (required)", key)
         return None
-    return laws.parse(node.child(key), base_dir)
+    return laws.parse_field(node, key, base_dir)
 
 
 def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir) -> Line:
@@ -468,7 +468,7 @@ def _line(line_id: str, node: Node, interval_minutes: int, pools: dict, base_dir
         r = node.child("redial")
         r.unknown_keys({"probability", "delay_seconds", "max_redials"})
         redial = Redial(r.number("probability", minimum=0, maximum=1),
-                        laws.parse(r.child("delay_seconds"), base_dir),
+                        laws.parse_field(r, "delay_seconds", base_dir),
                         r.integer("max_redials", 1, limit=limits.MAX_REDIALS))
     factors = None
     if node.has("handle_factor_by_hour"):
@@ -696,7 +696,7 @@ def _outbound(root: Node, base_dir) -> tuple[Outbound, ...]:
                 o.fail("must be two times of the same day, opening before closing: ['09:00', '18:00']", "hours")
             hours = (parsed[0][1], parsed[1][1])
         kinds.append(Outbound(name, trigger, o.number("share", minimum=0, maximum=1), after * 60, within * 60,
-                              laws.parse(o.child("handle_seconds"), base_dir), hours,
+                              laws.parse_field(o, "handle_seconds", base_dir), hours,
                               o.integer("reserve_agents", 0, limit=limits.AGENTS)))
     return tuple(kinds)
 

@@ -179,7 +179,7 @@ def parse_field(node: Node, key: str, base_dir: Path | None = None):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         shown = describe(value)
         node.fail(f"must be a distribution, got {shown}; write {{dist: constant, value: {shown}}} for exactly "
-                  f"that, or {{dist: exponential, mean: {shown}}} for calls that vary about it", key)
+                  f"that, or {{dist: exponential, mean: {shown}}} for times that vary about it", key)
     return parse(node.child(key), base_dir)
 
 

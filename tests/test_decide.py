@@ -191,3 +191,11 @@ def test_decide_verifies_every_option_on_logged_calls(tmp_path):
     for entry in [data["today"], *data["options"]]:      # the log's calls, line by line, in every option
         for line in ("A", "B"):
             assert entry["verified"]["lines"][line]["offered"] == {"mean": 1440.0, "ci95": [1440.0, 1440.0]}
+
+
+def test_people_cover_the_busiest_day_as_well_as_the_agent_days():
+    """A weekend-only pool of 4 agents a day is 4 people, not 8 agent-days / 5 = 2 (outside hunt, 2026-12-04)."""
+    assert money.people_for([0, 0, 0, 0, 0, 4, 4], 5) == 4
+    assert money.people_for([10] * 7, 5) == 14                      # 70 agent-days: the days are not the limit
+    assert money.people_for([3, 3, 3, 3, 3, 0, 0], 5) == 3
+    assert money.people_for([0] * 7, 5) == 0

@@ -98,6 +98,13 @@ def of_rosters(rosters: dict[str, Roster], interval_minutes: int, shrinkage: flo
     return Staff(pools, shrinkage)
 
 
+def people_for(agents_by_day: list[int], work_days: int) -> int:
+    """People a week of shifts needs: each works at most ``work_days`` shifts a week and one a day, so at least
+    the agent-days / ``work_days`` and at least the most agents on shift on any one day (``agents_by_day``: per
+    weekday, Monday first; a weekend-only pool of 4 a day is 4 people, not 8 / 5 = 2)."""
+    return max(math.ceil(sum(agents_by_day) / work_days - 1e-9), max(agents_by_day, default=0))
+
+
 def of_pools(pools: dict[str, Pool], shrinkage: float, work_days_per_week: int | None) -> Staff:
     """The staff a scenario's pools have as written ("today"): shifts count people as agent-days a week /
     working days; a head count (agents, agents by interval) as paid hours / 40 h."""
@@ -106,12 +113,12 @@ def of_pools(pools: dict[str, Pool], shrinkage: float, work_days_per_week: int |
     for k, pool in pools.items():
         if pool.shifts:
             at_work = np.zeros(clock.MINUTES_PER_WEEK)
-            agent_days = 0
+            by_day = [0] * clock.DAYS_PER_WEEK
             for e in pool.shifts:
                 for d in e.days:
                     at_work[_minutes(d, e.start_minute, e.minutes)] += e.agents
-                agent_days += e.agents * len(e.days)
-            headcount = math.ceil(agent_days / work_days - 1e-9)
+                    by_day[d] += e.agents
+            headcount = people_for(by_day, work_days)
         else:
             at_work = np.asarray(pool.week_agents, dtype=float)
             headcount = math.ceil(at_work.sum() / MINUTES_PER_HOUR / HOURS_PER_WEEK_FULL_TIME - 1e-9)

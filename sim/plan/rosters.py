@@ -20,7 +20,6 @@ A set-covering integer programme (Dantzig 1954) solved with
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +28,7 @@ from scipy.sparse import lil_matrix
 
 from sim.input import clock
 from sim.input.spec import Planning, ShiftType
+from sim.plan.costs import DEFAULT_WORK_DAYS_PER_WEEK, people_for
 
 WEEK_SECONDS_LIMIT = 60.0      # HiGHS time limit per pool
 MILP_INFEASIBLE = 2          # scipy.optimize.milp's status when no solution exists
@@ -154,9 +154,9 @@ def roster_of(pool: str, prog: Programme, x: np.ndarray, planning: Planning, res
         rows.append(RosterRow(st.name, start, days, int(x[j]), st.minutes / 60.0 * len(days), st.cost_factor))
         paid += x[j] * st.minutes / 60.0 * len(days)
         total_cost += x[j] * prog.cost[j]
-    shifts_per_week = sum(r.agents * len(r.days) for r in rows)
+    by_day = [sum(r.agents for r in rows if d in r.days) for d in range(clock.DAYS_PER_WEEK)]
     headcount = (sum(r.agents for r in rows) if planning.work_days_per_week is not None
-                 else math.ceil(shifts_per_week / 5))
+                 else people_for(by_day, DEFAULT_WORK_DAYS_PER_WEEK))
     gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
     planned = _planned_shifts(columns, prog.breaks, x, planning)
     return Roster(pool, rows, on_phones, at_work, int(headcount), float(paid), float(total_cost), gap, planned)

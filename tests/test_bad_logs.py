@@ -291,6 +291,17 @@ def test_bank_rows_exported_twice_are_read_once(tmp_path):
     assert any("repeat an earlier row's vru+line and call_id" in note for note in b.notes)
 
 
+def test_a_line_with_few_talk_times_says_it_borrows_every_line_s(tmp_path):
+    few = [r.replace(",12345,", ",12333,", 1) for r in rows(1, 20)]
+    log = tmp_path / "log.csv"
+    log.write_text(text(rows() + few))
+    _, report = calibrate(calllog.read([log]), "two")
+    answered = sum(",answered," in r for r in few)
+    assert any(w.startswith(f"line 12333: only {answered} talk time(s)") and "fitted to all lines'" in w
+               for w in report["warnings"]), report["warnings"]
+    assert not any(w.startswith("line 12345") for w in report["warnings"])
+
+
 def test_bank_logs_joined_into_one_file_name_the_second_header(tmp_path):
     lines = gzip.decompress(calllog.bank_months("april")[0].read_bytes()).decode().splitlines()
     joined = tmp_path / "joined.txt"

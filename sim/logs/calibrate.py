@@ -314,8 +314,12 @@ def calibrate(log: CallLog, name: str, interval_minutes: int = 30, threshold_sec
     for j, line in enumerate(log.lines):
         mine = log.line == j
         talk = log.handle[mine & log.answered]
-        if np.isfinite(talk).sum() < MIN_SAMPLES:
+        own = int(np.isfinite(talk).sum())
+        if own < MIN_SAMPLES:
             talk = all_talk
+            report["warnings"].append(f"line {line}: only {own} talk time(s), fewer than the {MIN_SAMPLES} a fit "
+                                      f"needs; its talk-time law is fitted to all lines' "
+                                      f"{int(np.isfinite(all_talk).sum()):,}")
         handle_law, handle_report = fit_talk(talk)
         patience_law, patience_report = fit_patience(log.wait[mine], log.answered[mine])
         arrivals = {"per_interval": [round(float(r), 4) for r in rates[j]]}

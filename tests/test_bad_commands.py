@@ -188,7 +188,7 @@ def results_copy(world: Path, tmp_path: Path, name: str) -> Path:
     ("[1, 2, 3]", ["summary.json", "lacks"]),
     ("[" * 100_000 + "]" * 100_000, ["summary.json", "nested far deeper"]),
     ('{"scenario": "x", "total": {}, "lines": {}, "pools": {}, "threshold_seconds": 20, "targets": 5}',
-     ["done-copy", "run `hotline simulate` again"]),
+     ["done-copy/summary.json", "run `hotline simulate` again"]),
 ])
 def test_report_on_an_unreadable_summary_names_the_file(world, tmp_path, content, words):
     folder = results_copy(world, tmp_path, "done-copy")
@@ -205,6 +205,16 @@ def test_report_on_an_unreadable_compare_or_plan_names_the_file(tmp_path, name, 
     folder.mkdir()
     (folder / name).write_text(content)
     refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, name, problem)
+
+
+@pytest.mark.parametrize("content", ['{"scenarios": ["a", "b"]}', '{"options": 5}', '{"scenarios": [{}]}'])
+def test_report_on_a_compare_json_of_the_wrong_shape_names_it_without_python_words(tmp_path, content):
+    folder = tmp_path / "cmp"
+    folder.mkdir()
+    (folder / "compare.json").write_text(content)
+    line = refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path,
+                           "cmp/compare.json", "run `hotline compare` again")
+    assert "Error" not in line and "indices" not in line, line
 
 
 @pytest.mark.parametrize("damage, words", [

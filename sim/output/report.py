@@ -57,12 +57,16 @@ _WRITER = {"decision.json": "decide", "compare.json": "compare", "plan.json": "p
 
 
 def kind_of(folder: Path) -> str:
-    for name, kind in (("decision.json", "decide"), ("compare.json", "compare"), ("plan.json", "plan"), ("summary.json", "simulate")):
+    for kind, name in RESULTS_FILE.items():
         if (folder / name).is_file():
             return kind
         _not_special(folder / name, kind)
     raise OptionError(str(folder), "", "is not a results folder of simulate, compare, plan or decide "
                       "(no summary.json, compare.json, plan.json or decision.json in it)")
+
+
+# each command's main results file, in the order a folder is recognised by
+RESULTS_FILE = {"decide": "decision.json", "compare": "compare.json", "plan": "plan.json", "simulate": "summary.json"}
 
 
 def build(folders: list[Path], lang: str = "en") -> str:
@@ -81,8 +85,10 @@ def build(folders: list[Path], lang: str = "en") -> str:
             raise
         except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
             # valid JSON and CSV of the wrong shape: from another version, or edited by hand
-            raise OptionError(str(folder), "", f"its results do not have the fields this version reads "
-                              f"({type(exc).__name__}: {exc}); run `hotline {kind}` again to rewrite them") from None
+            missing = f" (no field {exc.args[0]!r} where one was expected)" if isinstance(exc, KeyError) else ""
+            raise OptionError(str(folder / RESULTS_FILE[kind]), "", f"does not have the fields this version reads"
+                              f"{missing}: edited by hand, or written by another version; run `hotline {kind}` "
+                              "again to rewrite it") from None
         parts.append(section)
         sources += found
     parts.append(f"<h2>{_e(text('definitions', lang))}</h2><ul>"

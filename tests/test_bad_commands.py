@@ -207,7 +207,11 @@ def test_report_on_an_unreadable_compare_or_plan_names_the_file(tmp_path, name, 
     refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, name, problem)
 
 
-@pytest.mark.parametrize("content", ['{"scenarios": ["a", "b"]}', '{"options": 5}', '{"scenarios": [{}]}'])
+SHAPE = ('{"baseline": "a", "replications": 2, "seed": 1, "threshold_seconds": 20, "targets": '
+         '{"service_level": 0.8, "max_abandon_rate": 0.05}, "definitions": {}, "scenarios": %s}')
+
+
+@pytest.mark.parametrize("content", [SHAPE % '["a", "b"]', SHAPE % '[{"scenario": "a"}]', SHAPE % "5"])
 def test_report_on_a_compare_json_of_the_wrong_shape_names_it_without_python_words(tmp_path, content):
     folder = tmp_path / "cmp"
     folder.mkdir()

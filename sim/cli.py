@@ -217,7 +217,7 @@ def simulate(scenario_file, replications, seed, out, trace, arrival_logs, fmt, w
     from sim.run.runs import simulate as run_scenario
     s = scenario.load(scenario_file)
     out = folders.check_folder(out, "--out", folders.default_dir(s.name),
-                               [*scenario.files_read(s), *arrival_logs])
+                               [*scenario.files_read(s), *arrival_logs], command="simulate")
     make_source = None
     if arrival_logs:
         from sim.logs import calllog
@@ -296,7 +296,7 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
         scenario.check_replications(s, reps)
     seed = loaded[0].seed if seed is None else seed
     out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="compare-"),
-                               [f for s in loaded for f in scenario.files_read(s)])
+                               [f for s in loaded for f in scenario.files_read(s)], command="compare")
     from sim.run.runs import simulate_many
     with make_runner(workers, scheduler) as runner, progress_bar(reps * len(loaded), "comparing") as bar:
         runs_done = simulate_many(loaded, reps, seed, progress=lambda r: bar.update(1), runner=runner)
@@ -323,7 +323,8 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     from sim.output import tables
     from sim.plan.planner import plan as make_plan
     s = scenario.load(scenario_file)
-    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="plan-"), scenario.files_read(s))
+    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="plan-"), scenario.files_read(s),
+                               command="plan")
     # progress on a terminal only (as the progress bars): in a log, a refusal stays the one line it is
     say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
     say(f"planning {s.name}: requirement, roster, verification ...")
@@ -366,7 +367,7 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
         raise click.UsageError(f"option names must differ, got {', '.join(names)}")
     check_options(loaded)
     out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="decide-"),
-                               [*(f for s in loaded for f in scenario.files_read(s)), *arrival_logs])
+                               [*(f for s in loaded for f in scenario.files_read(s)), *arrival_logs], command="decide")
     through, verified_on = None, DRAWN
     if arrival_logs:
         from sim.logs import calllog
@@ -413,7 +414,8 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
                                  param_hint="'--vary'")
     grid = variants(s, parsed)                      # every variant is checked before anything runs
     reps = scenario.check_replications(s, replications or s.replications)
-    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="sweep-"), scenario.files_read(s))
+    out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="sweep-"), scenario.files_read(s),
+                               command="sweep")
     store = Store(out / "store")
     from sim.run.store import scenario_key
     keys = [scenario_key(v, v.seed if seed is None else seed) for _, v in grid]
@@ -448,6 +450,12 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
 @LANG
 def report(results_dirs, out, lang):
     """One self-contained HTML briefing from the folders of simulate, compare and plan."""
+    seen: dict[str, str] = {}
+    for d in results_dirs:                 # the same run twice in one briefing would look like two options
+        same = seen.setdefault(os.path.realpath(d), d)
+        if same is not d:
+            raise click.BadParameter(f"{d} is given twice (as {same} too); give each results folder once",
+                                     param_hint="'RESULTS_DIRS'")
     # the results it reads (an earlier briefing among them may be written again)
     inputs = [p for d in results_dirs for p in Path(d).rglob("*") if p.suffix.lower() not in (".html", ".htm")]
     # named after the folders, like compare's and decide's own folders: a second briefing keeps the first
@@ -544,7 +552,7 @@ def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed,
     from sim.output import replay as written
     s = scenario.load(scenario_file)
     out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="replay-"),
-                               [*logs, *scenario.files_read(s)])
+                               [*logs, *scenario.files_read(s)], command="replay")
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     result = run_replay(s, log, replications, seed, handle_times, staffing)
     with files.together():

@@ -96,6 +96,10 @@ CASES = [
     (["calibrate", "calls.csv", "--out", "calls.csv"], ["--out", "would overwrite the input"]),
     (["calibrate", "calls.csv", "--out", "plain.txt/c.yaml"], ["--out", "is a file, so no folder"]),
     (["report", "done", "--out", ""], ["--out", "is empty"]),
+    (["report", "done", "done/", "--out", "new.html"], ["RESULTS_DIRS", "is given twice"]),
+    # another command's results in the output folder: a briefing would show one of them only (2026-12-04)
+    (["plan", "p.yaml", "-r", "2", "--out", "done"], ["--out", "done holds the results of `hotline simulate`"]),
+    (["compare", "s.yaml", "t.yaml", "--out", "done"], ["--out", "holds the results of `hotline simulate`"]),
     (["report", "done", "--out", "done"], ["--out", "done is a folder"]),
     (["report", "done", "--out", str(UNWRITABLE / "b.html")], ["--out", "cannot write in /sys/kernel"]),
     # Click's own usage errors, on one line

@@ -29,12 +29,17 @@ NAME_BYTES = 200            # longest name of a file or folder given (255 less r
 
 # ---- checks before any work ------------------------------------------------------------------------------------
 
-def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = ()) -> Path:
+# commands whose results fill a folder: a folder holds one of theirs (``report`` reads one kind from it)
+FOLDER_COMMANDS = ("simulate", "compare", "plan", "decide", "sweep", "replay")
+
+
+def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = (), command: str | None = None) -> Path:
     """The output folder to use (``value``, else ``default``), refused with an OptionError if it cannot be.
 
     Refused: an empty value; a path that is a file or lies under a file; a
     place this user cannot write to; a folder that holds one of ``inputs``
-    (directly or below), since a run rewrites and prunes its folder.
+    (directly or below), since a run rewrites and prunes its folder; with
+    ``command``, a folder that holds another command's results (its manifest says so).
     """
     path = _given(value, option, default, "a folder")
     if _exists(path, option) and not path.is_dir():
@@ -46,6 +51,12 @@ def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = ())
         if inside == item.parent or inside in item.parents:
             raise OptionError(option, "", f"{path} holds the input {item}, which a run there could overwrite "
                               "or remove; give another folder with --out")
+    if command is not None and path.is_dir():
+        others = [c for c, written in _read_manifest(path).items()
+                  if c in FOLDER_COMMANDS and c != command and written]
+        if others:
+            raise OptionError(option, "", f"{path} holds the results of `hotline {others[0]}`; a folder holds one "
+                              f"command's results (a briefing reads one kind from it): give another folder")
     special = _special_inside(path)
     if special is not None:
         # found before any work: writing a result over it would fail after the run, or replace a device

@@ -361,6 +361,8 @@ CASES = [
          "name: \"small\u2028one\"")), "line 12, column 1", "not valid YAML"),
     case("talk-time-as-a-number", law("120"), "lines.12345.handle_seconds", "must be a distribution, got 120",
          "{dist: constant, value: 120}"),
+    case("outbound-hours-past-midnight", GOOD + "outbound: {callbacks: {share: 1, handle_seconds: {dist: constant, "
+         "value: 60}, within_hours: 4, hours: ['20:00', '25:00']}}\n", "outbound.callbacks.hours", "until midnight: '24:00'"),
     case("surge-day-twice", GOOD + "surges: [{day: mon, factor: 1.5}, {day: Monday, factor: 1.5}]\n",
          "surges[1].day", "mon of line '12345' is surged already by surges[0]"),
     case("name-with-a-line-break", edit("name: small", 'name: "small\\nrun"'), "name", "one line",

@@ -105,6 +105,25 @@ def test_callbacks_are_made_by_the_lines_own_agents_only_once_it_opens():
     assert whole.per_replication("outbound_made", "pool", "general").sum() == 0
 
 
+def test_outbound_hours_may_run_until_midnight():
+    """'24:00' closes outbound hours at the end of the day (it was refused, and '00:00' is before any opening)."""
+    data = {"name": "late", "horizon_hours": 48, "interval_minutes": 30, "seed": SEED,
+            "lines": {"12345": {"pool": "general", "arrivals": {"per_hour": 60}, "handle_seconds": HANDLE,
+                                "patience_seconds": {"dist": "exponential", "mean": 60}}},
+            "pools": {"general": {"agents": 4}},
+            "outbound": {"callbacks": {"share": 1.0, "within_hours": 24, "handle_seconds": HANDLE,
+                                       "hours": ["20:00", "24:00"]}}}
+    s = from_dict(data)
+    assert s.outbound[0].hours == (20 * 60, 24 * 60)
+    made = table(simulate(s, 2, SEED), "interval_of_week").per_replication("outbound_made", "pool", "general")
+    made = made.sum(axis=0)
+    half_hour = np.arange(len(made)) % (clock.MINUTES_PER_DAY // 30)
+    assert made.sum() > 0 and made[half_hour < 40].sum() == 0       # only 20:00-24:00
+    run_replication(s, SEED, 0, check=True)                          # the model's laws hold at midnight
+    data["outbound"]["callbacks"]["hours"] = ["00:00", "24:00"]
+    assert from_dict(data).outbound[0].hours is None                  # all day: no hours
+
+
 def test_the_next_opening_is_found_across_the_weekend():
     week = scenario("message").lines["12333"].open_minutes
     friday_evening = (4 * clock.MINUTES_PER_DAY + 18 * 60) * 60.0

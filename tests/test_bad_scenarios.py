@@ -363,6 +363,9 @@ CASES = [
          "{dist: constant, value: 120}"),
     case("outbound-hours-past-midnight", GOOD + "outbound: {callbacks: {share: 1, handle_seconds: {dist: constant, "
          "value: 60}, within_hours: 4, hours: ['20:00', '25:00']}}\n", "outbound.callbacks.hours", "until midnight: '24:00'"),
+    case("variant-agents-over-base-shifts", "base: base.yaml\npools:\n  general: {agents: 4}\n",
+         "pools.general", "got agents, shifts", "remove the base's with null, e.g. shifts: null",
+         **{"base.yaml": edit("{seats: 5}", "{shifts: [{start: '00:00', hours: 24, agents: 5}]}")}),
     case("surge-day-twice", GOOD + "surges: [{day: mon, factor: 1.5}, {day: Monday, factor: 1.5}]\n",
          "surges[1].day", "mon of line '12345' is surged already by surges[0]"),
     case("name-with-a-line-break", edit("name: small", 'name: "small\\nrun"'), "name", "one line",

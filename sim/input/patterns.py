@@ -25,8 +25,12 @@ _SHIFT = {"name", "start", "hours", "days", "agents", "break"}
 
 def exactly_one(node: Node, keys: tuple[str, ...]) -> str:
     present = [k for k in keys if node.has(k)]
-    if len(present) != 1:
-        node.fail(f"needs exactly one of {', '.join(keys)}; got {', '.join(present) or 'none'}")
+    if len(present) > 1:
+        # a variant that gives one over a base that gives another has both: the base's is removed with null
+        node.fail(f"needs exactly one of {', '.join(keys)}; got {', '.join(present)} (over a base file, remove "
+                  f"the base's with null, e.g. {present[-1]}: null)")
+    if not present:
+        node.fail(f"needs exactly one of {', '.join(keys)}; got none")
     return present[0]
 
 

@@ -366,6 +366,9 @@ CASES = [
     case("variant-agents-over-base-shifts", "base: base.yaml\npools:\n  general: {agents: 4}\n",
          "pools.general", "got agents, shifts", "remove the base's with null, e.g. shifts: null",
          **{"base.yaml": edit("{seats: 5}", "{shifts: [{start: '00:00', hours: 24, agents: 5}]}")}),
+    case("break-window-between-intervals", GOOD.replace("horizon_hours: 1", "horizon_hours: 24\ninterval_minutes: 60")
+         + "planning: {shifts: [{name: day, starts: ['08:00'], hours: 8, break: {minutes: 60, within_hours: "
+         "[3.5, 4.5]}}]}\n", "planning.shifts[0].break.within_hours", "60-minute interval grid", "3.5 and 4.5"),
     case("surge-day-twice", GOOD + "surges: [{day: mon, factor: 1.5}, {day: Monday, factor: 1.5}]\n",
          "surges[1].day", "mon of line '12345' is surged already by surges[0]"),
     case("name-with-a-line-break", edit("name: small", 'name: "small\\nrun"'), "name", "one line",

@@ -758,7 +758,12 @@ def _planning(root: Node, interval_minutes: int) -> Planning | None:
             if brk % interval_minutes:
                 b.fail(f"must be a whole number of {interval_minutes}-minute intervals, got {brk}", "minutes")
             w = b.numbers("within_hours", minimum=0, length=(2,))
-            window = (int(w[0] * 60), int(w[1] * 60))
+            window = (int(round(w[0] * 60)), int(round(w[1] * 60)))
+            if window[0] % interval_minutes or window[1] % interval_minutes or abs(w[0] * 60 - window[0]) > 1e-6 \
+                    or abs(w[1] * 60 - window[1]) > 1e-6:
+                # the planner places breaks on whole intervals: a window between them counted the wrong ones
+                b.fail(f"must be hours after the shift's start on the {interval_minutes}-minute interval grid, got "
+                       f"{w[0]:g} and {w[1]:g}", "within_hours")
             if window[0] > window[1] or window[1] + brk > minutes:
                 b.fail(f"the break must start between {w[0]:g} and {w[1]:g} hours and end within the "
                        f"{hours:g}-hour shift", "within_hours")

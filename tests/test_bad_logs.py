@@ -302,6 +302,25 @@ def test_a_line_with_few_talk_times_says_it_borrows_every_line_s(tmp_path):
     assert not any(w.startswith("line 12345") for w in report["warnings"])
 
 
+def test_a_calibrated_scenario_edited_into_a_design_is_replayed_as_a_what_if(tmp_path):
+    """Its differences from the log are the design's effect, not the model's error (outside hunt, 2026-12-04)."""
+    from sim.input import scenario as sc
+    from sim.logs.replay import mode_of
+    path = tmp_path / "log.csv"
+    path.write_text(text(rows()))
+    log = calllog.read([path])
+    raw, report = calibrate(log, "fitted")
+    calibrate_files.write(raw, report, tmp_path / "c.yaml", 0.1)
+    assert mode_of(sc.load(tmp_path / "c.yaml"), log) == ("check", True)
+    edited = yaml.safe_load((tmp_path / "c.yaml").read_text())
+    edited["pools"]["agents"] = {"agents": 50}
+    (tmp_path / "design.yaml").write_text(yaml.safe_dump(edited))
+    assert mode_of(sc.load(tmp_path / "design.yaml"), log) == ("what-if", False)
+    renamed = dict(edited, name="again", pools=yaml.safe_load((tmp_path / "c.yaml").read_text())["pools"])
+    (tmp_path / "renamed.yaml").write_text(yaml.safe_dump(renamed))     # a new name alone changes no fit
+    assert mode_of(sc.load(tmp_path / "renamed.yaml"), log) == ("check", True)
+
+
 def test_bank_logs_joined_into_one_file_name_the_second_header(tmp_path):
     lines = gzip.decompress(calllog.bank_months("april")[0].read_bytes()).decode().splitlines()
     joined = tmp_path / "joined.txt"

@@ -40,6 +40,7 @@ SESSION_GAP_SECONDS = 1800
 REDIAL_WINDOW_SECONDS = 7200
 KS_GOOD_ENOUGH = 0.03
 MIN_SAMPLES = 30
+FITTED_HEX_DIGITS = 16        # of fitted_digest: far more than enough to tell an edit
 # A week or more without a single call is a gap in the log (months missing between two files), not a
 # closed week: counted as observed days with no calls, such days would dilute every rate.
 GAP_DAYS = 7
@@ -360,6 +361,27 @@ def calibrate(log: CallLog, name: str, interval_minutes: int = 30, threshold_sec
         "calibrated_from": {"log": log.source, "calls": len(log), "fingerprint": log.fingerprint()},
     }
     return scenario, report
+
+
+def fitted_digest(raw: dict) -> str:
+    """A digest of what calibration fitted (the lines and pools of a scenario mapping): ``replay`` compares it
+    with the scenario it is given, so that a calibrated scenario edited into a design is replayed as a what-if,
+    not as a check whose differences would be called the model's errors.  Sample files count by name only (a
+    variant in another folder reaches them by another path)."""
+    import hashlib
+    import json
+    import os
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {k: os.path.basename(v) if k == "file" and isinstance(v, str) else plain(v)
+                    for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+    fitted = plain({"lines": raw.get("lines"), "pools": raw.get("pools")})
+    text = json.dumps(fitted, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:FITTED_HEX_DIGITS]
 
 
 def busy_agents(log: CallLog, interval_minutes: int) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 from sim.errors import LogError, ScenarioError
 from sim.input import clock
 from sim.input.spec import Pool, Scenario
-from sim.logs.calibrate import busy_agents, presence
+from sim.logs.calibrate import busy_agents, fitted_digest, presence
 from sim.logs.calllog import CallLog
 from sim.model.arrivals import CallSource
 from sim.model.counters import N_BINS, WAIT_EDGES_SECONDS
@@ -83,6 +83,8 @@ def mode_of(s: Scenario, log: CallLog) -> tuple[str, bool]:
     recorded = s.raw.get("calibrated_from") if isinstance(s.raw, dict) else None
     if not isinstance(recorded, dict):
         return "what-if", False
+    if "fitted" in recorded and recorded["fitted"] != fitted_digest(s.raw):
+        return "what-if", False         # edited since calibration (its staffing, say): a design now
     return "check", recorded.get("fingerprint") == log.fingerprint()
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from sim import files
 from sim.errors import LogError
 from sim.input import limits, yamlfile
+from sim.logs.calibrate import fitted_digest
 from sim.output.folders import short_name
 
 MARK = "# Calibrated by `hotline calibrate`"      # the first words of every file it writes (see folders.check_file)
@@ -35,6 +36,8 @@ def write(raw: dict, report: dict, out: Path, seconds: float, source: str = "the
                     samples[content] = side
                     written.append(side)
                 line[key] = {"dist": "empirical", "file": samples[content].name}
+    if isinstance(raw.get("calibrated_from"), dict):          # what was fitted, as the file holds it
+        raw["calibrated_from"]["fitted"] = fitted_digest(raw)
     report = dict(report, calibration_seconds=round(seconds, 2))
     header = (f"{MARK} in {seconds:.1f} s; fit report: {out.stem}.fit.json\n"
               f"# Arrivals per interval of the week (calls per hour), talk and after-call times, patience,\n"

@@ -369,6 +369,10 @@ CASES = [
     case("break-window-between-intervals", GOOD.replace("horizon_hours: 1", "horizon_hours: 24\ninterval_minutes: 60")
          + "planning: {shifts: [{name: day, starts: ['08:00'], hours: 8, break: {minutes: 60, within_hours: "
          "[3.5, 4.5]}}]}\n", "planning.shifts[0].break.within_hours", "60-minute interval grid", "3.5 and 4.5"),
+    case("weekend-shift-in-five-day-tours", GOOD.replace("horizon_hours: 1", "horizon_hours: 24")
+         + "planning: {work_days_per_week: 5, shifts: [{name: day, starts: ['08:00'], hours: 8}, {name: weekend, "
+         "starts: ['08:00'], hours: 8, days: [sat, sun]}]}\n", "planning.shifts[1].days",
+         "'weekend' may start on 2 day(s), fewer than the 5 working days"),
     case("surge-day-twice", GOOD + "surges: [{day: mon, factor: 1.5}, {day: Monday, factor: 1.5}]\n",
          "surges[1].day", "mon of line '12345' is surged already by surges[0]"),
     case("name-with-a-line-break", edit("name: small", 'name: "small\\nrun"'), "name", "one line",

@@ -779,6 +779,11 @@ def _planning(root: Node, interval_minutes: int) -> Planning | None:
         work_days = node.integer("work_days_per_week", minimum=1)
         if work_days > 7:
             node.fail(f"must be at most 7, got {work_days}", "work_days_per_week")
+        for i, st in enumerate(types):     # a tour works one shift type on work_days of its days
+            if len(st.days) < work_days:
+                node.fail(f"shift {st.name!r} may start on {len(st.days)} day(s), fewer than the {work_days} "
+                          f"working days of a tour, so nobody could work it: allow it more days, or lower "
+                          "work_days_per_week", f"shifts[{i}].days")
     targets = node.text("targets", "interval")
     if targets not in ("interval", "day", "week"):
         node.fail(f"must be 'interval', 'day' or 'week', got {targets!r}", "targets")

@@ -130,10 +130,14 @@ def solve(pool: str, requirement: np.ndarray, planning: Planning, interval_minut
                constraints=LinearConstraint(prog.A.tocsr(), lower, upper),
                options={"time_limit": WEEK_SECONDS_LIMIT, "mip_rel_gap": MIP_RELATIVE_GAP, "disp": False})
     if res.x is None:
-        if res.status == MILP_INFEASIBLE:
+        if res.status == MILP_INFEASIBLE and any(st.break_minutes for st in planning.shifts):
             # every interval has a shift (check_coverable), so breaks are what leaves one without an agent
             advice = ("no mix of these shifts covers every interval once their agents take their breaks: where a "
                       "shift's break must fall, no other shift is at work; widen break within_hours or add starts")
+        elif res.status == MILP_INFEASIBLE:
+            advice = ("no mix of these shifts covers every interval that needs agents (with work_days_per_week, "
+                      "every agent works the same shift on that many of its days); add starts or days, or plan "
+                      "each day on its own (leave work_days_per_week out)")
         else:
             advice = (f"no roster was found within {WEEK_SECONDS_LIMIT:g} s ({res.message}); give fewer starts or "
                       "shift types, or longer interval_minutes")

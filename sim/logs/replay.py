@@ -115,8 +115,9 @@ def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log", outbound: 
                                 "pool (the log does not say which pool an agent sat in); use --staffing scenario")
         present = log_staffing(log, s.interval_minutes)
         if not present.any():
-            raise LogError(log.source, "", "shows no agent at work (no agent names and no answered call with a "
-                           "talk time), so it cannot staff the replay; use --staffing scenario")
+            raise LogError(log.source, "", "shows no agent at work for a noticeable part of any interval (agents "
+                           "are read from agent names, or from answered calls with talk times), so it cannot staff "
+                           "the replay; use --staffing scenario")
         minutes = np.repeat(present, s.interval_minutes)[: n_days * 1440]
         pool_id = next(iter(s.pools))
         out = replace(out, pools={pool_id: Pool(pool_id, s.pools[pool_id].week_agents, minutes)})

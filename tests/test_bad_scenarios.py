@@ -373,6 +373,9 @@ CASES = [
          + "planning: {work_days_per_week: 5, shifts: [{name: day, starts: ['08:00'], hours: 8}, {name: weekend, "
          "starts: ['08:00'], hours: 8, days: [sat, sun]}]}\n", "planning.shifts[1].days",
          "'weekend' may start on 2 day(s), fewer than the 5 working days"),
+    case("weekday-factors-as-shares", edit("per_hour: 60", "per_day: 1000, weekday_factors: [0.16, 0.15, 0.15, "
+                                           "0.15, 0.15, 0.12, 0.12]"),
+         "lines.12345.arrivals.weekday_factors", "sum to 1, like shares of a week", "multiply them by 7", "1.12"),
     case("surge-day-twice", GOOD + "surges: [{day: mon, factor: 1.5}, {day: Monday, factor: 1.5}]\n",
          "surges[1].day", "mon of line '12345' is surged already by surges[0]"),
     case("name-with-a-line-break", edit("name: small", 'name: "small\\nrun"'), "name", "one line",

@@ -13,6 +13,7 @@ from sim.input.limits import AGENTS, BUSYNESS_SHAPE, CALLS_PER_HOUR
 from sim.input.reader import Node
 from sim.input.spec import Arrivals, Pool, ShiftEntry
 
+SHARES_TOLERANCE = 1e-3      # weekday factors this close to summing to 1 are shares of a week
 _ARRIVALS = {"per_hour", "per_interval", "per_day", "daily_profile", "weekday_factors", "busyness",
              "scale", "source"}
 # ``agents`` and ``agents_by_interval`` were called ``seats`` and ``seats_by_interval`` before "seats" came to
@@ -88,6 +89,11 @@ def _per_day(node: Node, interval_minutes: int) -> np.ndarray:
                   "daily_profile")
     factors = (node.numbers("weekday_factors", minimum=0, length=(7,))
                if node.has("weekday_factors") else [1.0] * 7)
+    if node.has("weekday_factors") and abs(sum(factors) - 1.0) < SHARES_TOLERANCE and max(factors) < 1.0:
+        # factors multiply a day of per_day calls: seven that sum to 1 are shares of the week, a seventh of it
+        node.fail(f"these factors sum to 1, like shares of a week, but each multiplies a day of per_day calls "
+                  f"(1 = an ordinary day); multiply them by 7: [{', '.join(f'{7 * f:.3g}' for f in factors)}]",
+                  "weekday_factors")
     # share of the day's calls in each minute, then summed per interval
     minute_share = np.repeat(profile / profile.sum() / (clock.MINUTES_PER_DAY / len(profile)),
                              clock.MINUTES_PER_DAY // len(profile))

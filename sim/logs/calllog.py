@@ -479,6 +479,8 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
         if queued:
             start = times["q_start"]
             wait = max(numbers["q_time"], 0.0)
+            if numbers["q_time"] < 0:
+                faults["negative q_time (read as a wait of 0)"] += 1
         elif answered and times["ser_start"] != 0:
             start = times["vru_exit"]                         # straight to an agent
             wait = 0.0

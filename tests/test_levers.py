@@ -39,6 +39,13 @@ def test_a_sweep_reaches_one_shift_of_one_pool_and_no_pool_sharing_its_anchor():
         variants(s, [parse_vary("pools.transport.shifts[9].agents=1")])
 
 
+def test_sweep_steps_are_the_decimals_written_and_an_empty_value_is_refused():
+    assert parse_vary("volume_factor=0.1:0.5:0.1").values == (0.1, 0.2, 0.3, 0.4, 0.5)   # not 0.30000000000000004
+    assert parse_vary("volume_factor=0.05:0.3:0.05").values == (0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
+    with pytest.raises(OptionError, match="empty value between commas"):
+        parse_vary("volume_factor=1,,2")
+
+
 def test_a_sweep_reaches_a_line_and_a_pool_whose_names_contain_dots():
     data = {"name": "dots", "horizon_hours": 24, "interval_minutes": 60,
             "lines": {"12345.1": {"arrivals": {"per_hour": 10}, "pool": "p.a",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from decimal import Decimal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,8 @@ def parse_vary(text: str) -> Vary:
         raise OptionError("--vary", text, f"{path!r} is not a field path; {usage}")
     malformed = OptionError("--vary", text, f"{spec!r} is not START:STOP:STEP (finite, STEP > 0, STOP >= START) "
                             "or a list V1,V2,...")
+    if ":" not in spec and any(not x.strip() for x in spec.split(",")[:-1]):
+        raise OptionError("--vary", text, f"{spec!r} has an empty value between commas; give each value once")
     try:
         if ":" in spec:
             start, stop, step = (float(x) for x in spec.split(":"))
@@ -59,7 +62,9 @@ def parse_vary(text: str) -> Vary:
         if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(step)) or step <= 0 or stop < start:
             raise malformed
         _check_count(text, (stop + step / 2 - start) / step)      # what np.arange would make, before it makes it
-        values = np.arange(start, stop + step / 2, step)
+        # as many decimals as START and STEP are written with: 0.1:0.5:0.1 gives 0.3, not 0.30000000000000004
+        decimals = max(_decimals(x) for x in spec.split(":")[::2])
+        values = np.round(np.arange(start, stop + step / 2, step), decimals)
     elif not all(math.isfinite(v) for v in values):
         raise malformed
     if len(values) == 0:
@@ -71,6 +76,12 @@ def parse_vary(text: str) -> Vary:
     if twice:
         raise OptionError("--vary", text, f"gives the value {twice[0]:g} more than once; give each value once")
     return Vary(tuple(path.split(".")), values)
+
+
+def _decimals(number: str) -> int:
+    """Decimal places a number is written with ('0.25': 2, '1e-3': 3, '40': 0)."""
+    exponent = Decimal(number.strip()).as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _check_count(text: str, count: float) -> None:

@@ -263,6 +263,14 @@ class Pool:
                     self.merge_available(t, strict=True)
         return took
 
+    def _take_freed(self, end: float):
+        """An agent freed at ``end`` (``catch_up``) answers a waiting caller, else takes outbound jobs: with jobs
+        alone, ``take_work`` would go straight to ``take``, which looks at each kind.  The caller arms."""
+        if any(self.queues):
+            self.take_work(end, arm=False)
+        else:
+            self.model.outbound_work.take(self, end)
+
     def take_work(self, now: float, arm: bool = True):
         """Free agents answer waiting callers, most urgent level first, then outbound work."""
         model = self.model
@@ -367,14 +375,10 @@ class HeadcountPool(Pool):
             self.last_change = end
             self.n_free += 1
             # cheap tests first: usually nobody waits and either too few agents are free for any job or no job
-            # waits; with jobs alone, ``take`` looks at each kind (``take_work`` would go straight to it)
-            if self.n_free > 0:
-                if any(queues):
-                    self.take_work(end, arm=False)
-                    took = True
-                elif self.n_free > job_floor and any(jobs):
-                    self.model.outbound_work.take(self, end)
-                    took = True
+            # waits (``_take_freed`` then costs no call)
+            if self.n_free > 0 and (any(queues) or self.n_free > job_floor and any(jobs)):
+                self._take_freed(end)
+                took = True
         if took:
             self.arm()
 
@@ -481,11 +485,8 @@ class ShiftPool(Pool):
                 self.free.append(group)
                 self.n_free += 1
                 # cheap tests first, as in ``HeadcountPool.catch_up``
-                if any(queues):
-                    self.take_work(end, arm=False)
-                    took = True
-                elif self.n_free > job_floor and any(jobs):
-                    self.model.outbound_work.take(self, end)
+                if any(queues) or self.n_free > job_floor and any(jobs):
+                    self._take_freed(end)
                     took = True
         if took:
             self.arm()

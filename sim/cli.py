@@ -267,6 +267,7 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     if len(scenario_files) < 2:
         raise click.UsageError("give at least two scenario files to compare")
     from sim.input import scenario
+    from sim.input.reader import describe
     from sim.output import compare as written
     from sim.output import tables
     loaded = [scenario.load(f) for f in scenario_files]   # every file is checked before anything runs
@@ -287,8 +288,7 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
         for field, value in s.clock_fields.items():    # else replication r does not see the same callers
             theirs = loaded[0].clock_fields[field]
             if value != theirs:
-                shown = (lambda v: f"{v:g}") if isinstance(value, (int, float)) else repr
-                raise click.UsageError(f"{f}: {field} is {shown(value)}, {scenario_files[0]}'s {shown(theirs)}: "
+                raise click.UsageError(f"{f}: {field} is {describe(value)}, {scenario_files[0]}'s {describe(theirs)}: "
                                        "compare pairs replications on the same callers over the same time; give "
                                        "every scenario the same, or simulate them apart")
     reps = replications or loaded[0].replications
@@ -450,12 +450,10 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
 @LANG
 def report(results_dirs, out, lang):
     """One self-contained HTML briefing from the folders of simulate, compare and plan."""
-    seen: dict[str, str] = {}
-    for d in results_dirs:                 # the same run twice in one briefing would look like two options
-        same = seen.setdefault(os.path.realpath(d), d)
-        if same is not d:
-            raise click.BadParameter(f"{d} is given twice (as {same} too); give each results folder once",
-                                     param_hint="'RESULTS_DIRS'")
+    repeat = files.first_repeat(results_dirs)  # the same run twice in one briefing would look like two options
+    if repeat is not None:
+        raise click.BadParameter(f"{repeat[0]} is given twice (as {repeat[1]} too); give each results folder once",
+                                 param_hint="'RESULTS_DIRS'")
     # the results it reads (an earlier briefing among them may be written again)
     inputs = [p for d in results_dirs for p in Path(d).rglob("*") if p.suffix.lower() not in (".html", ".htm")]
     # named after the folders, like compare's and decide's own folders: a second briefing keeps the first

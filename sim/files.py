@@ -39,6 +39,17 @@ def is_special(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def first_repeat(paths) -> tuple[Path, Path] | None:
+    """The first of ``paths`` that names the same file or folder as an earlier one (links and ``..`` followed),
+    with that earlier one; None when each is given once."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        same = seen.setdefault(os.path.realpath(path), path)
+        if same is not path:
+            return path, same
+    return None
+
+
 # (temporary file, final path) of the files written inside ``together``: renamed when the block succeeds
 _together: list[tuple[Path, Path]] | None = None
 

@@ -77,14 +77,18 @@ def parse(node: Node | None) -> Costs:
     parsed = [clock.parse_clock(t) for t in night] if isinstance(night, (list, tuple)) and len(night) == 2 else None
     if not parsed or any(p is None or p[0] is not None for p in parsed):
         node.fail("must be two clock times, the night's start and end: ['22:00', '06:00']", "night_hours")
+
+    def share(key: str) -> float:       # of pay or of workstations: 35 for 35% would be 3500%
+        return node.number(key, minimum=0, maximum=1)
+
     return Costs(
         currency=currency.strip(),
         pay_per_paid_hour=get("pay_per_paid_hour", lambda k: node.number(k, minimum=0, limit=MONEY)),
-        night_premium=get("night_premium", lambda k: node.number(k, minimum=0, maximum=1)),   # a share: 35 would be 3500%
+        night_premium=get("night_premium", share),
         night_hours=(parsed[0][1], parsed[1][1]),
-        on_costs=get("on_costs", lambda k: node.number(k, minimum=0, maximum=1)),   # a share: 35 would be 3500%
+        on_costs=get("on_costs", share),
         workstation_per_year=get("workstation_per_year", lambda k: node.number(k, minimum=0, limit=MONEY)),
-        workstation_margin=get("workstation_margin", lambda k: node.number(k, minimum=0, maximum=1)),   # a share: 35 would be 3500%
+        workstation_margin=get("workstation_margin", share),
     )
 
 

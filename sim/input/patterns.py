@@ -89,7 +89,7 @@ def _per_day(node: Node, interval_minutes: int) -> np.ndarray:
                   "daily_profile")
     factors = (node.numbers("weekday_factors", minimum=0, length=(7,))
                if node.has("weekday_factors") else [1.0] * 7)
-    if node.has("weekday_factors") and abs(sum(factors) - 1.0) < SHARES_TOLERANCE and max(factors) < 1.0:
+    if abs(sum(factors) - 1.0) < SHARES_TOLERANCE and max(factors) < 1.0:
         # factors multiply a day of per_day calls: seven that sum to 1 are shares of the week, a seventh of it
         node.fail(f"these factors sum to 1, like shares of a week, but each multiplies a day of per_day calls "
                   f"(1 = an ordinary day); multiply them by 7: [{', '.join(f'{7 * f:.3g}' for f in factors)}]",

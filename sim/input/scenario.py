@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -105,19 +105,11 @@ def files_read(scenario: Scenario) -> list[Path]:
     if not path.is_file():
         return []
     found = [file for file, _, _ in _chain(path)]
-    stack, seen = [scenario.raw], set()
-    while stack:
-        data = stack.pop()
-        if id(data) in seen:
-            continue
-        seen.add(id(data))
-        if isinstance(data, dict):
-            value = data.get("file")
-            if isinstance(value, str) and value:     # relative to the scenario's folder (``files_relative_to``)
-                found.append(path.parent / value)
-            stack.extend(data.values())
-        elif isinstance(data, list):
-            stack.extend(data)
+
+    def sample(value: str) -> str:          # relative to the scenario's folder (``files_relative_to``)
+        found.append(path.parent / value)
+        return value
+    map_files(scenario.raw, sample)
     return found
 
 
@@ -167,7 +159,8 @@ def files_relative_to(data: Any, folder: Path, here: Path) -> Any:
     """Scenario fields ``data`` written in ``folder`` with each relative ``file:`` of a law (a sample file)
     made relative to ``here``, so that a copy of them in ``here`` reads the same files (a base in another folder,
     a results folder).  Absolute where no relative path leads there (another drive)."""
-    return _files_from(data, Path(folder), Path(here), {})
+    folder, here = Path(folder), Path(here)
+    return map_files(data, lambda value: value if os.path.isabs(value) else _relative(folder / value, here))
 
 
 def _relative(path: Path, here: Path) -> str:
@@ -177,22 +170,26 @@ def _relative(path: Path, here: Path) -> str:
         return os.path.abspath(path)
 
 
-def _files_from(data: Any, folder: Path, here: Path, done: dict) -> Any:
-    # ``done`` holds what was rewritten, by identity: mappings shared through YAML aliases are walked once
-    if id(data) in done:
-        return done[id(data)]
-    if isinstance(data, dict):
-        out = done[id(data)] = {}
-        for key, value in data.items():
-            if key == "file" and isinstance(value, str) and value and not os.path.isabs(value):
-                value = _relative(folder / value, here)
-            out[key] = _files_from(value, folder, here, done)
-        return out
-    if isinstance(data, list):
-        out = done[id(data)] = []
-        out.extend(_files_from(value, folder, here, done) for value in data)
-        return out
-    return data
+def map_files(data: Any, change: Callable[[str], str]) -> Any:
+    """A copy of scenario fields ``data`` with each sample file's name (a law's non-empty ``file:``) replaced by
+    ``change(name)``; mappings shared through YAML aliases are walked, and copied, once."""
+    done: dict[int, Any] = {}
+
+    def walk(value: Any) -> Any:
+        if id(value) in done:
+            return done[id(value)]
+        if isinstance(value, dict):
+            out = done[id(value)] = {}
+            for key, item in value.items():
+                is_file = key == "file" and isinstance(item, str) and item
+                out[key] = change(item) if is_file else walk(item)
+            return out
+        if isinstance(value, list):
+            out = done[id(value)] = []
+            out.extend(walk(item) for item in value)
+            return out
+        return value
+    return walk(data)
 
 
 def _read_mapping(path: Path) -> dict:

@@ -26,7 +26,10 @@ the report's ``warnings``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 from datetime import timedelta
 
 import numpy as np
@@ -34,6 +37,7 @@ from scipy import stats
 
 from sim.errors import LogError, OptionError
 from sim.input import clock
+from sim.input.scenario import map_files
 from sim.logs.calllog import CallLog
 
 SESSION_GAP_SECONDS = 1800
@@ -368,18 +372,7 @@ def fitted_digest(raw: dict) -> str:
     with the scenario it is given, so that a calibrated scenario edited into a design is replayed as a what-if,
     not as a check whose differences would be called the model's errors.  Sample files count by name only (a
     variant in another folder reaches them by another path)."""
-    import hashlib
-    import json
-    import os
-
-    def plain(value):
-        if isinstance(value, dict):
-            return {k: os.path.basename(v) if k == "file" and isinstance(v, str) else plain(v)
-                    for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        return value
-    fitted = plain({"lines": raw.get("lines"), "pools": raw.get("pools")})
+    fitted = map_files({"lines": raw.get("lines"), "pools": raw.get("pools")}, os.path.basename)
     text = json.dumps(fitted, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:FITTED_HEX_DIGITS]
 

@@ -48,6 +48,7 @@ from typing import Iterator
 
 import numpy as np
 
+from sim import files
 from sim.errors import LogError
 from sim.input.textfile import decode_problem, open_text
 
@@ -212,12 +213,10 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
     if fmt not in FORMATS:
         raise LogError(", ".join(map(str, paths)), "--format",
                        f"unknown log format {fmt!r}; expected one of: {', '.join(FORMATS)}")
-    seen = {}
-    for path in paths:                      # the same file twice would count every call twice
-        same = seen.setdefault(os.path.realpath(path), path)
-        if same is not path:
-            raise LogError(str(path), "", f"is given twice (as {same} too): each call would be counted twice; "
-                           "give each log once")
+    repeat = files.first_repeat(paths)          # the same file twice would count every call twice
+    if repeat is not None:
+        raise LogError(str(repeat[0]), "", f"is given twice (as {repeat[1]} too): each call would be counted twice; "
+                       "give each log once")
     rows = _Rows(skip_bad_rows)
     left_out, faults, per_file = Counter(), Counter(), {}
     reader = _read_generic if fmt == "generic" else _read_bank

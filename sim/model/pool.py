@@ -167,12 +167,9 @@ class Pool:
     def arm(self) -> bool:
         """While a caller waits, make sure a wake-up is due at the lazy end that frees the agent it needs
         (``ends_needed``); True if one was scheduled."""
-        ends = self.ends
-        if not ends:
+        if not self.ends:
             return False
-        end = ends[0]
-        if end.__class__ is tuple:                      # a ShiftPool's (end, group)
-            end = end[0]
+        end = self.first_end()
         if self.wake_at is not None and end >= self.wake_at:
             return False                                # a wake-up is due no later than any end
         needed = self.ends_needed()
@@ -238,18 +235,11 @@ class Pool:
         """Lazy ends and jobs becoming available before ``t``, in time order (an agent finishing at the moment
         a job comes is free for it); True if work was taken (the caller arms)."""
         took = False
-        ends, queues = self.ends, self.queues
+        queues = self.queues
         while self.pending_at < t:
             available = self.pending_at
-            if ends:
-                end = ends[0]
-                if end.__class__ is tuple:              # a ShiftPool's (end, group)
-                    end = end[0]
-                if end <= available:                    # else catching up to then would change nothing
-                    self.catch_up(available)
-                    end = (ends[0][0] if ends[0].__class__ is tuple else ends[0]) if ends else INF
-            else:
-                end = INF
+            if self.first_end() <= available:           # else catching up to then would change nothing
+                self.catch_up(available)
             if self.n_free > self.job_floor and not any(queues):
                 self.merge_available(available)
                 # no caller waits: ``take_work`` would go straight to the jobs, and ``take`` looks at each kind
@@ -257,6 +247,7 @@ class Pool:
                 took = True
             else:
                 # nobody may take a job before the next end: every job available until then joins now
+                end = self.first_end()
                 if end < t:
                     self.merge_available(end)
                 else:
@@ -336,6 +327,10 @@ class Pool:
         """Busy agent-seconds (those finishing a call after their shift included) since the last booking."""
         raise NotImplementedError
 
+    def first_end(self) -> float:
+        """When the first lazily held agent finishes (s; INF when none is)."""
+        raise NotImplementedError
+
 
 class HeadcountPool(Pool):
     """A number of agents on duty; nobody knows which shift they came with.
@@ -381,6 +376,9 @@ class HeadcountPool(Pool):
                 took = True
         if took:
             self.arm()
+
+    def first_end(self) -> float:
+        return self.ends[0] if self.ends else INF
 
     def next_free_at(self) -> float:
         """When the next agent is free for a caller who joins the queue now (s), if the pool's future is already
@@ -502,6 +500,9 @@ class ShiftPool(Pool):
             self.n_free += 1
             return self.has_ready_work()
         return False
+
+    def first_end(self) -> float:
+        return self.ends[0][0] if self.ends else INF
 
     def next_free_at(self) -> float:
         """``HeadcountPool.next_free_at``; the agent who finishes first must also stay (their shift goes on)."""

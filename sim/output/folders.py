@@ -97,8 +97,7 @@ def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), c
     target = _resolved(path)
     for item in inputs:
         item = _resolved(Path(item))
-        companion = (item.parent == target.parent and item.name.startswith(f"{target.stem}.")
-                     and (item.name.endswith(".fit.json") or item.suffix == ".txt"))
+        companion = item.parent == target.parent and _is_companion(item.name, target.stem)
         if item == target or (companions and companion):
             raise OptionError(option, "", f"{path} would overwrite the input {item}; give another file name")
     if mark is not None and path.is_file() and not _starts_with_mark(path, mark):
@@ -118,12 +117,16 @@ def check_companions(path: Path, option: str, mark: str, command: str, recorded_
     except OSError:
         return                  # unreadable: writing there says why
     for item in beside:
-        name = item.name
-        if not name.startswith(f"{path.stem}.") or not (name.endswith(".fit.json") or item.suffix == ".txt"):
+        if not _is_companion(item.name, path.stem):
             continue
-        if item.is_file() and name not in listed and not _starts_with_mark(item, mark):
+        if item.is_file() and item.name not in listed and not _starts_with_mark(item, mark):
             raise OptionError(option, "", f"{item} exists and was not written by `{command}` beside {path.name}; "
                               "give another file name, or move that file away first")
+
+
+def _is_companion(name: str, stem: str) -> bool:
+    """Is ``name`` one of the files written beside ``<stem>.yaml`` (``<stem>.fit.json``, ``<stem>.*.txt``)?"""
+    return name.startswith(f"{stem}.") and (name.endswith(".fit.json") or name.endswith(".txt"))
 
 
 def _starts_with_mark(path: Path, mark: str) -> bool:

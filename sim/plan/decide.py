@@ -108,8 +108,7 @@ def check_options(scenarios: list[Scenario]) -> Goals:
                  "options are costed with one share of paid time off the phones"),
                 ("costs.currency", s.costs.currency, first.costs.currency, "options are costed in one currency")):
             if value != theirs:
-                shown = (lambda v: f"{v:g}") if isinstance(value, (int, float)) else describe
-                raise ScenarioError(s.source, field, f"is {shown(value)}, {first.source}'s is {shown(theirs)}: "
+                raise ScenarioError(s.source, field, f"is {describe(value)}, {first.source}'s is {describe(theirs)}: "
                                     f"{why}; give every option the same (e.g. in the base file they share)")
     return goals
 

@@ -32,6 +32,7 @@ class OutboundWork:
     def __init__(self, model):
         self.model = model
         self.s = model.s
+        self.start_minute = model.s.start_minute
         self.kinds = model.outbound
         self.counters = model.counters
         self.missed_kinds = [(k, o.share) for k, o in enumerate(self.kinds) if o.trigger == "missed"]
@@ -63,6 +64,7 @@ class OutboundWork:
         floor = min((r for r, is_open in zip(self.reserve, self.open) if is_open), default=INF)
         for pool in self.model.pools:
             pool.job_floor = floor
+            pool.ready_jobs()
 
     def _next_change(self, k: int, t: float):
         hours = self.kinds[k].hours
@@ -126,8 +128,12 @@ class OutboundWork:
         if available is None:
             available = t + o.after_seconds
             due = available + o.within_seconds
-        if o.hours is not None:
-            available = self.next_open(available, o.hours)
+        hours = o.hours
+        if hours is not None:
+            # ``next_open``, inlined: a job is created for most answered calls of the Fuyang plan
+            minute = (self.start_minute + available / 60.0) % MINUTES_PER_DAY
+            if not hours[0] <= minute < hours[1]:
+                available = available + (hours[0] - minute) % MINUTES_PER_DAY * 60.0
         if available >= self.s.horizon_seconds:
             return False                                # it would be made after the reported horizon
         self.sequence += 1
@@ -136,6 +142,7 @@ class OutboundWork:
             # found late (inside ``Pool.take_work``): it has been waiting all along, so it joins the pool's
             # jobs at once, before this very take reaches its outbound work
             heappush(pool.jobs[k], job)
+            pool.ready_jobs()
             return False
         pool.add_pending(k, available, job)
         return False
@@ -150,6 +157,8 @@ class OutboundWork:
                 due, _, seconds = heappop(jobs)
                 pool.hold(now, seconds)
                 made += (now, pool.index, now <= due, seconds)
+            if not jobs:
+                pool.ready_jobs()
         if len(made) >= 4 * FOLD_JOBS or len(self.created) >= 2 * FOLD_JOBS:
             self.fold()
 
@@ -171,7 +180,7 @@ class OutboundWork:
             self.made = []
 
     def minute_of_day(self, t: float) -> float:
-        return (self.s.start_minute + t / 60.0) % MINUTES_PER_DAY
+        return (self.start_minute + t / 60.0) % MINUTES_PER_DAY
 
     def is_open(self, t: float, hours) -> bool:
         return hours[0] <= self.minute_of_day(t) < hours[1]

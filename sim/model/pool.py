@@ -70,7 +70,7 @@ class Pool:
 
     __slots__ = ("env", "index", "queues", "area", "last_change", "model", "overflow", "jobs", "has_jobs",
                  "plain", "ends", "wake_at", "wake", "n_free", "pending", "pending_at", "n_held", "staffing_change_at",
-                 "ahead", "job_floor")
+                 "ahead", "job_floor", "ready_floor")
 
     def __init__(self, env: simpy.Environment, index: int, model, n_levels: int, overflow: list, n_outbound: int):
         self.env = env
@@ -89,6 +89,9 @@ class Pool:
         # agents free above which an outbound job may start (the least reserve of the kinds open now: set by
         # ``OutboundWork``)
         self.job_floor = INF
+        # the same, over the open kinds that have jobs waiting in this pool (``ready_jobs``): an agent who
+        # finishes with no caller waiting takes a job exactly when more agents than that are free
+        self.ready_floor = INF
         self.ahead = not overflow and n_levels == 1   # may answer callers ahead (``next_free_at``); the model may forbid it
         self.has_jobs = n_outbound > 0
         self.plain = not overflow and n_levels == 1
@@ -218,18 +221,34 @@ class Pool:
     def merge_available(self, t: float, strict: bool = False):
         """Jobs available at or before ``t`` (before it, if ``strict``) join the waiting jobs."""
         at = INF
+        joined = False
         for k, pending in enumerate(self.pending):
             if pending:
                 jobs = self.jobs[k]
                 if strict:
                     while pending and pending[0][0] < t:
                         heappush(jobs, heappop(pending)[1])
+                        joined = True
                 else:
                     while pending and pending[0][0] <= t:
                         heappush(jobs, heappop(pending)[1])
+                        joined = True
                 if pending and pending[0][0] < at:
                     at = pending[0][0]
         self.pending_at = at
+        if joined:
+            self.ready_jobs()
+
+    def ready_jobs(self):
+        """Set ``ready_floor``: the least reserve of the open kinds with jobs waiting here (INF: none).  Called
+        wherever a kind's waiting jobs start or run out, or its hours open or close."""
+        work = self.model.outbound_work
+        open_, reserve = work.open, work.reserve
+        floor = INF
+        for k, jobs in enumerate(self.jobs):
+            if jobs and open_[k] and reserve[k] < floor:
+                floor = reserve[k]
+        self.ready_floor = floor
 
     def _catch_up_jobs(self, t: float) -> bool:
         """Lazy ends and jobs becoming available before ``t``, in time order (an agent finishing at the moment
@@ -363,15 +382,15 @@ class HeadcountPool(Pool):
         """Release every lazily held agent whose call ended by ``t``, in time order (and let jobs that became
         available before ``t`` in, in time order with them)."""
         took = self._catch_up_jobs(t) if self.pending_at < t else False
-        ends, queues, jobs, job_floor = self.ends, self.queues, self.jobs, self.job_floor
+        ends, queues = self.ends, self.queues
         while ends and ends[0] <= t:
             end = heappop(ends)
             self.area += self.n_free * (end - self.last_change)
             self.last_change = end
             self.n_free += 1
-            # cheap tests first: usually nobody waits and either too few agents are free for any job or no job
-            # waits (``_take_freed`` then costs no call)
-            if self.n_free > 0 and (any(queues) or self.n_free > job_floor and any(jobs)):
+            # cheap tests first: usually nobody waits and too few agents are free for any job waiting (none
+            # waits: ``ready_floor`` is INF), and ``_take_freed`` then costs no call
+            if self.n_free > 0 and (self.n_free > self.ready_floor or any(queues)):
                 self._take_freed(end)
                 took = True
         if took:
@@ -470,7 +489,7 @@ class ShiftPool(Pool):
 
     def catch_up(self, t: float):
         took = self._catch_up_jobs(t) if self.pending_at < t else False
-        ends, queues, jobs, job_floor = self.ends, self.queues, self.jobs, self.job_floor
+        ends, queues = self.ends, self.queues
         busy, on_duty = self.busy, self.on_duty
         while ends and ends[0][0] <= t:
             end, group = heappop(ends)
@@ -483,7 +502,7 @@ class ShiftPool(Pool):
                 self.free.append(group)
                 self.n_free += 1
                 # cheap tests first, as in ``HeadcountPool.catch_up``
-                if any(queues) or self.n_free > job_floor and any(jobs):
+                if self.n_free > self.ready_floor or any(queues):
                     self._take_freed(end)
                     took = True
         if took:

@@ -81,6 +81,12 @@ class Runs:
         self.distinct = bool((self.rows[1:] > self.rows[:-1]).all()) or len(np.unique(self.rows)) == len(self.rows)
 
 
+def _add_at(sums: np.ndarray, group: np.ndarray, unit: np.ndarray, values: np.ndarray):
+    """``sums[group, unit] += values`` item by item, in order (repeated cells add up).  Through flat indices:
+    numpy's ``ufunc.at`` has a fast path for one index array only (five times faster than a pair)."""
+    np.add.at(sums.reshape(-1), group * sums.shape[1] + unit, values)
+
+
 class Tally:
     """Sums of one side (lines or pools) by (group, unit), and wait histograms by (group, unit, bin).
 
@@ -245,10 +251,11 @@ class Counters:
         k = closed.interval - self.first
         keep = (k >= 0) & (k < self.n_intervals)
         k, line = k[keep], closed.line[keep]
+        ones = np.ones(len(k))
         for grain in self.grains:
             sums = self.tallies[grain.name]["lines"].sums
             for name in ("closed_callers", "messages"):
-                np.add.at(sums[name], (grain.group[k], line), 1.0)
+                _add_at(sums[name], grain.group[k], line, ones)
 
     def add_pool(self, name: str, interval: int, pool: int, value: float):
         """Agent time or outbound counts of a pool in a horizon interval (ignored outside the report)."""
@@ -261,8 +268,9 @@ class Counters:
         """``add_pool`` for many (horizon interval, pool, value) at once."""
         k = interval - self.first
         keep = (k >= 0) & (k < self.n_intervals)
+        k, pool, value = k[keep], pool[keep], value[keep]
         for grain in self.grains:
-            np.add.at(self.tallies[grain.name]["pools"].sums[name], (grain.group[k[keep]], pool[keep]), value[keep])
+            _add_at(self.tallies[grain.name]["pools"].sums[name], grain.group[k], pool, value)
 
     def add_offered_only(self, counts: np.ndarray):
         """Provincial lines: calls counted per (horizon interval, line), never queued."""

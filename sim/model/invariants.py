@@ -80,6 +80,7 @@ class InvariantChecker:
                 raise InvariantError(f"t={now:.3f} s: pool {pool.index}'s clock ran back from "
                                      f"{self.last_change[pool.index]:.3f} to {pool.last_change:.3f} s")
             self.last_change[pool.index] = pool.last_change
+            self.check_ready_floor(pool, now)
             waiting = [entry for queue in pool.queues for entry in queue if _waits(entry)]
             if not waiting:
                 self.check_jobs(pool, now)
@@ -96,6 +97,16 @@ class InvariantChecker:
                         raise InvariantError(
                             f"t={now:.3f} s: pool {pool.index}: an agent finished at {end:.3f} s, unseen, while a "
                             f"caller waited (since {start:.3f} s, patience until {deadline:.3f} s): a lost wake-up")
+
+    def check_ready_floor(self, pool, now: float):
+        """The pool's ``ready_floor`` (kept up as jobs come and go) is what its waiting jobs say."""
+        work = self.model.outbound_work
+        floor = min((work.reserve[k] for k, jobs in enumerate(pool.jobs) if jobs and work.open[k]),
+                    default=float("inf"))
+        if pool.ready_floor != floor:
+            raise InvariantError(f"t={now:.3f} s: pool {pool.index} says agents take jobs from more than "
+                                 f"{pool.ready_floor} free, but its waiting jobs say {floor}: agents finishing would "
+                                 f"miss a job or look for one in vain")
 
     def check_jobs(self, pool, now: float):
         """Agents actually free (not those a catch-up would free: they take jobs then, lazily) above the reserve

@@ -221,23 +221,24 @@ class Pool:
     def merge_available(self, t: float, strict: bool = False):
         """Jobs available at or before ``t`` (before it, if ``strict``) join the waiting jobs."""
         at = INF
-        joined = False
         for k, pending in enumerate(self.pending):
             if pending:
                 jobs = self.jobs[k]
+                had_jobs = bool(jobs)
                 if strict:
                     while pending and pending[0][0] < t:
                         heappush(jobs, heappop(pending)[1])
-                        joined = True
                 else:
                     while pending and pending[0][0] <= t:
                         heappush(jobs, heappop(pending)[1])
-                        joined = True
+                if jobs and not had_jobs:
+                    # the kind's first job waiting here: ``ready_jobs``, which a kind joining can only lower
+                    work = self.model.outbound_work
+                    if work.open[k] and work.reserve[k] < self.ready_floor:
+                        self.ready_floor = work.reserve[k]
                 if pending and pending[0][0] < at:
                     at = pending[0][0]
         self.pending_at = at
-        if joined:
-            self.ready_jobs()
 
     def ready_jobs(self):
         """Set ``ready_floor``: the least reserve of the open kinds with jobs waiting here (INF: none).  Called

@@ -273,8 +273,11 @@ class Replication:
                         env._now = t
                         self.transfers.start_triage(pool, block, i, t, first[i])
                         next_event = env.peek()
-                    elif pool.hold(t, first[i]) | (handled and block.visits[i] and self.outbound_work.handled(pool, block, i, t)):
-                        next_event = env.peek()
+                    else:
+                        if pool.hold(t, first[i]):
+                            next_event = env.peek()
+                        if handled and block.visits[i]:   # a return visit needs no event (``OutboundWork.create``)
+                            self.outbound_work.handled(pool, block, i, t)
                 else:
                     env._now = t
                     self.enqueue_first(pool, block, i, t)

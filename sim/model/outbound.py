@@ -33,7 +33,9 @@ class OutboundWork:
         self.model = model
         self.s = model.s
         self.start_minute = model.s.start_minute
+        self.horizon_seconds = model.s.horizon_seconds
         self.kinds = model.outbound
+        self.windows = [(o.after_seconds, o.within_seconds, o.hours) for o in self.kinds]     # read per job
         self.counters = model.counters
         self.missed_kinds = [(k, o.share) for k, o in enumerate(self.kinds) if o.trigger == "missed"]
         self.handled_kinds = [(k, o.share) for k, o in enumerate(self.kinds) if o.trigger == "handled"]
@@ -107,35 +109,33 @@ class OutboundWork:
             if block.outbound_draw[k][i] < share:
                 self.create(k, pool, t, block.outbound_seconds[k][i], now)
 
-    def handled(self, pool, block, i: int, t: float) -> bool:
-        """Call ``i`` of ``block`` is being handled by ``pool`` from ``t``: maybe a return visit later.
-
-        True if a job was created (an event is then due)."""
-        created = False
+    def handled(self, pool, block, i: int, t: float):
+        """Call ``i`` of ``block`` is being handled by ``pool`` from ``t``: maybe a return visit later."""
         for k, share in self.handled_kinds:
             if block.outbound_draw[k][i] < share:
-                created = self.create(k, pool, t, block.outbound_seconds[k][i]) or created
-        return created
+                self.create(k, pool, t, block.outbound_seconds[k][i])
 
     def create(self, k: int, pool, t: float, seconds: float, now: float | None = None,
-               available: float | None = None, due: float | None = None) -> bool:
-        """A job of kind ``k`` for ``pool``, created at ``t``, taking ``seconds`` of an agent's time;
-        True if an event is due for it (never, today: the pool takes it in lazily).  ``now``: see ``missed``; a job whose time has passed joins the
+               available: float | None = None, due: float | None = None):
+        """A job of kind ``k`` for ``pool``, created at ``t``, taking ``seconds`` of an agent's time.  It needs no
+        event: the pool takes it in when it catches up past the moment it becomes available, in time order with
+        its agents' ends (``Pool.catch_up``).  ``now``: see ``missed``; a job whose time has passed joins the
         pool at once (no agent could have taken it since: see ``Pool.take_work``).  ``available`` and
         ``due`` (seconds) replace the kind's own window (a closed line's callback: from its opening)."""
-        o = self.kinds[k]
         self.created += (t, pool.index)
         if available is None:
-            available = t + o.after_seconds
-            due = available + o.within_seconds
-        hours = o.hours
+            after, within, hours = self.windows[k]
+            available = t + after
+            due = available + within
+        else:
+            hours = self.kinds[k].hours
         if hours is not None:
-            # ``next_open``, inlined: a job is created for most answered calls of the Fuyang plan
+            # ``next_open``, inlined: a job is created for a quarter of the Fuyang plan's answered calls
             minute = (self.start_minute + available / 60.0) % MINUTES_PER_DAY
             if not hours[0] <= minute < hours[1]:
                 available = available + (hours[0] - minute) % MINUTES_PER_DAY * 60.0
-        if available >= self.s.horizon_seconds:
-            return False                                # it would be made after the reported horizon
+        if available >= self.horizon_seconds:
+            return                                      # it would be made after the reported horizon
         self.sequence += 1
         job = (due, self.sequence, seconds)
         if now is not None and available <= now:
@@ -143,9 +143,10 @@ class OutboundWork:
             # jobs at once, before this very take reaches its outbound work
             heappush(pool.jobs[k], job)
             pool.ready_jobs()
-            return False
-        pool.add_pending(k, available, job)
-        return False
+            return
+        heappush(pool.pending, (available, k, job))
+        if available < pool.pending_at:
+            pool.pending_at = available
 
     def take(self, pool, now: float):
         """Free agents with no inbound caller waiting make outbound calls, earliest due first."""

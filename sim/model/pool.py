@@ -25,7 +25,7 @@ simulation in ``tests/reference_sim.py`` has none of them):
   or hangs up before, as decided on arrival: no queue entry, no wake-up;
 - outbound jobs need no event at all: taking one changes nothing but an
   agent's time, so a job is taken when the pool catches up past the agent's
-  end or the job's availability (``add_pending``, ``_catch_up_jobs``), exactly
+  end or the job's availability (``OutboundWork.create``, ``_catch_up_jobs``), exactly
   as an event at that moment would have; everything that looks at a pool
   (arrivals, transfers, shifts, interval boundaries, outbound hours) catches it
   up first.
@@ -81,8 +81,8 @@ class Pool:
         self.model = model              # the replication: answers that need more than an agent
         self.overflow = overflow        # [(target pool index, after seconds, handle factor)]
         self.jobs = [[] for _ in range(n_outbound)]   # heaps of (due, sequence, seconds) per outbound kind
-        # jobs not yet available: heaps of (available, due, sequence, seconds) per kind; no event each (see arm)
-        self.pending = [[] for _ in range(n_outbound)]
+        # jobs not yet available, of every kind: a heap of (available, kind, job); no event each (see arm)
+        self.pending: list = []
         self.pending_at = INF           # the earliest availability among them
         self.n_held = 0                 # agents held by an event (warm transfers), not by a known end
         self.staffing_change_at = INF   # when agents next come or go (s; set by the model)
@@ -211,34 +211,19 @@ class Pool:
         self.arm()
 
     # -- outbound jobs not yet available ----------------------------------------
-    def add_pending(self, k: int, available: float, job: tuple):
-        """A job of kind ``k`` becomes available at ``available`` (s): the pool takes it in when it catches up
-        past that moment, in time order with its agents' ends (``catch_up``), no event needed."""
-        heappush(self.pending[k], (available, job))
-        if available < self.pending_at:
-            self.pending_at = available
-
     def merge_available(self, t: float, strict: bool = False):
         """Jobs available at or before ``t`` (before it, if ``strict``) join the waiting jobs."""
-        at = INF
-        for k, pending in enumerate(self.pending):
-            if pending:
-                jobs = self.jobs[k]
-                had_jobs = bool(jobs)
-                if strict:
-                    while pending and pending[0][0] < t:
-                        heappush(jobs, heappop(pending)[1])
-                else:
-                    while pending and pending[0][0] <= t:
-                        heappush(jobs, heappop(pending)[1])
-                if jobs and not had_jobs:
-                    # the kind's first job waiting here: ``ready_jobs``, which a kind joining can only lower
-                    work = self.model.outbound_work
-                    if work.open[k] and work.reserve[k] < self.ready_floor:
-                        self.ready_floor = work.reserve[k]
-                if pending and pending[0][0] < at:
-                    at = pending[0][0]
-        self.pending_at = at
+        pending = self.pending
+        while pending and (pending[0][0] < t if strict else pending[0][0] <= t):
+            _, k, job = heappop(pending)
+            jobs = self.jobs[k]
+            if not jobs:
+                # the kind's first job waiting here: ``ready_jobs``, which a kind joining can only lower
+                work = self.model.outbound_work
+                if work.open[k] and work.reserve[k] < self.ready_floor:
+                    self.ready_floor = work.reserve[k]
+            heappush(jobs, job)
+        self.pending_at = pending[0][0] if pending else INF
 
     def ready_jobs(self):
         """Set ``ready_floor``: the least reserve of the open kinds with jobs waiting here (INF: none).  Called

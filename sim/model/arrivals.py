@@ -345,12 +345,15 @@ class CallSource:
         """Line ``j``'s callers in ``intervals`` (one clock day): the reference rate's callers (thinned where
         the rate is lower), and where it is higher, more callers from a stream of their own.  Every number a
         caller needs is drawn with it, so two scenarios whose rates differ share every caller they can."""
-        rate = self.rates_per_hour(j, intervals)
         reference = self.rates_per_hour(j, intervals, reference=True)
-        kept_share = np.minimum(np.divide(rate, reference, out=np.zeros(len(rate)), where=reference > 0), 1.0)
         st = self.day_stream(j, day)
         t, k = self._times(st, intervals, reference)
         mark = st["arrivals"].random(len(t))
+        if self.lines[j].arrivals.reference_per_hour is None:
+            # the rate is the reference rate: every caller is kept (a mark is below a share of 1) and none is added
+            return [self.attributes(j, t, k, st, keep=self._within(k))]
+        rate = self.rates_per_hour(j, intervals)
+        kept_share = np.minimum(np.divide(rate, reference, out=np.zeros(len(rate)), where=reference > 0), 1.0)
         parts = [self.attributes(j, t, k, st, keep=(mark < kept_share[k - intervals[0]]) & self._within(k))]
         extra = np.maximum(rate - reference, 0.0)
         if extra.any():
@@ -385,9 +388,10 @@ class CallSource:
         cat = np.asarray(mine)[which]
         agent = np.empty(n)
         level = np.empty(n, dtype=np.int64)
+        everyone = slice(None)          # a line of one category: all its callers, with no mask to build
         for g in mine:
-            chosen = cat == g
-            m = int(chosen.sum())
+            chosen = cat == g if len(mine) > 1 else everyone
+            m = int(chosen.sum()) if len(mine) > 1 else n
             c = routes.routes[g].category
             seconds = c.handle.sample(st["handle"], m)
             if line.handle_factor_by_hour is not None:      # talk times that vary over the day

@@ -379,7 +379,7 @@ class HeadcountPool(Pool):
             if self.n_free > 0 and (self.n_free > self.ready_floor or any(queues)):
                 self._take_freed(end)
                 took = True
-        if took:
+        if took and any(queues):        # ``arm`` does nothing when nobody waits (outbound jobs need no wake-up)
             self.arm()
 
     def first_end(self) -> float:
@@ -491,7 +491,7 @@ class ShiftPool(Pool):
                 if self.n_free > self.ready_floor or any(queues):
                     self._take_freed(end)
                     took = True
-        if took:
+        if took and any(queues):        # ``arm`` does nothing when nobody waits (outbound jobs need no wake-up)
             self.arm()
 
     def _finish(self, group: int, now: float) -> bool:

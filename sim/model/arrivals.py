@@ -217,8 +217,8 @@ class CallSource:
         self.block_intervals = int(min(scenario.n_intervals, max(1, TARGET_BLOCK_CALLS // max(mean_calls, 1e-9))))
         self.transfers = routes.has_transfers
         self.route_kind = np.asarray([r.kind for r in routes.routes])
-        # a call's draw below this makes a job when the call is answered (kinds triggered by hang-ups: never)
-        self.visit_share = np.asarray([o.share if o.trigger == "handled" else -1.0 for o in scenario.outbound])
+        # (kind, share) of the kinds an answer triggers: a call's draw below the share makes a job when answered
+        self.visit_shares = [(k, o.share) for k, o in enumerate(scenario.outbound) if o.trigger == "handled"]
         self.next_interval = 0
         # entries beyond the lines exist only when a closed line puts its callers through elsewhere
         self.rerouting = len(routes.entry_line) > len(self.lines)
@@ -332,7 +332,10 @@ class CallSource:
         if self.s.outbound:
             outbound = ([memoryview(d) for d in np.ascontiguousarray(draw.T)],
                         [memoryview(j) for j in np.ascontiguousarray(job.T)])
-            visits = (draw < self.visit_share).any(axis=1).tolist()
+            visits = np.zeros(len(t), dtype=bool)
+            for kind, share in self.visit_shares:
+                visits |= draw[:, kind] < share
+            visits = visits.tolist()
         stage = (self.route_kind[cat] != PLAIN).astype(np.int64)
         lines = line.tolist()
         arrays = {"interval": k, "line": line, "entry": entry, "category": cat, "first_seconds": first,

@@ -71,7 +71,7 @@ class Runs:
     """Runs of equal values in ``rows`` (groups of a grain, for consecutive intervals): where each starts, its
     row, and whether the runs' rows are distinct (computed once for all the tallies folded at that grain)."""
 
-    __slots__ = ("all", "starts", "rows", "distinct")
+    __slots__ = ("all", "starts", "rows", "distinct", "target")
 
     def __init__(self, rows: np.ndarray):
         self.all = rows
@@ -79,6 +79,10 @@ class Runs:
         self.rows = rows[self.starts]
         # rising rows (the usual block, within a week) are distinct without sorting them
         self.distinct = bool((self.rows[1:] > self.rows[:-1]).all()) or len(np.unique(self.rows)) == len(self.rows)
+        # where the rows go in a grain's tally: consecutive rows (a block's intervals) as a slice, added in place;
+        # an index array makes numpy copy them out and back (0.4 ms a block of the Fuyang week, against 0.03)
+        consecutive = len(self.rows) and self.rows[-1] - self.rows[0] + 1 == len(self.rows)
+        self.target = slice(int(self.rows[0]), int(self.rows[-1]) + 1) if consecutive and self.distinct else self.rows
 
 
 def _add_at(sums: np.ndarray, group: np.ndarray, unit: np.ndarray, values: np.ndarray):
@@ -134,7 +138,7 @@ class Tally:
         """Add this tally's groups into ``target``'s groups ``runs.all`` (one per group here)."""
         # Runs of equal rows are summed first (reduceat); when the runs' rows are then distinct (a block
         # spans less than a week) a plain indexed add does, which is several times faster than np.add.at.
-        rows, starts, unique = runs.all, runs.starts, runs.rows
+        rows, starts, unique = runs.all, runs.starts, runs.target
         if runs.distinct:
             whole = len(starts) == len(rows)
             target.table[:, unique] += self.table if whole else np.add.reduceat(self.table, starts, axis=1)

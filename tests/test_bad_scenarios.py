@@ -399,6 +399,11 @@ CASES = [
                                              "arrivals: {per_hour: 5}}\n",
          "lines.12348.handle_seconds", "'handle_seconds' is not used", "null removes it", source="base.yaml",
          **{"base.yaml": edit("pool: general", "pool: general\n  '12348': {handle_seconds: 60}")}),
+    # -- a line that keeps its own seats, written on the merged lines' pool: it would simply be merged ----------
+    case("parallel-on-the-merged-pool", hours("mode: parallel", pool="general"), "lines.12333.pool",
+         "parallel line keeps seats of its own", "also answers merged line 12345", "mode: merged", cli=True),
+    case("subcentre-on-the-merged-pool", hours("mode: subcentre", pool="general"), "lines.12333.pool",
+         "subcentre line", "give 12333 a pool of its own"),
 ]
 CLI_CASES = [c for c in CASES if c.cli]
 

@@ -265,6 +265,7 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     lines = {lid: _with_categories(line, line_nodes[lid], lines, default_transfer, base_dir)
              for lid, line in lines.items()}
     _check_when_closed(lines, line_nodes)
+    _check_own_seats(lines, line_nodes)
     lines = _surges(root, lines, interval_minutes)
     lines = _volume(root, lines, interval_minutes)
     if not any(line.mode != "provincial" for line in lines.values()):
@@ -497,6 +498,22 @@ def _opening(node: Node, mode: str, pool: Pool | None):
         node.fail("needs opening hours ('open', on the line or its pool) to say what happens outside them",
                   "when_closed")
     return None, None
+
+
+def _check_own_seats(lines: dict[str, Line], nodes: dict[str, Node]):
+    """A parallel, specialist or sub-centre line keeps seats of its own: on a pool that merged lines share it
+    would simply be merged, and the option compared would not be the one written."""
+    merged_on: dict[str, list[str]] = {}
+    for lid, line in lines.items():
+        if line.mode == "merged":
+            merged_on.setdefault(line.pool, []).append(lid)
+    for lid, line in lines.items():
+        if line.mode in ("merged", "provincial") or line.pool not in merged_on:
+            continue
+        shared = merged_on[line.pool]
+        nodes[lid].fail(f"a {line.mode} line keeps seats of its own, but pool {line.pool!r} also answers merged "
+                        f"line{'s' if len(shared) > 1 else ''} {', '.join(shared)}: give {lid} a pool of its own, "
+                        f"or write mode: merged", "pool")
 
 
 def _check_when_closed(lines: dict[str, Line], nodes: dict[str, Node]):

@@ -112,6 +112,13 @@ def warn_precision(runs) -> None:
             click.echo(f"warning: {line}", err=True)
 
 
+def warn_cautions(s) -> None:
+    """Say on stderr, before a run, what the scenario allows but a planner rarely means (``sim.input.cautions``)."""
+    from sim.input.cautions import cautions
+    for line in cautions(s):
+        click.echo(f"warning: {s.name}: {line}", err=True)
+
+
 def done(wrote: str, note: str) -> None:
     """The last lines of a command: what it wrote, and what of the previous run it removed."""
     click.echo(wrote)
@@ -228,6 +235,7 @@ def simulate(scenario_file, replications, seed, out, trace, arrival_logs, fmt, w
                                      f"{', '.join(silent)}"] if silent else []):
             click.echo(f"warning: {warning}", err=True)
     reps = scenario.check_replications(s, replications or s.replications)
+    warn_cautions(s)
     traces: list[Path] = []
     with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar, \
             (files.staging(out) if trace else nullcontext()) as staged:
@@ -297,6 +305,8 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     seed = loaded[0].seed if seed is None else seed
     out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="compare-"),
                                [f for s in loaded for f in scenario.files_read(s)], command="compare")
+    for s in loaded:
+        warn_cautions(s)
     from sim.run.runs import simulate_many
     with make_runner(workers, scheduler) as runner, progress_bar(reps * len(loaded), "comparing") as bar:
         runs_done = simulate_many(loaded, reps, seed, progress=lambda r: bar.update(1), runner=runner)

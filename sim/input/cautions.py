@@ -1,0 +1,57 @@
+"""What a valid scenario allows but a planner rarely means: said as warnings before a run.
+
+A scenario whose staffing leaves callers with nobody to answer them is legal (a
+draft roster, or a test of what happens), so it is not refused; but the callers
+can only wait and hang up, and a manager reading the figures should know why.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.input.clock import MINUTES_PER_WEEK, label
+from sim.input.spec import Scenario
+
+MINUTES_PER_HOUR = 60
+CALLS_WORTH_SAYING = 1.0         # expected callers a week below which nobody needs telling
+
+
+def cautions(s: Scenario) -> list[str]:
+    """One sentence per line whose callers meet a pool with no agent on duty (and none it overflows to),
+    while the line is open, or when it is closed and puts them through to another line."""
+    agents = {pid: _week_minutes(pool.week_agents) for pid, pool in s.pools.items()}
+    reach = {pid: agents[pid].copy() for pid in s.pools}           # agents who may answer its callers
+    for rule in s.overflows:
+        reach[rule.source] += agents[rule.target]
+    out = []
+    for lid, line in s.lines.items():
+        if line.mode == "provincial":
+            continue
+        per_minute = np.repeat(line.arrivals.week_per_hour, MINUTES_PER_WEEK // len(line.arrivals.week_per_hour))
+        per_minute = per_minute / MINUTES_PER_HOUR
+        open_ = np.ones(MINUTES_PER_WEEK, dtype=bool) if line.open_minutes is None else line.open_minutes
+        out += _unanswered(f"line {lid}'s callers", per_minute, open_ & (reach[line.pool] == 0),
+                           f"pool {line.pool!r}", "staff those hours, or give the line opening hours (open)")
+        rule = line.when_closed
+        if rule is not None and rule.kind == "to":
+            target = s.lines[rule.to].pool
+            out += _unanswered(f"line {lid}'s callers, put through to line {rule.to} while {lid} is closed,",
+                               per_minute, ~open_ & (reach[target] == 0), f"pool {target!r}",
+                               "staff those hours, or put them through to a line whose agents work then")
+    return out
+
+
+def _week_minutes(week_agents: np.ndarray) -> np.ndarray:
+    return np.resize(np.asarray(week_agents, dtype=float), MINUTES_PER_WEEK)
+
+
+def _unanswered(who: str, per_minute: np.ndarray, nobody: np.ndarray, pool: str, advice: str) -> list[str]:
+    calls = float(per_minute[nobody].sum())
+    if calls < CALLS_WORTH_SAYING:
+        return []
+    first = int(np.flatnonzero(nobody & (per_minute > 0))[0])
+    day, time = label(first)
+    hours = int(nobody.sum()) / MINUTES_PER_HOUR
+    return [f"{who} meet {pool} with no agent on duty (nor one it overflows to) for {hours:g} hours a week, "
+            f"from {day} {time} first: about {calls:,.0f} callers a week find nobody to answer them, and wait "
+            f"until an agent comes on duty or hang up; {advice}"]

@@ -128,6 +128,9 @@ CASES = [
     (["sweep", "s.yaml", "--vary", "pools.general.seats=1:200:1", "--vary", "lines.12345.arrivals.scale=1:2:0.01"],
      ["--vary", "20,200 variants"]),
     (["sweep", "s.yaml", "--vary", "pools..seats=1"], ["--vary", "not a field path"]),
+    # STOP out of the steps' reach was dropped without a word (10, 12, 14)
+    (["sweep", "s.yaml", "--vary", "pools.general.seats=10:15:2"], ["--vary", "STOP 15", "10:14:2 or 10:16:2"]),
+    (["sweep", "s.yaml", "--vary", "lines.12345.arrivals.scale=0.8:1.25:0.1"], ["--vary", "0.8:1.2:0.1 or 0.8:1.3:0.1"]),
     (["erlang", "--per-hour", "inf", "--handle-seconds", "300"], ["finite"]),
     (["erlang", "--per-hour", "600", "--handle-seconds", "300", "--patience-seconds", "120", "--max-abandon", "0"],
      ["ceiling of 0"]),

@@ -62,6 +62,12 @@ def parse_vary(text: str) -> Vary:
         if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(step)) or step <= 0 or stop < start:
             raise malformed
         _check_count(text, (stop + step / 2 - start) / step)      # what np.arange would make, before it makes it
+        low, high, by = (Decimal(x.strip()) for x in spec.split(":"))      # as written: 0.1:0.5:0.1 reaches 0.5
+        if (high - low) % by:
+            below = low + (high - low) // by * by
+            raise OptionError("--vary", text, f"STOP {high:f} is not START plus a whole number of steps of {by:f} "
+                              f"(both ends are included): write {low:f}:{below:f}:{by:f} or "
+                              f"{low:f}:{below + by:f}:{by:f}")
         # as many decimals as START and STEP are written with: 0.1:0.5:0.1 gives 0.3, not 0.30000000000000004
         decimals = max(_decimals(x) for x in spec.split(":")[::2])
         values = np.round(np.arange(start, stop + step / 2, step), decimals)

@@ -166,6 +166,9 @@ def test_decide_writes_json_csv_a_workbook_a_planner_opens_and_charts(tmp_path):
                  "plan-parallel/plan.json", "plan-merged/roster.csv"):
         assert (out / name).is_file(), name
     assert "parallel" in result.output and "CNY/year" in result.output
+    # a day verified (less its hour of warm-up) is said to be that: the rosters' other hours rest on Erlang A alone
+    assert data["verified_span"]["hours"] == 23 and data["verified_span"]["whole_week"] is False
+    assert "Goals are judged on the 23 hours verified, from Mon 01:00; the week's other 145 hours" in result.output
 
 
 def test_decide_verifies_every_option_on_logged_calls(tmp_path):

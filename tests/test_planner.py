@@ -147,6 +147,10 @@ def test_plan_command_writes_everything_and_planned_yaml_runs(tmp_path):
                 "mip_gap", "targets_met", "verified"):
         assert key in data, key
     assert data["verified"]["total"]["service_level"]["mean"] > 0.8
+    # 48 hours verified, and said so: "every target met" holds where verification looked
+    assert data["verified_span"]["hours"] == 48 and data["verified_span"]["from"] == "Mon 00:00"
+    assert not data["verified_span"]["whole_week"]
+    assert "in the 48 hours verified, from Mon 00:00; the week's other 120 hours" in output
     header = (out / "requirements.csv").read_text().splitlines()[0]
     assert header.startswith("pool,interval,weekday,time,offered_load_erlangs,analytic_agents,"
                              "simulation_corrected_agents")

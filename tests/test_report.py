@@ -82,6 +82,8 @@ def test_briefing_is_self_contained_and_renders_in_chromium(result_dirs, tmp_pat
     assert "service level = calls answered within 15 s / calls offered" in html
     assert "Assumptions and their sources" in html
     assert "Changzhou" in html                                              # the scenario's sources travel along
+    # the plan verified 48 hours of its week, and the briefing says so beside "every target met"
+    assert "48 hours from Mon 00:00 only: the roster&#x27;s other hours rest on Erlang A alone" in html
     console, images, height = browse(page, tmp_path / "shot.png")
     assert not [m for m in console if m["level"] in ("SEVERE", "ERROR")], console
     assert len(images) == 6 and all(done and width > 300 for done, width in images), images
@@ -96,6 +98,7 @@ def test_chinese_briefing_uses_a_font_with_every_character(result_dirs, tmp_path
     invoke("report", *result_dirs, "--out", page, "--lang", "zh")
     html = page.read_text()
     assert "及时接通率" in html and "呼损率" in html and "<html lang='zh-CN'>" in html
+    assert "仅自周一 00:00起48小时；排班其余时段仅按 Erlang A 测算，未经仿真验证" in html
     assert "服务水平" not in html and "放弃率" not in html            # a 12345 manager's words
     from matplotlib import font_manager
     font = labels.cjk_font()

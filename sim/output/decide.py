@@ -55,6 +55,7 @@ def decision(d: Decision) -> dict:
         "question": "what does each option need, at equal service, in agents, workstations and money?",
         "goals": d.goals.to_json(), "replications": d.replications, "seed": d.seed,
         "verified_on": d.verified_on,
+        "verified_span": plan_output.verified_span(first.scenario),
         "currency": first.cost["currency"],
         "costs": {k: v for k, v in vars(s.costs).items()},
         "shrinkage": s.planning.shrinkage,

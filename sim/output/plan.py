@@ -48,10 +48,22 @@ def plan_summary(plan) -> dict:
         "targets": {"kind": s.planning.targets, "service_level": s.service_level_target,
                     "threshold_seconds": s.threshold_seconds, "max_abandon_rate": s.max_abandon_rate},
         "targets_met": plan.targets_met,
+        "verified_span": verified_span(s),
         "pools": pools,
         "verified": (verified := simulate.summary(plan.verified)),
         "margins": _margins(verified["total"], s),
     }
+
+
+def verified_span(s) -> dict:
+    """The part of the clock week that verification simulated: the reported horizon, from its first minute.  A
+    roster covers the whole week; hours outside the span were planned from Erlang A alone."""
+    minutes = (s.horizon_seconds - s.warmup_seconds) / 60.0
+    day, time = clock.label(s.start_minute + int(s.warmup_seconds // 60))
+    return {"from": f"{day} {time}", "hours": round(minutes / 60.0, 6),
+            "whole_week": minutes >= clock.MINUTES_PER_WEEK,
+            "definition": "hours of the clock week the verification simulated (the horizon after warm-up), from "
+                          "'from'; a roster covers the whole week, and targets are judged only where verified"}
 
 
 def _margins(total: dict, s) -> dict:

@@ -295,6 +295,13 @@ def _plan(folder: Path, lang: str):
               f"{data['cost']['total']:,.0f} {data['cost']['currency']}"]
     rows = [[text(k, lang), str(v)] for k, v in zip(keys, values)]
     rows.append([text("targets_met", lang), text("yes" if data["targets_met"] else "no", lang)])
+    span = data.get("verified_span", {"whole_week": True})       # plan.json before 2026-12-05 verified a week
+    if span["whole_week"]:
+        rows.append([text("verified_span", lang), text("whole_week", lang)])
+    else:
+        day, time = span["from"].split(" ")
+        start = f"{text('weekdays', lang)[clock.WEEKDAYS.index(day.lower())]} {time}"
+        rows.append([text("verified_span", lang), text("part_of_week", lang, hours=span["hours"], start=start)])
     v = data["verified"]["total"]
     rows += [[text("service_level", lang), _estimate(v["service_level"], True)],
              [text("abandon_rate", lang), _estimate(v["abandon_rate"], True)],

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+from sim.input.clock import MINUTES_PER_WEEK
 from sim.results.figures import FIGURES, HEADLINE, SHORT, shown_as
+
+HOURS_PER_WEEK = MINUTES_PER_WEEK // 60
 
 # the summary's columns: what arrived and how it was served (the pools' own figures follow)
 SUMMARY = ("offered", "service_level", "abandon_rate", "asa_seconds", "mean_wait_seconds", "wait_p90_seconds",
@@ -111,6 +114,9 @@ def plan_table(data: dict) -> str:
     t = data["targets"]
     verdict = ("every target met" if data["targets_met"] else
                f"targets NOT met after {it['verification_rounds']} verification rounds (the limit)")
+    span = data.get("verified_span", {"whole_week": True})
+    if not span["whole_week"]:
+        verdict += f" in the {unverified_note(span)}"
     v = data["verified"]["total"]
     if v["service_level"]["mean"] is None:       # nothing offered: nothing to staff, no figure to judge
         verified = "verified: no calls were offered, so the plan is 0 agents and no figure applies."
@@ -173,6 +179,13 @@ def sweep_text(rows: list[dict], names: list[str], threshold: float) -> str:
                                "first value of the first field varied that meets them."])
 
 
+def unverified_note(span: dict) -> str:
+    """'24 hours verified, from Mon 00:00; ...': what a plan verified when its horizon is shorter than a week."""
+    return (f"{span['hours']:g} hours verified, from {span['from']}; the week's other "
+            f"{HOURS_PER_WEEK - span['hours']:g} hours of the roster rest on Erlang A alone, unverified (a horizon of "
+            f"a week after warm-up verifies them all)")
+
+
 def decision_table(data: dict) -> str:
     """decision.json as text: per option (today first) goals met, service, people, workstations, cost."""
     g = data["goals"]
@@ -192,6 +205,9 @@ def decision_table(data: dict) -> str:
            f"line it answers (mean of {data['replications']} replications, seed {data['seed']}); verified on "
            f"{data.get('verified_on', 'the same callers')}.",
            *_render(header, body)]
+    span = data.get("verified_span", {"whole_week": True})
+    if not span["whole_week"]:
+        out.append(f"Goals are judged on the {unverified_note(span)}.")
     for e in options:
         if e["lines_missing_goals"]:
             out.append(f"{e['scenario']}: lines missing a goal: {', '.join(e['lines_missing_goals'])}")

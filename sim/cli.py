@@ -97,11 +97,16 @@ CALIBRATE_RECORD = "calibrate {}"       # calibrate's files in a folder's manife
 def finish(out: Path, command: str, paths: list[Path], folder: Path | None = None) -> str:
     """Record what ``command`` wrote into the folder and remove the previous run's files it did not write again;
     returns a line saying what went ('' when nothing did)."""
-    removed = folders.record(folder or out, command, paths)
-    if not removed:
-        return ""
-    return (f"removed {len(removed)} file(s) of the previous run that this one did not write: "
-            + ", ".join(str(p) for p in removed))
+    tidied = folders.record(folder or out, command, paths)
+    said = []
+    if tidied.removed:
+        said.append(f"removed {len(tidied.removed)} file(s) of the previous run that this one did not write: "
+                    + ", ".join(str(p) for p in tidied.removed))
+    if tidied.kept:
+        said.append(f"kept {len(tidied.kept)} file(s) of the previous run that this one did not write, since they "
+                    "were changed after it wrote them: " + ", ".join(str(p) for p in tidied.kept)
+                    + "; remove them if they are no longer wanted")
+    return "\n".join(said)
 
 
 def warn_precision(runs) -> None:

@@ -113,12 +113,32 @@ def test_a_manifest_never_removes_what_the_tool_did_not_write_there(tmp_path):
     body = {"version": folders.MANIFEST_VERSION, "written": {"simulate": ["../victim.txt", "gone.csv"],
                                                               "plan": ["other.txt"]}}
     (folder / folders.MANIFEST).write_text(json.dumps(body))
-    assert folders.record(folder, "simulate", []) == []
+    assert folders.record(folder, "simulate", []).removed == []
     assert victim.exists() and (folder / "other.txt").exists()
     (folder / folders.MANIFEST).write_text("{not json")            # a damaged manifest removes nothing
     files.write_text(folder / "summary.json", "{}")
-    assert folders.record(folder, "plan", [folder / "summary.json"]) == []
+    assert folders.record(folder, "plan", [folder / "summary.json"]).removed == []
     assert (folder / "other.txt").exists()
+
+
+def test_a_file_is_removed_only_while_it_holds_what_the_tool_wrote(tmp_path):
+    path, out = small(tmp_path), tmp_path / "run"
+    run("simulate", path, "-r", "3", "--trace", "--out", out)
+    (out / "trace-r2.csv").write_text((out / "trace-r2.csv").read_text() + "# checked by the analyst\n")
+    # a hand-made manifest naming the analyst's own file, as if simulate had written it
+    (out / "notes.txt").write_text("the analyst's own file\n")
+    body = json.loads((out / folders.MANIFEST).read_text())
+    body["written"]["simulate"].append("notes.txt")
+    (out / folders.MANIFEST).write_text(json.dumps(body))
+    output = run("simulate", path, "-r", "2", "--trace", "--out", out)
+    assert (out / "notes.txt").read_text() == "the analyst's own file\n"
+    assert (out / "trace-r2.csv").read_text().endswith("# checked by the analyst\n")
+    assert "kept 2 file(s) of the previous run" in output and "changed after it wrote them" in output
+    assert "removed 1 file" not in output
+    # written again, unchanged, and no longer written: removed
+    run("simulate", path, "-r", "3", "--trace", "--out", out)
+    output = run("simulate", path, "-r", "2", "--trace", "--out", out)
+    assert "removed 1 file(s)" in output and not (out / "trace-r2.csv").exists()
 
 
 def test_leftovers_of_killed_runs_go_and_those_of_live_runs_stay(tmp_path):
@@ -132,7 +152,7 @@ def test_leftovers_of_killed_runs_go_and_those_of_live_runs_stay(tmp_path):
     running.write_text("being written")
     look_alike = tmp_path / ".summary.json.tmp"                      # not our pattern: not ours
     look_alike.write_text("someone else's")
-    removed = folders.record(tmp_path, "simulate", [])
+    removed = folders.record(tmp_path, "simulate", []).removed
     assert set(removed) == {killed, staging}
     assert running.exists() and look_alike.exists()
 

@@ -5,14 +5,18 @@
 - ``record``: a small manifest in each output folder lists what each command
   last wrote there; a rerun removes what its previous run wrote and this one
   did not (``trace-r2.csv`` after a rerun with fewer replications) and never
-  touches a file the tool did not write.
+  touches a file the tool did not write: a file is removed only if it still
+  holds, byte for byte, what the tool wrote (its SHA-1 is in the manifest), so
+  neither an analyst's edit nor a hand-made manifest can make it remove one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -24,6 +28,7 @@ MANIFEST = ".hotline-manifest.json"
 MANIFEST_VERSION = 1
 MARK_BYTES = 4096           # a file the tool wrote holds its mark within its first bytes
 MANIFEST_BYTES = 64 << 20   # far more than the list of any folder's written files; beyond it, not a manifest
+HASH_CHUNK_BYTES = 1 << 20
 NAME_BYTES = 200            # longest name of a file or folder given (255 less room for temporary names)
 
 
@@ -185,22 +190,32 @@ def _check_writable(path: Path, option: str) -> None:
 
 # ---- what each command wrote ------------------------------------------------------------------------------------
 
-def record(folder: Path, command: str, written: Iterable[Path]) -> list[Path]:
-    """Note that ``command`` wrote ``written`` into ``folder`` and remove what its previous run wrote there
-    that this run did not (empty subfolders left by that go too).  Returns the paths removed.
+@dataclass
+class Tidied:
+    """What ``record`` did with the previous run's files that this run did not write again."""
+    removed: list[Path]         # removed (with the temporary files of killed runs)
+    kept: list[Path]            # kept: changed since the tool wrote them, so someone's work now
 
-    Only files listed in the manifest under the same command are ever removed,
+
+def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
+    """Note that ``command`` wrote ``written`` into ``folder`` and remove what its previous run wrote there
+    that this run did not (empty subfolders left by that go too).
+
+    Only files listed in the manifest under the same command, still holding what it wrote, are ever removed,
     and the temporary files killed runs of this tool left in the folders written.
     """
     folder = Path(folder)
     root = _resolved(folder)
-    manifest = _read_manifest(folder)
+    manifest, digests = _read_manifest(folder), _read_manifest(folder, "sha1")
     now = sorted({rel for rel in (_relative(root, p) for p in written) if rel is not None})
-    removed = []
+    removed, kept = [], []
     for rel in manifest.get(command, []):
         target = folder / rel
-        if rel in now or _relative(root, target) != rel or not target.is_file():
+        if rel in now or _relative(root, target) != rel or not target.is_file() or files.is_special(target):
             continue                        # kept, outside the folder, or already gone
+        if digests.get(command, {}).get(rel) != _sha1(target):
+            kept.append(target)             # not what the tool wrote: edited since, or never written by it
+            continue
         target.unlink()
         removed.append(target)
         for parent in target.parents:
@@ -208,12 +223,14 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> list[Path]:
                 break
             remove_if_empty(parent)
     manifest[command] = now
+    digests[command] = {rel: _sha1(folder / rel) for rel in now}
     body = {"about": "files hotline-sim wrote here, by command; a rerun removes what it wrote before and no "
-                     "longer writes, and never another file", "version": MANIFEST_VERSION, "written": manifest}
+                     "longer writes, if it still holds what was written (sha1), and never another file",
+            "version": MANIFEST_VERSION, "written": manifest, "sha1": digests}
     write_text(folder / MANIFEST, json.dumps(body, indent=1, sort_keys=True) + "\n")
     for place in sorted({folder} | {(folder / rel).parent for rel in now}):
         removed += remove_leftovers(place)
-    return removed
+    return Tidied(removed, kept)
 
 
 def _relative(root: Path, path: Path) -> str | None:
@@ -225,18 +242,34 @@ def _relative(root: Path, path: Path) -> str | None:
         return None
 
 
-def _read_manifest(folder: Path) -> dict[str, list[str]]:
-    """The manifest's lists; an unreadable or foreign manifest counts as empty (nothing is removed)."""
+def _sha1(path: Path) -> str | None:
+    """The file's SHA-1 (hex), or None if it cannot be read."""
+    digest = hashlib.sha1()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(HASH_CHUNK_BYTES):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _read_manifest(folder: Path, part: str = "written") -> dict:
+    """The manifest's lists of files by command (``part="sha1"``: their digests by command and file); an
+    unreadable or foreign manifest counts as empty (nothing is removed)."""
     path = folder / MANIFEST
     try:
         # only a plain file of a manifest's size is read: a pipe would wait forever, /dev/zero never ends
         if files.is_special(path) or path.stat().st_size > MANIFEST_BYTES:
             return {}
         body = json.loads(path.read_text(encoding="utf-8"))
-        written = body["written"]
-        if body.get("version") == MANIFEST_VERSION and all(
-                isinstance(v, list) and all(isinstance(x, str) for x in v) for v in written.values()):
-            return dict(written)
+        entries = body[part]
+        if body.get("version") != MANIFEST_VERSION or not isinstance(entries, dict):
+            return {}
+        values = [v if part == "written" else list(v.values()) for v in entries.values()
+                  if isinstance(v, list if part == "written" else dict)]
+        if len(values) == len(entries) and all(isinstance(x, str) for v in values for x in v):
+            return dict(entries)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         pass
     return {}

@@ -137,6 +137,18 @@ def test_report_refuses_a_folder_that_holds_no_results(tmp_path):
     assert result.exit_code == 2 and "is not a results folder" in result.output
 
 
+def test_a_run_copied_in_from_another_run_is_refused_not_mixed_into_the_briefing(tmp_path):
+    default = ROOT / "scenarios" / "default.yaml"
+    invoke("simulate", default, "-r", "2", "--seed", "1", "--out", tmp_path / "a")
+    invoke("simulate", default, "-r", "2", "--seed", "5", "--out", tmp_path / "b")
+    (tmp_path / "a" / "run.npz").write_bytes((tmp_path / "b" / "run.npz").read_bytes())
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "a"), "--out", str(tmp_path / "a.html")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "summary.json and run.npz come from different runs (seed, total offered" in result.output
+    assert not (tmp_path / "a.html").exists()
+    invoke("report", tmp_path / "b", "--out", tmp_path / "b.html")          # a folder of one run is reported
+
+
 STALE_FONT_CHECK = r"""
 import sys, warnings
 from matplotlib import font_manager

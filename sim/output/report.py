@@ -367,10 +367,31 @@ def _load_run(folder: Path):
             from None
 
 
+SAME_RUN_FIGURES = ("offered", "service_level", "abandon_rate")
+SAME_RUN_TOLERANCE = 1e-6      # summary.json keeps ten digits
+
+
+def _same_run(folder: Path, data: dict, run) -> None:
+    """Refuse (InputError) a folder whose summary.json and run.npz come from two runs (one copied in by hand): the
+    briefing takes its figures from one and its names from the other."""
+    mine = simulate_files.summary(run)
+    differ = [k for k in ("scenario", "seed", "replications") if mine[k] != data.get(k)]
+    for figure in SAME_RUN_FIGURES:
+        a = mine["total"].get(figure, {}).get("mean")
+        b = data.get("total", {}).get(figure, {}).get("mean")
+        if (a is None) != (b is None) or (a is not None and abs(a - b) > SAME_RUN_TOLERANCE * max(1.0, abs(a))):
+            differ.append(f"total {figure}")
+    if differ:
+        raise InputError(str(folder), "", f"its summary.json and {simulate_files.RUN_FILE} come from different runs "
+                         f"({', '.join(differ)} differ; one was copied in from another run?): run `hotline "
+                         f"simulate` again into this folder")
+
+
 def _simulate(folder: Path, lang: str):
     """A simulation's figures, computed from its sums (run.npz) as simulate and compare compute them."""
     data = _load_json(folder / "summary.json")
     run = _load_run(folder)
+    _same_run(folder, data, run)
     whole = table(run, "whole")
     header = [text("scope", lang), text("offered", lang), text("service_level", lang), text("abandon_rate", lang),
               text("asa_seconds", lang)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, ClassVar, Protocol, runtime_checkable
 
@@ -73,9 +74,15 @@ class Lognormal(MeanAndCv):
     mean: float
     cv: float
 
-    def sample(self, rng, size):
+    @cached_property
+    def _log_mean_and_sigma(self) -> tuple[float, float]:
+        # once per law: it is sampled for every line's day, a few hundred numbers at a time
         sigma2 = math.log1p(self.cv ** 2)
-        return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), size)
+        return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
+
+    def sample(self, rng, size):
+        mu, sigma = self._log_mean_and_sigma
+        return rng.lognormal(mu, sigma, size)
 
 
 @law("gamma")

@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from sim import files
-from sim.errors import INTERRUPTED_EXIT, USAGE_EXIT, InputError
+from sim.errors import INTERRUPTED_EXIT, USAGE_EXIT, InputError, OptionError
 from sim.input import limits
 from sim.output import folders
 from sim.run.executors import MAX_WORKERS
@@ -432,6 +432,9 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="sweep-"), scenario.files_read(s),
                                command="sweep")
     store = Store(out / "store")
+    if store.root.exists() and not store.root.is_dir():
+        raise OptionError("--out", str(out), f"{store.root} is not a folder; a sweep keeps its finished "
+                          "replications in a folder of that name: move that file away, or give another --out")
     from sim.run.store import scenario_key
     keys = [scenario_key(v, v.seed if seed is None else seed) for _, v in grid]
     stored = sum(store.has(k, r) for k in keys for r in range(reps))

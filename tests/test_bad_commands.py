@@ -48,6 +48,8 @@ def world(tmp_path_factory) -> Path:
     (root / "calls.csv").write_text("arrival,line,outcome,wait_seconds,handle_seconds,agent,caller\n"
                                     "2024-01-01 08:00:00,12345,answered,3,200,,\n")
     (root / "plain.txt").write_text("not a folder\n")
+    (root / "filed").mkdir()
+    (root / "filed" / "store").write_text("a file where a sweep keeps its replications\n")
     (root / "usd.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: usd") + PLANNING
                                    + "costs: {currency: USD}\n")
     (root / "day.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: day") + PLANNING
@@ -128,6 +130,9 @@ CASES = [
     (["sweep", "s.yaml", "--vary", "pools.general.seats=1:200:1", "--vary", "lines.12345.arrivals.scale=1:2:0.01"],
      ["--vary", "20,200 variants"]),
     (["sweep", "s.yaml", "--vary", "pools..seats=1"], ["--vary", "not a field path"]),
+    # a file named store in a sweep's folder: found after the run (and a run of two workers then hung)
+    (["sweep", "s.yaml", "--vary", "pools.general.seats=50,52", "--out", "filed"],
+     ["--out", "filed/store is not a folder", "move that file away"]),
     # STOP out of the steps' reach was dropped without a word (10, 12, 14)
     (["sweep", "s.yaml", "--vary", "pools.general.seats=10:15:2"], ["--vary", "STOP 15", "10:14:2 or 10:16:2"]),
     (["sweep", "s.yaml", "--vary", "lines.12345.arrivals.scale=0.8:1.25:0.1"], ["--vary", "0.8:1.2:0.1 or 0.8:1.3:0.1"]),

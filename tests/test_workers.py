@@ -78,3 +78,32 @@ def test_the_watchdog_ends_a_worker_whose_parent_died():
     finally:
         for pid in alive_in_session(middle.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_stopping_the_workers_returns_even_if_one_was_stopped_halfway_through_sending_a_result():
+    """Ctrl-C hung about one run in eight: a worker terminated while sending its result left half a message in
+    the result pipe, and the executor's thread waited for the rest for ever.  Half a message, put there by hand."""
+    import struct
+    import threading
+
+    from sim.run.executors import Runner
+
+    runner = Runner(workers=2)
+    tasks = runner.map([(30,), (30,)], function=time.sleep)
+
+    def consume():
+        try:
+            next(tasks, None)
+        except Exception:       # noqa: BLE001 - the aborted pool fails its futures; that is expected here
+            pass
+    threading.Thread(target=consume, daemon=True).start()
+    deadline = time.monotonic() + GONE_WITHIN_SECONDS
+    while (runner._pool is None or len(runner._pool._processes) < 2) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert runner._pool is not None and len(runner._pool._processes) == 2
+    declared, sent = 1000, 10
+    os.write(runner._pool._result_queue._writer.fileno(), struct.pack("!i", declared) + b"x" * sent)
+    closing = threading.Thread(target=runner.close, kwargs={"abort": True}, daemon=True)
+    closing.start()
+    closing.join(4 * GONE_WITHIN_SECONDS)
+    assert not closing.is_alive(), "Runner.close(abort=True) hangs on a half-sent result"

@@ -35,6 +35,7 @@ MAX_WORKERS = 512
 SCHEDULER_CONNECT_SECONDS = 5
 # How often a worker without PR_SET_PDEATHSIG checks that its parent is alive.
 WATCHDOG_SECONDS = 0.5
+STOP_WORKER_SECONDS = 5      # a terminated worker not gone by then is killed
 DASK_INSTALL = "pip install 'hotline-sim[dask]'"
 PR_SET_PDEATHSIG = 1                    # from <linux/prctl.h>
 # Dask's address schemes for a scheduler (inproc:// is for one process, not a cluster)
@@ -173,8 +174,18 @@ class Runner:
         if self._pool is not None:
             if abort:
                 # Python before 3.14 has no public call to stop running tasks: terminate the processes
-                for process in list(self._pool._processes.values()):
+                processes = list(self._pool._processes.values())
+                for process in processes:
                     process.terminate()
+                for process in processes:
+                    process.join(STOP_WORKER_SECONDS)
+                    if process.is_alive():
+                        process.kill()
+                        process.join()
+                # A worker stopped while sending its result leaves half a message in the result pipe, and the
+                # executor's thread would wait for the rest for ever (shutdown, and the interpreter's exit, join
+                # it): with the workers gone, closing this process's end too gives that thread an end of file.
+                self._pool._result_queue._writer.close()
             self._pool.shutdown(wait=True, cancel_futures=True)
         if self._client is not None:
             self._client.close()

@@ -11,6 +11,7 @@ import csv
 import html
 import io
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -83,7 +84,7 @@ def build(folders: list[Path], lang: str = "en") -> str:
             section, threshold, found = builder(folder, lang)
         except InputError:
             raise
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             # valid JSON and CSV of the wrong shape: from another version, or edited by hand
             missing = f" (no field {exc.args[0]!r} where one was expected)" if isinstance(exc, KeyError) else ""
             raise OptionError(str(folder / RESULTS_FILE[kind]), "", f"does not have the fields this version reads"
@@ -135,6 +136,7 @@ def _load_json(path: Path) -> dict:
 
 def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[dict]:
     """The rows of a results CSV file that has ``columns``; OptionError naming the file otherwise."""
+    _not_special(path, "plan")
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
@@ -251,7 +253,9 @@ def _decide(folder: Path, lang: str):
            + _table(header, rows).replace("✓", "<span class='met'>✓</span>").replace("✗", "<span class='missed'>✗</span>")
            + f"<p class='note'>{_e(text('cost_note', lang, currency=data['currency'], shrink=data['shrinkage']))}"
            + (f"; {_e(text('verified_on', lang))}{_e(data['verified_on'])}" if "logged" in data.get("verified_on", "")
-              else "") + "</p></section>")
+              else "")
+           + (f"; {_e(text('verified_span', lang))}: {_e(span)}" if (span := _span(data, lang)) else "")
+           + "</p></section>")
     figs = decide_files.charts(data, lang)
     html_ = [box, _figure(figs[0], text("title_cost", lang)), _figure(figs[1], text("title_sl_line", lang))]
     html_.append(f"<h2>{_e(text('journey', lang))}</h2>")
@@ -284,6 +288,22 @@ def _mark(goal: dict, lang: str) -> str:
     return f"{'✓' if goal['met'] else '✗'} {value}"
 
 
+def _span(data: dict, lang: str) -> str | None:
+    """The hours of the week a plan's verification simulated, in words (``verified_span`` of plan.json or
+    decision.json); None for a file written before it was kept, which says nothing about them."""
+    if "verified_span" not in data:
+        return None
+    span = data["verified_span"]
+    hours, whole, day, time = span["hours"], span["whole_week"], *span["from"].split(" ")
+    if not (isinstance(whole, bool) and type(hours) in (int, float) and 0 < hours < math.inf
+            and day.lower() in clock.WEEKDAYS and 0 <= clock_minutes(time) < clock.MINUTES_PER_DAY):
+        raise ValueError("verified_span")
+    if whole:
+        return text("whole_week", lang)
+    start = f"{text('weekdays', lang)[clock.WEEKDAYS.index(day.lower())]} {time}"
+    return text("part_of_week", lang, hours=hours, start=start)
+
+
 def _list(items: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(items)
 
@@ -295,13 +315,9 @@ def _plan(folder: Path, lang: str):
               f"{data['cost']['total']:,.0f} {data['cost']['currency']}"]
     rows = [[text(k, lang), str(v)] for k, v in zip(keys, values)]
     rows.append([text("targets_met", lang), text("yes" if data["targets_met"] else "no", lang)])
-    span = data.get("verified_span", {"whole_week": True})       # plan.json before 2026-12-05 verified a week
-    if span["whole_week"]:
-        rows.append([text("verified_span", lang), text("whole_week", lang)])
-    else:
-        day, time = span["from"].split(" ")
-        start = f"{text('weekdays', lang)[clock.WEEKDAYS.index(day.lower())]} {time}"
-        rows.append([text("verified_span", lang), text("part_of_week", lang, hours=span["hours"], start=start)])
+    span = _span(data, lang)
+    if span is not None:
+        rows.append([text("verified_span", lang), span])
     v = data["verified"]["total"]
     rows += [[text("service_level", lang), _estimate(v["service_level"], True)],
              [text("abandon_rate", lang), _estimate(v["abandon_rate"], True)],
@@ -318,11 +334,14 @@ def _plan(folder: Path, lang: str):
 def _requirements(path: Path) -> tuple[dict, int]:
     rows = _csv_rows(path, ("pool", "analytic_agents", "simulation_corrected_agents", "scheduled_agents"))
     per_pool: dict[str, dict[str, list]] = {}
-    for r in rows:
+    for number, r in enumerate(rows, start=2):
         entry = per_pool.setdefault(r["pool"], {"analytic": [], "corrected": [], "scheduled": []})
-        entry["analytic"].append(int(r["analytic_agents"]))
-        entry["corrected"].append(int(r["simulation_corrected_agents"]))
-        entry["scheduled"].append(int(r["scheduled_agents"]))
+        for name, column in (("analytic", "analytic_agents"), ("corrected", "simulation_corrected_agents"),
+                             ("scheduled", "scheduled_agents")):
+            entry[name].append(_cell(path, number, column, r[column], int, lambda v: 0 <= v <= MAX_AGENTS))
+    lengths = {len(e["analytic"]) for e in per_pool.values()}
+    if len(lengths) != 1 or clock.MINUTES_PER_WEEK % lengths.pop():
+        raise _not_written(path, "does not hold the intervals of one week for every pool")
     n = len(next(iter(per_pool.values()))["analytic"])
     return ({k: {name: np.asarray(v) for name, v in e.items()} for k, e in per_pool.items()},
             clock.MINUTES_PER_WEEK // n)
@@ -330,12 +349,44 @@ def _requirements(path: Path) -> tuple[dict, int]:
 
 def _roster(path: Path) -> list[tuple]:
     rows = []
-    for r in _csv_rows(path, ("pool", "shift", "start", "weekdays", "agents", "paid_hours_per_agent_per_week")):
-        days = len(r["weekdays"].split())
-        h, m = map(int, r["start"].split(":"))
-        rows.append((r["pool"], r["shift"], h * 60 + m, days, float(r["paid_hours_per_agent_per_week"]) / days,
-                     int(r["agents"])))
+    for number, r in enumerate(_csv_rows(path, ("pool", "shift", "start", "weekdays", "agents",
+                                                "paid_hours_per_agent_per_week")), start=2):
+        days = len(_cell(path, number, "weekdays", r["weekdays"], str.split,
+                         lambda v: 1 <= len(v) <= clock.DAYS_PER_WEEK))
+        start = _cell(path, number, "start", r["start"], clock_minutes, lambda v: 0 <= v < clock.MINUTES_PER_DAY)
+        hours = _cell(path, number, "paid_hours_per_agent_per_week", r["paid_hours_per_agent_per_week"], float,
+                      lambda v: 0 <= v <= clock.MINUTES_PER_WEEK / 60)
+        rows.append((r["pool"], r["shift"], start, days, hours / days,
+                     _cell(path, number, "agents", r["agents"], int, lambda v: 0 <= v <= MAX_AGENTS)))
     return plan_files.roster_bar_rows(rows)
+
+
+MAX_AGENTS = 10 ** 6         # far beyond any pool: a larger count in a results file was not written by the tool
+
+
+def clock_minutes(text: str) -> int:
+    """'08:30' as minutes after midnight (ValueError unless HH:MM)."""
+    hours, minutes = text.split(":")
+    if not (len(minutes) == 2 and minutes.isdigit() and hours.isdigit() and int(minutes) < 60):
+        raise ValueError(text)
+    return int(hours) * 60 + int(minutes)
+
+
+def _not_written(path: Path, problem: str) -> OptionError:
+    return OptionError(str(path), "", f"{problem}, so it is not as `hotline plan` wrote it; run `hotline plan` "
+                       "again to rewrite it")
+
+
+def _cell(path: Path, line: int, column: str, value: str, read, valid):
+    """One cell of a plan's CSV file, read and checked; OptionError naming the file, line and column otherwise."""
+    try:
+        parsed = read(value)
+        ok = valid(parsed)
+    except (ValueError, TypeError, OverflowError, AttributeError):
+        ok = False
+    if not ok:
+        raise _not_written(path, f"line {line}, column {column}: {value!r} is not a value it holds")
+    return parsed
 
 
 def service_level_by_hour(folder: Path) -> dict[str, tuple]:
@@ -375,7 +426,7 @@ def _same_run(folder: Path, data: dict, run) -> None:
     """Refuse (InputError) a folder whose summary.json and run.npz come from two runs (one copied in by hand): the
     briefing takes its figures from one and its names from the other."""
     mine = simulate_files.summary(run)
-    differ = [k for k in ("scenario", "seed", "replications") if mine[k] != data.get(k)]
+    differ = [k for k in ("scenario", "seed", "replications", "threshold_seconds") if mine[k] != data.get(k)]
     for figure in SAME_RUN_FIGURES:
         a = mine["total"].get(figure, {}).get("mean")
         b = data.get("total", {}).get(figure, {}).get("mean")

@@ -1,0 +1,123 @@
+"""hotline report on results folders edited by hand, cut short or made into pipes: one line naming the file.
+
+Found by a hunt for bad inputs (2026-12-05): a header-only requirements.csv, an empty weekdays cell, a
+number too large for a float, a pipe where the roster was, a summary.json whose threshold was edited.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from badinput import assert_refused, run_hotline
+from click.testing import CliRunner
+
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DAY = {"name": "day", "horizon_hours": 24, "interval_minutes": 30,
+       "lines": {"L": {"arrivals": {"per_hour": 60}, "pool": "p",
+                       "handle_seconds": {"dist": "exponential", "mean": 200},
+                       "patience_seconds": {"dist": "exponential", "mean": 120}}},
+       "pools": {"p": {"seats": 5}},
+       "planning": {"shifts": [{"name": "day", "starts": ["00:00", "08:00", "16:00"], "hours": 8}],
+                    "replications": 2}}
+HUGE = 10 ** 400            # valid JSON, no float holds it
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("folders")
+    (root / "day.yaml").write_text(yaml.safe_dump(DAY))
+    for args in (["plan", root / "day.yaml", "-w", "1", "--out", root / "plan"],
+                 ["simulate", ROOT / "scenarios" / "default.yaml", "-r", "2", "--out", root / "sim"]):
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+    return root
+
+
+def edit_json(name: str, change):
+    def apply(folder: Path):
+        data = json.loads((folder / name).read_text())
+        change(data)
+        (folder / name).write_text(json.dumps(data))
+    return apply
+
+
+def edit_line(name: str, line: int, old: str, new: str):
+    def apply(folder: Path):
+        rows = (folder / name).read_text().splitlines(keepends=True)
+        assert old in rows[line - 1], rows[line - 1]
+        rows[line - 1] = rows[line - 1].replace(old, new, 1)
+        (folder / name).write_text("".join(rows))
+    return apply
+
+
+def header_only(name: str):
+    def apply(folder: Path):
+        (folder / name).write_text((folder / name).read_text().splitlines(keepends=True)[0])
+    return apply
+
+
+CASES = [
+    ("plan", "requirements-header-only", header_only("requirements.csv"),
+     ("requirements.csv", "intervals of one week")),
+    ("plan", "roster-without-weekdays", edit_line("roster.csv", 2, ",mon,", ",,"),
+     ("roster.csv: line 2, column weekdays", "run `hotline plan` again")),
+    ("plan", "roster-start-99", edit_line("roster.csv", 2, ",00:00,", ",99:00,"), ("roster.csv: line 2, column start",)),
+    ("plan", "roster-hours-inf", edit_line("roster.csv", 2, ",8,", ",inf,"),
+     ("roster.csv: line 2, column paid_hours_per_agent_per_week",)),
+    ("plan", "span-huge", edit_json("plan.json", lambda d: d["verified_span"].update(hours=HUGE)),
+     ("plan.json", "does not have the fields")),
+    ("plan", "span-negative", edit_json("plan.json", lambda d: d["verified_span"].update(hours=-3)),
+     ("plan.json", "does not have the fields")),
+    ("plan", "span-not-a-clock-time", edit_json("plan.json", lambda d: d["verified_span"].update({"from": "Mon 99:99"})),
+     ("plan.json",)),
+    ("plan", "cost-huge", edit_json("plan.json", lambda d: d["cost"].update(total=HUGE)), ("plan.json",)),
+    ("sim", "threshold-huge", edit_json("summary.json", lambda d: d.update(threshold_seconds=HUGE)),
+     ("sim", "threshold_seconds differ")),
+    ("sim", "threshold-negative", edit_json("summary.json", lambda d: d.update(threshold_seconds=-5)),
+     ("threshold_seconds differ",)),
+]
+
+
+@pytest.mark.parametrize("kind, id, change, words", CASES, ids=[c[1] for c in CASES])
+def test_an_edited_results_file_is_refused_naming_it(folders, tmp_path, kind, id, change, words):
+    folder = tmp_path / kind
+    shutil.copytree(folders / kind, folder)
+    change(folder)
+    result = invoke("report", folder, "--out", tmp_path / "b.html")
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.output, result.output
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    assert not (tmp_path / "b.html").exists()
+
+
+def test_a_pipe_where_the_roster_was_is_refused_not_waited_on(folders, tmp_path):
+    folder = tmp_path / "plan"
+    shutil.copytree(folders / "plan", folder)
+    (folder / "roster.csv").unlink()
+    os.mkfifo(folder / "roster.csv")
+    assert_refused(run_hotline("report", folder, "--out", tmp_path / "b.html"), "roster.csv", "is a pipe")
+
+
+def test_the_briefing_says_what_a_short_plan_verified_and_claims_nothing_for_an_older_plan(folders, tmp_path):
+    page = tmp_path / "b.html"
+    assert invoke("report", folders / "plan", "--out", page).exit_code == 0
+    assert "24 hours from Mon 00:00 only" in page.read_text()
+    older = tmp_path / "older"
+    shutil.copytree(folders / "plan", older)
+    edit_json("plan.json", lambda d: d.pop("verified_span"))(older)   # plan.json before 2026-12-05
+    assert invoke("report", older, "--out", page).exit_code == 0
+    html = page.read_text()
+    assert "hours from" not in html and "the whole week" not in html

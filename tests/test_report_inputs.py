@@ -61,6 +61,19 @@ def edit_line(name: str, line: int, old: str, new: str):
     return apply
 
 
+def edit_run(change):
+    """run.npz with its meta changed by ``change(meta)``."""
+    def apply(folder: Path):
+        import numpy as np
+        with np.load(folder / "run.npz", allow_pickle=False) as stored:
+            arrays = dict(stored)
+        meta = json.loads(str(arrays["meta"][()]))
+        change(meta)
+        arrays["meta"] = np.array(json.dumps(meta))
+        np.savez_compressed(folder / "run.npz", **arrays)
+    return apply
+
+
 def header_only(name: str):
     def apply(folder: Path):
         (folder / name).write_text((folder / name).read_text().splitlines(keepends=True)[0])
@@ -82,6 +95,10 @@ CASES = [
     ("plan", "span-not-a-clock-time", edit_json("plan.json", lambda d: d["verified_span"].update({"from": "Mon 99:99"})),
      ("plan.json",)),
     ("plan", "cost-huge", edit_json("plan.json", lambda d: d["cost"].update(total=HUGE)), ("plan.json",)),
+    ("sim", "run-interval-of-0-minutes", edit_run(lambda m: m["layout"].update(interval_minutes=0)),
+     ("run.npz: does not hold sums this version can read",)),
+    ("sim", "run-without-lines", edit_run(lambda m: m["layout"].update(lines=[])), ("run.npz",)),
+    ("sim", "run-with-a-replication-it-lacks", edit_run(lambda m: m.update(replications=3)), ("run.npz",)),
     ("sim", "threshold-huge", edit_json("summary.json", lambda d: d.update(threshold_seconds=HUGE)),
      ("sim", "threshold_seconds differ")),
     ("sim", "threshold-negative", edit_json("summary.json", lambda d: d.update(threshold_seconds=-5)),

@@ -425,7 +425,13 @@ SAME_RUN_TOLERANCE = 1e-6      # summary.json keeps ten digits
 def _same_run(folder: Path, data: dict, run) -> None:
     """Refuse (InputError) a folder whose summary.json and run.npz come from two runs (one copied in by hand): the
     briefing takes its figures from one and its names from the other."""
-    mine = simulate_files.summary(run)
+    try:
+        with np.errstate(all="ignore"):
+            mine = simulate_files.summary(run)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError):
+        raise InputError(str(folder / simulate_files.RUN_FILE), "", "does not hold sums this version can read "
+                         "(edited, or written by another version); run `hotline simulate` again to rewrite it") \
+            from None
     differ = [k for k in ("scenario", "seed", "replications", "threshold_seconds") if mine[k] != data.get(k)]
     for figure in SAME_RUN_FIGURES:
         a = mine["total"].get(figure, {}).get("mean")

@@ -163,9 +163,9 @@ CASES = [
     case("fit-report-is-a-folder", ["calibrate", "calls.csv", "--out", "out2/c.yaml"], "out2/c.fit.json",
          "is a folder where a result file goes", out2__c_DOT_fit_DOT_json=FOLDER),
     case("manifest-is-a-folder", ["simulate", "s.yaml", "-r", "2", "-w", "1", "--out", "out2"],
-         "out2/.hotline-manifest.json", "Is a directory", out2___DOT_hotline_manifest_DOT_json=FOLDER),
+         "out2/.hotline-manifest.json is a folder", out2___DOT_hotline_manifest_DOT_json=FOLDER),
     case("store-entry-is-a-folder", ["sweep", "s.yaml", "--vary", "pools.general.seats=2", "-r", "1", "-w", "1",
-                                     "--out", "out2"], "out2/store", "Not a directory", out2__store="a file\n"),
+                                     "--out", "out2"], "out2/store is not a folder", out2__store="a file\n"),
 ]
 
 

@@ -169,6 +169,11 @@ def test_decide_writes_json_csv_a_workbook_a_planner_opens_and_charts(tmp_path):
     # a day verified (less its hour of warm-up) is said to be that: the rosters' other hours rest on Erlang A alone
     assert data["verified_span"]["hours"] == 23 and data["verified_span"]["whole_week"] is False
     assert "Goals are judged on the 23 hours verified, from Mon 01:00; the week's other 145 hours" in result.output
+    # today's run is part of the decision: another run written there would disagree with decision.json
+    before = (out / "today" / "summary.json").read_bytes()
+    refused = CliRunner().invoke(main, ["simulate", str(paths[0]), "-r", "2", "--out", str(out / "today")])
+    assert refused.exit_code == 2 and "holds part of the results of `hotline decide`" in refused.output
+    assert (out / "today" / "summary.json").read_bytes() == before
     briefing = CliRunner().invoke(main, ["report", str(out), "--out", str(tmp_path / "b.html")])
     assert briefing.exit_code == 0, briefing.output
     assert "23 hours from Mon 01:00 only" in (tmp_path / "b.html").read_text()

@@ -97,11 +97,13 @@ def test_compare_rerun_without_a_scenario_removes_its_folder_only(tmp_path):
     out = tmp_path / "cmp"
     run("compare", a, b, c, "-r", "2", "--workers", "1", "--out", out)
     assert (out / "c" / "summary.json").is_file()
-    run("simulate", a, "-r", "2", "--out", out / "a")               # another command's files in a subfolder
+    # another command's results in one of its folders would disagree with compare.json: refused before any work
+    refused = CliRunner().invoke(main, ["simulate", str(a), "-r", "2", "--out", str(out / "a")])
+    assert refused.exit_code == 2 and "holds part of the results of `hotline compare`" in refused.output
     (out / "b" / "mine.txt").write_text("keep\n")
     run("compare", a, b, "-r", "2", "--workers", "1", "--out", out)
     assert not (out / "c").exists()
-    assert (out / "b" / "mine.txt").exists() and (out / "a" / folders.MANIFEST).exists()
+    assert (out / "b" / "mine.txt").exists() and (out / "a" / "summary.json").exists()
     assert temporaries(out) == []
 
 
@@ -119,6 +121,18 @@ def test_a_manifest_never_removes_what_the_tool_did_not_write_there(tmp_path):
     files.write_text(folder / "summary.json", "{}")
     assert folders.record(folder, "plan", [folder / "summary.json"]).removed == []
     assert (folder / "other.txt").exists()
+
+
+def test_a_manifest_naming_files_no_system_can_have_removes_nothing_and_breaks_nothing(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "kept.csv").write_text("kept\n")
+    names = ["sub\u0000dir/x.csv", "x" * 300, "/".join(["d"] * 3000) + "/x.csv", "kept.csv"]
+    body = {"version": folders.MANIFEST_VERSION, "written": {"simulate": names},
+            "sha1": {"simulate": {name: "0" * 40 for name in names}}}
+    (folder / folders.MANIFEST).write_text(json.dumps(body))
+    tidied = folders.record(folder, "simulate", [])
+    assert tidied.removed == [] and (folder / "kept.csv").exists()
 
 
 def test_a_file_is_removed_only_while_it_holds_what_the_tool_wrote(tmp_path):

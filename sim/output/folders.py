@@ -27,7 +27,7 @@ from sim.files import remove_if_empty, remove_leftovers, temp_name, write_text
 MANIFEST = ".hotline-manifest.json"
 MANIFEST_VERSION = 1
 MARK_BYTES = 4096           # a file the tool wrote holds its mark within its first bytes
-MANIFEST_BYTES = 64 << 20   # far more than the list of any folder's written files; beyond it, not a manifest
+MANIFEST_BYTES = 1 << 20    # far more than the list of any folder's written files; beyond it, not a manifest
 HASH_CHUNK_BYTES = 1 << 20
 NAME_BYTES = 200            # longest name of a file or folder given (255 less room for temporary names)
 
@@ -56,18 +56,38 @@ def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = (),
         if inside == item.parent or inside in item.parents:
             raise OptionError(option, "", f"{path} holds the input {item}, which a run there could overwrite "
                               "or remove; give another folder with --out")
+    if (path / MANIFEST).is_dir():      # found before any work: the run's files would replace the last ones first
+        raise OptionError(option, "", f"{path / MANIFEST} is a folder: this tool keeps there the list of what it "
+                          "wrote; remove it or give another folder with --out")
     if command is not None and path.is_dir():
         others = [c for c, written in _read_manifest(path).items()
                   if c in FOLDER_COMMANDS and c != command and written]
         if others:
             raise OptionError(option, "", f"{path} holds the results of `hotline {others[0]}`; a folder holds one "
                               f"command's results (a briefing reads one kind from it): give another folder")
+    if command is not None:
+        owner = _written_above(path, command)
+        if owner is not None:
+            raise OptionError(option, "", f"{path} holds part of the results of `hotline {owner[1]}` in {owner[0]}; "
+                              "writing other results there would make them disagree: give another folder")
     special = _special_inside(path)
     if special is not None:
         # found before any work: writing a result over it would fail after the run, or replace a device
         raise OptionError(option, "", f"{path} holds {special}, a pipe, socket or device where this tool writes "
                           "files; remove it or give another folder with --out")
     return path
+
+
+def _written_above(path: Path, command: str) -> tuple[Path, str] | None:
+    """(folder, command) when a folder above ``path`` lists, in its manifest, files that another command wrote
+    inside ``path`` (``today/`` of a decision, a scenario's folder of a comparison), else None."""
+    inside = _resolved(path)
+    for above in inside.parents:
+        rel = inside.relative_to(above).as_posix() + "/"
+        for other, written in _read_manifest(above).items():
+            if other != command and any(name.startswith(rel) for name in written):
+                return above, other.split(" ")[0]
+    return None
 
 
 def _special_inside(folder: Path) -> Path | None:
@@ -211,12 +231,15 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
     removed, kept = [], []
     for rel in manifest.get(command, []):
         target = folder / rel
-        if rel in now or _relative(root, target) != rel or not target.is_file() or files.is_special(target):
-            continue                        # kept, outside the folder, or already gone
-        if digests.get(command, {}).get(rel) != _sha1(target):
-            kept.append(target)             # not what the tool wrote: edited since, or never written by it
-            continue
-        target.unlink()
+        try:
+            if rel in now or _relative(root, target) != rel or not target.is_file() or files.is_special(target):
+                continue                    # kept, outside the folder, or already gone
+            if digests.get(command, {}).get(rel) != _sha1(target):
+                kept.append(target)         # not what the tool wrote: edited since, or never written by it
+                continue
+            target.unlink()
+        except (OSError, ValueError):
+            continue                        # a name no file can have (too long, a zero byte): not the tool's
         removed.append(target)
         for parent in target.parents:
             if _resolved(parent) == root:

@@ -242,21 +242,21 @@ def simulate(scenario_file, replications, seed, out, trace, arrival_logs, fmt, w
     reps = scenario.check_replications(s, replications or s.replications)
     warn_cautions(s)
     traces: list[Path] = []
-    with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar, \
-            (files.staging(out) if trace else nullcontext()) as staged:
-        # trace files grow during the run: they are written aside and move in whole at the end
-        trace_sink = TraceWriter(staged, list(s.lines), s.start_minute) if trace else None
-        try:
-            result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink, runner=runner,
-                                  make_source=make_source)
-        finally:
+    with files.together():          # the whole set, traces too, or the previous run's untouched
+        with make_runner(workers, scheduler) as runner, progress_bar(reps, f"simulating {s.name}") as bar, \
+                (files.staging(out) if trace else nullcontext()) as staged:
+            # trace files grow during the run: they are written aside and move in whole at the end
+            trace_sink = TraceWriter(staged, list(s.lines), s.start_minute) if trace else None
+            try:
+                result = run_scenario(s, reps, seed, progress=lambda r: bar.update(1), trace=trace_sink,
+                                      runner=runner, make_source=make_source)
+            finally:
+                if trace_sink is not None:
+                    trace_sink.close()
             if trace_sink is not None:
-                trace_sink.close()
-        if trace_sink is not None:
-            trace_sink.close(reps)          # a replication in which no call arrived: its header alone
-        if trace:
-            traces = [out / p.name for p in sorted(staged.iterdir())]
-    with files.together():          # the whole set, or the previous run's untouched
+                trace_sink.close(reps)          # a replication in which no call arrived: its header alone
+            if trace:
+                traces = [out / p.name for p in sorted(staged.iterdir())]
         paths = written.write(result, out)
     note = finish(out, "simulate", paths + traces)
     click.echo(tables.summary_table(written.summary(result)))

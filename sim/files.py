@@ -52,6 +52,7 @@ def first_repeat(paths) -> tuple[Path, Path] | None:
 
 # (temporary file, final path) of the files written inside ``together``: renamed when the block succeeds
 _together: list[tuple[Path, Path]] | None = None
+_staged: list[Path] = []       # staging folders whose files ``together`` renames: removed after it
 
 
 @contextmanager
@@ -78,6 +79,8 @@ def together() -> Iterator[None]:
         _together = None
         for tmp, _ in batch:
             tmp.unlink(missing_ok=True)         # after the renames, nothing is left to remove
+        while _staged:
+            shutil.rmtree(_staged.pop(), ignore_errors=True)
 
 
 @contextmanager
@@ -176,25 +179,33 @@ def staging(folder: Path) -> Iterator[Path]:
     """A temporary folder inside ``folder`` for files written piece by piece during a run.
 
     When the block succeeds, each file moves into ``folder`` by a rename (so it
-    appears whole); on failure they are dropped, and ``folder`` too if this
-    created it and it is left empty.
+    appears whole), or inside ``together`` with the command's other results;
+    on failure they are dropped, and ``folder`` too if this created it and it
+    is left empty.
     """
     folder = Path(folder)
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     tmp = temp_name(folder / "staging")
     tmp.mkdir()
+    deferred = False
     try:
         yield tmp
-        for entry in sorted(tmp.iterdir()):
-            os.replace(entry, folder / entry.name)
+        if _together is not None:
+            _together.extend((entry, folder / entry.name) for entry in sorted(tmp.iterdir()))
+            _staged.append(tmp)
+            deferred = True
+        else:
+            for entry in sorted(tmp.iterdir()):
+                os.replace(entry, folder / entry.name)
     except BaseException:
         if created:
             shutil.rmtree(tmp, ignore_errors=True)
             remove_if_empty(folder)
         raise
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not deferred:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def remove_if_empty(folder: Path) -> None:

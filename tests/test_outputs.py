@@ -123,6 +123,21 @@ def test_a_manifest_never_removes_what_the_tool_did_not_write_there(tmp_path):
     assert (folder / "other.txt").exists()
 
 
+def test_traces_are_renamed_with_the_other_results_or_not_at_all(tmp_path):
+    path, out = small(tmp_path), tmp_path / "run"
+    run("simulate", path, "-r", "2", "--trace", "--out", out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    (out / "trace-r1.csv").unlink()
+    (out / "trace-r1.csv").mkdir()                  # a folder where the rerun's trace goes
+    result = CliRunner().invoke(main, ["simulate", str(path), "-r", "2", "--seed", "9", "--trace",
+                                       "--out", str(out)])
+    assert result.exit_code == 2 and "trace-r1.csv" in result.output
+    # trace-r0.csv was renamed first, before the other results were even written: a mix of two runs
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == {
+        k: v for k, v in before.items() if k != "trace-r1.csv"}
+    assert temporaries(out) == []
+
+
 def test_a_manifest_naming_files_no_system_can_have_removes_nothing_and_breaks_nothing(tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()

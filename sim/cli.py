@@ -528,6 +528,8 @@ def calibrate(logs, fmt, out, name, skip_bad_rows, interval_minutes, threshold_s
     if not name.strip():
         raise click.BadParameter("is empty; give the scenario a name (simulate writes to results/<name>/)",
                                  param_hint="'--name'")
+    if any(not c.isprintable() for c in name):      # the scenario written would be refused by every command
+        raise click.BadParameter("must be one line of text without control characters", param_hint="'--name'")
     default = folders.default_dir(name)
     out = folders.check_file(out, "--out", default.with_name(default.name + ".yaml"), logs, companions=True,
                              mark=written.MARK, command="hotline calibrate")

@@ -130,6 +130,8 @@ CASES = [
     (["sweep", "s.yaml", "--vary", "pools.general.seats=1:200:1", "--vary", "lines.12345.arrivals.scale=1:2:0.01"],
      ["--vary", "20,200 variants"]),
     (["sweep", "s.yaml", "--vary", "pools..seats=1"], ["--vary", "not a field path"]),
+    # a calibrated scenario named across two lines was written, then refused by every command
+    (["calibrate", "calls.csv", "--name", "two\nlines", "--out", "cal/c.yaml"], ["--name", "control characters"]),
     # a file named store in a sweep's folder: found after the run (and a run of two workers then hung)
     (["sweep", "s.yaml", "--vary", "pools.general.seats=50,52", "--out", "filed"],
      ["--out", "filed/store is not a folder", "move that file away"]),

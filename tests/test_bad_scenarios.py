@@ -399,6 +399,10 @@ CASES = [
                                              "arrivals: {per_hour: 5}}\n",
          "lines.12348.handle_seconds", "'handle_seconds' is not used", "null removes it", source="base.yaml",
          **{"base.yaml": edit("pool: general", "pool: general\n  '12348': {handle_seconds: 60}")}),
+    # -- names written into every results file: a tab or a zero byte broke the traces and CSV files ------------
+    case("line-id-with-a-tab", edit('"12345":', '"123\\t45":'), "lines", "not a name the results can carry"),
+    case("pool-id-with-a-zero-byte", edit("general: {seats: 5}", '"gen\\0eral": {seats: 5}'), "pools",
+         "control characters"),
     # -- a line that keeps its own seats, written on the merged lines' pool: it would simply be merged ----------
     case("parallel-on-the-merged-pool", hours("mode: parallel", pool="general"), "lines.12333.pool",
          "parallel line keeps seats of its own", "also answers merged line 12345", "mode: merged", cli=True),

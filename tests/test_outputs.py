@@ -123,6 +123,15 @@ def test_a_manifest_never_removes_what_the_tool_did_not_write_there(tmp_path):
     assert (folder / "other.txt").exists()
 
 
+def test_a_trace_of_lines_named_with_commas_and_quotes_reads_back_as_those_lines(tmp_path):
+    from sim.logs import calllog
+    path = tmp_path / "names.yaml"
+    path.write_text(small(tmp_path, "names").read_text().replace('"12345":', '"a,b":'))
+    run("simulate", path, "-r", "1", "--trace", "--out", tmp_path / "run")
+    log = calllog.read([tmp_path / "run" / "trace-r0.csv"], "generic")
+    assert set(log.lines) == {"a,b"}
+
+
 def test_traces_are_renamed_with_the_other_results_or_not_at_all(tmp_path):
     path, out = small(tmp_path), tmp_path / "run"
     run("simulate", path, "-r", "2", "--trace", "--out", out)

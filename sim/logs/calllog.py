@@ -32,6 +32,7 @@ left out, counted and named in ``CallLog.notes``.
 from __future__ import annotations
 
 import csv
+import io
 import gzip
 import hashlib
 import math
@@ -599,7 +600,8 @@ class TraceWriter:
     """
 
     def __init__(self, folder: Path, line_ids: list[str], start_minute: int):
-        self.folder, self.line_ids = folder, line_ids
+        self.folder = folder
+        self.line_ids = [_csv_field(line) for line in line_ids]     # a name with a comma stays one field
         self.epoch = TRACE_EPOCH + timedelta(minutes=start_minute)
         self.files: dict[int, tuple] = {}            # replication -> (handle, temporary path)
         self.finished: set[int] = set()              # replications whose trace took its final name
@@ -635,6 +637,13 @@ class TraceWriter:
             os.replace(temporary, self.folder / f"trace-r{replication}.csv")
             self.finished.add(replication)
         self.files.clear()
+
+
+def _csv_field(text: str) -> str:
+    """``text`` as one CSV field: quoted when it holds a comma, a quote or a line break."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow([text])
+    return buffer.getvalue()
 
 
 def _discard(files: dict):

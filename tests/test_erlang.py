@@ -167,3 +167,14 @@ def test_search_reaches_loads_beyond_a_hundred_thousand_agents():
 def test_impossible_abandon_ceiling_is_refused_at_once():
     with pytest.raises(ValueError, match="ceiling of 0"):
         agents_for_target(600, 300, 120, 20, 0.8, 0.0)
+
+
+def test_a_talk_time_near_zero_gives_a_table_not_an_overflow():
+    """1e-300 s of talk: agents are free at once, and the waiting states start at none (hunt of 2026-12-05)."""
+    from click.testing import CliRunner
+
+    from sim.cli import main
+    result = CliRunner().invoke(main, ["erlang", "--per-hour", "600", "--handle-seconds", "1e-300",
+                                       "--patience-seconds", "1e7", "--rows", "100"])
+    assert result.exit_code == 0, result.output
+    assert "100.0%" in result.output

@@ -27,6 +27,7 @@ from scipy import special
 # Terms of a stationary distribution more than this many nats below the largest
 # add under 1e-20 of the total: beyond double precision, so sums stop there.
 NEGLIGIBLE_NATS = 46.0
+MAX_WAITING_STATES = 50_000_000    # beyond, the queue is too close to instability to compute state by state
 LOAD_ROUNDING = 1e-12      # relative error of an offered load computed from calls per hour and seconds
 # States summed per numpy step when walking down from n busy agents.
 CHUNK_STATES = 1 << 16
@@ -188,7 +189,10 @@ def _waiting_distribution(lam, mu, theta, n, waiting_room):
         size = int(waiting_room)
     else:
         # terms grow while lam > n mu + k theta, then fall faster than geometrically
-        size = max(64, int(math.ceil((lam - n_mu) / theta)) + 64 if theta > 0 else 64)
+        grow = (lam - n_mu) / theta if theta > 0 else 0.0
+        if grow > MAX_WAITING_STATES:
+            raise ValueError("queue too close to instability to compute exactly")
+        size = max(64, int(math.ceil(grow)) + 64) if grow > 0 else 64     # -inf: agents no time at all
     while True:
         i = np.arange(1, size + 1, dtype=float)
         log_r = np.concatenate(([0.0], np.cumsum(math.log(lam) - np.log(n_mu + i * theta))))
@@ -197,7 +201,7 @@ def _waiting_distribution(lam, mu, theta, n, waiting_room):
         if theta == 0 and lam >= n_mu:
             raise ValueError("unstable queue: offered load >= agents and callers never hang up")
         size *= 2
-        if size > 50_000_000:
+        if size > MAX_WAITING_STATES:
             raise ValueError("queue too close to instability to compute exactly")
     log_total = np.logaddexp(special.logsumexp(log_r), _log_states_below(n, lam / mu))
     return np.arange(len(log_r), dtype=float), np.exp(log_r - log_total)

@@ -138,6 +138,9 @@ CASES = [
     # STOP out of the steps' reach was dropped without a word (10, 12, 14)
     (["sweep", "s.yaml", "--vary", "pools.general.seats=10:15:2"], ["--vary", "STOP 15", "10:14:2 or 10:16:2"]),
     (["sweep", "s.yaml", "--vary", "lines.12345.arrivals.scale=0.8:1.25:0.1"], ["--vary", "0.8:1.2:0.1 or 0.8:1.3:0.1"]),
+    # steps of 1e-320: numpy's rounding overflowed, printed its warnings and called a value .nan; now the
+    # values are made in decimal and the scenario refuses seats that are not whole
+    (["sweep", "s.yaml", "--vary", "pools.general.seats=0:1e-318:1e-320"], ["--vary", "seats=1e-320"]),
     (["erlang", "--per-hour", "inf", "--handle-seconds", "300"], ["finite"]),
     (["erlang", "--per-hour", "600", "--handle-seconds", "300", "--patience-seconds", "120", "--max-abandon", "0"],
      ["ceiling of 0"]),

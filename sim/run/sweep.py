@@ -17,8 +17,6 @@ from decimal import Decimal
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from sim.errors import OptionError, ScenarioError
 from sim.input.scenario import from_dict
 from sim.input.spec import Scenario
@@ -61,16 +59,15 @@ def parse_vary(text: str) -> Vary:
     if ":" in spec:
         if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(step)) or step <= 0 or stop < start:
             raise malformed
-        _check_count(text, (stop + step / 2 - start) / step)      # what np.arange would make, before it makes it
+        _check_count(text, (stop + step / 2 - start) / step)      # before a single value is made
         low, high, by = (Decimal(x.strip()) for x in spec.split(":"))      # as written: 0.1:0.5:0.1 reaches 0.5
         if (high - low) % by:
             below = low + (high - low) // by * by
             raise OptionError("--vary", text, f"STOP {high:f} is not START plus a whole number of steps of {by:f} "
                               f"(both ends are included): write {low:f}:{below:f}:{by:f} or "
                               f"{low:f}:{below + by:f}:{by:f}")
-        # as many decimals as START and STEP are written with: 0.1:0.5:0.1 gives 0.3, not 0.30000000000000004
-        decimals = max(_decimals(x) for x in spec.split(":")[::2])
-        values = np.round(np.arange(start, stop + step / 2, step), decimals)
+        # in decimal, as written, then the nearest float: 0.1:0.5:0.1 gives 0.3, not 0.30000000000000004
+        values = [float(low + k * by) for k in range(int((high - low) / by) + 1)]
     elif not all(math.isfinite(v) for v in values):
         raise malformed
     if len(values) == 0:
@@ -82,12 +79,6 @@ def parse_vary(text: str) -> Vary:
     if twice:
         raise OptionError("--vary", text, f"gives the value {twice[0]:g} more than once; give each value once")
     return Vary(tuple(path.split(".")), values)
-
-
-def _decimals(number: str) -> int:
-    """Decimal places a number is written with ('0.25': 2, '1e-3': 3, '40': 0)."""
-    exponent = Decimal(number.strip()).as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _check_count(text: str, count: float) -> None:

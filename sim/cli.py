@@ -472,11 +472,13 @@ def report(results_dirs, out, lang):
     if repeat is not None:
         raise click.BadParameter(f"{repeat[0]} is given twice (as {repeat[1]} too); give each results folder once",
                                  param_hint="'RESULTS_DIRS'")
+    from sim.output import report as briefing
+    for folder in results_dirs:         # each is a results folder, before anything under it is listed
+        briefing.kind_of(Path(folder))
     # the results it reads (an earlier briefing among them may be written again)
     inputs = [p for d in results_dirs for p in Path(d).rglob("*") if p.suffix.lower() not in (".html", ".htm")]
     # named after the folders, like compare's and decide's own folders: a second briefing keeps the first
     default = folders.default_dir("_".join(Path(d).resolve().name for d in results_dirs), prefix="briefing-")
-    from sim.output import report as briefing
     out = folders.check_file(out, "--out", default.with_name(default.name + ".html"), inputs,
                              mark=briefing.GENERATOR, command="hotline report")
     page = briefing.build(list(results_dirs), lang)

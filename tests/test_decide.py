@@ -210,3 +210,20 @@ def test_people_cover_the_busiest_day_as_well_as_the_agent_days():
     assert money.people_for([10] * 7, 5) == 14                      # 70 agent-days: the days are not the limit
     assert money.people_for([3, 3, 3, 3, 3, 0, 0], 5) == 3
     assert money.people_for([0] * 7, 5) == 0
+
+
+def test_an_option_named_like_a_formula_is_text_in_the_workbook(tmp_path):
+    """A name that starts with '=' was written as a formula that the spreadsheet would run (hunt of 2026-12-05)."""
+    from openpyxl import load_workbook
+
+    paths = []
+    for data in (option("parallel", merged=False), option('=HYPERLINK("http://example.invalid")', merged=True)):
+        data["horizon_hours"] = 24
+        paths.append(tmp_path / f"{len(paths)}.yaml")
+        paths[-1].write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["decide", *map(str, paths), "-r", "3", "-w", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    cells = [c for row in load_workbook(out / "decision.xlsx")["Decision"].iter_rows() for c in row]
+    named = [c for c in cells if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert named and all(c.data_type == "s" for c in named)

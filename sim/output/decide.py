@@ -178,6 +178,9 @@ def workbook(data: dict, rows: list[list], line_table: list[list], path: Path) -
         sheet.title = title
         for r, row in enumerate(table):
             sheet.append([_number(x) for x in row])
+            for c in sheet[sheet.max_row]:
+                if c.data_type == "f":      # text that starts with '=' (a name): shown as written, never run
+                    c.data_type = "s"
             if r == 0:
                 for c in sheet[1]:
                     c.font = Font(bold=True)

@@ -482,6 +482,11 @@ def report(results_dirs, out, lang):
     out = folders.check_file(out, "--out", default.with_name(default.name + ".html"), inputs,
                              mark=briefing.GENERATOR, command="hotline report")
     page = briefing.build(list(results_dirs), lang)
+    for folder in results_dirs:
+        for path in folders.changed_since_written(Path(folder), briefing.kind_of(Path(folder))):
+            click.echo(f"warning: {path} is not the file `hotline {briefing.kind_of(Path(folder))}` wrote there "
+                       "(changed since, or copied in from another run): the briefing shows it as it is now",
+                       err=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     files.write_text(out, page)
     click.echo(f"wrote {out} ({len(page) / 1024:,.0f} KiB, figures embedded; open it in any browser)")

@@ -149,6 +149,18 @@ def test_a_run_copied_in_from_another_run_is_refused_not_mixed_into_the_briefing
     invoke("report", tmp_path / "b", "--out", tmp_path / "b.html")          # a folder of one run is reported
 
 
+def test_results_changed_since_they_were_written_are_named_in_a_warning(tmp_path):
+    invoke("simulate", ROOT / "scenarios" / "default.yaml", "-r", "2", "--out", tmp_path / "a")
+    invoke("simulate", ROOT / "scenarios" / "erlang-a-check.yaml", "-r", "2", "--out", tmp_path / "b")
+    for name in ("summary.json", "run.npz"):        # a whole run copied over another, its scenario left behind
+        (tmp_path / "a" / name).write_bytes((tmp_path / "b" / name).read_bytes())
+    output = invoke("report", tmp_path / "a", "--out", tmp_path / "a.html")
+    warned = sorted(line.split()[1] for line in output.splitlines() if line.startswith("warning: "))
+    assert warned == [str(tmp_path / "a" / "run.npz"), str(tmp_path / "a" / "summary.json")]
+    assert "not the file `hotline simulate` wrote there" in output
+    assert "warning" not in invoke("report", tmp_path / "b", "--out", tmp_path / "b.html")
+
+
 STALE_FONT_CHECK = r"""
 import sys, warnings
 from matplotlib import font_manager

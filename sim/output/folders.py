@@ -256,6 +256,21 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
     return Tidied(removed, kept)
 
 
+def changed_since_written(folder: Path, command: str) -> list[Path]:
+    """The files ``command`` last wrote in ``folder`` (by its manifest) that no longer hold what it wrote:
+    edited, or copied in from another run.  Files it wrote before digests were kept are not judged."""
+    digests = _read_manifest(Path(folder), "sha1").get(command, {})
+    changed = []
+    for rel in _read_manifest(Path(folder)).get(command, []):
+        path = Path(folder) / rel
+        try:
+            if rel in digests and path.is_file() and not files.is_special(path) and _sha1(path) != digests[rel]:
+                changed.append(path)
+        except (OSError, ValueError):
+            continue
+    return changed
+
+
 def _relative(root: Path, path: Path) -> str | None:
     """``path`` relative to ``root`` (POSIX separators), or None if it is not inside it."""
     full = Path(os.path.realpath(Path(path).parent)) / Path(path).name

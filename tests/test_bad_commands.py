@@ -141,6 +141,8 @@ CASES = [
     # steps of 1e-320: numpy's rounding overflowed, printed its warnings and called a value .nan; now the
     # values are made in decimal and the scenario refuses seats that are not whole
     (["sweep", "s.yaml", "--vary", "pools.general.seats=0:1e-318:1e-320"], ["--vary", "seats=1e-320"]),
+    # a value no float holds ran as 0 without a word
+    (["sweep", "s.yaml", "--vary", "volume_factor=1e-400,1"], ["--vary", "1e-400 is too small", "it would be 0"]),
     (["erlang", "--per-hour", "inf", "--handle-seconds", "300"], ["finite"]),
     (["erlang", "--per-hour", "600", "--handle-seconds", "300", "--patience-seconds", "120", "--max-abandon", "0"],
      ["ceiling of 0"]),

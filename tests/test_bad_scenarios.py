@@ -401,6 +401,7 @@ CASES = [
          **{"base.yaml": edit("pool: general", "pool: general\n  '12348': {handle_seconds: 60}")}),
     # -- names written into every results file: a tab or a zero byte broke the traces and CSV files ------------
     case("line-id-with-a-tab", edit('"12345":', '"123\\t45":'), "lines", "not a name the results can carry"),
+    case("line-id-with-spaces-at-its-ends", edit('"12345":', '" 12345 ":'), "lines", "spaces at its ends"),
     case("pool-id-with-a-zero-byte", edit("general: {seats: 5}", '"gen\\0eral": {seats: 5}'), "pools",
          "control characters"),
     # -- a line that keeps its own seats, written on the merged lines' pool: it would simply be merged ----------

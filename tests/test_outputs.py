@@ -153,7 +153,7 @@ def test_a_manifest_naming_files_no_system_can_have_removes_nothing_and_breaks_n
     (folder / "kept.csv").write_text("kept\n")
     names = ["sub\u0000dir/x.csv", "x" * 300, "/".join(["d"] * 3000) + "/x.csv", "kept.csv"]
     body = {"version": folders.MANIFEST_VERSION, "written": {"simulate": names},
-            "sha1": {"simulate": {name: "0" * 40 for name in names}}}
+            "fingerprints": {"simulate": {name: "0" * 40 for name in names}}}
     (folder / folders.MANIFEST).write_text(json.dumps(body))
     tidied = folders.record(folder, "simulate", [])
     assert tidied.removed == [] and (folder / "kept.csv").exists()

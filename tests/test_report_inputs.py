@@ -138,3 +138,14 @@ def test_the_briefing_says_what_a_short_plan_verified_and_claims_nothing_for_an_
     assert invoke("report", older, "--out", page).exit_code == 0
     html = page.read_text()
     assert "hours from" not in html and "the whole week" not in html
+
+
+def test_a_link_among_the_results_is_named_not_followed(folders, tmp_path):
+    """A link to /proc/self/pagemap where intervals.csv was: fingerprinting it once read without end."""
+    folder = tmp_path / "sim"
+    shutil.copytree(folders / "sim", folder)
+    (folder / "intervals.csv").unlink()
+    (folder / "intervals.csv").symlink_to("/proc/self/pagemap")
+    proc = run_hotline("report", folder, "--out", tmp_path / "b.html")
+    assert proc.returncode == 0, proc.stderr
+    assert "intervals.csv is not the file `hotline simulate` wrote there" in proc.stderr

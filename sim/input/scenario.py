@@ -260,10 +260,11 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     routing.unknown_keys({"transfer", "overflow"})
     for kind in ("pools", "lines"):
         for key in root.children(kind):
-            if not key.strip() or any(not c.isprintable() for c in key):
-                # a name is written in every results file: a line break or a zero byte in it breaks them
+            if not key.strip() or key != key.strip() or any(not c.isprintable() for c in key):
+                # a name is written in every results file: a line break or a zero byte in it breaks them, and
+                # spaces at its ends are lost when a call log of it is read back
                 root.fail(f"{describe(key)} is not a name the results can carry: give one line of text without "
-                          "control characters", kind)
+                          "control characters or spaces at its ends", kind)
     pools = {pid: _pool(pid, node, interval_minutes) for pid, node in root.children("pools").items()}
     line_nodes = root.children("lines")
     default_transfer = routing.child("transfer") if routing.has("transfer") else None

@@ -6,8 +6,10 @@
   last wrote there; a rerun removes what its previous run wrote and this one
   did not (``trace-r2.csv`` after a rerun with fewer replications) and never
   touches a file the tool did not write: a file is removed only if it still
-  holds, byte for byte, what the tool wrote (its SHA-1 is in the manifest), so
-  neither an analyst's edit nor a hand-made manifest can make it remove one.
+  holds what the tool wrote (its fingerprint is in the manifest: size and
+  SHA-1 of its first and last 64 KiB, so that a year's trace costs no more to
+  check than a summary), so neither an analyst's edit nor a hand-made manifest
+  can make it remove one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +31,7 @@ MANIFEST = ".hotline-manifest.json"
 MANIFEST_VERSION = 1
 MARK_BYTES = 4096           # a file the tool wrote holds its mark within its first bytes
 MANIFEST_BYTES = 1 << 20    # far more than the list of any folder's written files; beyond it, not a manifest
-HASH_CHUNK_BYTES = 1 << 20
+FINGERPRINT_BYTES = 64 << 10    # read from each end of a file for its fingerprint
 NAME_BYTES = 200            # longest name of a file or folder given (255 less room for temporary names)
 
 
@@ -226,7 +229,7 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
     """
     folder = Path(folder)
     root = _resolved(folder)
-    manifest, digests = _read_manifest(folder), _read_manifest(folder, "sha1")
+    manifest, digests = _read_manifest(folder), _read_manifest(folder, "fingerprints")
     now = sorted({rel for rel in (_relative(root, p) for p in written) if rel is not None})
     removed, kept = [], []
     for rel in manifest.get(command, []):
@@ -234,7 +237,7 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
         try:
             if rel in now or _relative(root, target) != rel or not target.is_file() or files.is_special(target):
                 continue                    # kept, outside the folder, or already gone
-            if digests.get(command, {}).get(rel) != _sha1(target):
+            if digests.get(command, {}).get(rel) != fingerprint(target):
                 kept.append(target)         # not what the tool wrote: edited since, or never written by it
                 continue
             target.unlink()
@@ -246,10 +249,11 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
                 break
             remove_if_empty(parent)
     manifest[command] = now
-    digests[command] = {rel: _sha1(folder / rel) for rel in now}
+    digests[command] = {rel: fingerprint(folder / rel) for rel in now}
     body = {"about": "files hotline-sim wrote here, by command; a rerun removes what it wrote before and no "
-                     "longer writes, if it still holds what was written (sha1), and never another file",
-            "version": MANIFEST_VERSION, "written": manifest, "sha1": digests}
+                     "longer writes, if it still holds what was written (its fingerprint: size and SHA-1 of "
+                     "the first and last 64 KiB), and never another file",
+            "version": MANIFEST_VERSION, "written": manifest, "fingerprints": digests}
     write_text(folder / MANIFEST, json.dumps(body, indent=1, sort_keys=True) + "\n")
     for place in sorted({folder} | {(folder / rel).parent for rel in now}):
         removed += remove_leftovers(place)
@@ -259,12 +263,14 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
 def changed_since_written(folder: Path, command: str) -> list[Path]:
     """The files ``command`` last wrote in ``folder`` (by its manifest) that no longer hold what it wrote:
     edited, or copied in from another run.  Files it wrote before digests were kept are not judged."""
-    digests = _read_manifest(Path(folder), "sha1").get(command, {})
+    digests = _read_manifest(Path(folder), "fingerprints").get(command, {})
+    root = _resolved(Path(folder))
     changed = []
     for rel in _read_manifest(Path(folder)).get(command, []):
         path = Path(folder) / rel
         try:
-            if rel in digests and path.is_file() and not files.is_special(path) and _sha1(path) != digests[rel]:
+            if (rel in digests and _relative(root, path) == rel and (path.exists() or path.is_symlink())
+                    and fingerprint(path) != digests[rel]):
                 changed.append(path)
         except (OSError, ValueError):
             continue
@@ -280,20 +286,27 @@ def _relative(root: Path, path: Path) -> str | None:
         return None
 
 
-def _sha1(path: Path) -> str | None:
-    """The file's SHA-1 (hex), or None if it cannot be read."""
-    digest = hashlib.sha1()
+def fingerprint(path: Path) -> str | None:
+    """What identifies a file this tool wrote: its size and the SHA-1 of its first and last ``FINGERPRINT_BYTES``
+    (the whole of a small file).  None for what the tool never writes (a link, a pipe, a folder) or cannot
+    read; reading stops at those bytes, so a link to /proc or to a huge file costs nothing."""
     try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        digest = hashlib.sha1(str(info.st_size).encode())
         with open(path, "rb") as handle:
-            while chunk := handle.read(HASH_CHUNK_BYTES):
-                digest.update(chunk)
-    except OSError:
+            digest.update(handle.read(FINGERPRINT_BYTES))
+            if info.st_size > 2 * FINGERPRINT_BYTES:
+                handle.seek(info.st_size - FINGERPRINT_BYTES)
+            digest.update(handle.read(FINGERPRINT_BYTES))
+    except (OSError, ValueError):
         return None
     return digest.hexdigest()
 
 
 def _read_manifest(folder: Path, part: str = "written") -> dict:
-    """The manifest's lists of files by command (``part="sha1"``: their digests by command and file); an
+    """The manifest's lists of files by command (``part="fingerprints"``: theirs by command and file); an
     unreadable or foreign manifest counts as empty (nothing is removed)."""
     path = folder / MANIFEST
     try:

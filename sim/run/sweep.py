@@ -56,6 +56,10 @@ def parse_vary(text: str) -> Vary:
             values = [float(x) for x in spec.split(",") if x.strip()]
     except ValueError:
         raise malformed from None
+    for written in spec.replace(":", ",").split(","):
+        if written.strip() and float(written) == 0 and Decimal(written.strip()) != 0:
+            raise OptionError("--vary", text, f"{written.strip()} is too small for a number here (it would be 0); "
+                              "write 0, or a value above 1e-300")
     if ":" in spec:
         if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(step)) or step <= 0 or stop < start:
             raise malformed

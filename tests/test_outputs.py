@@ -132,6 +132,17 @@ def test_a_trace_of_lines_named_with_commas_and_quotes_reads_back_as_those_lines
     assert set(log.lines) == {"a,b"}
 
 
+def test_an_edit_that_keeps_a_files_size_is_seen_too(tmp_path):
+    path, out = small(tmp_path), tmp_path / "run"
+    run("simulate", path, "-r", "3", "--trace", "--out", out)
+    trace = bytearray((out / "trace-r2.csv").read_bytes())
+    at = trace.index(b"answered", len(trace) // 2)
+    trace[at:at + len(b"answered")] = b"ANSWERED"                 # the same size, in the middle
+    (out / "trace-r2.csv").write_bytes(bytes(trace))
+    output = run("simulate", path, "-r", "2", "--trace", "--out", out)
+    assert "kept 1 file(s)" in output and (out / "trace-r2.csv").read_bytes() == bytes(trace)
+
+
 def test_traces_are_renamed_with_the_other_results_or_not_at_all(tmp_path):
     path, out = small(tmp_path), tmp_path / "run"
     run("simulate", path, "-r", "2", "--trace", "--out", out)

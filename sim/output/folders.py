@@ -6,10 +6,10 @@
   last wrote there; a rerun removes what its previous run wrote and this one
   did not (``trace-r2.csv`` after a rerun with fewer replications) and never
   touches a file the tool did not write: a file is removed only if it still
-  holds what the tool wrote (its fingerprint is in the manifest: size and
-  SHA-1 of its first and last 64 KiB, so that a year's trace costs no more to
-  check than a summary), so neither an analyst's edit nor a hand-made manifest
-  can make it remove one.
+  holds what the tool wrote (its fingerprint is in the manifest: the SHA-1 of
+  its content, or for a file over 16 MiB, a year's trace, of its size, time of
+  writing and first and last 64 KiB), so neither an analyst's edit nor a
+  hand-made manifest can make it remove one.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ MANIFEST = ".hotline-manifest.json"
 MANIFEST_VERSION = 1
 MARK_BYTES = 4096           # a file the tool wrote holds its mark within its first bytes
 MANIFEST_BYTES = 1 << 20    # far more than the list of any folder's written files; beyond it, not a manifest
-FINGERPRINT_BYTES = 64 << 10    # read from each end of a file for its fingerprint
+WHOLE_FINGERPRINT_BYTES = 16 << 20    # files up to this size are fingerprinted by all their content
+FINGERPRINT_BYTES = 64 << 10          # read from each end of a larger file
 NAME_BYTES = 200            # longest name of a file or folder given (255 less room for temporary names)
 
 
@@ -287,19 +288,25 @@ def _relative(root: Path, path: Path) -> str | None:
 
 
 def fingerprint(path: Path) -> str | None:
-    """What identifies a file this tool wrote: its size and the SHA-1 of its first and last ``FINGERPRINT_BYTES``
-    (the whole of a small file).  None for what the tool never writes (a link, a pipe, a folder) or cannot
-    read; reading stops at those bytes, so a link to /proc or to a huge file costs nothing."""
+    """What identifies a file this tool wrote: the SHA-1 of its content, or for a file over
+    ``WHOLE_FINGERPRINT_BYTES`` (a long trace), of its size, its time of writing and its first and last
+    ``FINGERPRINT_BYTES`` (an edit changes the time; reading a whole trace at every rerun would not pay).  None
+    for what the tool never writes (a link, a pipe, a folder) or cannot read; reading is bounded, so a link to
+    /proc or to a huge file costs nothing."""
     try:
         info = os.lstat(path)
         if not stat.S_ISREG(info.st_mode):
             return None
-        digest = hashlib.sha1(str(info.st_size).encode())
+        digest = hashlib.sha1()
         with open(path, "rb") as handle:
-            digest.update(handle.read(FINGERPRINT_BYTES))
-            if info.st_size > 2 * FINGERPRINT_BYTES:
-                handle.seek(info.st_size - FINGERPRINT_BYTES)
-            digest.update(handle.read(FINGERPRINT_BYTES))
+            whole = handle.read(WHOLE_FINGERPRINT_BYTES + 1)
+            if len(whole) <= WHOLE_FINGERPRINT_BYTES:
+                digest.update(whole)
+            else:
+                digest.update(f"{info.st_size}:{info.st_mtime_ns}".encode())
+                digest.update(whole[:FINGERPRINT_BYTES])
+                handle.seek(max(0, info.st_size - FINGERPRINT_BYTES))
+                digest.update(handle.read(FINGERPRINT_BYTES))
     except (OSError, ValueError):
         return None
     return digest.hexdigest()

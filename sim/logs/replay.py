@@ -19,7 +19,7 @@ from functools import partial
 import numpy as np
 
 from sim.errors import LogError, ScenarioError
-from sim.input import clock
+from sim.input import clock, limits
 from sim.input.spec import Pool, Scenario
 from sim.logs.calibrate import busy_agents, fitted_digest, presence
 from sim.logs.calllog import CallLog
@@ -98,6 +98,10 @@ def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log", outbound: 
         raise ScenarioError(s.source, "lines", f"the log {log.source} has calls of line(s) {shown} that the "
                             "scenario does not define; add them, or replay with a scenario calibrated from this log")
     n_days = int(math.ceil((log.arrival.max() + 1) / 86400.0))
+    if n_days * 24 > limits.HORIZON_HOURS.high:       # every day between the first and last call is simulated
+        last = log.epoch + timedelta(seconds=float(log.arrival.max()))
+        raise LogError(log.source, "", f"spans {n_days:,} days, from {log.epoch:%Y-%m-%d} to {last:%Y-%m-%d}; a "
+                       f"replay covers at most {limits.HORIZON_HOURS.high / 24:,.0f} days: give the months to replay")
     start_minute = log.epoch.weekday() * 1440
     lines = {k: replace(v, redial=None) for k, v in s.lines.items()}
     # the raw fields say what changed, so that the replayed scenario is never taken for the original

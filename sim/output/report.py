@@ -82,6 +82,8 @@ def build(folders: list[Path], lang: str = "en") -> str:
         builder = {"decide": _decide, "compare": _compare, "plan": _plan, "simulate": _simulate}[kind]
         try:
             section, threshold, found = builder(folder, lang)
+            if type(threshold) not in (int, float) or not 0 <= float(threshold) < math.inf:
+                raise ValueError("threshold_seconds")          # named in the definitions below
         except InputError:
             raise
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:

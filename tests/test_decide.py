@@ -110,6 +110,7 @@ def test_every_cost_default_is_in_the_readme():
 @pytest.mark.parametrize("costs, field, words", [
     ({"pay_per_paid_hour": -1}, "costs.pay_per_paid_hour", "at least 0"),
     ({"night_hours": ["25:00", "06:00"]}, "costs.night_hours", "two clock times"),
+    ({"night_hours": ["22:00", "22:00"]}, "costs.night_hours", "same time"),      # its premium was silently 0
     ({"wage": 20}, "costs.wage", ""),
     ({"currency": ""}, "costs.currency", "currency code"),
 ])

@@ -77,6 +77,9 @@ def parse(node: Node | None) -> Costs:
     parsed = [clock.parse_clock(t) for t in night] if isinstance(night, (list, tuple)) and len(night) == 2 else None
     if not parsed or any(p is None or p[0] is not None for p in parsed):
         node.fail("must be two clock times, the night's start and end: ['22:00', '06:00']", "night_hours")
+    if parsed[0][1] == parsed[1][1]:       # a night of no hours or of all 24: which was meant cannot be told
+        node.fail(f"starts and ends at the same time ({night[0]}); give the night's start and end, e.g. "
+                  "['22:00', '06:00'], and night_premium: 0 for no premium", "night_hours")
 
     def share(key: str) -> float:       # of pay or of workstations: 35 for 35% would be 3500%
         return node.number(key, minimum=0, maximum=1)
@@ -99,9 +102,7 @@ MONEY = limits.Limit(0, 1e9, "per unit")    # a paid hour or a workstation-year:
 def is_night(minute_of_day, costs: Costs):
     """True where a minute of the day (0-1439, an array) lies inside the night hours (which may cross midnight)."""
     minute_of_day = np.asarray(minute_of_day)
-    start, end = costs.night_hours
-    if start == end:
-        return np.zeros(minute_of_day.shape, dtype=bool)       # no night at all
+    start, end = costs.night_hours          # never equal (refused when read)
     if start < end:
         return (minute_of_day >= start) & (minute_of_day < end)
     return (minute_of_day >= start) | (minute_of_day < end)

@@ -117,6 +117,11 @@ def warn_precision(runs) -> None:
             click.echo(f"warning: {line}", err=True)
 
 
+def shared(values: set):
+    """The one value all share, or None when they differ."""
+    return next(iter(values)) if len(values) == 1 else None
+
+
 def warn_cautions(s) -> None:
     """Say on stderr, before a run, what the scenario allows but a planner rarely means (``sim.input.cautions``)."""
     from sim.input.cautions import cautions
@@ -454,11 +459,13 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
                    err=True)
         sys.exit(INTERRUPTED_EXIT)
     rows = written.rows([c for c, _ in grid], runs_done)
+    # a threshold or target varied by the sweep is each row's own: no single one labels the table and charts
+    threshold = shared({v.threshold_seconds for _, v in grid})
+    target = shared({v.service_level_target for _, v in grid})
     with files.together():
-        paths = written.write(rows, [v.name for v in parsed], out, s.threshold_seconds, s.service_level_target,
-                              lang)
+        paths = written.write(rows, [v.name for v in parsed], out, threshold, target, lang)
     note = finish(out, "sweep", paths)
-    click.echo(tables.sweep_text(rows, [v.name for v in parsed], s.threshold_seconds))
+    click.echo(tables.sweep_text(rows, [v.name for v in parsed], threshold))
     done(f"wrote {', '.join(str(p) for p in paths)}", note)
 
 

@@ -91,6 +91,26 @@ def test_a_sweep_marks_the_first_value_meeting_the_goals_and_says_what_it_reuses
     assert "reusing 56 of 56 replications stored" in again.output
 
 
+def test_a_sweep_of_the_threshold_labels_each_row_by_its_own(tmp_path):
+    """Every row was said to be 'answered within 20 s', the base file's threshold (hunt of 2026-12-05)."""
+    data = {"name": "one", "horizon_hours": 12, "interval_minutes": 60,
+            "service_level": {"threshold_seconds": 20, "target": 0.8},
+            "lines": {"L": {"arrivals": {"per_hour": 60}, "pool": "p",
+                            "handle_seconds": {"dist": "exponential", "mean": 240}}},
+            "pools": {"p": {"agents": 5}}}
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = CliRunner().invoke(main, ["sweep", str(path), "--vary", "service_level.threshold_seconds=10,60",
+                                       "-r", "2", "-w", "1", "--out", str(tmp_path / "sw")])
+    assert result.exit_code == 0, result.output
+    assert "answered within the row's service_level.threshold_seconds" in result.output
+    assert "within 20 s" not in result.output
+    saved = json.loads((tmp_path / "sw" / "sweep.json").read_text())
+    assert saved["threshold_seconds"] is None
+    low, high = (r["service_level"]["mean"] for r in saved["variants"])
+    assert high > low                                       # each row judged at its own threshold
+
+
 def test_logged_arrivals_of_every_line_go_through_a_design(tmp_path):
     from badinput import log_rows
 

@@ -16,6 +16,7 @@ LANGS = ("en", "zh")
 
 TEXT = {
     "sl_axis": {"en": "answered within {t:g} s / offered", "zh": "{t:g}秒内接通量 / 呼入量"},
+    "sl_axis_varied": {"en": "answered within each variant's threshold / offered", "zh": "各方案阈值内接通量 / 呼入量"},
     "ab_axis": {"en": "abandoned / offered", "zh": "呼损量 / 呼入量"},
     "asa_axis": {"en": "ASA, seconds (answered calls)", "zh": "平均应答等待（秒，已接通）"},
     "agents": {"en": "agents", "zh": "话务员（人）"},

@@ -40,9 +40,10 @@ def _first_meeting(rows: list[dict], names: list[str]) -> None:
         if row["meets_goals"]:
             seen.add(key)
 
-def write(rows: list[dict], names: list[str], out_dir: Path, threshold: float, target: float,
+def write(rows: list[dict], names: list[str], out_dir: Path, threshold: float | None, target: float | None,
                 lang: str = "en") -> list[Path]:
-    """sweep.json, sweep.csv and the curves of service level and abandonment against the first field varied."""
+    """sweep.json, sweep.csv and the curves of service level and abandonment against the first field varied;
+    ``threshold`` and ``target`` are None when the sweep varies them (each row's own)."""
     from sim.output import plots
     from sim.output.labels import text
 
@@ -67,7 +68,8 @@ def write(rows: list[dict], names: list[str], out_dir: Path, threshold: float, t
     groups: dict[tuple, list] = {}
     for row in rows:
         groups.setdefault(tuple(row["variant"][n] for n in rest), []).append(row)
-    for figure, path, axis in (("service_level", paths[2], text("sl_axis", lang, t=threshold)),
+    sl_axis = text("sl_axis", lang, t=threshold) if threshold is not None else text("sl_axis_varied", lang)
+    for figure, path, axis in (("service_level", paths[2], sl_axis),
                                ("abandon_rate", paths[3], text("ab_axis", lang))):
         title = f"{text(figure, lang)}: {x_name} (95% intervals)"
         series = {}

@@ -165,15 +165,16 @@ def calibration_table(report: dict) -> str:
                       f"{red['probability_after_abandoning']:.1%}, mean delay {red['mean_delay_seconds']} s."])
 
 
-def sweep_text(rows: list[dict], names: list[str], threshold: float) -> str:
-    """The sweep's variants, one line each."""
+def sweep_text(rows: list[dict], names: list[str], threshold: float | None) -> str:
+    """The sweep's variants, one line each (``threshold``: None when each row has its own)."""
     cols = [(f, SHORT[f], shown_as(f)) for f in HEADLINE]
     header = list(names) + [h for _, h, _ in cols] + ["goals"]
     body = [[f"{r['variant'][n]:g}" for n in names] + [_cell(r[f], how) for f, _, how in cols]
             + [("met <- first" if r.get("first_meeting_goals") else "met") if r.get("meets_goals") else "-"]
             for r in rows]
     lines = _render(header, body, left=0)
-    return "\n".join(lines + [f"SL = answered within {threshold:g} s / offered; abandoned = abandoned / offered; "
+    within = f"{threshold:g} s" if threshold is not None else "the row's service_level.threshold_seconds"
+    return "\n".join(lines + [f"SL = answered within {within} / offered; abandoned = abandoned / offered; "
                                "ASA = mean wait of answered calls; mean ± half-width of the 95% interval; goals met "
                                "= mean SL at least its target and mean abandonment at most its ceiling; first = the "
                                "first value of the first field varied that meets them."])

@@ -16,7 +16,7 @@ DAYTIME = {"shifts": [{"start": "08:00", "hours": 10, "agents": 6}]}      # ever
 CLOSED_HOURS_PER_WEEK = 7 * 14
 
 
-def night(general: dict, overflow: bool = False) -> dict:
+def night(general: dict, overflow: bool = False, after_seconds: float = 30) -> dict:
     """12345 (30 calls an hour, round the clock) on ``general``; 12333 (10 an hour) open 08:00-18:00 on its own
     seats, put through to 12345 when closed."""
     data = {"name": "night", "horizon_hours": 48,
@@ -28,7 +28,7 @@ def night(general: dict, overflow: bool = False) -> dict:
                                 "when_closed": {"to": "12345"}}},
             "pools": {"general": general, "hrss": {"seats": 3}, "night": {"seats": 2}}}
     if overflow:
-        data["routing"] = {"overflow": [{"from": "general", "to": "night", "after_seconds": 30}]}
+        data["routing"] = {"overflow": [{"from": "general", "to": "night", "after_seconds": after_seconds}]}
     return data
 
 
@@ -46,6 +46,9 @@ def test_callers_who_meet_nobody_are_counted_by_line_and_hours():
 def test_agents_round_the_clock_or_an_overflow_leave_nothing_to_say():
     assert cautions(sc.from_dict(night({"seats": 4}), "night.yaml")) == []
     assert cautions(sc.from_dict(night(DAYTIME, overflow=True), "night.yaml")) == []
+    # an overflow that opens after 1e7 s reaches nobody who is still waiting (callers never hang up here: an hour)
+    late = cautions(sc.from_dict(night(DAYTIME, overflow=True, after_seconds=1e7), "night.yaml"))
+    assert len(late) == 2 and "nor one it overflows to in time" in late[0]
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])

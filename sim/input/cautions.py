@@ -14,19 +14,26 @@ from sim.input.spec import Scenario
 
 MINUTES_PER_HOUR = 60
 CALLS_WORTH_SAYING = 1.0         # expected callers a week below which nobody needs telling
+# An overflow counts as somebody to answer only if callers are still there when it opens: before three mean
+# patiences (95% of exponential patience has run out by then), or within an hour for callers who never hang up.
+PATIENCES_WORTH_WAITING = 3
+PATIENT_WAIT_SECONDS = 3600.0
 
 
 def cautions(s: Scenario) -> list[str]:
-    """One sentence per line whose callers meet a pool with no agent on duty (and none it overflows to),
+    """One sentence per line whose callers meet a pool with no agent on duty (and none it overflows to in time),
     while the line is open, or when it is closed and puts them through to another line."""
     agents = {pid: _week_minutes(pool.week_agents) for pid, pool in s.pools.items()}
-    reach = {pid: agents[pid].copy() for pid in s.pools}           # agents who may answer its callers
-    for rule in s.overflows:
-        reach[rule.source] += agents[rule.target]
     out = []
     for lid, line in s.lines.items():
         if line.mode == "provincial":
             continue
+        waits = (PATIENCES_WORTH_WAITING * line.patience.mean if line.patience is not None
+                 else PATIENT_WAIT_SECONDS)
+        reach = {pid: agents[pid].copy() for pid in s.pools}      # agents who may answer its callers in time
+        for rule in s.overflows:
+            if rule.after_seconds < waits:
+                reach[rule.source] += agents[rule.target]
         per_minute = np.repeat(line.arrivals.week_per_hour, MINUTES_PER_WEEK // len(line.arrivals.week_per_hour))
         per_minute = per_minute / MINUTES_PER_HOUR
         open_ = np.ones(MINUTES_PER_WEEK, dtype=bool) if line.open_minutes is None else line.open_minutes
@@ -52,6 +59,6 @@ def _unanswered(who: str, per_minute: np.ndarray, nobody: np.ndarray, pool: str,
     first = int(np.flatnonzero(nobody & (per_minute > 0))[0])
     day, time = label(first)
     hours = int(nobody.sum()) / MINUTES_PER_HOUR
-    return [f"{who} meet {pool} with no agent on duty (nor one it overflows to) for {hours:g} hours a week, "
+    return [f"{who} meet {pool} with no agent on duty (nor one it overflows to in time) for {hours:g} hours a week, "
             f"from {day} {time} first: about {calls:,.0f} callers a week find nobody to answer them, and wait "
             f"until an agent comes on duty or hang up; {advice}"]

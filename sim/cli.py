@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import sys
+import warnings
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -488,7 +489,10 @@ def report(results_dirs, out, lang):
     default = folders.default_dir("_".join(Path(d).resolve().name for d in results_dirs), prefix="briefing-")
     out = folders.check_file(out, "--out", default.with_name(default.name + ".html"), inputs,
                              mark=briefing.GENERATOR, command="hotline report")
-    page = briefing.build(list(results_dirs), lang)
+    with warnings.catch_warnings():
+        # numbers edited into a results file may overflow on the way to being refused: the refusal says it
+        warnings.simplefilter("ignore", RuntimeWarning)
+        page = briefing.build(list(results_dirs), lang)
     for folder in results_dirs:
         for path in folders.changed_since_written(Path(folder), briefing.kind_of(Path(folder))):
             click.echo(f"warning: {path} is not the file `hotline {briefing.kind_of(Path(folder))}` wrote there "

@@ -37,8 +37,10 @@ def invoke(*args):
 def folders(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("folders")
     (root / "day.yaml").write_text(yaml.safe_dump(DAY))
+    (root / "other.yaml").write_text(yaml.safe_dump(dict(DAY, name="other", pools={"p": {"seats": 6}})))
     for args in (["plan", root / "day.yaml", "-w", "1", "--out", root / "plan"],
-                 ["simulate", ROOT / "scenarios" / "default.yaml", "-r", "2", "--out", root / "sim"]):
+                 ["simulate", ROOT / "scenarios" / "default.yaml", "-r", "2", "--out", root / "sim"],
+                 ["compare", root / "day.yaml", root / "other.yaml", "-r", "2", "-w", "1", "--out", root / "cmp"]):
         result = invoke(*args)
         assert result.exit_code == 0, result.output
     return root
@@ -105,6 +107,9 @@ CASES = [
      ("run.npz: does not hold sums this version can read",)),
     ("sim", "run-without-lines", edit_run(lambda m: m["layout"].update(lines=[])), ("run.npz",)),
     ("sim", "run-with-a-replication-it-lacks", edit_run(lambda m: m.update(replications=3)), ("run.npz",)),
+    ("cmp", "compare-of-one-scenario", edit_json("compare.json", lambda d: d.update(scenarios=d["scenarios"][:1])),
+     ("compare.json", "does not have the fields")),
+    ("cmp", "compare-of-none", edit_json("compare.json", lambda d: d.update(scenarios=[])), ("compare.json",)),
     ("sim", "threshold-huge", edit_json("summary.json", lambda d: d.update(threshold_seconds=HUGE)),
      ("sim", "threshold_seconds differ")),
     ("sim", "threshold-negative", edit_json("summary.json", lambda d: d.update(threshold_seconds=-5)),
@@ -119,7 +124,7 @@ def test_an_edited_results_file_is_refused_naming_it(folders, tmp_path, kind, id
     change(folder)
     result = invoke("report", folder, "--out", tmp_path / "b.html")
     assert result.exit_code == 2, result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
+    lines = [line for line in result.output.splitlines() if line.strip()]        # no warning before it either
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.output, result.output
     for word in words:
         assert word in lines[0], (word, lines[0])

@@ -83,7 +83,8 @@ def by_hour_of_week(series: dict[str, tuple], ylabel: str, title: str, target: f
         _week_axis(ax, lang)
         _value_axis(ax, ylabel, percent, 1.02)
         ax.set_title(title, loc="left")
-        ax.legend(loc="lower left", ncol=min(4, len(series)))
+        if series:
+            ax.legend(loc="lower left", ncol=min(4, len(series)))
         fig.tight_layout()
     return fig
 

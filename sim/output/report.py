@@ -22,6 +22,7 @@ from sim.input import clock
 from sim.output import compare as compare_files
 from sim.output import decide as decide_files
 from sim.output import plan as plan_files
+from sim.output.folders import default_dir
 from sim.output import simulate as simulate_files
 from sim.output.labels import text
 from sim.results.figures import HEADLINE, shown_as, table
@@ -206,6 +207,8 @@ COLUMNS = [(f, shown_as(f) == "percent") for f in HEADLINE]
 
 def _compare(folder: Path, lang: str):
     data = _load_json(folder / "compare.json")
+    if not isinstance(data["scenarios"], list) or len(data["scenarios"]) < 2:
+        raise ValueError("scenarios")         # compare writes two or more: the charts would be empty
     header = [text("scenario", lang)] + [text(f, lang) for f, _ in COLUMNS]
     rows = [[e["scenario"]] + [_estimate(e["total"].get(f), p) for f, p in COLUMNS] for e in data["scenarios"]]
     diffs = [[e["scenario"]] + [_estimate(e["difference"].get(f), p, signed=True) for f, p in COLUMNS]
@@ -223,11 +226,11 @@ def _compare(folder: Path, lang: str):
     html_.append(f"<p class='note'>{_e(text('journey_note', lang))}; {_e(text('ci_note', lang))}</p>")
     sources = []
     for e in data["scenarios"]:
-        for candidate in (folder / e["scenario"] / "scenario.yaml", Path(e.get("source", ""))):
-            comments = _comments(candidate)
-            if comments:
-                sources.append((e["scenario"], comments))
-                break
+        # the scenario's copy in this folder only: compare.json also names the file it was read from, but that
+        # may have changed or moved since, and a briefing reads nothing a results folder does not hold
+        comments = _comments(folder / default_dir(e["scenario"]).name / "scenario.yaml")
+        if comments:
+            sources.append((e["scenario"], comments))
     return "\n".join(html_), data["threshold_seconds"], sources
 
 
@@ -235,6 +238,8 @@ def _decide(folder: Path, lang: str):
     """The decision box (each option's goals, people, workstations, cost, worst lines), then the charts and
     each line's journey: what a manager reads first."""
     data = _load_json(folder / "decision.json")
+    if not isinstance(data["options"], list) or not data["options"]:
+        raise ValueError("options")           # decide writes one or more
     g = data["goals"]
     t = g["threshold_seconds"]
     rows = []

@@ -147,6 +147,9 @@ CASES = [
     # steps of 1e-320: numpy's rounding overflowed, printed its warnings and called a value .nan; now the
     # values are made in decimal and the scenario refuses seats that are not whole
     (["sweep", "s.yaml", "--vary", "pools.general.seats=0:1e-318:1e-320"], ["--vary", "seats=1e-320"]),
+    # steps finer than a float tells apart were refused as "the value 1 given twice"
+    (["sweep", "s.yaml", "--vary", "volume_factor=1:1.00000000000000001:0.00000000000000001"],
+     ["--vary", "finer than a number", "coarser STEP"]),
     # a value no float holds ran as 0 without a word
     (["sweep", "s.yaml", "--vary", "volume_factor=1e-400,1"], ["--vary", "1e-400 is too small", "it would be 0"]),
     (["erlang", "--per-hour", "inf", "--handle-seconds", "300"], ["finite"]),

@@ -100,6 +100,7 @@ CASES = [
     case("latin-1", LATIN1, "", "not UTF-8", "on line 1"),
     case("utf-16", GOOD.encode("utf-16"), "", "UTF-16", cli=True),
     case("utf-16-no-bom", GOOD.encode("utf-16-le"), "", "UTF-16"),
+    case("utf-32", GOOD.encode("utf-32"), "", "UTF-32"),                 # was called UTF-16 (FF FE starts both)
     case("gzip", gzip.compress(GOOD.encode()), "", "gzip archive"),
     case("spreadsheet", b"PK\x03\x04" + BINARY, "", "spreadsheet"),
     case("folder", FOLDER, "", "is a folder"),

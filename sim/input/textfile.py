@@ -27,6 +27,8 @@ def _kind(head: bytes) -> str | None:
     """What the first bytes say the file is, when it is not plain UTF-8 text."""
     if head.startswith(GZIP_MAGIC):
         return "gzip"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):     # before UTF-16: FF FE starts both
+        return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
@@ -39,6 +41,7 @@ def _kind(head: bytes) -> str | None:
 
 _ADVICE = {
     "utf-16": "it is UTF-16 text; save it as UTF-8 (in Excel: 'CSV UTF-8'; in an editor: encoding UTF-8)",
+    "utf-32": "it is UTF-32 text; save it as UTF-8 (in an editor: encoding UTF-8)",
     "spreadsheet": "it is a spreadsheet or archive, not text; export it as CSV (UTF-8) or plain text",
     "binary": "it is not a text file (it holds zero bytes); give the text file itself",
     "gzip": "it is a gzip archive; unpack it first (gunzip FILE) or give a file that is plain text",

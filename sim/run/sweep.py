@@ -72,6 +72,9 @@ def parse_vary(text: str) -> Vary:
                               f"{low:f}:{below + by:f}:{by:f}")
         # in decimal, as written, then the nearest float: 0.1:0.5:0.1 gives 0.3, not 0.30000000000000004
         values = [float(low + k * by) for k in range(int((high - low) / by) + 1)]
+        if len(set(values)) < len(values):
+            raise OptionError("--vary", text, f"STEP {by:f} is finer than a number near {high:f} can tell apart; "
+                              "take a coarser STEP")
     elif not all(math.isfinite(v) for v in values):
         raise malformed
     if len(values) == 0:

@@ -294,6 +294,10 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     if len(set(names)) < len(names):
         raise click.UsageError(f"scenario names must differ to be compared, got {', '.join(names)}")
     subfolders = [folders.default_dir(n).name for n in names]     # each scenario's results go to OUT/<folder>/
+    for name, folder in zip(names, subfolders):
+        if folder in written.FILES or folder == folders.MANIFEST:
+            raise click.UsageError(f"scenario name {name!r} would write its results to a folder named like the "
+                                   f"comparison's own file {folder}; rename the scenario")
     for i, folder in enumerate(subfolders):
         if folder in subfolders[:i]:
             other = names[subfolders.index(folder)]

@@ -51,6 +51,7 @@ def world(tmp_path_factory) -> Path:
     (root / "span.csv").write_text("arrival,line,outcome,wait_seconds,handle_seconds,agent,caller\n"
                                    "2024-01-01 08:00:00,12345,answered,3,200,,\n"
                                    "2227-01-01 08:00:00,12345,answered,3,200,,\n")
+    (root / "cj.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: compare.json"))
     (root / "filed").mkdir()
     (root / "filed" / "store").write_text("a file where a sweep keeps its replications\n")
     (root / "usd.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: usd") + PLANNING
@@ -138,6 +139,8 @@ CASES = [
     # calls two centuries apart: every day between was simulated (and 8,000 years ran out of memory)
     (["simulate", "s.yaml", "--arrivals", "span.csv", "-r", "2"], ["span.csv", "spans 74,145 days", "731 days"]),
     (["replay", "span.csv", "--scenario", "s.yaml", "-r", "2"], ["span.csv", "at most 731 days"]),
+    # a scenario whose results folder would be named like compare's own file: refused after the run, before
+    (["compare", "cj.yaml", "s.yaml", "--out", "cjo"], ["compare.json", "rename the scenario"]),
     # a file named store in a sweep's folder: found after the run (and a run of two workers then hung)
     (["sweep", "s.yaml", "--vary", "pools.general.seats=50,52", "--out", "filed"],
      ["--out", "filed/store is not a folder", "move that file away"]),

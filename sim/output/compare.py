@@ -62,12 +62,15 @@ def _json(x):
     return None if np.isnan(x) else round(float(x), 10)
 
 
+# the comparison's own files, beside a folder of each scenario's results
+FILES = ("compare.json", "compare.csv", "compare_lines.csv", "sl_by_hour.png", "sl_by_line.png")
+
+
 def write(runs: list[RunResult], out_dir: Path, lang: str = "en") -> list[Path]:
     """compare.json, compare.csv, compare_lines.csv, two charts, and each scenario's own results."""
     out_dir.mkdir(parents=True, exist_ok=True)
     data = comparison(runs)
-    written = [out_dir / "compare.json", out_dir / "compare.csv", out_dir / "compare_lines.csv",
-               out_dir / "sl_by_hour.png", out_dir / "sl_by_line.png"]
+    written = [out_dir / name for name in FILES]
     files.write_text(written[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     with files.atomic(written[1], newline="") as handle:
         writer = csv.writer(handle)

@@ -450,7 +450,7 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     stored = sum(store.has(k, r) for k in keys for r in range(reps))
     if stored:
         click.echo(f"reusing {stored} of {reps * len(grid)} replications stored in {store.root} by an earlier run "
-                   "of the same variants", err=True)
+                   "of the same variants (each is checked as it is read; one that is damaged is run again)", err=True)
     say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
     say(f"sweep of {len(grid)} variants x {reps} replications: {', '.join(v.name for v in parsed)}")
     try:

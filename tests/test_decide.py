@@ -136,17 +136,23 @@ def test_options_with_different_goals_are_refused_before_any_work(tmp_path):
     assert "equal service" in result.output and not (tmp_path / "out").exists()
 
 
-def test_decide_writes_json_csv_a_workbook_a_planner_opens_and_charts(tmp_path):
-    from openpyxl import load_workbook
-
+def decide_a_day(tmp_path, names: tuple[str, str]):
+    """``hotline decide`` of two 24-hour options, parallel then merged, named ``names``: (files, out, result)."""
     paths = []
-    for data in (option("parallel", merged=False), option("merged", merged=True)):
-        data["horizon_hours"] = 24
-        paths.append(tmp_path / f"{data['name']}.yaml")
+    for name, data in zip(names, (option("parallel", merged=False), option("merged", merged=True))):
+        data.update(name=name, horizon_hours=24)
+        paths.append(tmp_path / f"{len(paths)}.yaml")
         paths[-1].write_text(yaml.safe_dump(data), encoding="utf-8")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["decide", *map(str, paths), "-r", "3", "-w", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    return paths, out, result
+
+
+def test_decide_writes_json_csv_a_workbook_a_planner_opens_and_charts(tmp_path):
+    from openpyxl import load_workbook
+
+    paths, out, result = decide_a_day(tmp_path, ("parallel", "merged"))
     data = json.loads((out / "decision.json").read_text(encoding="utf-8"))
     for entry in data["options"]:
         for key in ("scenario", "headcount", "headcount_with_shrinkage", "seats", "agent_hours", "cost",
@@ -217,14 +223,7 @@ def test_an_option_named_like_a_formula_is_text_in_the_workbook(tmp_path):
     """A name that starts with '=' was written as a formula that the spreadsheet would run (hunt of 2026-12-05)."""
     from openpyxl import load_workbook
 
-    paths = []
-    for data in (option("parallel", merged=False), option('=HYPERLINK("http://example.invalid")', merged=True)):
-        data["horizon_hours"] = 24
-        paths.append(tmp_path / f"{len(paths)}.yaml")
-        paths[-1].write_text(yaml.safe_dump(data), encoding="utf-8")
-    out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["decide", *map(str, paths), "-r", "3", "-w", "1", "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    _, out, _ = decide_a_day(tmp_path, ("parallel", '=HYPERLINK("http://example.invalid")'))
     cells = [c for row in load_workbook(out / "decision.xlsx")["Decision"].iter_rows() for c in row]
     named = [c for c in cells if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
     assert named and all(c.data_type == "s" for c in named)

@@ -485,8 +485,8 @@ def report(results_dirs, out, lang):
         raise click.BadParameter(f"{repeat[0]} is given twice (as {repeat[1]} too); give each results folder once",
                                  param_hint="'RESULTS_DIRS'")
     from sim.output import report as briefing
-    for folder in results_dirs:         # each is a results folder, before anything under it is listed
-        briefing.kind_of(Path(folder))
+    # each is a results folder, before anything under it is listed
+    kinds = {Path(folder): briefing.kind_of(Path(folder)) for folder in results_dirs}
     # the results it reads (an earlier briefing among them may be written again)
     inputs = [p for d in results_dirs for p in Path(d).rglob("*") if p.suffix.lower() not in (".html", ".htm")]
     # named after the folders, like compare's and decide's own folders: a second briefing keeps the first
@@ -497,11 +497,10 @@ def report(results_dirs, out, lang):
         # numbers edited into a results file may overflow on the way to being refused: the refusal says it
         warnings.simplefilter("ignore", RuntimeWarning)
         page = briefing.build(list(results_dirs), lang)
-    for folder in results_dirs:
-        for path in folders.changed_since_written(Path(folder), briefing.kind_of(Path(folder))):
-            click.echo(f"warning: {path} is not the file `hotline {briefing.kind_of(Path(folder))}` wrote there "
-                       "(changed since, or copied in from another run): the briefing shows it as it is now",
-                       err=True)
+    for folder, kind in kinds.items():
+        for path in folders.changed_since_written(folder, kind):
+            click.echo(f"warning: {path} is not the file `hotline {kind}` wrote there (changed since, or copied in "
+                       "from another run): the briefing shows it as it is now", err=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     files.write_text(out, page)
     click.echo(f"wrote {out} ({len(page) / 1024:,.0f} KiB, figures embedded; open it in any browser)")

@@ -233,17 +233,16 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
     manifest, digests = _read_manifest(folder), _read_manifest(folder, "fingerprints")
     now = sorted({rel for rel in (_relative(root, p) for p in written) if rel is not None})
     removed, kept = [], []
-    for rel in manifest.get(command, []):
-        target = folder / rel
+    for rel, target, recorded in _recorded(folder, command):
         try:
-            if rel in now or _relative(root, target) != rel or not target.is_file() or files.is_special(target):
-                continue                    # kept, outside the folder, or already gone
-            if digests.get(command, {}).get(rel) != fingerprint(target):
+            if rel in now or not target.is_file() or files.is_special(target):
+                continue                    # written again, or already gone
+            if recorded != fingerprint(target):
                 kept.append(target)         # not what the tool wrote: edited since, or never written by it
                 continue
             target.unlink()
-        except (OSError, ValueError):
-            continue                        # a name no file can have (too long, a zero byte): not the tool's
+        except OSError:
+            continue                        # a name no file can have (too long): not the tool's
         removed.append(target)
         for parent in target.parents:
             if _resolved(parent) == root:
@@ -252,8 +251,8 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
     manifest[command] = now
     digests[command] = {rel: fingerprint(folder / rel) for rel in now}
     body = {"about": "files hotline-sim wrote here, by command; a rerun removes what it wrote before and no "
-                     "longer writes, if it still holds what was written (its fingerprint: size and SHA-1 of "
-                     "the first and last 64 KiB), and never another file",
+                     "longer writes, if it still holds what was written (its fingerprint: the SHA-1 of its content, "
+                     "or beyond 16 MiB of its size, time of writing and ends), and never another file",
             "version": MANIFEST_VERSION, "written": manifest, "fingerprints": digests}
     write_text(folder / MANIFEST, json.dumps(body, indent=1, sort_keys=True) + "\n")
     for place in sorted({folder} | {(folder / rel).parent for rel in now}):
@@ -264,18 +263,28 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
 def changed_since_written(folder: Path, command: str) -> list[Path]:
     """The files ``command`` last wrote in ``folder`` (by its manifest) that no longer hold what it wrote:
     edited, or copied in from another run.  Files it wrote before digests were kept are not judged."""
-    digests = _read_manifest(Path(folder), "fingerprints").get(command, {})
-    root = _resolved(Path(folder))
     changed = []
-    for rel in _read_manifest(Path(folder)).get(command, []):
-        path = Path(folder) / rel
+    for _, path, recorded in _recorded(Path(folder), command):
         try:
-            if (rel in digests and _relative(root, path) == rel and (path.exists() or path.is_symlink())
-                    and fingerprint(path) != digests[rel]):
+            if recorded is not None and (path.exists() or path.is_symlink()) and fingerprint(path) != recorded:
                 changed.append(path)
-        except (OSError, ValueError):
-            continue
+        except OSError:
+            continue                        # a name no file can have (too long): not the tool's
     return changed
+
+
+def _recorded(folder: Path, command: str):
+    """(name in the folder, path, fingerprint when written or None) of each file the folder's manifest lists
+    under ``command``; names that lead outside the folder, or that no file can have, are left out."""
+    root = _resolved(folder)
+    digests = _read_manifest(folder, "fingerprints").get(command, {})
+    for rel in _read_manifest(folder).get(command, []):
+        try:
+            inside = _relative(root, folder / rel) == rel
+        except (OSError, ValueError):       # a zero byte in it
+            inside = False
+        if inside:
+            yield rel, folder / rel, digests.get(rel)
 
 
 def _relative(root: Path, path: Path) -> str | None:

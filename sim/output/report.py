@@ -301,14 +301,15 @@ def _span(data: dict, lang: str) -> str | None:
     if "verified_span" not in data:
         return None
     span = data["verified_span"]
-    hours, whole, day, time = span["hours"], span["whole_week"], *span["from"].split(" ")
+    hours, whole, start = span["hours"], span["whole_week"], clock.parse_clock(span["from"])
     if not (isinstance(whole, bool) and type(hours) in (int, float) and 0 < hours < math.inf
-            and day.lower() in clock.WEEKDAYS and 0 <= clock_minutes(time) < clock.MINUTES_PER_DAY):
+            and start is not None and start[0] is not None):
         raise ValueError("verified_span")
     if whole:
         return text("whole_week", lang)
-    start = f"{text('weekdays', lang)[clock.WEEKDAYS.index(day.lower())]} {time}"
-    return text("part_of_week", lang, hours=hours, start=start)
+    day, minute = start
+    return text("part_of_week", lang, hours=hours,
+                start=f"{text('weekdays', lang)[day]} {minute // 60:02d}:{minute % 60:02d}")
 
 
 def _list(items: list[str], lang: str) -> str:
@@ -360,7 +361,8 @@ def _roster(path: Path) -> list[tuple]:
                                                 "paid_hours_per_agent_per_week")), start=2):
         days = len(_cell(path, number, "weekdays", r["weekdays"], str.split,
                          lambda v: 1 <= len(v) <= clock.DAYS_PER_WEEK))
-        start = _cell(path, number, "start", r["start"], clock_minutes, lambda v: 0 <= v < clock.MINUTES_PER_DAY)
+        start = _cell(path, number, "start", r["start"], clock.parse_clock,
+                      lambda v: v is not None and v[0] is None)[1]          # (weekday, minute): a clock time only
         hours = _cell(path, number, "paid_hours_per_agent_per_week", r["paid_hours_per_agent_per_week"], float,
                       lambda v: 0 <= v <= clock.MINUTES_PER_WEEK / 60)
         rows.append((r["pool"], r["shift"], start, days, hours / days,
@@ -369,14 +371,6 @@ def _roster(path: Path) -> list[tuple]:
 
 
 MAX_AGENTS = 10 ** 6         # far beyond any pool: a larger count in a results file was not written by the tool
-
-
-def clock_minutes(text: str) -> int:
-    """'08:30' as minutes after midnight (ValueError unless HH:MM)."""
-    hours, minutes = text.split(":")
-    if not (len(minutes) == 2 and minutes.isdigit() and hours.isdigit() and int(minutes) < 60):
-        raise ValueError(text)
-    return int(hours) * 60 + int(minutes)
 
 
 def _not_written(path: Path, problem: str) -> OptionError:

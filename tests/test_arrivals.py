@@ -164,3 +164,23 @@ def test_a_new_law_is_one_registered_class():
         assert abs(d.sample(np.random.default_rng(1), 20000).mean() - 120) < 2
     finally:
         del laws.LAWS["triangular-test"]
+
+
+def test_a_callers_category_is_drawn_as_numpy_choice_draws_it():
+    """``LineDraws.pick`` skips ``Generator.choice``'s checks of the shares: it must draw the very same
+    categories from the same numbers, or every scenario's callers would change with numpy."""
+    from sim.model.arrivals import LineDraws
+    data = {"name": "c", "horizon_hours": 24,
+            "lines": {"L": {"arrivals": {"per_hour": 10}, "pool": "p",
+                            "handle_seconds": {"dist": "exponential", "mean": 60},
+                            "categories": {"a": {"share": 0.2}, "b": {"share": 0.5}, "c": {"share": 0.3}}}},
+            "pools": {"p": {"seats": 1}}}
+    s = sc.from_dict(data, "test")
+    routes = compile_routes(s)
+    draws = LineDraws(routes, 0)
+    shares = [routes.routes[g].category.share for g in routes.line_routes[0]]
+    for n in (0, 1, 7, 5000):
+        mine = draws.pick(np.random.default_rng(n), n)
+        theirs = np.asarray(routes.line_routes[0])[np.random.default_rng(n).choice(3, size=n, p=shares)]
+        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
+    assert len(set(draws.pick(np.random.default_rng(9), 5000).tolist())) == 3

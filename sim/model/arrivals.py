@@ -194,6 +194,35 @@ def line_streams(seed: int, replication: int, line_id: str) -> LineStreams:
     return LineStreams(seed, replication, line_id)
 
 
+class LineDraws:
+    """What drawing a day of line ``j``'s callers needs from the routes, worked out once per replication: its
+    categories, their laws and levels, and the cumulative shares that pick a caller's category."""
+
+    __slots__ = ("categories", "category_array", "cdf", "groups", "transfer_groups", "entry_pool")
+
+    def __init__(self, routes: Routes, j: int):
+        mine = routes.line_routes[j]
+        self.categories = mine
+        self.category_array = np.asarray(mine)
+        # ``Generator.choice(len(mine), size=n, p=shares)`` without its checks of the shares, drawn alike
+        # (``test_arrivals``): the cumulative shares, over their total, searched for uniform numbers
+        self.cdf = None
+        if len(mine) > 1:
+            self.cdf = np.asarray([routes.routes[g].category.share for g in mine], dtype=float).cumsum()
+            self.cdf /= self.cdf[-1]
+        self.groups = [(g, routes.routes[g].category.handle, routes.routes[g].category.wrapup,
+                        routes.routes[g].level) for g in mine]
+        self.transfer_groups = [(g, routes.routes[g].category.transfer) for g in mine
+                                if routes.routes[g].kind != PLAIN]
+        self.entry_pool = routes.entry_pool[j]
+
+    def pick(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """The global category of each of ``n`` callers (one uniform number each, for two or more)."""
+        if self.cdf is None:
+            return np.full(n, self.categories[0])
+        return self.category_array[self.cdf.searchsorted(rng.random(n), side="right")]
+
+
 class CallSource:
     """Generates the replication's calls block by block, merged across lines in time order."""
 
@@ -220,6 +249,9 @@ class CallSource:
         # (kind, share) of the kinds an answer triggers: a call's draw below the share makes a job when answered
         self.visit_shares = [(k, o.share) for k, o in enumerate(scenario.outbound) if o.trigger == "handled"]
         self.next_interval = 0
+        self.n_intervals = scenario.n_intervals             # properties of the scenario, read per line's day
+        self.interval_seconds, self.interval_minutes = scenario.interval_seconds, scenario.interval_minutes
+        self.draws = [LineDraws(routes, j) for j in range(len(self.lines))]
         # entries beyond the lines exist only when a closed line puts its callers through elsewhere
         self.rerouting = len(routes.entry_line) > len(self.lines)
         self.closed: list[tuple] = []       # callers of closed lines drawn for the next block
@@ -257,12 +289,11 @@ class CallSource:
         """The clock day (0 = the Monday of the start's week) of horizon intervals."""
         return (self.s.start_minute + intervals * self.s.interval_minutes) // MINUTES_PER_DAY
 
-    def day_stream(self, j: int, day: int, extra: bool = False) -> dict[str, np.random.Generator]:
+    def day_stream(self, j: int, day: int, extra: bool = False) -> np.random.Generator:
         """The generator of line ``j``'s callers of one clock day (``extra``: of those beyond the reference
-        rate), under every name ``attributes`` draws from."""
+        rate): ``attributes`` draws everything from it in a fixed order."""
         key = (self.replication, self.line_keys[j], day) + ((EXTRA_KEY,) if extra else ())
-        generator = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
-        return dict.fromkeys(_STREAMS, generator)
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
 
     def redial_stream(self, j: int, t: float) -> np.random.Generator:
         """The stream of redial decisions, delays and patience of line ``j``'s callers who hang up on the clock
@@ -349,87 +380,85 @@ class CallSource:
         the rate is lower), and where it is higher, more callers from a stream of their own.  Every number a
         caller needs is drawn with it, so two scenarios whose rates differ share every caller they can."""
         reference = self.rates_per_hour(j, intervals, reference=True)
-        st = self.day_stream(j, day)
-        t, k = self._times(st, intervals, reference)
-        mark = st["arrivals"].random(len(t))
+        rng = self.day_stream(j, day)
+        t, k = self._times(rng, intervals, reference)
+        mark = rng.random(len(t))
+        # a day inside the horizon keeps all its callers (no mask to build)
+        inside = None if not len(intervals) or (intervals[0] >= 0 and intervals[-1] < self.n_intervals) \
+            else self._within
         if self.lines[j].arrivals.reference_per_hour is None:
             # the rate is the reference rate: every caller is kept (a mark is below a share of 1) and none is added
-            return [self.attributes(j, t, k, st, keep=self._within(k))]
+            return [self.attributes(j, t, k, rng, keep=inside and inside(k))]
         rate = self.rates_per_hour(j, intervals)
         kept_share = np.minimum(np.divide(rate, reference, out=np.zeros(len(rate)), where=reference > 0), 1.0)
-        parts = [self.attributes(j, t, k, st, keep=(mark < kept_share[k - intervals[0]]) & self._within(k))]
+        parts = [self.attributes(j, t, k, rng, keep=(mark < kept_share[k - intervals[0]]) & self._within(k))]
         extra = np.maximum(rate - reference, 0.0)
         if extra.any():
-            sx = self.day_stream(j, day, extra=True)
-            t, k = self._times(sx, intervals, extra)
-            parts.append(self.attributes(j, t, k, sx, keep=self._within(k)))
+            rx = self.day_stream(j, day, extra=True)
+            t, k = self._times(rx, intervals, extra)
+            parts.append(self.attributes(j, t, k, rx, keep=inside and inside(k)))
         return parts
 
     def _within(self, k: np.ndarray) -> np.ndarray:
-        return (k >= 0) & (k < self.s.n_intervals)
+        return (k >= 0) & (k < self.n_intervals)
 
-    def _times(self, st, intervals: np.ndarray, per_hour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _times(self, rng: np.random.Generator, intervals: np.ndarray, per_hour: np.ndarray) \
+            -> tuple[np.ndarray, np.ndarray]:
         """Poisson arrival times (s) in consecutive ``intervals`` at ``per_hour``, and their intervals."""
-        s = self.s
-        counts = st["arrivals"].poisson(per_hour * s.interval_seconds / 3600.0)
+        interval_seconds = self.interval_seconds
+        counts = rng.poisson(per_hour * interval_seconds / 3600.0)
         k = np.repeat(intervals, counts)
-        return k * s.interval_seconds + st["arrivals"].uniform(0.0, s.interval_seconds, len(k)), k
+        return k * interval_seconds + rng.uniform(0.0, interval_seconds, len(k)), k
 
-    def attributes(self, j: int, t: np.ndarray, k: np.ndarray, st: dict, talk: np.ndarray | None = None,
-                   keep: np.ndarray | None = None):
+    def attributes(self, j: int, t: np.ndarray, k: np.ndarray, rng: np.random.Generator,
+                   talk: np.ndarray | None = None, keep: np.ndarray | None = None):
         """Everything about line ``j``'s calls at times ``t`` (intervals ``k``) but when they come, drawn
-        from the streams ``st`` (``day_stream``).
+        from ``rng`` (``day_stream``) in a fixed order.
 
         ``talk`` replaces the drawn talk time where it is finite (replaying a log); ``keep`` (a mask) keeps
         only some of the calls, all of them drawn first so that the others' draws stay the same.
         """
-        line, routes = self.lines[j], self.routes
+        line, draws = self.lines[j], self.draws[j]
         n = len(t)
-        mine = routes.line_routes[j]
-        shares = [routes.routes[g].category.share for g in mine]
-        which = st["category"].choice(len(mine), size=n, p=shares) if len(mine) > 1 else np.zeros(n, dtype=int)
-        cat = np.asarray(mine)[which]
+        cat = draws.pick(rng, n)
+        several = draws.cdf is not None
         agent = np.empty(n)
         level = np.empty(n, dtype=np.int64)
-        everyone = slice(None)          # a line of one category: all its callers, with no mask to build
-        for g in mine:
-            chosen = cat == g if len(mine) > 1 else everyone
-            m = int(chosen.sum()) if len(mine) > 1 else n
-            c = routes.routes[g].category
-            seconds = c.handle.sample(st["handle"], m)
+        for g, handle, wrapup, category_level in draws.groups:
+            chosen = cat == g if several else slice(None)      # one category: all its callers, no mask
+            m = int(chosen.sum()) if several else n
+            seconds = handle.sample(rng, m)
             if line.handle_factor_by_hour is not None:      # talk times that vary over the day
-                hour = ((self.s.start_minute + k[chosen] * self.s.interval_minutes) % MINUTES_PER_DAY) // 60
+                hour = ((self.s.start_minute + k[chosen] * self.interval_minutes) % MINUTES_PER_DAY) // 60
                 seconds = seconds * line.handle_factor_by_hour[hour]
             if talk is not None:
                 logged = talk[chosen]
                 seconds = np.where(np.isfinite(logged), logged, seconds)
-            if c.wrapup is not None:
-                seconds = seconds + c.wrapup.sample(st["wrapup"], m)
+            if wrapup is not None:
+                seconds = seconds + wrapup.sample(rng, m)
             agent[chosen] = seconds
-            level[chosen] = routes.routes[g].level
-        patience = line.patience.sample(st["patience"], n) if line.patience is not None else np.full(n, np.inf)
-        first, second, delay, xpat = agent, np.zeros(n), np.zeros(n), np.zeros(n)
-        if self.transfers:
-            first = agent.copy()
-            for g in mine:
-                route = routes.routes[g]
-                if route.kind == PLAIN:
-                    continue
+            level[chosen] = category_level
+        patience = line.patience.sample(rng, n) if line.patience is not None else np.full(n, np.inf)
+        first = agent
+        if draws.transfer_groups:
+            first, second, delay, xpat = agent.copy(), np.zeros(n), np.zeros(n), np.zeros(n)
+            for g, tr in draws.transfer_groups:
                 chosen = cat == g
                 m = int(chosen.sum())
-                tr = route.category.transfer
-                first[chosen] = tr.triage.sample(st["triage"], m)
+                first[chosen] = tr.triage.sample(rng, m)
                 second[chosen] = agent[chosen]
-                delay[chosen] = tr.delay.sample(st["transfer_delay"], m)
+                delay[chosen] = tr.delay.sample(rng, m)
                 law = tr.patience or line.patience
-                xpat[chosen] = law.sample(st["transfer_patience"], m) if law is not None else np.inf
-        by = np.full(n, routes.entry_pool[j])
+                xpat[chosen] = law.sample(rng, m) if law is not None else np.inf
+        else:
+            second = delay = xpat = np.zeros(n)      # never written: only copied into blocks
         kinds = self.s.outbound
-        draw, job = np.zeros((n, len(kinds))), np.zeros((n, len(kinds)))
+        draw, job = np.empty((n, len(kinds))), np.empty((n, len(kinds)))
         for o, kind in enumerate(kinds):           # each caller's outbound work, drawn with the caller
-            draw[:, o] = st["outbound"].random(n)
-            job[:, o] = kind.handle.sample(st["outbound"], n)
-        cols = [t, np.full(n, j), cat, k, first, patience, level, by, second, delay, xpat, draw, job, np.full(n, j)]
+            draw[:, o] = rng.random(n)
+            job[:, o] = kind.handle.sample(rng, n)
+        cols = [t, np.full(n, j), cat, k, first, patience, level, np.full(n, draws.entry_pool), second, delay, xpat,
+                draw, job, np.full(n, j)]
         if keep is not None and not keep.all():
             cols, agent = [c[keep] for c in cols], agent[keep]
             n = len(cols[0])

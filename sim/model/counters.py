@@ -91,6 +91,17 @@ def _add_at(sums: np.ndarray, group: np.ndarray, unit: np.ndarray, values: np.nd
     np.add.at(sums.reshape(-1), group * sums.shape[1] + unit, values)
 
 
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)``; without sorting when ``values`` are in order already, as a
+    block's intervals are (its calls come in time order): a fifth of the cost."""
+    if len(values) < 2 or not (values[1:] >= values[:-1]).all():
+        return np.unique(values, return_inverse=True)
+    starts = np.empty(len(values), dtype=bool)
+    starts[0] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return values[starts], np.cumsum(starts) - 1
+
+
 class Tally:
     """Sums of one side (lines or pools) by (group, unit), and wait histograms by (group, unit, bin).
 
@@ -151,9 +162,14 @@ class Tally:
             if self.sparse:
                 per_row = self.n_units * N_BINS
                 index = np.concatenate(self.sparse)
+                flat = target.hist.reshape(-1)
+                if isinstance(unique, slice) and len(starts) == len(rows):
+                    # row r here is row start + r there: the same flat index, from an offset
+                    flat, where = flat[unique.start * per_row:unique.stop * per_row], index
+                else:
+                    where = rows[index // per_row] * per_row + index % per_row
                 # values of the target's own type: numpy's fast path for ufunc.at (a scalar 1 is 50 times slower)
-                np.add.at(target.hist.reshape(-1), rows[index // per_row] * per_row + index % per_row,
-                          np.ones(len(index), dtype=target.hist.dtype))
+                np.add.at(flat, where, np.ones(len(index), dtype=target.hist.dtype))
         elif runs.distinct:
             target.hist[unique] += self.hist if len(starts) == len(rows) else np.add.reduceat(self.hist, starts, axis=0)
         else:
@@ -206,7 +222,7 @@ class Counters:
         if not len(k):
             return
         # the block's own intervals only: a block of redials can span months, a few calls in each
-        intervals, k = np.unique(k, return_inverse=True)
+        intervals, k = _distinct(k)
         n_lines, n_pools = self.units["lines"], self.units["pools"]
         local = {"lines": Tally(len(intervals), n_lines, QUEUE_SUMS + LINE_SUMS, sparse=True),
                  "pools": Tally(len(intervals), n_pools, QUEUE_SUMS + POOL_SUMS, sparse=True)}

@@ -171,6 +171,7 @@ class Replication:
         def boundary(_event):
             now = self.env._now
             self.busy_seconds.append([pool.book_busy_area(now) for pool in self.pools])
+            self.outbound_work.fold_if_full()
             if k < self.s.n_intervals:
                 self._schedule_boundary(k + 1)
 

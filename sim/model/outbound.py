@@ -150,17 +150,25 @@ class OutboundWork:
 
     def take(self, pool, now: float):
         """Free agents with no inbound caller waiting make outbound calls, earliest due first."""
-        made, open_, reserve = self.made, self.open, self.reserve
-        for k, jobs in enumerate(pool.jobs):
-            if not jobs or not open_[k] or pool.n_free <= reserve[k] or now >= self.open_until[k]:
-                continue
-            while jobs and pool.n_free > reserve[k]:
-                due, _, seconds = heappop(jobs)
-                pool.hold(now, seconds)
-                made += (now, pool.index, now <= due, seconds)
-            if not jobs:
-                pool.ready_jobs()
-        if len(made) >= 4 * FOLD_JOBS or len(self.created) >= 2 * FOLD_JOBS:
+        made, open_, reserve, open_until = self.made, self.open, self.reserve, self.open_until
+        k = 0
+        for jobs in pool.jobs:
+            if jobs and open_[k] and pool.n_free > reserve[k] and now < open_until[k]:
+                floor = reserve[k]
+                while True:
+                    due, _, seconds = heappop(jobs)
+                    pool.hold(now, seconds)
+                    made += (now, pool.index, now <= due, seconds)
+                    if not jobs:
+                        pool.ready_jobs()
+                        break
+                    if pool.n_free <= floor:
+                        break
+            k += 1
+
+    def fold_if_full(self):
+        """Book the jobs so far once there are many (at each interval's end: not per job, where it is slow)."""
+        if len(self.made) >= 4 * FOLD_JOBS or len(self.created) >= 2 * FOLD_JOBS:
             self.fold()
 
     def fold(self):

@@ -70,12 +70,15 @@ class Pool:
 
     __slots__ = ("env", "index", "queues", "area", "last_change", "model", "overflow", "jobs", "has_jobs",
                  "plain", "ends", "wake_at", "wake", "n_free", "pending", "pending_at", "n_held", "staffing_change_at",
-                 "ahead", "job_floor", "ready_floor")
+                 "ahead", "job_floor", "ready_floor", "one_queue")
 
     def __init__(self, env: simpy.Environment, index: int, model, n_levels: int, overflow: list, n_outbound: int):
         self.env = env
         self.index = index
         self.queues = [deque() for _ in range(n_levels)]
+        # the queue itself when there is one level: ``catch_up`` asks at every end whether anyone waits, and a
+        # deque's truth is several times cheaper than ``any`` over the queues
+        self.one_queue = self.queues[0] if n_levels == 1 else None
         self.area = 0.0                 # agent-seconds since the last interval boundary (busy or free: see subclass)
         self.last_change = 0.0
         self.model = model              # the replication: answers that need more than an agent
@@ -368,7 +371,7 @@ class HeadcountPool(Pool):
         """Release every lazily held agent whose call ended by ``t``, in time order (and let jobs that became
         available before ``t`` in, in time order with them)."""
         took = self._catch_up_jobs(t) if self.pending_at < t else False
-        ends, queues = self.ends, self.queues
+        ends, queues, one = self.ends, self.queues, self.one_queue
         while ends and ends[0] <= t:
             end = heappop(ends)
             self.area += self.n_free * (end - self.last_change)
@@ -376,7 +379,7 @@ class HeadcountPool(Pool):
             self.n_free += 1
             # cheap tests first: usually nobody waits and too few agents are free for any job waiting (none
             # waits: ``ready_floor`` is INF), and ``_take_freed`` then costs no call
-            if self.n_free > 0 and (self.n_free > self.ready_floor or any(queues)):
+            if self.n_free > 0 and (self.n_free > self.ready_floor or (one if one is not None else any(queues))):
                 self._take_freed(end)
                 took = True
         if took and any(queues):        # ``arm`` does nothing when nobody waits (outbound jobs need no wake-up)
@@ -475,7 +478,7 @@ class ShiftPool(Pool):
 
     def catch_up(self, t: float):
         took = self._catch_up_jobs(t) if self.pending_at < t else False
-        ends, queues = self.ends, self.queues
+        ends, queues, one = self.ends, self.queues, self.one_queue
         busy, on_duty = self.busy, self.on_duty
         while ends and ends[0][0] <= t:
             end, group = heappop(ends)
@@ -488,7 +491,7 @@ class ShiftPool(Pool):
                 self.free.append(group)
                 self.n_free += 1
                 # cheap tests first, as in ``HeadcountPool.catch_up``
-                if self.n_free > self.ready_floor or any(queues):
+                if self.n_free > self.ready_floor or (one if one is not None else any(queues)):
                     self._take_freed(end)
                     took = True
         if took and any(queues):        # ``arm`` does nothing when nobody waits (outbound jobs need no wake-up)

@@ -224,14 +224,17 @@ class Replication:
     def _arrive(self, _event):
         """Take every arrival due before the next scheduled event.
 
-        Speed forces two inlined copies here, since this loop runs once per call
+        Speed forces inlined copies here, since this loop runs once per call
         and a method call per call costs a tenth of the engine's speed:
         - ``INLINE`` lines (one queue, no hooks, no transfers, a head count)
           are answered or queued right here (``HeadcountPool.hold`` and
           ``Pool.enqueue`` copied);
-        - other lines are answered here when an agent is free (what
-          ``offer_first`` and ``answer_first`` do for a first call), and queued
-          by ``enqueue_first``.
+        - lines of a pool of shifts are answered here when an agent is free
+          (``ShiftPool.hold`` copied, and ``OutboundWork.handled`` for a
+          return visit): what ``offer_first`` and ``answer_first`` do for a
+          first call;
+        - other lines are answered here by ``hold``; callers who need triage
+          first or must queue go to ``_triage_or_queue``.
         Work that may schedule an event sets the clock to the call's arrival
         first, which is safe (nothing is due before it), and looks again at
         what is due next.
@@ -242,6 +245,7 @@ class Replication:
                                                 block.stage)
         n = len(times)
         line_pool, paths, handled = self.line_pool, self.paths, self.handled_hook
+        handled_kinds, create = self.outbound_work.handled_kinds, self.outbound_work.create
         next_event = env.peek()
         while True:
             t = times[i]
@@ -269,20 +273,27 @@ class Replication:
             else:
                 if (ends and (ends[0][0] if path == ANSWER_SHIFTS else ends[0]) <= t) or pool.pending_at < t:
                     pool.catch_up(t)
-                if pool.n_free > 0:                # answered at once by the entry pool
-                    if stage[i]:
-                        env._now = t
-                        self.transfers.start_triage(pool, block, i, t, first[i])
-                        next_event = env.peek()
-                    else:
-                        if pool.hold(t, first[i]):
+                if pool.n_free <= 0 or stage[i]:
+                    next_event = self._triage_or_queue(pool, block, i, t)
+                else:                              # answered at once by the entry pool
+                    if path == ANSWER_SHIFTS:      # ShiftPool.hold
+                        pool.area += pool.n_talking * (t - pool.last_change)
+                        pool.last_change = t
+                        group = pool.free.popleft()
+                        pool.n_free -= 1
+                        pool.n_talking += 1
+                        pool.busy[group] += 1
+                        end = t + first[i]
+                        heappush(ends, (end, group))
+                        if pool.wake_at is not None and end < pool.wake_at:
+                            pool.arm()
                             next_event = env.peek()
-                        if handled and block.visits[i]:   # a return visit needs no event (``OutboundWork.create``)
-                            self.outbound_work.handled(pool, block, i, t)
-                else:
-                    env._now = t
-                    self.enqueue_first(pool, block, i, t)
-                    next_event = env.peek()
+                    elif pool.hold(t, first[i]):
+                        next_event = env.peek()
+                    if handled and block.visits[i]:   # a return visit needs no event (``OutboundWork.create``)
+                        for k, share in handled_kinds:
+                            if block.outbound_draw[k][i] < share:
+                                create(k, pool, t, block.outbound_seconds[k][i])
             i += 1
             if i == n:
                 block.arrived = True
@@ -298,6 +309,16 @@ class Replication:
                 break
         self.i = i
         events.at(env, times[i], self._arrive)
+
+    def _triage_or_queue(self, pool, block: Block, i: int, t: float) -> float:
+        """A first call at ``t`` that the hot loop does not answer itself: triage by a free agent, or the queue.
+        Returns when the next event is due, which either may have moved."""
+        self.env._now = t
+        if pool.n_free > 0:
+            self.transfers.start_triage(pool, block, i, t, block.first_seconds[i])
+        else:
+            self.enqueue_first(pool, block, i, t)
+        return self.env.peek()
 
     # -- first calls beyond the plain path ------------------------------------
     def offer_first(self, block: Block, i: int, t: float):

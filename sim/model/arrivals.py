@@ -60,8 +60,13 @@ class Block:
     block is finished once all its calls have arrived and ``pending`` is 0.
     Redial attempts live in blocks built call by call (``extend``).
 
-    Columns are Python lists (the model reads one item at a time, and a list item is several times
-    cheaper to read than a numpy one); ``arrays`` keeps the numpy columns they came from, for ``outcomes``.
+    Columns the model reads for every call are Python lists (the model reads one item at a time, and a list
+    item is several times cheaper to read than a numpy one); ``arrays`` keeps the numpy columns they came
+    from, for ``outcomes``.  A drawn block's outcome columns (``wait``, ``by``, ``xfer_wait``, ``xfer_by``,
+    ``served``) are numpy arrays behind memoryviews, which read and write an item as a Python number: the
+    model writes them only for callers who queue, and a list of a block's outcomes cost 15 ns a call to turn
+    into an array, column by column (a twentieth of a Fuyang week).  Values written must then be of the
+    column's type (a float wait, an int pool).
     Outbound columns are per kind: ``outbound_draw[k][i]`` (a job of kind k when below the kind's share) and
     ``outbound_seconds[k][i]``; ``visits[i]`` is True when an answer of call i makes a job of a kind that
     answered calls trigger (so the model looks no further for the others).
@@ -92,11 +97,17 @@ class Block:
         self.visits = visits
         self.arrays = arrays            # numpy columns that the model never changes (``outcomes``), or None
         n = len(times)
-        self.wait = [0.0] * n
-        self.by = by
-        self.xfer_wait = [0.0] * n
-        self.xfer_by = [NOT_TRANSFERRED] * n
-        self.served = [-1] * n          # -1: decided by this attempt alone; 0/1: after redials
+        if isinstance(by, np.ndarray):
+            self.wait, self.xfer_wait = memoryview(np.zeros(n)), memoryview(np.zeros(n))
+            self.by = memoryview(np.ascontiguousarray(by, dtype=np.int64))
+            self.xfer_by = memoryview(np.full(n, NOT_TRANSFERRED, dtype=np.int64))
+            self.served = memoryview(np.full(n, -1, dtype=np.int64))
+        else:
+            self.wait = [0.0] * n
+            self.by = by
+            self.xfer_wait = [0.0] * n
+            self.xfer_by = [NOT_TRANSFERRED] * n
+            self.served = [-1] * n      # -1: decided by this attempt alone; 0/1: after redials
         self.attempt = None             # redial number per call (None: all first attempts)
         self.origin = None              # (block, index) of the first attempt, for redials
         self.pending = 0
@@ -372,7 +383,7 @@ class CallSource:
         arrays = {"interval": k, "line": line, "entry": entry, "category": cat, "first_seconds": first,
                   "xfer_delay": delay}
         return Block(t.tolist(), lines, memoryview(cat), stage.tolist(), k, first.tolist(),
-                     memoryview(patience), memoryview(level), by.tolist(), *extra, *outbound,
+                     memoryview(patience), memoryview(level), by, *extra, *outbound,
                      entry=entry.tolist() if self.rerouting else lines, visits=visits, arrays=arrays)
 
     def _line_calls(self, j: int, intervals: np.ndarray, day: int) -> list[tuple]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from simpy.core import EmptySchedule
 
 from sim.model.codes import ABANDONED, TRANSFERRED, WAITING
-from sim.model.pool import HeadcountPool
+from sim.model.pool import NO_JOB, HeadcountPool
 
 TOLERANCE_SECONDS = 1e-6
 
@@ -102,7 +102,7 @@ class InvariantChecker:
         """The pool's ``ready_floor`` (kept up as jobs come and go) is what its waiting jobs say."""
         work = self.model.outbound_work
         floor = min((work.reserve[k] for k, jobs in enumerate(pool.jobs) if jobs and work.open[k]),
-                    default=float("inf"))
+                    default=NO_JOB)
         if pool.ready_floor != floor:
             raise InvariantError(f"t={now:.3f} s: pool {pool.index} says agents take jobs from more than "
                                  f"{pool.ready_floor} free, but its waiting jobs say {floor}: agents finishing would "

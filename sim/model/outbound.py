@@ -20,6 +20,7 @@ import numpy as np
 
 from sim.input.clock import MINUTES_PER_DAY
 from sim.model import events
+from sim.model.pool import NO_JOB
 
 SECONDS_PER_DAY = 86400.0
 INF = float("inf")
@@ -63,7 +64,7 @@ class OutboundWork:
     def _set_job_floor(self):
         """Tell the pools how many agents must be free before any job may start: the least reserve of the kinds
         open now (none open: no job may start, and a finishing agent need not look)."""
-        floor = min((r for r, is_open in zip(self.reserve, self.open) if is_open), default=INF)
+        floor = min((r for r, is_open in zip(self.reserve, self.open) if is_open), default=NO_JOB)
         for pool in self.model.pools:
             pool.job_floor = floor
             pool.ready_jobs()

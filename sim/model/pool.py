@@ -56,6 +56,9 @@ from sim.model import events
 from sim.model.codes import ABANDONED, TRANSFERRED, WAITING
 
 INF = float("inf")
+# ``job_floor`` and ``ready_floor`` when no job may start: an int, since a pool compares its count of free agents
+# with them at every end, and Python compares two small ints on its fast path (an int with inf on the slow one)
+NO_JOB = 1 << 29
 HEAP_PREFIX_MAX = 8             # up to the 7th smallest end, look only at the heap's first 127 items
 
 
@@ -91,10 +94,10 @@ class Pool:
         self.staffing_change_at = INF   # when agents next come or go (s; set by the model)
         # agents free above which an outbound job may start (the least reserve of the kinds open now: set by
         # ``OutboundWork``)
-        self.job_floor = INF
+        self.job_floor = NO_JOB
         # the same, over the open kinds that have jobs waiting in this pool (``ready_jobs``): an agent who
         # finishes with no caller waiting takes a job exactly when more agents than that are free
-        self.ready_floor = INF
+        self.ready_floor = NO_JOB
         self.ahead = not overflow and n_levels == 1   # may answer callers ahead (``next_free_at``); the model may forbid it
         self.has_jobs = n_outbound > 0
         self.plain = not overflow and n_levels == 1
@@ -229,11 +232,11 @@ class Pool:
         self.pending_at = pending[0][0] if pending else INF
 
     def ready_jobs(self):
-        """Set ``ready_floor``: the least reserve of the open kinds with jobs waiting here (INF: none).  Called
+        """Set ``ready_floor``: the least reserve of the open kinds with jobs waiting here (``NO_JOB``: none).  Called
         wherever a kind's waiting jobs start or run out, or its hours open or close."""
         work = self.model.outbound_work
         open_, reserve = work.open, work.reserve
-        floor = INF
+        floor = NO_JOB
         for k, jobs in enumerate(self.jobs):
             if jobs and open_[k] and reserve[k] < floor:
                 floor = reserve[k]
@@ -371,7 +374,7 @@ class HeadcountPool(Pool):
             self.n_free += 1
             # the agent answers a waiting caller, else takes outbound jobs (``take_work`` would go straight to
             # ``take``).  Usually nobody waits and too few agents are free for any job waiting (none waits:
-            # ``ready_floor`` is INF), and this costs no call
+            # ``ready_floor`` is ``NO_JOB``), and this costs no call
             if self.n_free > 0:
                 if one if one is not None else any(queues):
                     self.take_work(end, arm=False)

@@ -11,6 +11,7 @@ Where no exact answer is known, these must hold for any scenario:
 - no lazily released agent finished a call while such a caller waited, unseen
   (a lost wake-up);
 - no event is scheduled in the past, and a pool's clock never runs backwards;
+- a pool knows when its next pending outbound job becomes available;
 - no caller is answered before arriving (waits are never negative) or after
   hanging up (an answered caller waited no longer than its patience).
 
@@ -81,6 +82,7 @@ class InvariantChecker:
                                      f"{self.last_change[pool.index]:.3f} to {pool.last_change:.3f} s")
             self.last_change[pool.index] = pool.last_change
             self.check_ready_floor(pool, now)
+            self.check_pending(pool, now)
             waiting = [entry for queue in pool.queues for entry in queue if _waits(entry)]
             if not waiting:
                 self.check_jobs(pool, now)
@@ -97,6 +99,17 @@ class InvariantChecker:
                         raise InvariantError(
                             f"t={now:.3f} s: pool {pool.index}: an agent finished at {end:.3f} s, unseen, while a "
                             f"caller waited (since {start:.3f} s, patience until {deadline:.3f} s): a lost wake-up")
+
+    def check_pending(self, pool, now: float):
+        """Jobs not yet available: the queue of those created in order is in order, and the pool's next
+        availability is the earliest of all."""
+        run = [entry[0] for entry in pool.pending_run]
+        if any(later < earlier for earlier, later in zip(run, run[1:])):
+            raise InvariantError(f"t={now:.3f} s: pool {pool.index}'s queue of pending jobs is out of order")
+        first = min(run[:1] + [entry[0] for entry in pool.pending], default=float("inf"))
+        if pool.pending_at != first:
+            raise InvariantError(f"t={now:.3f} s: pool {pool.index} expects its next job at {pool.pending_at:.3f} s, "
+                                 f"but the first becomes available at {first:.3f} s")
 
     def check_ready_floor(self, pool, now: float):
         """The pool's ``ready_floor`` (kept up as jobs come and go) is what its waiting jobs say."""

@@ -145,7 +145,11 @@ class OutboundWork:
             heappush(pool.jobs[k], job)
             pool.ready_jobs()
             return
-        heappush(pool.pending, (available, k, job))
+        run = pool.pending_run
+        if not run or available >= run[-1][0]:
+            run.append((available, k, job))
+        else:
+            heappush(pool.pending, (available, k, job))
         if available < pool.pending_at:
             pool.pending_at = available
 

@@ -72,7 +72,7 @@ class Pool:
     """
 
     __slots__ = ("env", "index", "queues", "area", "last_change", "model", "overflow", "jobs", "has_jobs",
-                 "plain", "ends", "wake_at", "wake", "n_free", "pending", "pending_at", "n_held", "staffing_change_at",
+                 "plain", "ends", "wake_at", "wake", "n_free", "pending", "pending_run", "pending_at", "n_held", "staffing_change_at",
                  "ahead", "job_floor", "ready_floor", "one_queue")
 
     def __init__(self, env: simpy.Environment, index: int, model, n_levels: int, overflow: list, n_outbound: int):
@@ -89,6 +89,9 @@ class Pool:
         self.jobs = [[] for _ in range(n_outbound)]   # heaps of (due, sequence, seconds) per outbound kind
         # jobs not yet available, of every kind: a heap of (available, kind, job); no event each (see arm)
         self.pending: list = []
+        # the same, those created in order of availability (most are: a return visit is due a day after its
+        # call): a queue in that order, so most jobs pass without a heap's dozen comparisons each way
+        self.pending_run: deque = deque()
         self.pending_at = INF           # the earliest availability among them
         self.n_held = 0                 # agents held by an event (warm transfers), not by a known end
         self.staffing_change_at = INF   # when agents next come or go (s; set by the model)
@@ -219,9 +222,20 @@ class Pool:
     # -- outbound jobs not yet available ----------------------------------------
     def merge_available(self, t: float, strict: bool = False):
         """Jobs available at or before ``t`` (before it, if ``strict``) join the waiting jobs."""
-        pending = self.pending
-        while pending and (pending[0][0] < t if strict else pending[0][0] <= t):
-            _, k, job = heappop(pending)
+        pending, run = self.pending, self.pending_run
+        while True:
+            # the earlier of the two next jobs, if it is available by ``t``; the order of jobs available at the
+            # same moment does not matter, as they all join their kinds' heaps (ordered by due) together
+            first_run = run[0][0] if run else INF
+            first_heap = pending[0][0] if pending else INF
+            if first_run <= first_heap:
+                if first_run > t or (strict and first_run == t):
+                    break
+                _, k, job = run.popleft()
+            else:
+                if first_heap > t or (strict and first_heap == t):
+                    break
+                _, k, job = heappop(pending)
             jobs = self.jobs[k]
             if not jobs:
                 # the kind's first job waiting here: ``ready_jobs``, which a kind joining can only lower
@@ -229,7 +243,9 @@ class Pool:
                 if work.open[k] and work.reserve[k] < self.ready_floor:
                     self.ready_floor = work.reserve[k]
             heappush(jobs, job)
-        self.pending_at = pending[0][0] if pending else INF
+        first_run = run[0][0] if run else INF
+        first_heap = pending[0][0] if pending else INF
+        self.pending_at = first_run if first_run < first_heap else first_heap
 
     def ready_jobs(self):
         """Set ``ready_floor``: the least reserve of the open kinds with jobs waiting here (``NO_JOB``: none).  Called

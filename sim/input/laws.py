@@ -31,7 +31,9 @@ class Law(Protocol):
     @property
     def mean(self) -> float: ...
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray: ...
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` durations (s) drawn from ``rng``: a new float array of its own, which the caller may change."""
+        ...
 
 
 LAWS: dict[str, type] = {}       # dist name -> law class, each with ``fields`` and ``from_node``

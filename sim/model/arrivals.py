@@ -31,6 +31,12 @@ from sim.model.routing import Routes
 # create, and there are lines x days of them).
 REDIAL_KEY = 1 << 30         # last word of the redial streams' key: apart from any day's number
 EXTRA_KEY = 1 << 31          # last word of the key of the streams of callers beyond the reference rate
+# A part of a line's calls is a tuple of columns: time, line, category, interval, first agent's seconds, patience,
+# level, second agent's seconds, transfer delay and patience, entry, then per outbound kind its draws, then per
+# kind its seconds.  A call's first pool is its entry's (``Routes.entry_pool``), found once a block is merged.
+TIME, LINE, CATEGORY, INTERVAL, FIRST_SECONDS = 0, 1, 2, 3, 4
+ENTRY_COLUMN = 10
+OUTBOUND_COLUMN = 11
 TARGET_BLOCK_CALLS = 16384   # calls per block: large enough for numpy, small enough for memory
 # Stream order is fixed: new streams go at the end so old ones keep their numbers.
 _STREAMS = ("arrivals", "handle", "wrapup", "patience", "busyness", "category", "triage",
@@ -205,11 +211,23 @@ def line_streams(seed: int, replication: int, line_id: str) -> LineStreams:
     return LineStreams(seed, replication, line_id)
 
 
+class LineRates:
+    """A line's rates over the intervals its days cover in one replication, from ``first_interval`` on:
+    callers expected at the reference rate, and where the rate differs, the share of them kept and the rate
+    (calls an hour) and callers expected beyond it."""
+
+    __slots__ = ("first_interval", "expected", "kept_share", "extra_per_hour", "extra_expected")
+
+    def __init__(self, first_interval: int, expected: np.ndarray):
+        self.first_interval, self.expected = first_interval, expected
+        self.kept_share = self.extra_per_hour = self.extra_expected = None
+
+
 class LineDraws:
     """What drawing a day of line ``j``'s callers needs from the routes, worked out once per replication: its
     categories, their laws and levels, and the cumulative shares that pick a caller's category."""
 
-    __slots__ = ("categories", "category_array", "cdf", "groups", "transfer_groups", "entry_pool")
+    __slots__ = ("categories", "category_array", "cdf", "groups", "transfer_groups")
 
     def __init__(self, routes: Routes, j: int):
         mine = routes.line_routes[j]
@@ -225,7 +243,6 @@ class LineDraws:
                         routes.routes[g].level) for g in mine]
         self.transfer_groups = [(g, routes.routes[g].category.transfer) for g in mine
                                 if routes.routes[g].kind != PLAIN]
-        self.entry_pool = routes.entry_pool[j]
 
     def pick(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """The global category of each of ``n`` callers (one uniform number each, for two or more)."""
@@ -263,6 +280,8 @@ class CallSource:
         self.n_intervals = scenario.n_intervals             # properties of the scenario, read per line's day
         self.interval_seconds, self.interval_minutes = scenario.interval_seconds, scenario.interval_minutes
         self.draws = [LineDraws(routes, j) for j in range(len(self.lines))]
+        self.line_rates: list[LineRates | None] = [None] * len(self.lines)
+        self.entry_pool = np.asarray(routes.entry_pool)
         # entries beyond the lines exist only when a closed line puts its callers through elsewhere
         self.rerouting = len(routes.entry_line) > len(self.lines)
         self.closed: list[tuple] = []       # callers of closed lines drawn for the next block
@@ -342,10 +361,10 @@ class CallSource:
             kept = []
             for part in self._drawn[j]:
                 # a part's calls are in interval order (``_times``), so the block takes a slice: no copies
-                cut = int(np.searchsorted(part[3], k1))
+                cut = int(np.searchsorted(part[INTERVAL], k1))
                 if cut:
-                    parts.append(tuple(c[:cut] for c in part) if cut < len(part[3]) else part)
-                if cut < len(part[3]):
+                    parts.append(tuple(c[:cut] for c in part) if cut < len(part[INTERVAL]) else part)
+                if cut < len(part[INTERVAL]):
                     kept.append(tuple(c[cut:] for c in part))
             self._drawn[j] = kept
         return parts
@@ -363,20 +382,28 @@ class CallSource:
         return block
 
     def _merged(self, parts: list[tuple]) -> Block:
-        cols = [np.concatenate(x) for x in zip(*parts)]
-        order = np.argsort(cols[0], kind="stable")
-        t, line, cat, k, first, patience, level, by, second, delay, xpat, draw, job, entry = (c[order] for c in cols)
+        columns = list(zip(*parts))
+        if not self.rerouting:
+            columns[ENTRY_COLUMN] = None        # every call enters by its own line
+        cols = [None if c is None else np.concatenate(c) for c in columns]
+        order = np.argsort(cols[TIME], kind="stable")
+        cols = [None if c is None else c[order] for c in cols]
+        t, line, cat, k, first, patience, level, second, delay, xpat, entry = cols[:OUTBOUND_COLUMN]
+        if entry is None:
+            entry = line
+        by = self.entry_pool[entry]
+        n_kinds = len(self.s.outbound)
+        draws, jobs = cols[OUTBOUND_COLUMN:OUTBOUND_COLUMN + n_kinds], cols[OUTBOUND_COLUMN + n_kinds:]
         # Columns the model reads for a few calls only (queued, transferred, with outbound work) stay numpy
         # arrays behind a memoryview, which reads an item as a Python number: a list would cost a conversion
         # per call up front (a sixth of the merge), a numpy item a numpy scalar per read.
         extra = (memoryview(second), memoryview(delay), memoryview(xpat)) if self.transfers else (None, None, None)
         outbound, visits = (None, None), None
         if self.s.outbound:
-            outbound = ([memoryview(d) for d in np.ascontiguousarray(draw.T)],
-                        [memoryview(j) for j in np.ascontiguousarray(job.T)])
+            outbound = ([memoryview(d) for d in draws], [memoryview(j) for j in jobs])
             visits = np.zeros(len(t), dtype=bool)
             for kind, share in self.visit_shares:
-                visits |= draw[:, kind] < share
+                visits |= draws[kind] < share
             visits = visits.tolist()
         stage = (self.route_kind[cat] != PLAIN).astype(np.int64)
         lines = line.tolist()
@@ -390,35 +417,56 @@ class CallSource:
         """Line ``j``'s callers in ``intervals`` (one clock day): the reference rate's callers (thinned where
         the rate is lower), and where it is higher, more callers from a stream of their own.  Every number a
         caller needs is drawn with it, so two scenarios whose rates differ share every caller they can."""
-        reference = self.rates_per_hour(j, intervals, reference=True)
+        if not len(intervals):
+            return []
+        rates = self.line_rates[j] or self._line_rates(j)
+        first, stop = int(intervals[0]), int(intervals[-1]) + 1
+        day_slice = slice(first - rates.first_interval, stop - rates.first_interval)
         rng = self.day_stream(j, day)
-        t, k = self._times(rng, intervals, reference)
+        t, k = self._times(rng, intervals, rates.expected[day_slice])
         mark = rng.random(len(t))
         # a day inside the horizon keeps all its callers (no mask to build)
-        inside = None if not len(intervals) or (intervals[0] >= 0 and intervals[-1] < self.n_intervals) \
-            else self._within
-        if self.lines[j].arrivals.reference_per_hour is None:
+        inside = first >= 0 and stop <= self.n_intervals
+        if rates.kept_share is None:
             # the rate is the reference rate: every caller is kept (a mark is below a share of 1) and none is added
-            return [self.attributes(j, t, k, rng, keep=inside and inside(k))]
-        rate = self.rates_per_hour(j, intervals)
-        kept_share = np.minimum(np.divide(rate, reference, out=np.zeros(len(rate)), where=reference > 0), 1.0)
-        parts = [self.attributes(j, t, k, rng, keep=(mark < kept_share[k - intervals[0]]) & self._within(k))]
-        extra = np.maximum(rate - reference, 0.0)
-        if extra.any():
+            return [self.attributes(j, t, k, rng, keep=None if inside else self._within(k))]
+        parts = [self.attributes(j, t, k, rng, keep=(mark < rates.kept_share[day_slice][k - first]) & self._within(k))]
+        if rates.extra_per_hour[day_slice].any():
             rx = self.day_stream(j, day, extra=True)
-            t, k = self._times(rx, intervals, extra)
-            parts.append(self.attributes(j, t, k, rx, keep=inside and inside(k)))
+            t, k = self._times(rx, intervals, rates.extra_expected[day_slice])
+            parts.append(self.attributes(j, t, k, rx, keep=None if inside else self._within(k)))
         return parts
+
+    def _line_rates(self, j: int) -> "LineRates":
+        """Line ``j``'s rates in every interval its days cover, for this replication (busyness included), worked
+        out once: a day's slice of them is what its callers are drawn at (``_line_calls``)."""
+        first = self._first_interval(int(self.day_of(np.asarray(0))))
+        last_day = int(self.day_of(np.asarray(max(self.n_intervals - 1, 0))))
+        intervals = np.arange(first, self._first_interval(last_day + 1))
+        reference = self.rates_per_hour(j, intervals, reference=True)
+        rates = LineRates(first, self._expected(reference))
+        if self.lines[j].arrivals.reference_per_hour is not None:
+            rate = self.rates_per_hour(j, intervals)
+            rates.kept_share = np.minimum(np.divide(rate, reference, out=np.zeros(len(rate)), where=reference > 0),
+                                          1.0)
+            rates.extra_per_hour = np.maximum(rate - reference, 0.0)
+            rates.extra_expected = self._expected(rates.extra_per_hour)
+        self.line_rates[j] = rates
+        return rates
+
+    def _expected(self, per_hour: np.ndarray) -> np.ndarray:
+        """Calls expected in an interval at ``per_hour`` calls an hour."""
+        return per_hour * self.interval_seconds / 3600.0
 
     def _within(self, k: np.ndarray) -> np.ndarray:
         return (k >= 0) & (k < self.n_intervals)
 
-    def _times(self, rng: np.random.Generator, intervals: np.ndarray, per_hour: np.ndarray) \
+    def _times(self, rng: np.random.Generator, intervals: np.ndarray, expected: np.ndarray) \
             -> tuple[np.ndarray, np.ndarray]:
-        """Poisson arrival times (s) in consecutive ``intervals`` at ``per_hour``, and their intervals."""
+        """Poisson arrival times (s) in consecutive ``intervals`` with ``expected`` calls each (``_expected``),
+        and their intervals."""
         interval_seconds = self.interval_seconds
-        counts = rng.poisson(per_hour * interval_seconds / 3600.0)
-        k = np.repeat(intervals, counts)
+        k = np.repeat(intervals, rng.poisson(expected))
         return k * interval_seconds + rng.uniform(0.0, interval_seconds, len(k)), k
 
     def attributes(self, j: int, t: np.ndarray, k: np.ndarray, rng: np.random.Generator,
@@ -433,8 +481,9 @@ class CallSource:
         n = len(t)
         cat = draws.pick(rng, n)
         several = draws.cdf is not None
-        agent = np.empty(n)
-        level = np.empty(n, dtype=np.int64)
+        if several:
+            agent = np.empty(n)
+            level = np.empty(n, dtype=np.int64)
         for g, handle, wrapup, category_level in draws.groups:
             chosen = cat == g if several else slice(None)      # one category: all its callers, no mask
             m = int(chosen.sum()) if several else n
@@ -447,8 +496,12 @@ class CallSource:
                 seconds = np.where(np.isfinite(logged), logged, seconds)
             if wrapup is not None:
                 seconds = seconds + wrapup.sample(rng, m)
-            agent[chosen] = seconds
-            level[chosen] = category_level
+            if several:
+                agent[chosen] = seconds
+                level[chosen] = category_level
+            else:           # a law's sample is a new array of its own (``laws.Law``): no copy needed
+                agent = np.asarray(seconds, dtype=float)
+                level = np.full(n, category_level, dtype=np.int64)
         patience = line.patience.sample(rng, n) if line.patience is not None else np.full(n, np.inf)
         first = agent
         if draws.transfer_groups:
@@ -463,13 +516,14 @@ class CallSource:
                 xpat[chosen] = law.sample(rng, m) if law is not None else np.inf
         else:
             second = delay = xpat = np.zeros(n)      # never written: only copied into blocks
-        kinds = self.s.outbound
-        draw, job = np.empty((n, len(kinds))), np.empty((n, len(kinds)))
-        for o, kind in enumerate(kinds):           # each caller's outbound work, drawn with the caller
-            draw[:, o] = rng.random(n)
-            job[:, o] = kind.handle.sample(rng, n)
-        cols = [t, np.full(n, j), cat, k, first, patience, level, np.full(n, draws.entry_pool), second, delay, xpat,
-                draw, job, np.full(n, j)]
+        draw, job = [], []
+        for kind in self.s.outbound:               # each caller's outbound work, drawn with the caller
+            draw.append(rng.random(n))
+            job.append(kind.handle.sample(rng, n))
+        line_column = np.full(n, j)
+        # the entry is the line but where a closed line puts its callers through (``_when_closed`` writes it)
+        entry = line_column if line.open_minutes is None else line_column.copy()
+        cols = [t, line_column, cat, k, first, patience, level, second, delay, xpat, entry, *draw, *job]
         if keep is not None and not keep.all():
             cols, agent = [c[keep] for c in cols], agent[keep]
             n = len(cols[0])
@@ -483,7 +537,7 @@ class CallSource:
         request (``ClosedCalls``).  Everything about them was drawn as if the line were open, so a scenario
         that opens the line longer sees the same callers."""
         line, routes = self.lines[j], self.routes
-        t, k = cols[0], cols[3]
+        t, k = cols[TIME], cols[INTERVAL]
         minute = (self.s.start_minute + (t // 60.0).astype(np.int64)) % MINUTES_PER_WEEK
         closed = ~line.open_minutes[minute]
         if not closed.any():
@@ -491,10 +545,9 @@ class CallSource:
         rule = line.when_closed
         if rule.kind == "to":
             entry = routes.closed_entry[j]
-            cols[2][closed] += routes.line_routes[entry][0] - routes.line_routes[j][0]   # the entry's categories
-            cols[4][closed] = agent[closed] * rule.handle_factor
-            cols[7][closed] = routes.entry_pool[entry]
-            cols[13][closed] = entry
+            cols[CATEGORY][closed] += routes.line_routes[entry][0] - routes.line_routes[j][0]  # the entry's categories
+            cols[FIRST_SECONDS][closed] = agent[closed] * rule.handle_factor
+            cols[ENTRY_COLUMN][closed] = entry
             return cols
         self.closed.append((t[closed], k[closed], np.full(int(closed.sum()), j), agent[closed],
                             np.full(int(closed.sum()), rule.kind == "callback")))

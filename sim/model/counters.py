@@ -119,6 +119,25 @@ class Tally:
         self.sparse: list[np.ndarray] | None = [] if sparse else None
         self.n_units = n_units
 
+    @classmethod
+    def copied_rows(cls, source: "Tally", rows: np.ndarray, n_groups: int) -> "Tally":
+        """A tally of ``n_groups`` groups whose groups ``rows`` are ``source``'s groups, in order, and the others
+        zero (only those are zeroed first: the copy writes the rest)."""
+        tally = cls.__new__(cls)
+        others = np.ones(n_groups, dtype=bool)
+        others[rows] = False
+        tally.table = np.empty((source.table.shape[0], n_groups, source.n_units))
+        tally.table[:, others] = 0.0
+        tally.table[:, rows] = source.table
+        tally.sums = dict(zip(source.sums, tally.table))
+        tally.hist = None
+        if source.hist is not None:
+            tally.hist = np.empty((n_groups, source.n_units, N_BINS), dtype=source.hist.dtype)
+            tally.hist[others] = 0
+            tally.hist[rows] = source.hist
+        tally.sparse, tally.n_units = None, source.n_units
+        return tally
+
     def add(self, name: str, cell: np.ndarray, weights: np.ndarray | None = None):
         """Add counts (or ``weights``) to flat cells ``group * units + unit``."""
         if len(cell):
@@ -192,14 +211,16 @@ class Counters:
         self.threshold = s.threshold_seconds
         kept = kept_grains(s.n_intervals, s.warmup_intervals, s.interval_minutes, s.start_minute)
         self.units = {"lines": n_lines, "pools": n_pools}
-        self.tallies = {g.name: {"lines": Tally(g.n_groups, n_lines, QUEUE_SUMS + LINE_SUMS, g.waits),
-                                 "pools": Tally(g.n_groups, n_pools, QUEUE_SUMS + POOL_SUMS, g.waits)}
-                        for g in kept}
         # Within a week each reported interval is an interval of the week of its own, so those sums are the
-        # intervals' own, added in the same order: copied when asked for (``sums``), not folded call by call.
+        # intervals' own, added in the same order: copied when asked for (``sums``), not folded call by call,
+        # and not even zeroed before (for the Fuyang week, 18 MB a replication).
         by_name = {g.name: g for g in kept}
         week = by_name["interval_of_week"]
         self.copied = week if "interval" in by_name and len(np.unique(week.group)) == len(week.group) else None
+        self.tallies = {g.name: None if g is self.copied else
+                        {"lines": Tally(g.n_groups, n_lines, QUEUE_SUMS + LINE_SUMS, g.waits),
+                         "pools": Tally(g.n_groups, n_pools, QUEUE_SUMS + POOL_SUMS, g.waits)}
+                        for g in kept}
         self.grains = [g for g in kept if g is not self.copied]     # the grains filled as the run goes
         self.entry_pool = entry_pool        # per entry (``sim.model.routing``): lines, then closed lines put through
         self.finish_pool = finish_pool      # per category
@@ -305,12 +326,9 @@ class Counters:
     def sums(self) -> dict[str, np.ndarray]:
         """The replication's sums as flat arrays: ``"<grain>/<side>/<sum>"`` and ``"<grain>/<side>/hist"``."""
         if self.copied is not None:
-            rows = self.copied.group
-            for side, target in self.tallies[self.copied.name].items():
-                source = self.tallies["interval"][side]
-                target.table[:, rows] = source.table
-                if target.hist is not None:
-                    target.hist[rows] = source.hist
+            self.tallies[self.copied.name] = {
+                side: Tally.copied_rows(source, self.copied.group, self.copied.n_groups)
+                for side, source in self.tallies["interval"].items()}
         out = {}
         for grain, sides in self.tallies.items():
             for side, tally in sides.items():

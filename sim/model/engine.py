@@ -69,7 +69,7 @@ class Replication:
                                     for line in line_list)
         if self.closed_callbacks:       # callbacks of closed lines are outbound work of a kind of their own
             self.outbound.append(Outbound(CLOSED_CALLBACK, "closed", 1.0, 0.0, 0.0, None, None))
-        self.staffing = [pool_staffing(s, pool) for pool in s.pools.values()]
+        self.staffing = scenario_staffing(s)
         self.pools = [self._pool(p, staffing, routes) for p, staffing in enumerate(self.staffing)]
         self.line_pool = [self.pools[e] if e >= 0 else None for e in routes.entry_pool]
         for pool in self.pools:
@@ -484,6 +484,19 @@ class Staffing:
 
     def __init__(self, initial, times, changes, total_by_minute):
         self.initial, self.times, self.changes, self.total_by_minute = initial, times, changes, total_by_minute
+
+
+_last_staffing: tuple = (None, [])      # (scenario, its pools' Staffing): what the last replication used
+
+
+def scenario_staffing(scenario: Scenario) -> list[Staffing]:
+    """Each pool's staffing (``pool_staffing``), worked out once for the replications of a scenario that run in
+    turn in one process (a millisecond each for the Fuyang plan; a model never changes a ``Staffing``)."""
+    global _last_staffing
+    cached = _last_staffing             # read once: another thread may replace it meanwhile
+    if cached[0] is not scenario:
+        cached = _last_staffing = (scenario, [pool_staffing(scenario, pool) for pool in scenario.pools.values()])
+    return cached[1]
 
 
 def pool_staffing(scenario: Scenario, pool) -> Staffing:

@@ -42,7 +42,7 @@ class OutboundWork:
         self.handled_kinds = [(k, o.share) for k, o in enumerate(self.kinds) if o.trigger == "handled"]
         self.sequence = 0
         # flat, a job after another (a flat list of numbers becomes an array several times faster than tuples):
-        self.made: list[float] = []         # time, pool, on time, seconds of jobs made, not yet booked
+        self.made: list[float] = []         # time, pool, due, seconds of jobs made, not yet booked
         self.created: list[float] = []      # time, pool of jobs created, not yet booked
         self.reserve = [o.reserve_agents for o in self.kinds]
         self.open = [True] * len(self.kinds)   # within its clock hours now (kinds without hours: always)
@@ -163,7 +163,7 @@ class OutboundWork:
                 while True:
                     due, _, seconds = heappop(jobs)
                     pool.hold(now, seconds)
-                    made += (now, pool.index, now <= due, seconds)
+                    made += (now, pool.index, due, seconds)
                     if not jobs:
                         pool.ready_jobs()
                         break
@@ -185,11 +185,11 @@ class OutboundWork:
                 np.ones(len(t)))
             self.created = []
         if self.made:
-            now, pool, on_time, seconds = np.asarray(self.made, dtype=float).reshape(-1, 4).T
+            now, pool, due, seconds = np.asarray(self.made, dtype=float).reshape(-1, 4).T
             pool = pool.astype(np.int64)
             interval = (now // self.s.interval_seconds).astype(np.int64)
             add("outbound_made", interval, pool, np.ones(len(now)))
-            add("outbound_on_time", interval, pool, on_time.astype(float))
+            add("outbound_on_time", interval, pool, (now <= due).astype(float))
             add("outbound_seconds", interval, pool, seconds)
             self.made = []
 

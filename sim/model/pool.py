@@ -262,16 +262,20 @@ class Pool:
         """Lazy ends and jobs becoming available before ``t``, in time order (an agent finishing at the moment
         a job comes is free for it); True if work was taken (the caller arms)."""
         took = False
-        queues = self.queues
+        queues, ends = self.queues, self.ends
         while self.pending_at < t:
             available = self.pending_at
-            if self.first_end() <= available:           # else catching up to then would change nothing
-                self.catch_up(available)
+            if ends:                                    # else catching up to then would change nothing
+                first = ends[0]                         # ``first_end``, inlined (an end of shifts is a tuple)
+                if (first[0] if first.__class__ is tuple else first) <= available:
+                    self.catch_up(available)
             if self.n_free > self.job_floor and not any(queues):
                 self.merge_available(available)
-                # no caller waits: ``take_work`` would go straight to the jobs, and ``take`` looks at each kind
-                self.model.outbound_work.take(self, available)
-                took = True
+                # no caller waits: ``take_work`` would go straight to the jobs, and ``take`` looks at each kind;
+                # it finds nothing to start unless more agents are free than some kind with jobs waiting keeps
+                if self.n_free > self.ready_floor:
+                    self.model.outbound_work.take(self, available)
+                    took = True
             else:
                 # nobody may take a job before the next end: every job available until then joins now
                 end = self.first_end()

@@ -75,7 +75,10 @@ class Runs:
 
     def __init__(self, rows: np.ndarray):
         self.all = rows
-        self.starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        change = np.empty(len(rows), dtype=bool)
+        change[:1] = True
+        np.not_equal(rows[1:], rows[:-1], out=change[1:])
+        self.starts = np.flatnonzero(change)
         self.rows = rows[self.starts]
         # rising rows (the usual block, within a week) are distinct without sorting them
         self.distinct = bool((self.rows[1:] > self.rows[:-1]).all()) or len(np.unique(self.rows)) == len(self.rows)

@@ -235,7 +235,7 @@ def simulate(scenario_file, replications, seed, out, trace, arrival_logs, fmt, w
     from sim.run.runs import simulate as run_scenario
     s = scenario.load(scenario_file)
     out = folders.check_folder(out, "--out", folders.default_dir(s.name),
-                               [*scenario.files_read(s), *arrival_logs], command="simulate")
+                               [*scenario.files_read(s), *arrival_logs], command="simulate", results=written.FILES)
     make_source = None
     if arrival_logs:
         from sim.logs import calllog
@@ -318,8 +318,11 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     for s in loaded:
         scenario.check_replications(s, reps)
     seed = loaded[0].seed if seed is None else seed
+    from sim.output import simulate as simulated
     out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="compare-"),
-                               [f for s in loaded for f in scenario.files_read(s)], command="compare")
+                               [f for s in loaded for f in scenario.files_read(s)], command="compare",
+                               results=[*written.FILES, *(f"{folder}/{name}" for folder in subfolders
+                                                          for name in simulated.FILES)])
     for s in loaded:
         warn_cautions(s)
     from sim.run.runs import simulate_many
@@ -349,7 +352,7 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     from sim.plan.planner import plan as make_plan
     s = scenario.load(scenario_file)
     out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="plan-"), scenario.files_read(s),
-                               command="plan")
+                               command="plan", results=written.result_files())
     # progress on a terminal only (as the progress bars): in a log, a refusal stays the one line it is
     say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
     say(f"planning {s.name}: requirement, roster, verification ...")
@@ -392,7 +395,8 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
         raise click.UsageError(f"option names must differ, got {', '.join(names)}")
     check_options(loaded)
     out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="decide-"),
-                               [*(f for s in loaded for f in scenario.files_read(s)), *arrival_logs], command="decide")
+                               [*(f for s in loaded for f in scenario.files_read(s)), *arrival_logs], command="decide",
+                               results=written.result_files(names))
     through, verified_on = None, DRAWN
     if arrival_logs:
         from sim.logs import calllog
@@ -440,7 +444,7 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
     grid = variants(s, parsed)                      # every variant is checked before anything runs
     reps = scenario.check_replications(s, replications or s.replications)
     out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="sweep-"), scenario.files_read(s),
-                               command="sweep")
+                               command="sweep", results=written.FILES)
     store = Store(out / "store")
     if store.root.exists() and not store.root.is_dir():
         raise OptionError("--out", str(out), f"{store.root} is not a folder; a sweep keeps its finished "
@@ -591,7 +595,7 @@ def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed,
     from sim.output import replay as written
     s = scenario.load(scenario_file)
     out = folders.check_folder(out, "--out", folders.default_dir(s.name, prefix="replay-"),
-                               [*logs, *scenario.files_read(s)], command="replay")
+                               [*logs, *scenario.files_read(s)], command="replay", results=written.FILES)
     log = calllog.read(list(logs), fmt, skip_bad_rows)
     result = run_replay(s, log, replications, seed, handle_times, staffing)
     with files.together():

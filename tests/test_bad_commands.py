@@ -328,13 +328,14 @@ def test_the_old_same_file_crash_now_keeps_the_results(world):
 
 
 def test_a_run_stopped_while_writing_keeps_every_file_of_the_previous_run(world, tmp_path):
-    """A folder where a result file goes stops the run's writing: the previous run's files stay, all of them,
-    not a new summary beside the old archive (found by an outside hunt, 2026-12-04)."""
+    """A folder where a result file goes is refused before the run (it stopped the run's writing once it was
+    done): the previous run's files stay, all of them, not a new summary beside the old archive (found by an
+    outside hunt, 2026-12-04)."""
     done = results_copy(world, tmp_path, "done")
     (done / "intervals.csv").unlink()
     (done / "intervals.csv").mkdir()
     refuse_and_keep(["simulate", world / "t.yaml", "-r", "2", "--workers", "1", "--out", done], done,
-                    "intervals.csv", "is a folder where a result file goes")
+                    "--out", "intervals.csv is a folder where a result file goes")
     assert not [p for p in done.iterdir() if p.name.endswith(".tmp")]
 
 

@@ -19,6 +19,7 @@ from sim.plan.decide import JOURNEY, Decision, Option, differences, staff_figure
 from sim.results.figures import FIGURES
 
 TODAY = "today"
+FILES = ("decision.json", "decision.csv", "decision_lines.csv", "decision.xlsx", "cost.png", "sl_by_line.png")
 UNITS = {
     "headcount": "agents on the roster: people (planned shifts with work_days_per_week; else agent-days a week / "
                  "5; a head count pool: paid hours a week / 40 h)",
@@ -92,8 +93,7 @@ def write(d: Decision, out_dir: Path, lang: str = "en") -> tuple[dict, list[Path
     """Every file of a decision; returns decision.json's content and the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     data = decision(d)
-    written = [out_dir / n for n in ("decision.json", "decision.csv", "decision_lines.csv", "decision.xlsx",
-                                     "cost.png", "sl_by_line.png")]
+    written = [out_dir / n for n in FILES]
     files.write_text(written[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     rows = summary_rows(data)
     with files.atomic(written[1], newline="") as handle:
@@ -105,11 +105,22 @@ def write(d: Decision, out_dir: Path, lang: str = "en") -> tuple[dict, list[Path
     for fig, path in zip(charts(data, lang), written[4:6]):
         files.save_figure(fig, path)
     for o in d.options:
-        written += plan_output.write_plan(o.plan, out_dir / default_dir(o.scenario.name.removesuffix("-planned"),
-                                                                         prefix="plan-").name, lang)
+        written += plan_output.write_plan(o.plan, out_dir / plan_folder(o.scenario.name.removesuffix("-planned")),
+                                          lang)
     if d.today is not None:
         written += simulate.write(d.today.run, out_dir / TODAY)
     return data, written
+
+
+def plan_folder(name: str) -> str:
+    """The folder, inside a decision's, of the plan of option ``name``."""
+    return default_dir(name, prefix="plan-").name
+
+
+def result_files(names: list[str]) -> list[str]:
+    """Every file ``write`` may write for options ``names``, relative to its folder."""
+    return [*FILES, *(f"{TODAY}/{name}" for name in simulate.FILES),
+            *(f"{plan_folder(n)}/{name}" for n in names for name in plan_output.result_files())]
 
 
 def entries(data: dict) -> list[dict]:

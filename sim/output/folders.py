@@ -42,13 +42,16 @@ NAME_BYTES = 200            # longest name of a file or folder given (255 less r
 FOLDER_COMMANDS = ("simulate", "compare", "plan", "decide", "sweep", "replay")
 
 
-def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = (), command: str | None = None) -> Path:
+def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = (), command: str | None = None,
+                 results: Iterable[str] = ()) -> Path:
     """The output folder to use (``value``, else ``default``), refused with an OptionError if it cannot be.
 
     Refused: an empty value; a path that is a file or lies under a file; a
     place this user cannot write to; a folder that holds one of ``inputs``
     (directly or below), since a run rewrites and prunes its folder; with
-    ``command``, a folder that holds another command's results (its manifest says so).
+    ``command``, a folder that holds another command's results (its manifest says so); a folder where one of
+    ``results`` (the paths, relative to it, of files the command writes) is a folder or anything but a file.
+    All before any work: a run would otherwise fail only once it is done.
     """
     path = _given(value, option, default, "a folder")
     if _exists(path, option) and not path.is_dir():
@@ -74,6 +77,15 @@ def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = (),
         if owner is not None:
             raise OptionError(option, "", f"{path} holds part of the results of `hotline {owner[1]}` in {owner[0]}; "
                               "writing other results there would make them disagree: give another folder")
+    for name in results:
+        target = path / name
+        if (target.exists() or target.is_symlink()) and not target.is_file():
+            raise OptionError(option, "", f"{target} is {'a folder' if target.is_dir() else 'not a file'} where a "
+                              "result file goes; remove it or give another folder with --out")
+        for above in target.relative_to(path).parents:
+            if str(above) != "." and (path / above).exists() and not (path / above).is_dir():
+                raise OptionError(option, "", f"{path / above} is a file where a folder of results goes; remove it "
+                                  "or give another folder with --out")
     special = _special_inside(path)
     if special is not None:
         # found before any work: writing a result over it would fail after the run, or replace a device

@@ -89,12 +89,21 @@ def plan_charts(per_pool: dict[str, dict[str, np.ndarray]], roster_rows: list[tu
                                   text("agents_on_phones", lang), lang),
             plots.roster_bars(roster_rows, text("title_roster", lang), lang)]
 
+FILES = ("requirements.csv", "roster.csv", "plan.json", "planned.yaml", "requirements.png", "heatmap.png",
+         "roster.png")
+VERIFIED = "verified"           # the folder of the verification run's own results
+
+
+def result_files() -> list[str]:
+    """Every file ``write_plan`` may write, relative to its folder."""
+    return [*FILES, *(f"{VERIFIED}/{name}" for name in simulate.FILES)]
+
+
 def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
     """requirements.csv, roster.csv, plan.json, planned.yaml, three charts and the verification run."""
     s = plan.scenario
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / n for n in ("requirements.csv", "roster.csv", "plan.json", "planned.yaml",
-                                   "requirements.png", "heatmap.png", "roster.png")]
+    paths = [out_dir / n for n in FILES]
     with files.atomic(paths[0], newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["pool", "interval", "weekday", "time", "offered_load_erlangs", "analytic_agents",
@@ -127,7 +136,7 @@ def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
                         for k, r in plan.rosters.items()}, roster_rows(plan), s.interval_minutes, lang)
     for fig, path in zip(figs, paths[4:]):
         files.save_figure(fig, path)
-    return paths + simulate.write(plan.verified, out_dir / "verified")
+    return paths + simulate.write(plan.verified, out_dir / VERIFIED)
 
 def roster_rows(plan) -> list[tuple]:
     """The roster bars of a plan (see ``roster_bar_rows``)."""

@@ -10,6 +10,8 @@ from sim import files
 from sim.output.simulate import cell
 from sim.results.figures import FIGURES
 
+FILES = ("replay.json", "replay_days.csv", "replay_hours.csv", "replay_days.png", "replay_hours.png")
+
 
 def write(result, out_dir: Path) -> list[Path]:
     """replay.json, replay_days.csv, replay_hours.csv and the observed-against-simulated charts."""
@@ -29,8 +31,7 @@ def write(result, out_dir: Path) -> list[Path]:
             ("differences" if result.what_if else "errors"): result.errors,
             "error_definition": "mean absolute difference over days of |observed - simulated mean|",
             "days": result.days, "hours": result.hours}
-    paths = [out_dir / "replay.json", out_dir / "replay_days.csv", out_dir / "replay_hours.csv",
-             out_dir / "replay_days.png", out_dir / "replay_hours.png"]
+    paths = [out_dir / n for n in FILES]
     files.write_text(paths[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     for rows, key, path in ((result.days, "date", paths[1]), (result.hours, "hour", paths[2])):
         with files.atomic(path, newline="") as handle:

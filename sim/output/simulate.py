@@ -23,6 +23,7 @@ from sim.run.runs import RunLayout, RunResult
 
 SCOPE_KEYS = {"total": "total", "line": "lines", "pool": "pools"}
 RUN_FILE = "run.npz"
+FILES = ("summary.json", "intervals.csv", "days.csv", "scenario.yaml", RUN_FILE)   # what ``write`` may write
 RUN_FORMAT = 1
 
 
@@ -66,14 +67,14 @@ def summary(run: RunResult) -> dict:
 def write(run: RunResult, out_dir: Path) -> list[Path]:
     """summary.json, intervals.csv (days.csv too for long horizons), scenario.yaml and run.npz; returns the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / "summary.json"]
+    paths = [out_dir / FILES[0]]
     files.write_text(paths[0], json.dumps(summary(run), indent=2, ensure_ascii=False) + "\n")
     grains = ["interval"] if "interval/lines/offered" in run.sums[0] else ["interval_of_week", "day"]
     for grain in grains:
-        path = out_dir / ("days.csv" if grain == "day" else "intervals.csv")
+        path = out_dir / (FILES[2] if grain == "day" else FILES[1])
         write_table(table(run, grain), path)
         paths.append(path)
-    paths.append(write_scenario(run, out_dir / "scenario.yaml"))
+    paths.append(write_scenario(run, out_dir / FILES[3]))
     paths.append(save(run, out_dir / RUN_FILE))
     return paths
 

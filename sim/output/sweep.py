@@ -13,6 +13,8 @@ from sim.output.simulate import cell
 from sim.results.figures import FIGURES, HEADLINE, table
 from sim.run.runs import RunResult
 
+FILES = ("sweep.json", "sweep.csv", "sweep_service_level.png", "sweep_abandon_rate.png")
+
 SWEEP_FIGURES = HEADLINE
 
 def rows(chosen: list[dict], runs: list[RunResult]) -> list[dict]:
@@ -48,8 +50,7 @@ def write(rows: list[dict], names: list[str], out_dir: Path, threshold: float | 
     from sim.output.labels import text
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / "sweep.json", out_dir / "sweep.csv", out_dir / "sweep_service_level.png",
-             out_dir / "sweep_abandon_rate.png"]
+    paths = [out_dir / n for n in FILES]
     data = {"varied": names, "threshold_seconds": threshold,
             "meets_goals": "mean service level >= target and mean abandon rate <= ceiling, city total; "
                            "first_meeting_goals marks the first such value of the first field varied",

@@ -325,6 +325,9 @@ CASES = [
     case("base-empty-name", 'base: ""\nname: x\n', "base", "must name a scenario file"),
     case("base-bad-value", ON_BASE, "pools.general.seats", "must be at least 0", "in the base of",
          source="base.yaml", **{"base.yaml": edit("{seats: 5}", "{seats: -3}")}),
+    case("base-law-changed-in-child", ON_BASE + "lines:\n  '12345': {handle_seconds: {dist: constant, value: 300}}\n",
+         "lines.12345.handle_seconds.mean", "unknown field", "it comes from the base", "mean: null",
+         **{"base.yaml": GOOD}),
     case("pool-closed-to-its-own-line", edit("{seats: 5}", "{seats: 5, open: {hours: ['01:00', '02:00']}, "
                                          "when_closed: {to: '12345'}}"),
          "pools.general.when_closed.to", "there is none"),

@@ -64,6 +64,11 @@ def load(path: str | Path) -> Scenario:
         owner = _owner(path, exc.field) if exc.source == str(path) else None
         if owner is None or owner == path:
             raise
+        parent, _, leaf = exc.field.rpartition(".")
+        if exc.problem.startswith("unknown field") and parent and _owner(path, parent) == path:
+            # the file changed the mapping (a law's dist, say) and its base's field no longer fits: the fix is here
+            raise ScenarioError(str(path), exc.field, f"{exc.problem}; it comes from the base {owner}: write "
+                                f"{leaf}: null under {parent} here to drop it") from None
         raise ScenarioError(str(owner), exc.field, f"{exc.problem} (in the base of {path})") from None
     return replace(scenario, notes=tuple(notes(path)))
 

@@ -87,7 +87,24 @@ def make_runner(workers, scheduler):
     return Runner(workers, scheduler)
 
 
+class _Quiet:
+    """A progress bar that shows nothing (off a terminal)."""
+
+    def update(self, _n: int = 1):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        return False
+
+
 def progress_bar(total: int, desc: str):
+    """A bar of replications done on a terminal; off one, nothing (tqdm would show nothing either, and importing
+    it costs a hundredth of a second)."""
+    if not sys.stderr.isatty():
+        return _Quiet()
     from tqdm import tqdm
     return tqdm(total=total, desc=desc, unit="replication", file=sys.stderr, disable=None, leave=False)
 

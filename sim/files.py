@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import secrets
 import shutil
 import stat
 from contextlib import contextmanager
@@ -26,7 +25,7 @@ _TAG_BYTES = 4
 
 def temp_name(path: Path) -> Path:
     """A fresh temporary name beside ``path`` (same folder, so a rename makes it appear at once)."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(_TAG_BYTES)}.tmp")
+    return path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(_TAG_BYTES).hex()}.tmp")
 
 
 def is_special(path: Path) -> bool:

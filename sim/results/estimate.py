@@ -71,8 +71,8 @@ def t_quantile(level: float, degrees) -> np.ndarray:
     """
     degrees = np.maximum(np.asarray(degrees, dtype=np.int64), 1)
     out = np.empty(degrees.shape)
-    for df in np.unique(degrees):
-        out[degrees == df] = _t_quantile(level, int(df))
+    for df in sorted(set(degrees.ravel().tolist())):      # not np.unique: it imports numpy.ma (6 ms)
+        out[degrees == df] = _t_quantile(level, df)
     return out if out.ndim else float(out)
 
 

@@ -14,14 +14,12 @@ worker notices that its parent is gone.
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
 import os
 import re
 import signal
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Iterator
 
 import numpy as np
@@ -133,6 +131,9 @@ class Runner:
                 yield i, function(*task)
             return
         if self.scheduler is None:
+            # imported here: a run in this process (``--workers 1``) need not pay for them at start-up
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
             if self._pool is None:
                 # no more processes than tasks: a large --workers on a small run forks nothing idle
                 self._pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)),

@@ -335,11 +335,9 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     for s in loaded:
         scenario.check_replications(s, reps)
     seed = loaded[0].seed if seed is None else seed
-    from sim.output import simulate as simulated
     out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="compare-"),
                                [f for s in loaded for f in scenario.files_read(s)], command="compare",
-                               results=[*written.FILES, *(f"{folder}/{name}" for folder in subfolders
-                                                          for name in simulated.FILES)])
+                               results=written.result_files(subfolders))
     for s in loaded:
         warn_cautions(s)
     from sim.run.runs import simulate_many

@@ -75,10 +75,7 @@ class Runs:
 
     def __init__(self, rows: np.ndarray):
         self.all = rows
-        change = np.empty(len(rows), dtype=bool)
-        change[:1] = True
-        np.not_equal(rows[1:], rows[:-1], out=change[1:])
-        self.starts = np.flatnonzero(change)
+        self.starts = np.flatnonzero(_run_starts(rows))
         self.rows = rows[self.starts]
         # rising rows (the usual block, within a week) are distinct without sorting them
         self.distinct = bool((self.rows[1:] > self.rows[:-1]).all()) or len(np.unique(self.rows)) == len(self.rows)
@@ -99,10 +96,16 @@ def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     block's intervals are (its calls come in time order): a fifth of the cost."""
     if len(values) < 2 or not (values[1:] >= values[:-1]).all():
         return np.unique(values, return_inverse=True)
-    starts = np.empty(len(values), dtype=bool)
-    starts[0] = True
-    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    starts = _run_starts(values)
     return values[starts], np.cumsum(starts) - 1
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """True where a run of equal ``values`` starts (the first item, and each that differs from the one before)."""
+    starts = np.empty(len(values), dtype=bool)
+    starts[:1] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return starts
 
 
 class Tally:

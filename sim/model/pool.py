@@ -228,14 +228,11 @@ class Pool:
             # same moment does not matter, as they all join their kinds' heaps (ordered by due) together
             first_run = run[0][0] if run else INF
             first_heap = pending[0][0] if pending else INF
-            if first_run <= first_heap:
-                if first_run > t or (strict and first_run == t):
-                    break
-                _, k, job = run.popleft()
-            else:
-                if first_heap > t or (strict and first_heap == t):
-                    break
-                _, k, job = heappop(pending)
+            first = first_run if first_run <= first_heap else first_heap
+            if first > t or (strict and first == t):
+                self.pending_at = first
+                return
+            _, k, job = run.popleft() if first_run <= first_heap else heappop(pending)
             jobs = self.jobs[k]
             if not jobs:
                 # the kind's first job waiting here: ``ready_jobs``, which a kind joining can only lower
@@ -243,9 +240,6 @@ class Pool:
                 if work.open[k] and work.reserve[k] < self.ready_floor:
                     self.ready_floor = work.reserve[k]
             heappush(jobs, job)
-        first_run = run[0][0] if run else INF
-        first_heap = pending[0][0] if pending else INF
-        self.pending_at = first_run if first_run < first_heap else first_heap
 
     def ready_jobs(self):
         """Set ``ready_floor``: the least reserve of the open kinds with jobs waiting here (``NO_JOB``: none).  Called
@@ -262,13 +256,11 @@ class Pool:
         """Lazy ends and jobs becoming available before ``t``, in time order (an agent finishing at the moment
         a job comes is free for it); True if work was taken (the caller arms)."""
         took = False
-        queues, ends = self.queues, self.ends
+        queues = self.queues
         while self.pending_at < t:
             available = self.pending_at
-            if ends:                                    # else catching up to then would change nothing
-                first = ends[0]                         # ``first_end``, inlined (an end of shifts is a tuple)
-                if (first[0] if first.__class__ is tuple else first) <= available:
-                    self.catch_up(available)
+            if self.first_end() <= available:           # else catching up to then would change nothing
+                self.catch_up(available)
             if self.n_free > self.job_floor and not any(queues):
                 self.merge_available(available)
                 # no caller waits: ``take_work`` would go straight to the jobs, and ``take`` looks at each kind;

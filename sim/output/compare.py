@@ -66,6 +66,11 @@ def _json(x):
 FILES = ("compare.json", "compare.csv", "compare_lines.csv", "sl_by_hour.png", "sl_by_line.png")
 
 
+def result_files(subfolders: list[str]) -> list[str]:
+    """Every file ``write`` may write when the scenarios' results go to ``subfolders``, relative to its folder."""
+    return [*FILES, *(f"{folder}/{name}" for folder in subfolders for name in simulate.FILES)]
+
+
 def write(runs: list[RunResult], out_dir: Path, lang: str = "en") -> list[Path]:
     """compare.json, compare.csv, compare_lines.csv, two charts, and each scenario's own results."""
     out_dir.mkdir(parents=True, exist_ok=True)

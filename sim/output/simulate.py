@@ -23,7 +23,8 @@ from sim.run.runs import RunLayout, RunResult
 
 SCOPE_KEYS = {"total": "total", "line": "lines", "pool": "pools"}
 RUN_FILE = "run.npz"
-FILES = ("summary.json", "intervals.csv", "days.csv", "scenario.yaml", RUN_FILE)   # what ``write`` may write
+SUMMARY, INTERVALS, DAYS, SCENARIO_COPY = "summary.json", "intervals.csv", "days.csv", "scenario.yaml"
+FILES = (SUMMARY, INTERVALS, DAYS, SCENARIO_COPY, RUN_FILE)        # what ``write`` may write
 RUN_FORMAT = 1
 
 
@@ -67,14 +68,14 @@ def summary(run: RunResult) -> dict:
 def write(run: RunResult, out_dir: Path) -> list[Path]:
     """summary.json, intervals.csv (days.csv too for long horizons), scenario.yaml and run.npz; returns the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / FILES[0]]
+    paths = [out_dir / SUMMARY]
     files.write_text(paths[0], json.dumps(summary(run), indent=2, ensure_ascii=False) + "\n")
     grains = ["interval"] if "interval/lines/offered" in run.sums[0] else ["interval_of_week", "day"]
     for grain in grains:
-        path = out_dir / (FILES[2] if grain == "day" else FILES[1])
+        path = out_dir / (DAYS if grain == "day" else INTERVALS)
         write_table(table(run, grain), path)
         paths.append(path)
-    paths.append(write_scenario(run, out_dir / FILES[3]))
+    paths.append(write_scenario(run, out_dir / SCENARIO_COPY))
     paths.append(save(run, out_dir / RUN_FILE))
     return paths
 
@@ -111,13 +112,8 @@ def write_table(t: FigureTable, path: Path):
         header += [f, f"{f}_ci95_low", f"{f}_ci95_high"]
     # each figure's cells formatted from plain lists (a numpy item read and tested one at a time cost a tenth of
     # a whole simulate process), and once per scope whether it reports the figure at all
-    columns = []
-    for f in names:
-        e = t.estimates(f)
-        columns.append([[cell(x) for x in row] for row in np.stack([e.mean, e.low, e.high], axis=-1)
-                        .reshape(len(t.labels), -1).tolist()])
+    columns = [[x.tolist() for x in (e.mean, e.low, e.high)] for e in (t.estimates(f) for f in names)]
     reported = [[t.reports(f, kind, ident) for f in names] for kind, ident in t.scopes]
-    width = 3
     with files.atomic(path, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -126,7 +122,7 @@ def write_table(t: FigureTable, path: Path):
             for s_index, (kind, ident) in enumerate(t.scopes):
                 row = [*where, kind, ident]
                 for column, reports in zip(columns, reported[s_index]):
-                    row += column[g][s_index * width:(s_index + 1) * width] if reports else ["", "", ""]
+                    row += [cell(x[g][s_index]) for x in column] if reports else ["", "", ""]
                 writer.writerow(row)
 
 

@@ -2,6 +2,7 @@
 overflow, redials, outbound work and provincial lines."""
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -192,6 +193,44 @@ def test_callbacks_of_missed_calls_and_return_visits():
     made = per_interval(result, "outbound_made")
     night = [k for k in range(made.shape[1]) if (k + 2) % 48 < 18]    # 00:00-09:00 (warm-up: 1 h)
     assert made[:, night].sum() > 0                # callbacks happen at night too
+
+
+def _sums_with_jobs_placed(s, seed: int, later: bool) -> dict:
+    model = Replication(s, seed, 0)
+    work = model.outbound_work
+    if not later:               # every job an answer triggers placed at its creation, one by one
+        work.handled_kinds = [(k, share, None) for k, share, _ in work.handled_kinds]
+        work.later_kinds = []
+    else:
+        assert work.later_kinds, "the case must create jobs for later"
+    return model.run().sums()
+
+
+@pytest.mark.parametrize("case", ["fuyang", "seats", "shifts"])
+def test_jobs_created_for_later_are_placed_exactly_as_one_by_one(case):
+    """Return visits due a day (or two hours) after the answer are placed among the pending jobs in bulk at an
+    interval boundary (``OutboundWork.place_later``): every sum equals placing each job when it is created,
+    including jobs beyond the horizon, visits answered ahead of time, and hours that push availability on.
+    Agents to spare (seats) make jobs as they become available; a queue answered at once by a shift that
+    comes (shifts) creates visits due at the same moment, which keep their order of creation."""
+    if case == "fuyang":
+        s = sc.load(Path(__file__).resolve().parents[1] / "scenarios" / "fuyang" / "plan.yaml")
+    else:
+        lines = {"12345": {"arrivals": {"per_hour": 200 if case == "seats" else 300}, "pool": "general", "handle_seconds": EXP(240),
+                           "patience_seconds": EXP(120)},
+                 "12366": {"arrivals": {"per_hour": 60}, "pool": "general", "handle_seconds": EXP(300)}}
+        pools = ({"general": {"seats": 24}} if case == "seats" else
+                 {"general": {"shifts": [{"start": "00:00", "hours": 12, "agents": 16},
+                                         {"start": "12:00", "hours": 12, "agents": 34}]}})
+        outbound = {"callbacks": {"share": 1.0, "within_minutes": 30, "handle_seconds": EXP(60)},
+                    "return_visits": {"share": 0.3, "after_hours": 2, "within_hours": 6, "handle_seconds": EXP(120),
+                                      "hours": ["09:00", "18:00"], "reserve_agents": 1}}
+        s = scenario(lines, pools, hours=50, outbound=outbound)
+    placed, one_by_one = (_sums_with_jobs_placed(s, 5, later) for later in (True, False))
+    assert placed.keys() == one_by_one.keys()
+    for key in placed:
+        assert np.array_equal(placed[key], one_by_one[key]), key
+    assert one_by_one["day/pools/outbound_made"].sum() > 100
 
 
 def test_outbound_waits_while_inbound_callers_wait():

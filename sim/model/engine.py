@@ -171,7 +171,7 @@ class Replication:
         def boundary(_event):
             now = self.env._now
             self.busy_seconds.append([pool.book_busy_area(now) for pool in self.pools])
-            self.outbound_work.fold_if_full()
+            self.outbound_work.at_boundary(now)
             if k < self.s.n_intervals:
                 self._schedule_boundary(k + 1)
 
@@ -245,7 +245,8 @@ class Replication:
                                                 block.stage)
         n = len(times)
         line_pool, paths, handled = self.line_pool, self.paths, self.handled_hook
-        handled_kinds, create = self.outbound_work.handled_kinds, self.outbound_work.create
+        work = self.outbound_work
+        handled_kinds, create = work.handled_kinds, work.create
         next_event = env.peek()
         while True:
             t = times[i]
@@ -290,10 +291,13 @@ class Replication:
                             next_event = env.peek()
                     elif pool.hold(t, first[i]):
                         next_event = env.peek()
-                    if handled and block.visits[i]:   # a return visit needs no event (``OutboundWork.create``)
-                        for k, share in handled_kinds:
+                    if handled and block.visits[i]:   # ``OutboundWork.handled``: a return visit needs no event
+                        for k, share, later in handled_kinds:
                             if block.outbound_draw[k][i] < share:
-                                create(k, pool, t, block.outbound_seconds[k][i])
+                                if later is not None:
+                                    later += (t, pool.index, block.outbound_seconds[k][i])
+                                else:
+                                    create(k, pool, t, block.outbound_seconds[k][i])
             i += 1
             if i == n:
                 block.arrived = True

@@ -11,7 +11,8 @@ Where no exact answer is known, these must hold for any scenario:
 - no lazily released agent finished a call while such a caller waited, unseen
   (a lost wake-up);
 - no event is scheduled in the past, and a pool's clock never runs backwards;
-- a pool knows when its next pending outbound job becomes available;
+- a pool knows when its next pending outbound job becomes available, and no
+  job created for later (``OutboundWork.later``) could be available yet;
 - no caller is answered before arriving (waits are never negative) or after
   hanging up (an answered caller waited no longer than its patience).
 
@@ -58,7 +59,15 @@ class InvariantChecker:
             except EmptySchedule:
                 return
             self.events += 1
+            self.check_later(env._now)
             self.check_pools(env._now)
+
+    def check_later(self, now: float):
+        """Jobs created for later are placed among their pools' pending jobs before any could be available."""
+        work = self.model.outbound_work
+        if work.placed_at + work.later_span <= now and work.waiting_later():
+            raise InvariantError(f"t={now:.3f} s: {work.waiting_later()} job(s) created for later, since "
+                                 f"{work.placed_at:.3f} s, may be available now but are not among the pending jobs")
 
     def decided_ahead(self, pool, arrival: float, until: float):
         """A caller who joined ``pool`` at ``arrival`` (s) waits until ``until`` (answered, or hangs up)."""

@@ -39,7 +39,21 @@ class OutboundWork:
         self.windows = [(o.after_seconds, o.within_seconds, o.hours) for o in self.kinds]     # read per job
         self.counters = model.counters
         self.missed_kinds = [(k, o.share) for k, o in enumerate(self.kinds) if o.trigger == "missed"]
-        self.handled_kinds = [(k, o.share) for k, o in enumerate(self.kinds) if o.trigger == "handled"]
+        # Jobs an answer triggers that no pool could start before the next interval boundary (a return visit, a
+        # day later) go into a flat list of their kind (time, pool, seconds, a job after another) and join their
+        # pools' pending jobs together (``place_later``) at the boundary before the first of them could become
+        # available: a job then costs an append, not ``create``'s hundred steps (a return visit follows a
+        # quarter of the Fuyang plan's answers).  Nothing changes: no pool looks at a pending job before it is
+        # available, and the jobs of a kind keep their order of creation.
+        interval_seconds = model.s.interval_seconds
+        # (kind, share, its list of jobs created for later, or None: created at once) per kind an answer triggers
+        self.handled_kinds = [(k, o.share, [] if o.after_seconds > interval_seconds else None)
+                              for k, o in enumerate(self.kinds) if o.trigger == "handled"]
+        self.later_kinds = [(k, later) for k, _, later in self.handled_kinds if later is not None]
+        # no job created for later becomes available before ``placed_at + later_span`` (s): none was created before
+        self.later_span = min((self.kinds[k].after_seconds for k, _ in self.later_kinds), default=INF)
+        self.placed_at = 0.0
+        self.created_blocks: list[tuple[np.ndarray, np.ndarray]] = []    # time, pool of jobs placed, not yet booked
         self.sequence = 0
         # flat, a job after another (a flat list of numbers becomes an array several times faster than tuples):
         self.made: list[float] = []         # time, pool, due, seconds of jobs made, not yet booked
@@ -112,9 +126,12 @@ class OutboundWork:
 
     def handled(self, pool, block, i: int, t: float):
         """Call ``i`` of ``block`` is being handled by ``pool`` from ``t``: maybe a return visit later."""
-        for k, share in self.handled_kinds:
+        for k, share, later in self.handled_kinds:
             if block.outbound_draw[k][i] < share:
-                self.create(k, pool, t, block.outbound_seconds[k][i])
+                if later is not None:
+                    later += (t, pool.index, block.outbound_seconds[k][i])
+                else:
+                    self.create(k, pool, t, block.outbound_seconds[k][i])
 
     def create(self, k: int, pool, t: float, seconds: float, now: float | None = None,
                available: float | None = None, due: float | None = None):
@@ -171,6 +188,64 @@ class OutboundWork:
                         break
             k += 1
 
+    def at_boundary(self, now: float):
+        """At an interval boundary (``now``, s): place the jobs created for later once one of them could become
+        available before the next boundary; book the jobs so far once there are many."""
+        if self.placed_at + self.later_span <= now + self.s.interval_seconds or not self.waiting_later():
+            self.place_later()
+            self.placed_at = now
+        self.fold_if_full()
+
+    def place_later(self):
+        """The jobs in ``later``, created in order, join their pools' pending jobs, as ``create`` would have
+        placed each of them: the same availability and due time (numpy's float arithmetic is Python's), the
+        same order among the jobs of a kind."""
+        for k, later in self.later_kinds:
+            if not later:
+                continue
+            t, pool, seconds = np.asarray(later, dtype=float).reshape(-1, 3).T
+            later.clear()
+            self.created_blocks.append((t, pool))
+            after, within, hours = self.windows[k]
+            available = t + after
+            due = available + within
+            if hours is not None:           # ``next_open``, as in ``create``
+                minute = (self.start_minute + available / 60.0) % MINUTES_PER_DAY
+                shut = (minute < hours[0]) | (minute >= hours[1])
+                available = np.where(shut, available + (hours[0] - minute) % MINUTES_PER_DAY * 60.0, available)
+            kept = available < self.horizon_seconds     # else made after the reported horizon: never made
+            if not kept.all():
+                available, due, seconds, pool = available[kept], due[kept], seconds[kept], pool[kept]
+                if not len(available):
+                    continue
+            # by pool, each pool's jobs in their order of creation, which their sequence numbers keep
+            order = np.argsort(pool, kind="stable")
+            pool, available = pool[order], available[order]
+            times = available.tolist()
+            entries = list(zip(times, [k] * len(times),
+                               zip(due[order].tolist(), (order + (self.sequence + 1)).tolist(), seconds[order].tolist())))
+            self.sequence += len(times)
+            out_of_order = (available[1:] < available[:-1]).tolist()
+            cuts = [0, *(np.flatnonzero(pool[1:] != pool[:-1]) + 1).tolist(), len(times)]
+            for start, stop in zip(cuts, cuts[1:]):
+                target = self.model.pools[int(pool[start])]
+                run = target.pending_run
+                if (not run or times[start] >= run[-1][0]) and not any(out_of_order[start:stop - 1]):
+                    run.extend(entries[start:stop])
+                else:
+                    for entry in entries[start:stop]:
+                        if not run or entry[0] >= run[-1][0]:
+                            run.append(entry)
+                        else:
+                            heappush(target.pending, entry)
+                first = min(times[start:stop])
+                if first < target.pending_at:
+                    target.pending_at = first
+
+    def waiting_later(self) -> int:
+        """Jobs created for later, not yet placed."""
+        return sum(len(later) for _, later in self.later_kinds) // 3
+
     def fold_if_full(self):
         """Book the jobs so far once there are many (at each interval's end: not per job, where it is slow)."""
         if len(self.made) >= 4 * FOLD_JOBS or len(self.created) >= 2 * FOLD_JOBS:
@@ -178,9 +253,14 @@ class OutboundWork:
 
     def fold(self):
         """Book the jobs created and made so far into the counters (in bulk: a scalar update per job is slow)."""
+        self.place_later()          # at the run's end, booked as created (and never made: after the horizon)
         add = self.counters.add_pool_many
-        if self.created:
+        if self.created or self.created_blocks:
             t, pool = np.asarray(self.created).reshape(-1, 2).T
+            if self.created_blocks:
+                times, pools = zip(*self.created_blocks)
+                t, pool = np.concatenate([t, *times]), np.concatenate([pool, *pools])
+                self.created_blocks = []
             add("outbound_created", (t // self.s.interval_seconds).astype(np.int64), pool.astype(np.int64),
                 np.ones(len(t)))
             self.created = []

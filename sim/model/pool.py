@@ -262,6 +262,9 @@ class Pool:
             if self.first_end() <= available:           # else catching up to then would change nothing
                 self.catch_up(available)
             if self.n_free > self.job_floor and not any(queues):
+                if self.ready_floor == NO_JOB and self._make_alone(available):
+                    took = True
+                    continue
                 self.merge_available(available)
                 # no caller waits: ``take_work`` would go straight to the jobs, and ``take`` looks at each kind;
                 # it finds nothing to start unless more agents are free than some kind with jobs waiting keeps
@@ -277,13 +280,41 @@ class Pool:
                     self.merge_available(t, strict=True)
         return took
 
-    def _take_freed(self, end: float):
-        """An agent freed at ``end`` (``catch_up``) answers a waiting caller, else takes outbound jobs: with jobs
-        alone, ``take_work`` would go straight to ``take``, which looks at each kind.  The caller arms."""
-        if self.one_queue if self.one_queue is not None else any(self.queues):
-            self.take_work(end, arm=False)
+    def _make_alone(self, available: float) -> bool:
+        """The job available at ``available`` is made at once, when it is the only one then, no open kind has jobs
+        waiting, and its kind may start it (open, more agents free than its reserve): what ``merge_available``
+        and ``OutboundWork.take`` would do, without the job passing through its kind's heap.  In the Fuyang
+        plan most jobs go this way: a return visit made a day after its call, with agents to spare.  False,
+        with nothing changed, otherwise."""
+        run, pending = self.pending_run, self.pending
+        from_run = bool(run) and (not pending or run[0][0] <= pending[0][0])   # as ``merge_available`` picks
+        # the next availability once this job is gone
+        if from_run:
+            after = run[1][0] if len(run) > 1 else INF
+            if pending and pending[0][0] < after:
+                after = pending[0][0]
         else:
-            self.model.outbound_work.take(self, end)
+            after = run[0][0] if run else INF
+            size = len(pending)
+            if size > 1:            # a heap's second smallest is its second or third item
+                second = pending[1][0] if size == 2 or pending[1][0] <= pending[2][0] else pending[2][0]
+                if second < after:
+                    after = second
+        if after <= available:
+            return False                        # more jobs at this very moment: ``take`` orders them
+        _, k, job = run[0] if from_run else pending[0]
+        work = self.model.outbound_work
+        if not (work.open[k] and self.n_free > work.reserve[k] and available < work.open_until[k]):
+            return False
+        if from_run:
+            run.popleft()
+        else:
+            heappop(pending)
+        self.pending_at = after
+        due, _, seconds = job
+        self.hold(available, seconds)
+        work.made += (available, self.index, due, seconds)
+        return True
 
     def take_work(self, now: float, arm: bool = True):
         """Free agents answer waiting callers, most urgent level first, then outbound work."""
@@ -392,11 +423,16 @@ class HeadcountPool(Pool):
             self.area += self.n_free * (end - self.last_change)
             self.last_change = end
             self.n_free += 1
-            # cheap tests first: usually nobody waits and too few agents are free for any job waiting (none
-            # waits: ``ready_floor`` is ``NO_JOB``), and ``_take_freed`` then costs no call
-            if self.n_free > 0 and (self.n_free > self.ready_floor or (one if one is not None else any(queues))):
-                self._take_freed(end)
-                took = True
+            # the freed agent answers a waiting caller, else takes outbound jobs (``take``, straight: with jobs
+            # alone, ``take_work`` would go there anyway) when more agents are free than some kind with jobs
+            # waiting keeps (none waits: ``ready_floor`` is ``NO_JOB``); usually neither, at the cost of two tests
+            if self.n_free > 0:
+                if one if one is not None else any(queues):
+                    self.take_work(end, arm=False)
+                    took = True
+                elif self.n_free > self.ready_floor:
+                    self.model.outbound_work.take(self, end)
+                    took = True
         if took and any(queues):        # ``arm`` does nothing when nobody waits (outbound jobs need no wake-up)
             self.arm()
 
@@ -505,9 +541,11 @@ class ShiftPool(Pool):
             if busy[group] < on_duty[group]:
                 self.free.append(group)
                 self.n_free += 1
-                # cheap tests first, as in ``HeadcountPool.catch_up``
-                if self.n_free > self.ready_floor or (one if one is not None else any(queues)):
-                    self._take_freed(end)
+                if one if one is not None else any(queues):     # as in ``HeadcountPool.catch_up``
+                    self.take_work(end, arm=False)
+                    took = True
+                elif self.n_free > self.ready_floor:
+                    self.model.outbound_work.take(self, end)
                     took = True
         if took and any(queues):        # ``arm`` does nothing when nobody waits (outbound jobs need no wake-up)
             self.arm()

@@ -155,18 +155,18 @@ class OutboundWork:
         if available >= self.horizon_seconds:
             return                                      # it would be made after the reported horizon
         self.sequence += 1
-        job = (due, self.sequence, seconds)
         if now is not None and available <= now:
             # found late (inside ``Pool.take_work``): it has been waiting all along, so it joins the pool's
             # jobs at once, before this very take reaches its outbound work
-            heappush(pool.jobs[k], job)
+            heappush(pool.jobs[k], (due, self.sequence, seconds))
             pool.ready_jobs()
             return
+        entry = (available, k, due, self.sequence, seconds)
         run = pool.pending_run
         if not run or available >= run[-1][0]:
-            run.append((available, k, job))
+            run.append(entry)
         else:
-            heappush(pool.pending, (available, k, job))
+            heappush(pool.pending, entry)
         if available < pool.pending_at:
             pool.pending_at = available
 
@@ -222,8 +222,8 @@ class OutboundWork:
             order = np.argsort(pool, kind="stable")
             pool, available = pool[order], available[order]
             times = available.tolist()
-            entries = list(zip(times, [k] * len(times),
-                               zip(due[order].tolist(), (order + (self.sequence + 1)).tolist(), seconds[order].tolist())))
+            entries = list(zip(times, [k] * len(times), due[order].tolist(), (order + (self.sequence + 1)).tolist(),
+                               seconds[order].tolist()))
             self.sequence += len(times)
             out_of_order = (available[1:] < available[:-1]).tolist()
             cuts = [0, *(np.flatnonzero(pool[1:] != pool[:-1]) + 1).tolist(), len(times)]

@@ -87,7 +87,8 @@ class Pool:
         self.model = model              # the replication: answers that need more than an agent
         self.overflow = overflow        # [(target pool index, after seconds, handle factor)]
         self.jobs = [[] for _ in range(n_outbound)]   # heaps of (due, sequence, seconds) per outbound kind
-        # jobs not yet available, of every kind: a heap of (available, kind, job); no event each (see arm)
+        # jobs not yet available, of every kind: a heap of (available, kind, due, sequence, seconds), which orders
+        # them as (available, kind, job) would, with one tuple a job instead of two; no event each (see arm)
         self.pending: list = []
         # the same, those created in order of availability (most are: a return visit is due a day after its
         # call): a queue in that order, so most jobs pass without a heap's dozen comparisons each way
@@ -232,14 +233,14 @@ class Pool:
             if first > t or (strict and first == t):
                 self.pending_at = first
                 return
-            _, k, job = run.popleft() if first_run <= first_heap else heappop(pending)
+            _, k, due, sequence, seconds = run.popleft() if first_run <= first_heap else heappop(pending)
             jobs = self.jobs[k]
             if not jobs:
                 # the kind's first job waiting here: ``ready_jobs``, which a kind joining can only lower
                 work = self.model.outbound_work
                 if work.open[k] and work.reserve[k] < self.ready_floor:
                     self.ready_floor = work.reserve[k]
-            heappush(jobs, job)
+            heappush(jobs, (due, sequence, seconds))
 
     def ready_jobs(self):
         """Set ``ready_floor``: the least reserve of the open kinds with jobs waiting here (``NO_JOB``: none).  Called
@@ -302,7 +303,7 @@ class Pool:
                     after = second
         if after <= available:
             return False                        # more jobs at this very moment: ``take`` orders them
-        _, k, job = run[0] if from_run else pending[0]
+        _, k, due, _, seconds = run[0] if from_run else pending[0]
         work = self.model.outbound_work
         if not (work.open[k] and self.n_free > work.reserve[k] and available < work.open_until[k]):
             return False
@@ -311,7 +312,6 @@ class Pool:
         else:
             heappop(pending)
         self.pending_at = after
-        due, _, seconds = job
         self.hold(available, seconds)
         work.made += (available, self.index, due, seconds)
         return True

@@ -6,6 +6,7 @@ import pytest
 from sim.input import laws
 from sim.input import scenario as sc
 from sim.input.reader import Node
+from sim.model import seeds
 from sim.model.arrivals import CallSource
 from sim.model.routing import compile_routes
 
@@ -184,3 +185,28 @@ def test_a_callers_category_is_drawn_as_numpy_choice_draws_it():
         theirs = np.asarray(routes.line_routes[0])[np.random.default_rng(n).choice(3, size=n, p=shares)]
         assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
     assert len(set(draws.pick(np.random.default_rng(9), 5000).tolist())) == 3
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 2**32 - 1, 2**32, 2**100 + 12345])
+@pytest.mark.parametrize("width", [1, 3, 4, 6])
+def test_generators_keyed_in_bulk_are_numpys_seed_sequence(seed, width):
+    """``seeds.pcg64_states`` mixes many spawn keys at once: every state word is the one numpy's own
+    ``SeedSequence(seed, spawn_key=key)`` generates, and the generator draws the same numbers."""
+    keys = np.random.default_rng(width).integers(0, 2**32, size=(40, width))
+    keys[0] = 0
+    keys[1] = 2**32 - 1
+    states = seeds.pcg64_states(seed, keys)
+    for key, words in zip(keys.tolist(), states):
+        sequence = np.random.SeedSequence(seed, spawn_key=key)
+        assert np.array_equal(words, sequence.generate_state(4, np.uint64))
+    key = keys[5].tolist()
+    assert np.array_equal(seeds.generator(states[5]).random(8),
+                          np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key)).random(8))
+    assert seeds.pcg64_states(seed, np.asarray([[2**32]])) is None       # a key word too wide: not handled
+
+
+def test_day_streams_are_seed_sequences_inside_and_outside_their_days():
+    streams = seeds.DayStreams(3, 2, [11, 2**31 + 5], first_day=4, last_day=6, tag=1 << 30)
+    for j, day in ((0, 4), (1, 6), (1, 3), (0, 9)):       # the last two outside the days worked out together
+        expected = np.random.default_rng(np.random.SeedSequence(3, spawn_key=(2, streams.line_keys[j], day, 1 << 30)))
+        assert np.array_equal(streams(j, day).random(5), expected.random(5))

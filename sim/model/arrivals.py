@@ -23,6 +23,7 @@ from sim.input.clock import MINUTES_PER_DAY, MINUTES_PER_WEEK
 from sim.input.spec import Line, Scenario
 from sim.model.codes import NOT_TRANSFERRED, PLAIN
 from sim.model.routing import Routes
+from sim.model.seeds import DayStreams
 
 # Common random numbers that keep step: each line's callers of each clock day come from a generator of their
 # own, keyed by (replication, line, day), and are drawn a whole day at a time (blocks take what they need): a
@@ -279,6 +280,12 @@ class CallSource:
         self.next_interval = 0
         self.n_intervals = scenario.n_intervals             # properties of the scenario, read per line's day
         self.interval_seconds, self.interval_minutes = scenario.interval_seconds, scenario.interval_minutes
+        self.start_minute = scenario.start_minute
+        self._covered: tuple | None = None      # (first interval, ``_placed`` of) the intervals the days cover
+        # each line's generators of each clock day of the horizon, keyed (replication, line, day[, tag])
+        days = (int(self.day_of(np.asarray(0))), int(self.day_of(np.asarray(max(self.n_intervals - 1, 0)))))
+        self._day_streams, self._extra_streams, self._redial_streams = (
+            DayStreams(seed, replication, self.line_keys, *days, tag) for tag in (None, EXTRA_KEY, REDIAL_KEY))
         self.draws = [LineDraws(routes, j) for j in range(len(self.lines))]
         self.line_rates: list[LineRates | None] = [None] * len(self.lines)
         self.entry_pool = np.asarray(routes.entry_pool)
@@ -296,13 +303,19 @@ class CallSource:
     def rates_per_hour(self, line_no: int, intervals: np.ndarray, reference: bool = False) -> np.ndarray:
         """Arrival rate (calls per hour) of a line in horizon intervals, busyness included (``reference``:
         the rate before surges and the volume factor, see ``Arrivals.reference_per_hour``)."""
-        s = self.s
-        start_interval = s.start_minute // s.interval_minutes
-        week_index = (start_interval + intervals) % self.week_intervals
+        return self._rates(line_no, self._placed(intervals), reference)
+
+    def _placed(self, intervals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Horizon intervals' places in the clock week, and their clock days."""
+        week_index = (self.start_minute // self.interval_minutes + intervals) % self.week_intervals
+        return week_index, self.day_of(intervals)
+
+    def _rates(self, line_no: int, placed: tuple[np.ndarray, np.ndarray], reference: bool) -> np.ndarray:
+        week_index, day = placed
         arrivals = self.lines[line_no].arrivals
         week = arrivals.reference_per_hour if reference and arrivals.reference_per_hour is not None \
             else arrivals.week_per_hour
-        return week[week_index] * self.day_factor[line_no][self.day_of(intervals)]
+        return week[week_index] * self.day_factor[line_no][day]
 
     def provincial_offered(self) -> np.ndarray:
         """Calls per (horizon interval, line) of provincial lines: counted, never queued."""
@@ -317,13 +330,12 @@ class CallSource:
 
     def day_of(self, intervals: np.ndarray) -> np.ndarray:
         """The clock day (0 = the Monday of the start's week) of horizon intervals."""
-        return (self.s.start_minute + intervals * self.s.interval_minutes) // MINUTES_PER_DAY
+        return (self.start_minute + intervals * self.interval_minutes) // MINUTES_PER_DAY
 
     def day_stream(self, j: int, day: int, extra: bool = False) -> np.random.Generator:
         """The generator of line ``j``'s callers of one clock day (``extra``: of those beyond the reference
         rate): ``attributes`` draws everything from it in a fixed order."""
-        key = (self.replication, self.line_keys[j], day) + ((EXTRA_KEY,) if extra else ())
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
+        return (self._extra_streams if extra else self._day_streams)(j, day)
 
     def redial_stream(self, j: int, t: float) -> np.random.Generator:
         """The stream of redial decisions, delays and patience of line ``j``'s callers who hang up on the clock
@@ -333,8 +345,7 @@ class CallSource:
         if day not in days:
             for old in [d for d in days if d < day - 1]:     # hang-ups are found at most a day late
                 del days[old]
-            days[day] = np.random.default_rng(np.random.SeedSequence(
-                self.seed, spawn_key=(self.replication, self.line_keys[j], day, REDIAL_KEY)))
+            days[day] = self._redial_streams(j, day)
         return days[day]
 
     def next_block(self) -> Block | None:
@@ -371,7 +382,7 @@ class CallSource:
 
     def _first_interval(self, day: int) -> int:
         """The horizon interval where clock ``day`` starts (negative before the horizon)."""
-        return -(-(day * MINUTES_PER_DAY - self.s.start_minute) // self.s.interval_minutes)
+        return -(-(day * MINUTES_PER_DAY - self.start_minute) // self.interval_minutes)
 
     def block_of(self, parts: list[tuple]) -> Block:
         """Merge per-line calls (as ``attributes`` returns them) into one block in time order."""
@@ -440,13 +451,16 @@ class CallSource:
     def _line_rates(self, j: int) -> "LineRates":
         """Line ``j``'s rates in every interval its days cover, for this replication (busyness included), worked
         out once: a day's slice of them is what its callers are drawn at (``_line_calls``)."""
-        first = self._first_interval(int(self.day_of(np.asarray(0))))
-        last_day = int(self.day_of(np.asarray(max(self.n_intervals - 1, 0))))
-        intervals = np.arange(first, self._first_interval(last_day + 1))
-        reference = self.rates_per_hour(j, intervals, reference=True)
+        if self._covered is None:           # the same intervals for every line: placed once
+            first = self._first_interval(int(self.day_of(np.asarray(0))))
+            last_day = int(self.day_of(np.asarray(max(self.n_intervals - 1, 0))))
+            intervals = np.arange(first, self._first_interval(last_day + 1))
+            self._covered = (first, self._placed(intervals))
+        first, placed = self._covered
+        reference = self._rates(j, placed, reference=True)
         rates = LineRates(first, self._expected(reference))
         if self.lines[j].arrivals.reference_per_hour is not None:
-            rate = self.rates_per_hour(j, intervals)
+            rate = self._rates(j, placed, reference=False)
             rates.kept_share = np.minimum(np.divide(rate, reference, out=np.zeros(len(rate)), where=reference > 0),
                                           1.0)
             rates.extra_per_hour = np.maximum(rate - reference, 0.0)

@@ -245,8 +245,12 @@ class Counters:
         k = out["interval"] - self.first
         keep = (k >= 0) & (k < self.n_intervals)
         if not keep.all():
-            out = {name: values[keep] for name, values in out.items()}
-            k = k[keep]
+            # a block's calls are in time order: those reported are a slice of them (views, no copies), unless
+            # the block is out of order (then a mask)
+            kept = np.flatnonzero(keep)
+            kept = slice(int(kept[0]), int(kept[-1]) + 1) if len(kept) and kept[-1] - kept[0] + 1 == len(kept) else keep
+            out = {name: values[kept] for name, values in out.items()}
+            k = k[kept]
         if not len(k):
             return
         # the block's own intervals only: a block of redials can span months, a few calls in each

@@ -23,7 +23,7 @@ from sim.input.clock import MINUTES_PER_DAY, MINUTES_PER_WEEK
 from sim.input.spec import Line, Scenario
 from sim.model.codes import NOT_TRANSFERRED, PLAIN
 from sim.model.routing import Routes
-from sim.model.seeds import DayStreams
+from sim.model.seeds import DayStreams, generator, pcg64_states
 
 # Common random numbers that keep step: each line's callers of each clock day come from a generator of their
 # own, keyed by (replication, line, day), and are drawn a whole day at a time (blocks take what they need): a
@@ -196,20 +196,33 @@ class LineStreams:
     as ``spawn`` gives.
     """
 
-    def __init__(self, seed: int, replication: int, line_id: str):
+    def __init__(self, seed: int, replication: int, line_id: str, states: dict[str, np.ndarray] | None = None):
         self.seed, self.key = seed, (replication, zlib.crc32(line_id.encode("utf-8")))
         self.made: dict[str, np.random.Generator] = {}
+        self.states = states or {}      # state words of some streams, worked out already (``line_streams``)
 
     def __getitem__(self, name: str) -> np.random.Generator:
         if name not in self.made:
-            self.made[name] = np.random.default_rng(
+            words = self.states.get(name)
+            self.made[name] = generator(words) if words is not None else np.random.default_rng(
                 np.random.SeedSequence(self.seed, spawn_key=(*self.key, _STREAMS.index(name))))
         return self.made[name]
 
 
-def line_streams(seed: int, replication: int, line_id: str) -> LineStreams:
-    """The whole-horizon generators of one line in one replication (``LineStreams``)."""
-    return LineStreams(seed, replication, line_id)
+COMMON_STREAMS = ("busyness", "arrivals")       # what most replications ask every line for
+
+
+def line_streams(seed: int, replication: int, line_ids: list[str]) -> list[LineStreams]:
+    """The whole-horizon generators of each line in one replication (``LineStreams``), the states of their
+    ``COMMON_STREAMS`` worked out together (``seeds.pcg64_states``)."""
+    keys = [(replication, zlib.crc32(line_id.encode("utf-8")), _STREAMS.index(name))
+            for line_id in line_ids for name in COMMON_STREAMS]
+    states = pcg64_states(seed, np.asarray(keys)) if keys else None
+    if states is None:
+        return [LineStreams(seed, replication, line_id) for line_id in line_ids]
+    per_line = states.reshape(len(line_ids), len(COMMON_STREAMS), -1)
+    return [LineStreams(seed, replication, line_id, dict(zip(COMMON_STREAMS, words)))
+            for line_id, words in zip(line_ids, per_line)]
 
 
 class LineRates:
@@ -261,7 +274,7 @@ class CallSource:
         self.seed, self.replication = seed, replication
         self.lines: list[Line] = list(scenario.lines.values())
         # whole-horizon streams (busyness, provincial counts); each day's callers and redials have their own
-        self.streams = [line_streams(seed, replication, line.id) for line in self.lines]
+        self.streams = line_streams(seed, replication, [line.id for line in self.lines])
         self.line_keys = [zlib.crc32(line.id.encode("utf-8")) for line in self.lines]
         self._redial_days: list[dict[int, np.random.Generator]] = [{} for _ in self.lines]
         self._drawn = [[] for _ in self.lines]      # per line: parts of days drawn, not yet in a block

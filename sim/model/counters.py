@@ -309,20 +309,25 @@ class Counters:
             for name in ("closed_callers", "messages"):
                 _add_at(sums[name], grain.group[k], line, ones)
 
-    def add_pool(self, name: str, interval: int, pool: int, value: float):
-        """Agent time or outbound counts of a pool in a horizon interval (ignored outside the report)."""
-        k = interval - self.first
-        if 0 <= k < self.n_intervals:
-            for grain in self.grains:
-                self.tallies[grain.name]["pools"].sums[name][grain.group[k], pool] += value
-
-    def add_pool_many(self, name: str, interval: np.ndarray, pool: np.ndarray, value: np.ndarray):
-        """``add_pool`` for many (horizon interval, pool, value) at once."""
+    def add_pool_many(self, interval: np.ndarray, pool: np.ndarray, values: dict[str, np.ndarray | None]):
+        """Agent time or outbound work of pools at many (horizon interval, pool) at once (ignored outside the
+        report).  Per sum, a value each (seconds, added in order), a mask (the true ones counted) or None
+        (each counted once): counts are exact in any order, so they are added by ``np.bincount``."""
         k = interval - self.first
         keep = (k >= 0) & (k < self.n_intervals)
-        k, pool, value = k[keep], pool[keep], value[keep]
+        if not keep.all():
+            k, pool = k[keep], pool[keep]
+            values = {name: v if v is None else v[keep] for name, v in values.items()}
+        n_pools = self.units["pools"]
         for grain in self.grains:
-            _add_at(self.tallies[grain.name]["pools"].sums[name], grain.group[k], pool, value)
+            sums = self.tallies[grain.name]["pools"].sums
+            cell = grain.group[k] * n_pools + pool
+            for name, value in values.items():
+                flat = sums[name].reshape(-1)
+                if value is None or value.dtype == bool:
+                    flat += np.bincount(cell if value is None else cell[value], minlength=flat.size)
+                else:
+                    np.add.at(flat, cell, value)
 
     def add_offered_only(self, counts: np.ndarray):
         """Provincial lines: calls counted per (horizon interval, line), never queued."""

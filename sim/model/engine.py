@@ -164,7 +164,7 @@ class Replication:
                             .reshape(s.n_intervals, per_interval).sum(axis=1) * SECONDS_PER_MINUTE
                             for staffing in self.staffing], axis=1)         # (interval, pool)
         interval, pool = np.indices(staffed.shape)
-        self.counters.add_pool_many("staffed_seconds", interval.ravel(), pool.ravel(), staffed.ravel())
+        self.counters.add_pool_many(interval.ravel(), pool.ravel(), {"staffed_seconds": staffed.ravel()})
 
     def _schedule_boundary(self, k: int):
         """At the end of interval k-1: each pool's busy agent-seconds in it (booked in bulk when the run ends)."""
@@ -180,7 +180,7 @@ class Replication:
     def _book_busy_time(self):
         busy = np.asarray(self.busy_seconds).reshape(-1, len(self.pools))     # (interval, pool), from interval 0
         interval, pool = np.indices(busy.shape)
-        self.counters.add_pool_many("busy_seconds", interval.ravel(), pool.ravel(), busy.ravel())
+        self.counters.add_pool_many(interval.ravel(), pool.ravel(), {"busy_seconds": busy.ravel()})
 
     def _load_block(self) -> bool:
         while True:
@@ -234,7 +234,8 @@ class Replication:
           return visit): what ``offer_first`` and ``answer_first`` do for a
           first call;
         - other lines are answered here by ``hold``; callers who need triage
-          first or must queue go to ``_triage_or_queue``.
+          first go to ``Transfers.start_triage``, those who must queue to
+          ``enqueue_first``.
         Work that may schedule an event sets the clock to the call's arrival
         first, which is safe (nothing is due before it), and looks again at
         what is due next.
@@ -247,6 +248,7 @@ class Replication:
         line_pool, paths, handled = self.line_pool, self.paths, self.handled_hook
         work = self.outbound_work
         handled_kinds, create = work.handled_kinds, work.create
+        queue = env._queue
         next_event = env.peek()
         while True:
             t = times[i]
@@ -275,7 +277,13 @@ class Replication:
                 if (ends and (ends[0][0] if path == ANSWER_SHIFTS else ends[0]) <= t) or pool.pending_at < t:
                     pool.catch_up(t)
                 if pool.n_free <= 0 or stage[i]:
-                    next_event = self._triage_or_queue(pool, block, i, t)
+                    # triage by a free agent, or the queue: work that may schedule an event (see above)
+                    env._now = t
+                    if pool.n_free > 0:
+                        self.transfers.start_triage(pool, block, i, t, first[i])
+                    else:
+                        self.enqueue_first(pool, block, i, t)
+                    next_event = queue[0][0] if queue else INF      # ``env.peek()``
                 else:                              # answered at once by the entry pool
                     if path == ANSWER_SHIFTS:      # ShiftPool.hold
                         pool.area += pool.n_talking * (t - pool.last_change)
@@ -314,16 +322,6 @@ class Replication:
         self.i = i
         events.at(env, times[i], self._arrive)
 
-    def _triage_or_queue(self, pool, block: Block, i: int, t: float) -> float:
-        """A first call at ``t`` that the hot loop does not answer itself: triage by a free agent, or the queue.
-        Returns when the next event is due, which either may have moved."""
-        self.env._now = t
-        if pool.n_free > 0:
-            self.transfers.start_triage(pool, block, i, t, block.first_seconds[i])
-        else:
-            self.enqueue_first(pool, block, i, t)
-        return self.env.peek()
-
     # -- first calls beyond the plain path ------------------------------------
     def offer_first(self, block: Block, i: int, t: float):
         """A first call (or a redial) arrives at ``t``: answered at once or queued."""
@@ -355,7 +353,8 @@ class Replication:
                 pool.take_ahead(start, block.first_seconds[i])
                 block.by[i] = pool.index
                 block.wait[i] = start - t
-                self._on_answer(pool, block, i, start, True)
+                if block.origin is not None or (self.handled_hook and block.visits[i]):
+                    self._on_answer(pool, block, i, start, True)
                 return
             if start < INF:                     # hangs up before any agent is free
                 block.by[i] = ABANDONED

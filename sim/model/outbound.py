@@ -255,22 +255,19 @@ class OutboundWork:
         """Book the jobs created and made so far into the counters (in bulk: a scalar update per job is slow)."""
         self.place_later()          # at the run's end, booked as created (and never made: after the horizon)
         add = self.counters.add_pool_many
+        interval_seconds = self.s.interval_seconds
         if self.created or self.created_blocks:
             t, pool = np.asarray(self.created).reshape(-1, 2).T
             if self.created_blocks:
                 times, pools = zip(*self.created_blocks)
                 t, pool = np.concatenate([t, *times]), np.concatenate([pool, *pools])
                 self.created_blocks = []
-            add("outbound_created", (t // self.s.interval_seconds).astype(np.int64), pool.astype(np.int64),
-                np.ones(len(t)))
+            add((t // interval_seconds).astype(np.int64), pool.astype(np.int64), {"outbound_created": None})
             self.created = []
         if self.made:
             now, pool, due, seconds = np.asarray(self.made, dtype=float).reshape(-1, 4).T
-            pool = pool.astype(np.int64)
-            interval = (now // self.s.interval_seconds).astype(np.int64)
-            add("outbound_made", interval, pool, np.ones(len(now)))
-            add("outbound_on_time", interval, pool, (now <= due).astype(float))
-            add("outbound_seconds", interval, pool, seconds)
+            add((now // interval_seconds).astype(np.int64), pool.astype(np.int64),
+                {"outbound_made": None, "outbound_on_time": now <= due, "outbound_seconds": seconds})
             self.made = []
 
     def minute_of_day(self, t: float) -> float:

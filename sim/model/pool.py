@@ -147,15 +147,25 @@ class Pool:
                 return 1 if self.n_free >= 0 else 1 - self.n_free
         return 0
 
-    def future_known(self) -> bool:
-        """Is the next free agent one of those held lazily, with nobody queued or free and no agent held by an
-        event (whose end could come first)?  Then the lazy ends alone say when an agent is next free."""
-        if self.n_free or self.n_held or not self.ends:
-            return False
+    def next_free_at(self) -> float:
+        """When the next agent is free for a caller who joins the queue now (s), if the pool's future is already
+        known: no caller queued, no agent free or held by an event (whose end could come first), nobody coming
+        or going before then, and in a pool of shifts the agent who finishes first stays (their shift goes on).
+        INF otherwise.  Callers behind cannot overtake (one level, no overflow: ``ahead``), so that caller is
+        answered then, or hangs up before (``engine.Replication.enqueue_first``).  One method for both kinds
+        of pool, told apart by their lazy ends (a call each queued caller would otherwise make twice)."""
+        ends = self.ends
+        if self.n_free or self.n_held or not ends:
+            return INF
         for queue in self.queues:
             if queue:
-                return False
-        return True
+                return INF
+        end = ends[0]
+        if end.__class__ is tuple:
+            end, group = end
+            if self.busy[group] > self.on_duty[group]:
+                return INF
+        return end if end < self.staffing_change_at else INF
 
     def enqueue(self, level: int, entry: tuple):
         """A caller (first call, overflow or transfer) joins the queue of ``level`` (the pool is caught up to now).
@@ -257,12 +267,13 @@ class Pool:
         """Lazy ends and jobs becoming available before ``t``, in time order (an agent finishing at the moment
         a job comes is free for it); True if work was taken (the caller arms)."""
         took = False
-        queues = self.queues
+        queues, one, ends = self.queues, self.one_queue, self.ends
         while self.pending_at < t:
             available = self.pending_at
-            if self.first_end() <= available:           # else catching up to then would change nothing
+            # ``first_end``, inlined (a call per job): catching up to then only if an agent finishes by then
+            if ends and (ends[0][0] if ends[0].__class__ is tuple else ends[0]) <= available:
                 self.catch_up(available)
-            if self.n_free > self.job_floor and not any(queues):
+            if self.n_free > self.job_floor and not (one if one is not None else any(queues)):
                 if self.ready_floor == NO_JOB and self._make_alone(available):
                     took = True
                     continue
@@ -439,16 +450,6 @@ class HeadcountPool(Pool):
     def first_end(self) -> float:
         return self.ends[0] if self.ends else INF
 
-    def next_free_at(self) -> float:
-        """When the next agent is free for a caller who joins the queue now (s), if the pool's future is already
-        known: no caller queued, no agent free or held by an event, nobody coming or going before then.  INF
-        otherwise.  Callers behind cannot overtake (one level, no overflow: ``ahead``), so that caller is answered
-        then, or hangs up before (``engine.Replication.enqueue_first``)."""
-        if not self.future_known():
-            return INF
-        end = self.ends[0]
-        return end if end < self.staffing_change_at else INF
-
     def take_ahead(self, start: float, seconds: float):
         """The agent who finishes at ``start`` (``next_free_at``) goes straight on to a call of ``seconds``."""
         heapreplace(self.ends, start + seconds)
@@ -564,15 +565,6 @@ class ShiftPool(Pool):
 
     def first_end(self) -> float:
         return self.ends[0][0] if self.ends else INF
-
-    def next_free_at(self) -> float:
-        """``HeadcountPool.next_free_at``; the agent who finishes first must also stay (their shift goes on)."""
-        if not self.future_known():
-            return INF
-        end, group = self.ends[0]
-        if self.busy[group] > self.on_duty[group] or end >= self.staffing_change_at:
-            return INF
-        return end
 
     def take_ahead(self, start: float, seconds: float):
         heapreplace(self.ends, (start + seconds, self.ends[0][1]))

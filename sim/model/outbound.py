@@ -172,11 +172,10 @@ class OutboundWork:
 
     def take(self, pool, now: float):
         """Free agents with no inbound caller waiting make outbound calls, earliest due first."""
-        made, open_, reserve, open_until = self.made, self.open, self.reserve, self.open_until
         k = 0
         for jobs in pool.jobs:
-            if jobs and open_[k] and pool.n_free > reserve[k] and now < open_until[k]:
-                floor = reserve[k]
+            if jobs and self.open[k] and pool.n_free > self.reserve[k] and now < self.open_until[k]:
+                made, floor = self.made, self.reserve[k]
                 while True:
                     due, _, seconds = heappop(jobs)
                     pool.hold(now, seconds)

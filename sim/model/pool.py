@@ -233,18 +233,23 @@ class Pool:
     # -- outbound jobs not yet available ----------------------------------------
     def merge_available(self, t: float, strict: bool = False):
         """Jobs available at or before ``t`` (before it, if ``strict``) join the waiting jobs."""
-        pending, run = self.pending, self.pending_run
+        pending, run, all_jobs = self.pending, self.pending_run, self.jobs
         while True:
-            # the earlier of the two next jobs, if it is available by ``t``; the order of jobs available at the
-            # same moment does not matter, as they all join their kinds' heaps (ordered by due) together
-            first_run = run[0][0] if run else INF
-            first_heap = pending[0][0] if pending else INF
-            first = first_run if first_run <= first_heap else first_heap
+            # the earlier of the two next jobs (the queue's on a tie), if it is available by ``t``; the order of
+            # jobs available at the same moment does not matter, as they all join their kinds' heaps (ordered
+            # by due) together.  The heap is usually empty: it is looked at first.
+            if pending and (not run or pending[0][0] < run[0][0]):
+                first, from_heap = pending[0][0], True
+            elif run:
+                first, from_heap = run[0][0], False
+            else:
+                self.pending_at = INF
+                return
             if first > t or (strict and first == t):
                 self.pending_at = first
                 return
-            _, k, due, sequence, seconds = run.popleft() if first_run <= first_heap else heappop(pending)
-            jobs = self.jobs[k]
+            _, k, due, sequence, seconds = heappop(pending) if from_heap else run.popleft()
+            jobs = all_jobs[k]
             if not jobs:
                 # the kind's first job waiting here: ``ready_jobs``, which a kind joining can only lower
                 work = self.model.outbound_work
@@ -523,7 +528,8 @@ class ShiftPool(Pool):
         self.n_talking = 0
 
     def book_busy_area(self, now: float) -> float:
-        self.catch_up(now)
+        if (self.ends and self.ends[0][0] <= now) or self.pending_at < now:    # else catching up changes nothing
+            self.catch_up(now)
         area = self.area + self.n_talking * (now - self.last_change)
         self.area, self.last_change = 0.0, now
         return area

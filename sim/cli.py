@@ -10,7 +10,6 @@ leaves nothing of the previous run that it did not write again.
 from __future__ import annotations
 
 import json
-import logging
 import math
 import os
 import sys
@@ -25,7 +24,6 @@ from sim.errors import INTERRUPTED_EXIT, USAGE_EXIT, InputError, OptionError
 from sim.input import limits
 from sim.output import folders
 from sim.run.executors import MAX_WORKERS
-from sim.run.sweep import MAX_VARIANTS
 
 
 class FiniteFloat(click.FloatRange):
@@ -162,8 +160,6 @@ class _Cli(click.Group):
     """Turns user mistakes into one clear line on stderr and exit code 2, never a traceback."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        # matplotlib's notes (a font weight it substitutes, no writable cache folder) are not this tool's messages
-        logging.getLogger("matplotlib").setLevel(logging.ERROR)
         # every chart goes to a file: a backend asked for elsewhere (a desktop's, or a misspelt one, which
         # matplotlib refuses at import) is not this tool's; workers inherit the choice
         os.environ["MPLBACKEND"] = "Agg"
@@ -437,7 +433,7 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--vary", "varies", multiple=True, required=True, metavar="FIELD=START:STOP:STEP|V1,V2,...",
               help="A field of the scenario and its values, e.g. pools.general.seats=40:80:2; repeat for a grid "
-                   f"(at most {MAX_VARIANTS:,} variants in all).")
+                   f"(at most {limits.MAX_VARIANTS:,} variants in all).")
 @click.option("--replications", "-r", type=REPLICATIONS, help="Replications per variant.")
 @click.option("--seed", type=click.IntRange(min=0))
 @out_option("Output folder (default results/sweep-<name>/).")

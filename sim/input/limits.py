@@ -71,3 +71,5 @@ def kept_groups(n_intervals: int, interval_minutes: int) -> int:
 SCENARIO_FILE_BYTES = 1_000_000
 NESTING_LEVELS = 50                # a scenario nests about 6 deep; 50 keeps every reader's recursion shallow
 BASE_CHAIN_FILES = 50              # a variant of a variant of a base is 3; 50 keeps the reader's recursion shallow
+
+MAX_VARIANTS = 10_000          # variants of one sweep (``sim.run.sweep``): larger grids are refused before a value is built

@@ -145,8 +145,7 @@ def cjk_font() -> str | None:
     to the same font manager (``addfont`` also empties its lookup cache, so
     charts drawn afterwards find the font), and the cache on disk is renewed.
     """
-    from matplotlib import font_manager
-
+    font_manager = matplotlib_module("font_manager")
     manager = font_manager.fontManager
     found = _known_cjk(manager)
     if found is not None:
@@ -167,6 +166,17 @@ def cjk_font() -> str | None:
     if added and found is not None:
         _save_font_cache(font_manager, manager)
     return found
+
+
+def matplotlib_module(name: str | None = None):
+    """``matplotlib`` (or ``matplotlib.<name>``), imported with matplotlib's notes silenced (a font weight it substitutes, no
+    writable cache folder): they are not this tool's messages.  Every first import of matplotlib goes through
+    here, so that a command without charts imports neither matplotlib nor logging."""
+    import importlib
+    import logging
+
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    return importlib.import_module("matplotlib" if name is None else f"matplotlib.{name}")
 
 
 def _known_cjk(manager) -> str | None:
@@ -192,8 +202,7 @@ def use_language(lang: str) -> dict:
     if lang == "en":
         # English labels, but Chinese scenario, line or pool names: drawn from a Chinese font when one is known
         # (matplotlib falls back glyph by glyph), not as boxes
-        from matplotlib import font_manager
-        found = _known_cjk(font_manager.fontManager)
+        found = _known_cjk(matplotlib_module("font_manager").fontManager)
         return {} if found is None else {"font.family": ["DejaVu Sans", found]}
     font = cjk_font()
     if font is None:

@@ -8,18 +8,14 @@ matplotlib Figure; the caller saves or shows it.
 
 from __future__ import annotations
 
-import logging
 from contextlib import contextmanager
 
-import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 
 from sim.input.clock import DAYS_PER_WEEK, HOURS_PER_DAY, MINUTES_PER_HOUR
-from sim.output.labels import text, use_language
+from sim.output.labels import matplotlib_module, text, use_language
 
-# matplotlib's notes on the fonts it substitutes (a CJK font's weight) are not the reader's concern
-logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+matplotlib, plt = matplotlib_module(), matplotlib_module("pyplot")
 
 COLORS = ["#1b3a5c", "#d9822b", "#5a9e6f", "#8c8c8c", "#a23b72", "#3b8ea5"]
 LINESTYLES = ["-", "--", ":", "-."]

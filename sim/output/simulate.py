@@ -110,19 +110,29 @@ def write_table(t: FigureTable, path: Path):
     header = ["group", "day", "weekday", "time", "scope", "id"]
     for f in names:
         header += [f, f"{f}_ci95_low", f"{f}_ci95_high"]
-    # each figure's cells formatted from plain lists (a numpy item read and tested one at a time cost a tenth of
-    # a whole simulate process), and once per scope whether it reports the figure at all
-    columns = [[x.tolist() for x in (e.mean, e.low, e.high)] for e in (t.estimates(f) for f in names)]
-    reported = [[t.reports(f, kind, ident) for f in names] for kind, ident in t.scopes]
+    # Each figure's cells formatted a column at a time from plain lists (a numpy item read and tested one at a
+    # time cost a tenth of a whole simulate process), a column of nan (the interval of one replication) not at
+    # all; per scope, each figure's three cells in every group, or None where the scope does not report it.
+    n_groups, n_scopes = len(t.labels), len(t.scopes)
+    blank_column = [""] * n_groups
+    cells = [[None] * len(names) for _ in range(n_scopes)]
+    for f_index, f in enumerate(names):
+        e = t.estimates(f)
+        stats = [x.tolist() if not np.isnan(x).all() else None for x in (e.mean, e.low, e.high)]
+        for s_index, (kind, ident) in enumerate(t.scopes):
+            if t.reports(f, kind, ident):
+                cells[s_index][f_index] = list(zip(*(
+                    blank_column if x is None else [cell(x[g][s_index]) for g in range(n_groups)] for x in stats)))
+    blank = ("", "", "")
     with files.atomic(path, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         for g, label in enumerate(t.labels):
             where = _where(t.grain, label)
-            for s_index, (kind, ident) in enumerate(t.scopes):
+            for (kind, ident), scope_cells in zip(t.scopes, cells):
                 row = [*where, kind, ident]
-                for column, reports in zip(columns, reported[s_index]):
-                    row += [cell(x[g][s_index]) for x in column] if reports else ["", "", ""]
+                for column in scope_cells:
+                    row += blank if column is None else column[g]
                 writer.writerow(row)
 
 

@@ -21,6 +21,7 @@ coverage on an Erlang A queue at 3 and 5 replications.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -97,7 +98,9 @@ def _central_probability(theta: float, df: int) -> float:
 BISECTION_STEPS = 64
 
 
+@functools.lru_cache(maxsize=None)
 def _t_quantile(level: float, df: int) -> float:
+    """``t_quantile`` for one whole number of degrees of freedom (worked out once: 64 steps of a series)."""
     low, high = 0.0, math.pi / 2
     for _ in range(BISECTION_STEPS):
         mid = (low + high) / 2

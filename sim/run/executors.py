@@ -13,7 +13,6 @@ worker notices that its parent is gone.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
 import signal
@@ -83,6 +82,8 @@ def _death_signal() -> bool:
     """Ask the Linux kernel to kill this process when its parent dies; False where it cannot."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes           # here: only worker processes need it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0

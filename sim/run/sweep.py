@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import OptionError, ScenarioError
+from sim.input.limits import MAX_VARIANTS
 from sim.input.scenario import from_dict
 from sim.input.spec import Scenario
 
 # The largest grid a sweep runs: every variant is a validated scenario held in
 # memory and simulated replications times; far beyond this a sweep would never
 # end, so it is a typo (1e9 for 1e3), refused before the grid is built.
-MAX_VARIANTS = 10_000
 
 
 @dataclass(frozen=True)

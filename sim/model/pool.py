@@ -332,6 +332,14 @@ class Pool:
         work.made += (available, self.index, due, seconds)
         return True
 
+    def _take_freed(self, end: float):
+        """An agent freed at ``end`` (``catch_up``) answers a waiting caller, else takes outbound jobs: with jobs
+        alone, ``take_work`` would go straight to ``take``, which looks at each kind.  The caller arms."""
+        if self.one_queue if self.one_queue is not None else any(self.queues):
+            self.take_work(end, arm=False)
+        else:
+            self.model.outbound_work.take(self, end)
+
     def take_work(self, now: float, arm: bool = True):
         """Free agents answer waiting callers, most urgent level first, then outbound work."""
         model = self.model
@@ -439,16 +447,11 @@ class HeadcountPool(Pool):
             self.area += self.n_free * (end - self.last_change)
             self.last_change = end
             self.n_free += 1
-            # the freed agent answers a waiting caller, else takes outbound jobs (``take``, straight: with jobs
-            # alone, ``take_work`` would go there anyway) when more agents are free than some kind with jobs
-            # waiting keeps (none waits: ``ready_floor`` is ``NO_JOB``); usually neither, at the cost of two tests
-            if self.n_free > 0:
-                if one if one is not None else any(queues):
-                    self.take_work(end, arm=False)
-                    took = True
-                elif self.n_free > self.ready_floor:
-                    self.model.outbound_work.take(self, end)
-                    took = True
+            # cheap tests first: usually nobody waits and too few agents are free for any job waiting (none
+            # waits: ``ready_floor`` is ``NO_JOB``), and ``_take_freed`` then costs no call
+            if self.n_free > 0 and (self.n_free > self.ready_floor or (one if one is not None else any(queues))):
+                self._take_freed(end)
+                took = True
         if took and any(queues):        # ``arm`` does nothing when nobody waits (outbound jobs need no wake-up)
             self.arm()
 
@@ -548,11 +551,9 @@ class ShiftPool(Pool):
             if busy[group] < on_duty[group]:
                 self.free.append(group)
                 self.n_free += 1
-                if one if one is not None else any(queues):     # as in ``HeadcountPool.catch_up``
-                    self.take_work(end, arm=False)
-                    took = True
-                elif self.n_free > self.ready_floor:
-                    self.model.outbound_work.take(self, end)
+                # cheap tests first, as in ``HeadcountPool.catch_up``
+                if self.n_free > self.ready_floor or (one if one is not None else any(queues)):
+                    self._take_freed(end)
                     took = True
         if took and any(queues):        # ``arm`` does nothing when nobody waits (outbound jobs need no wake-up)
             self.arm()

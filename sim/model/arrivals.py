@@ -23,7 +23,7 @@ from sim.input.clock import MINUTES_PER_DAY, MINUTES_PER_WEEK
 from sim.input.spec import Line, Scenario
 from sim.model.codes import NOT_TRANSFERRED, PLAIN
 from sim.model.routing import Routes
-from sim.model.seeds import DayStreams, generator, pcg64_states
+from sim.model.seeds import DayStreams, generator, pcg64_states, sequence_generator
 
 # Common random numbers that keep step: each line's callers of each clock day come from a generator of their
 # own, keyed by (replication, line, day), and are drawn a whole day at a time (blocks take what they need): a
@@ -204,8 +204,8 @@ class LineStreams:
     def __getitem__(self, name: str) -> np.random.Generator:
         if name not in self.made:
             words = self.states.get(name)
-            self.made[name] = generator(words) if words is not None else np.random.default_rng(
-                np.random.SeedSequence(self.seed, spawn_key=(*self.key, _STREAMS.index(name))))
+            self.made[name] = generator(words) if words is not None else \
+                sequence_generator(self.seed, (*self.key, _STREAMS.index(name)))
         return self.made[name]
 
 
@@ -295,10 +295,11 @@ class CallSource:
         self.interval_seconds, self.interval_minutes = scenario.interval_seconds, scenario.interval_minutes
         self.start_minute = scenario.start_minute
         self._covered: tuple | None = None      # (first interval, ``_placed`` of) the intervals the days cover
-        # each line's generators of each clock day of the horizon, keyed (replication, line, day[, tag])
-        days = (int(self.day_of(np.asarray(0))), int(self.day_of(np.asarray(max(self.n_intervals - 1, 0)))))
+        # the clock days the horizon covers, first and last
+        self.days = (int(self.day_of(np.asarray(0))), int(self.day_of(np.asarray(max(self.n_intervals - 1, 0)))))
+        # each line's generators of each of those days, keyed (replication, line, day[, tag])
         self._day_streams, self._extra_streams, self._redial_streams = (
-            DayStreams(seed, replication, self.line_keys, *days, tag) for tag in (None, EXTRA_KEY, REDIAL_KEY))
+            DayStreams(seed, replication, self.line_keys, *self.days, tag) for tag in (None, EXTRA_KEY, REDIAL_KEY))
         self.draws = [LineDraws(routes, j) for j in range(len(self.lines))]
         self.line_rates: list[LineRates | None] = [None] * len(self.lines)
         self.entry_pool = np.asarray(routes.entry_pool)
@@ -465,8 +466,8 @@ class CallSource:
         """Line ``j``'s rates in every interval its days cover, for this replication (busyness included), worked
         out once: a day's slice of them is what its callers are drawn at (``_line_calls``)."""
         if self._covered is None:           # the same intervals for every line: placed once
-            first = self._first_interval(int(self.day_of(np.asarray(0))))
-            last_day = int(self.day_of(np.asarray(max(self.n_intervals - 1, 0))))
+            first_day, last_day = self.days
+            first = self._first_interval(first_day)
             intervals = np.arange(first, self._first_interval(last_day + 1))
             self._covered = (first, self._placed(intervals))
         first, placed = self._covered

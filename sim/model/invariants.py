@@ -12,7 +12,7 @@ Where no exact answer is known, these must hold for any scenario:
   (a lost wake-up);
 - no event is scheduled in the past, and a pool's clock never runs backwards;
 - a pool knows when its next pending outbound job becomes available, and no
-  job created for later (``OutboundWork.later``) could be available yet;
+  job created for later (``OutboundWork.later_kinds``) could be available yet;
 - no caller is answered before arriving (waits are never negative) or after
   hanging up (an answered caller waited no longer than its patience).
 

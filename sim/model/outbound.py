@@ -161,14 +161,7 @@ class OutboundWork:
             heappush(pool.jobs[k], (due, self.sequence, seconds))
             pool.ready_jobs()
             return
-        entry = (available, k, due, self.sequence, seconds)
-        run = pool.pending_run
-        if not run or available >= run[-1][0]:
-            run.append(entry)
-        else:
-            heappush(pool.pending, entry)
-        if available < pool.pending_at:
-            pool.pending_at = available
+        pool.add_pending((available, k, due, self.sequence, seconds))
 
     def take(self, pool, now: float):
         """Free agents with no inbound caller waiting make outbound calls, earliest due first."""
@@ -209,7 +202,7 @@ class OutboundWork:
             available = t + after
             due = available + within
             if hours is not None:           # ``next_open``, as in ``create``
-                minute = (self.start_minute + available / 60.0) % MINUTES_PER_DAY
+                minute = self.minute_of_day(available)
                 shut = (minute < hours[0]) | (minute >= hours[1])
                 available = np.where(shut, available + (hours[0] - minute) % MINUTES_PER_DAY * 60.0, available)
             kept = available < self.horizon_seconds     # else made after the reported horizon: never made
@@ -230,16 +223,12 @@ class OutboundWork:
                 target = self.model.pools[int(pool[start])]
                 run = target.pending_run
                 if (not run or times[start] >= run[-1][0]) and not any(out_of_order[start:stop - 1]):
-                    run.extend(entries[start:stop])
+                    run.extend(entries[start:stop])         # ``Pool.add_pending`` for a run in order, at once
+                    if times[start] < target.pending_at:
+                        target.pending_at = times[start]
                 else:
                     for entry in entries[start:stop]:
-                        if not run or entry[0] >= run[-1][0]:
-                            run.append(entry)
-                        else:
-                            heappush(target.pending, entry)
-                first = min(times[start:stop])
-                if first < target.pending_at:
-                    target.pending_at = first
+                        target.add_pending(entry)
 
     def waiting_later(self) -> int:
         """Jobs created for later, not yet placed."""
@@ -252,7 +241,8 @@ class OutboundWork:
 
     def fold(self):
         """Book the jobs created and made so far into the counters (in bulk: a scalar update per job is slow)."""
-        self.place_later()          # at the run's end, booked as created (and never made: after the horizon)
+        # jobs still waiting to be placed are booked as created (at the run's end they lie after the horizon)
+        self.place_later()
         add = self.counters.add_pool_many
         interval_seconds = self.s.interval_seconds
         if self.created or self.created_blocks:

@@ -61,8 +61,8 @@ def _mix(x, y):
 
 def pcg64_states(seed: int, keys: np.ndarray) -> np.ndarray | None:
     """The PCG64 state words (uint64, shape (rows, 4)) that ``SeedSequence(seed, spawn_key=row)`` generates for
-    each row of ``keys`` (non-negative ints); None where a key needs more than one word (the caller then uses
-    ``SeedSequence`` itself)."""
+    each row of ``keys`` (non-negative ints); None when a key needs more than one word (the caller then uses
+    ``SeedSequence`` itself: ``sequence_generator``)."""
     keys = np.asarray(keys, dtype=np.int64).reshape(len(keys), -1)
     if seed < 0 or (keys < 0).any() or (keys > WORD_MASK).any():
         return None
@@ -91,8 +91,6 @@ def pcg64_states(seed: int, keys: np.ndarray) -> np.ndarray | None:
 class _State(ISeedSequence):
     """Seed words worked out already (``pcg64_states``), handed to ``PCG64`` as a seed sequence would."""
 
-    __slots__ = ("words",)
-
     def __init__(self, words: np.ndarray):
         self.words = words
 
@@ -103,6 +101,11 @@ class _State(ISeedSequence):
 def generator(words: np.ndarray) -> np.random.Generator:
     """A ``Generator`` on ``PCG64`` seeded with ``words`` (a row of ``pcg64_states``)."""
     return np.random.Generator(np.random.PCG64(_State(words)))
+
+
+def sequence_generator(seed: int, key: tuple[int, ...]) -> np.random.Generator:
+    """The same generator as ``generator(pcg64_states(seed, [key])[0])``, from ``SeedSequence`` itself."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
 class DayStreams:
@@ -129,4 +132,4 @@ class DayStreams:
                 self.states = pcg64_states(self.seed, np.asarray(keys))
             if self.states is not None:
                 return generator(self.states[j * self.n_days + offset])
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=self.key(j, day)))
+        return sequence_generator(self.seed, self.key(j, day))

@@ -169,9 +169,9 @@ def cjk_font() -> str | None:
 
 
 def matplotlib_module(name: str | None = None):
-    """``matplotlib`` (or ``matplotlib.<name>``), imported with matplotlib's notes silenced (a font weight it substitutes, no
-    writable cache folder): they are not this tool's messages.  Every first import of matplotlib goes through
-    here, so that a command without charts imports neither matplotlib nor logging."""
+    """``matplotlib`` (or ``matplotlib.<name>``), imported with matplotlib's notes silenced (a font weight it
+    substitutes, no writable cache folder): they are not this tool's messages.  Every first import of
+    matplotlib goes through here, so that a command without charts imports neither matplotlib nor logging."""
     import importlib
     import logging
 

@@ -115,9 +115,10 @@ def interval(values, kind: str = SIGNED, level: float = LEVEL) -> tuple:
     """(mean, low, high) over axis 0 of ``values``, by the method ``kind`` (see the module)."""
     values = np.asarray(values, dtype=float)
     if len(values) == 1:        # one replication: its value (nan where it has none), and no interval
-        mean = values[0].copy() if values.ndim > 1 else float(values[0])
-        undefined = np.full(np.shape(mean), np.nan) if np.ndim(mean) else np.nan
-        return mean, undefined, undefined if np.ndim(mean) == 0 else undefined.copy()
+        mean = values[0]
+        if np.ndim(mean) == 0:
+            return float(mean), math.nan, math.nan
+        return mean.copy(), np.full(mean.shape, np.nan), np.full(mean.shape, np.nan)
     n = np.sum(~np.isnan(values), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)          # all-nan columns: nan is the answer

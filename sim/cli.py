@@ -462,6 +462,10 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
                           "replications in a folder of that name: move that file away, or give another --out")
     from sim.run.store import scenario_key
     keys = [scenario_key(v, v.seed if seed is None else seed) for _, v in grid]
+    blocked = store.blocked(keys, reps)
+    if blocked is not None:
+        raise OptionError("--out", str(out), f"{blocked} is in the way of a replication the sweep would keep there "
+                          "(a sweep's store holds only its own files): move it away, or give another --out")
     stored = sum(store.has(k, r) for k in keys for r in range(reps))
     if stored:
         click.echo(f"reusing {stored} of {reps * len(grid)} replications stored in {store.root} by an earlier run "

@@ -192,3 +192,26 @@ def test_a_stored_entry_that_is_a_pipe_is_computed_again_not_waited_for(tmp_path
     assert not path.exists()                # the store's own name: the next save writes a file there
     store.save("k", 0, {"a": np.arange(3.0)})
     assert (store.load("k", 0)["a"] == np.arange(3.0)).all()
+
+
+@pytest.mark.parametrize("in_the_way", ["entry is a folder", "key folder is a file"])
+def test_something_in_the_way_of_an_entry_is_named_before_any_work(stored, in_the_way, monkeypatch):
+    """An entry's place taken by a folder (or its key's folder by a file) is found before anything runs: found
+    when the replication is saved, its work would be lost."""
+    path, out, _, entries = stored
+    entry = entries[1]
+    if in_the_way == "entry is a folder":
+        entry.unlink()
+        entry.mkdir()
+        blocked = entry
+    else:
+        blocked = entry.parent
+        shutil.rmtree(blocked)
+        blocked.write_text("not the store's\n")
+    from sim.run import runs
+    monkeypatch.setattr(runs, "simulate_many", lambda *a, **k: pytest.fail("the sweep ran before the check"))
+    result = CliRunner().invoke(main, ["sweep", str(path), "--vary", "pools.general.seats=50,54", "-r", "2",
+                                       "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and str(blocked) in lines[0] and "move it away" in lines[0], lines

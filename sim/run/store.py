@@ -110,6 +110,20 @@ class Store:
         """Whether a replication is stored (not whether it is whole: ``load`` checks that)."""
         return self._path(key, replication).is_file()
 
+    def blocked(self, keys: list[str], replications: int) -> Path | None:
+        """The first place an entry of ``keys`` (replications 0..``replications``-1) would go that something else
+        holds: a key's folder that is a file, or an entry that is a folder.  Checked before any work, since
+        ``save`` would find it only once that replication had been computed."""
+        for key in keys:
+            folder = self.root / key
+            if folder.exists() and not folder.is_dir():
+                return folder
+            for replication in range(replications):
+                path = self._path(key, replication)
+                if path.is_dir():
+                    return path
+        return None
+
     def load(self, key: str, replication: int) -> dict[str, np.ndarray] | None:
         """The stored sums of a replication, or None when absent or not trustworthy (recompute it)."""
         return _read(self._path(key, replication), key, replication)

@@ -512,14 +512,16 @@ def report(results_dirs, out, lang):
     default = folders.default_dir("_".join(Path(d).resolve().name for d in results_dirs), prefix="briefing-")
     out = folders.check_file(out, "--out", default.with_name(default.name + ".html"), inputs,
                              mark=briefing.GENERATOR, command="hotline report")
+    changed = {path: kind for folder, kind in kinds.items() for path in folders.changed_since_written(folder, kind)}
     with warnings.catch_warnings():
         # numbers edited into a results file may overflow on the way to being refused: the refusal says it
         warnings.simplefilter("ignore", RuntimeWarning)
-        page = briefing.build(list(results_dirs), lang)
-    for folder, kind in kinds.items():
-        for path in folders.changed_since_written(folder, kind):
-            click.echo(f"warning: {path} is not the file `hotline {kind}` wrote there (changed since, or copied in "
-                       "from another run): the briefing shows it as it is now", err=True)
+        page = briefing.build(list(results_dirs), lang, changed)
+    for path, kind in changed.items():
+        shown = ("the briefing shows its assumptions with a note that they may be another run's"
+                 if path.suffix == ".yaml" else "the briefing shows it as it is now")
+        click.echo(f"warning: {path} is not the file `hotline {kind}` wrote there (changed since, or copied in "
+                   f"from another run): {shown}", err=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     files.write_text(out, page)
     click.echo(f"wrote {out} ({len(page) / 1024:,.0f} KiB, figures embedded; open it in any browser)")

@@ -160,3 +160,26 @@ def test_a_link_among_the_results_is_named_not_followed(folders, tmp_path):
     proc = run_hotline("report", folder, "--out", tmp_path / "b.html")
     assert proc.returncode == 0, proc.stderr
     assert "intervals.csv is not the file `hotline simulate` wrote there" in proc.stderr
+
+
+def test_assumptions_from_a_scenario_copy_of_another_run_say_so_in_the_briefing(folders, tmp_path):
+    """A run's folder with another run's scenario.yaml copied in: the briefing keeps showing that file's comments
+    (an analyst may have added notes), but beside them says they may not be the figures' assumptions; the
+    run's own copy carries no such note."""
+    note = "may not be the assumptions of the figures above"
+    page = tmp_path / "b.html"
+    assert invoke("report", folders / "sim", "--out", page).exit_code == 0
+    assert "Fuyang-sized" in page.read_text() and note not in page.read_text()
+    folder = tmp_path / "sim"
+    shutil.copytree(folders / "sim", folder)
+    (folder / "scenario.yaml").write_text("# from another run: 80 agents, an assumption of last year\n"
+                                          + (folders / "day.yaml").read_text())
+    proc = run_hotline("report", folder, "--out", page)
+    assert proc.returncode == 0, proc.stderr
+    assert "scenario.yaml is not the file `hotline simulate` wrote there" in proc.stderr
+    assert "may be another run's" in proc.stderr
+    html = page.read_text()
+    assert note in html and html.index(note) < html.index("80 agents, an assumption of last year")
+    proc = run_hotline("report", folder, "--out", page, "--lang", "zh")
+    assert proc.returncode == 0, proc.stderr
+    assert "以下假设未必对应上文的数据" in page.read_text()

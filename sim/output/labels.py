@@ -52,6 +52,9 @@ TEXT = {
     "plan": {"en": "Seat plan", "zh": "坐席与排班方案"},
     "simulation": {"en": "Simulation", "zh": "仿真结果"},
     "assumptions": {"en": "Assumptions and their sources", "zh": "假设及其来源"},
+    "assumptions_changed": {"en": "This scenario copy was changed after the run wrote it (edited, or copied in from "
+                                  "another run): these may not be the assumptions of the figures above.",
+                            "zh": "该方案副本在运行写出后被改动过（手工编辑或从其他运行复制而来），以下假设未必对应上文的数据。"},
     "definitions": {"en": "Definitions", "zh": "指标定义"},
     "scenario": {"en": "scenario", "zh": "方案"},
     "scope": {"en": "scope", "zh": "范围"},

@@ -13,6 +13,7 @@ import io
 import json
 import math
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -71,8 +72,10 @@ def kind_of(folder: Path) -> str:
 RESULTS_FILE = {"decide": "decision.json", "compare": "compare.json", "plan": "plan.json", "simulate": "summary.json"}
 
 
-def build(folders: list[Path], lang: str = "en") -> str:
-    """The briefing's HTML.  A results file that cannot be read is refused (OptionError naming it)."""
+def build(folders: list[Path], lang: str = "en", changed: Iterable[Path] = ()) -> str:
+    """The briefing's HTML.  A results file that cannot be read is refused (OptionError naming it).  ``changed``:
+    files no longer as their command wrote them (``folders.changed_since_written``); assumptions read from one
+    of them say so, as they may belong to another run."""
     kinds = [(Path(f), kind_of(Path(f))) for f in folders]
     kinds.sort(key=lambda item: item[1] != "decide")        # the decision first: it answers the question
     parts = [f"<h1>{_e(text('briefing', lang))}</h1>",
@@ -98,9 +101,14 @@ def build(folders: list[Path], lang: str = "en") -> str:
     parts.append(f"<h2>{_e(text('definitions', lang))}</h2><ul>"
                  + "".join(f"<li>{_e(text(k, lang, t=threshold))}</li>"
                            for k in ("def_sl", "def_ab", "def_asa", "def_pp", "ci_note")) + "</ul>")
-    unique = list(dict.fromkeys(sources))          # options sharing a base file share its assumptions
+    changed = {_resolved(p) for p in changed}
+    unique: dict[tuple[str, str], bool] = {}        # options sharing a base file share its assumptions
+    for name, comments, path in sources:
+        unique[(name, comments)] = unique.get((name, comments), False) or (path is not None
+                                                                            and _resolved(path) in changed)
     parts.append(f"<h2>{_e(text('assumptions', lang))}</h2>" + "".join(
-        f"<h3>{_e(name)}</h3><pre>{_e(comments)}</pre>" for name, comments in unique))
+        f"<h3>{_e(name)}</h3>" + (f"<p class='note'>{_e(text('assumptions_changed', lang))}</p>" if moved else "")
+        + f"<pre>{_e(comments)}</pre>" for (name, comments), moved in unique.items()))
     parts.append(f"<p class='note'>{_e(text('made_by', lang))}: {_e(', '.join(str(f) for f, _ in kinds))}</p>")
     return ("<!DOCTYPE html><html lang='" + ("zh-CN" if lang == "zh" else "en") + "'><head><meta charset='utf-8'>"
             + GENERATOR + f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{_e(text('briefing', lang))}"
@@ -188,6 +196,19 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
             + "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
 
 
+def _resolved(path: Path) -> Path:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):         # a loop of links: compared as written
+        return Path(path)
+
+
+def _assumptions(name: str, path: Path) -> list[tuple[str, str, Path]]:
+    """``(name, comments, path)`` of a scenario copy that has comments, else nothing."""
+    comments = _comments(path)
+    return [(name, comments, path)] if comments else []
+
+
 def _comments(path: Path) -> str | None:
     """The comment lines of a scenario file: where its figures come from."""
     if not path.is_file():
@@ -228,9 +249,7 @@ def _compare(folder: Path, lang: str):
     for e in data["scenarios"]:
         # the scenario's copy in this folder only: compare.json also names the file it was read from, but that
         # may have changed or moved since, and a briefing reads nothing a results folder does not hold
-        comments = _comments(folder / default_dir(e["scenario"]).name / "scenario.yaml")
-        if comments:
-            sources.append((e["scenario"], comments))
+        sources += _assumptions(e["scenario"], folder / default_dir(e["scenario"]).name / "scenario.yaml")
     return "\n".join(html_), data["threshold_seconds"], sources
 
 
@@ -271,7 +290,8 @@ def _decide(folder: Path, lang: str):
         html_ += _journey(name, e["verified"]["lines"], lambda line, e=e: decide_files.line_display(e, line, lang),
                           t, lang)
     html_.append(f"<p class='note'>{_e(text('journey_note', lang))}; {_e(text('ci_note', lang))}</p>")
-    sources = [(a["file"], a["text"]) for a in data["assumptions"]]
+    # the figures' own file holds them: they are the figures' assumptions, whatever became of the scenario copies
+    sources = [(a["file"], a["text"], None) for a in data["assumptions"]]
     return "\n".join(html_), t, sources
 
 
@@ -335,8 +355,8 @@ def _plan(folder: Path, lang: str):
     html_ = [f"<h2>{_e(text('plan', lang))}: {_e(data['scenario'])}</h2>", _table(["", ""], rows),
              _figure(figs[0], text("title_requirements", lang)), _figure(figs[1], text("title_heatmap", lang)),
              _figure(figs[2], text("title_roster", lang))]
-    comments = _comments(folder / "verified" / "scenario.yaml")
-    return "\n".join(html_), data["targets"]["threshold_seconds"], [(data["scenario"], comments)] if comments else []
+    return ("\n".join(html_), data["targets"]["threshold_seconds"],
+            _assumptions(data["scenario"], folder / "verified" / "scenario.yaml"))
 
 
 def _requirements(path: Path) -> tuple[dict, int]:
@@ -471,5 +491,4 @@ def _simulate(folder: Path, lang: str):
                                 target=run.layout.service_level_target, lang=lang)
     html_ = [f"<h2>{_e(text('simulation', lang))}: {_e(data['scenario'])}</h2>", _table(header, rows),
              f"<p class='note'>{_e(text('ci_note', lang))}</p>", _figure(fig, text("title_sl_hour", lang))]
-    comments = _comments(folder / "scenario.yaml")
-    return "\n".join(html_), data["threshold_seconds"], [(data["scenario"], comments)] if comments else []
+    return "\n".join(html_), data["threshold_seconds"], _assumptions(data["scenario"], folder / "scenario.yaml")

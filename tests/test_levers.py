@@ -46,6 +46,17 @@ def test_sweep_steps_are_the_decimals_written_and_an_empty_value_is_refused():
         parse_vary("volume_factor=1,,2")
 
 
+def test_the_sweep_table_labels_each_value_as_written_and_two_values_never_alike():
+    from sim.output.tables import sweep_text
+    from sim.results.figures import HEADLINE
+    figures = {f: {"mean": 0.5, "ci95": [0.4, 0.6]} for f in HEADLINE}
+    values = [1e-320, 2.5, 52.0, 123456789.0, 123456790.0]
+    rows = [{"variant": {"x": v}, **figures} for v in values]
+    table = sweep_text(rows, ["x"], 20.0)
+    labels = [line.split()[0] for line in table.splitlines()[1:1 + len(values)]]
+    assert labels == ["1e-320", "2.5", "52", "123456789.0", "123456790.0"], table
+
+
 def test_a_sweep_reaches_a_line_and_a_pool_whose_names_contain_dots():
     data = {"name": "dots", "horizon_hours": 24, "interval_minutes": 60,
             "lines": {"12345.1": {"arrivals": {"per_hour": 10}, "pool": "p.a",

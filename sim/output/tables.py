@@ -165,13 +165,30 @@ def calibration_table(report: dict) -> str:
                       f"{red['probability_after_abandoning']:.1%}, mean delay {red['mean_delay_seconds']} s."])
 
 
+def _varied(values: list[float]) -> list[str]:
+    """A column of varied values as people read them: six significant digits (a step of 0.1 added up shows as
+    0.3, not 0.30000000000000004), more where two values would read alike, and Python's own shortest form
+    where that is shorter (1e-320, not 9.99989e-321)."""
+    def shown(value: float, digits: int) -> str:
+        short, exact = f"{value:.{digits}g}", repr(value)
+        return exact if len(exact) < len(short) else short
+
+    distinct = set(values)
+    for digits in range(6, 18):         # 17 significant digits tell any two doubles apart
+        labels = {v: shown(v, digits) for v in distinct}
+        if len(set(labels.values())) == len(distinct):
+            break
+    return [labels[v] for v in values]
+
+
 def sweep_text(rows: list[dict], names: list[str], threshold: float | None) -> str:
     """The sweep's variants, one line each (``threshold``: None when each row has its own)."""
     cols = [(f, SHORT[f], shown_as(f)) for f in HEADLINE]
     header = list(names) + [h for _, h, _ in cols] + ["goals"]
-    body = [[f"{r['variant'][n]:g}" for n in names] + [_cell(r[f], how) for f, _, how in cols]
+    shown = list(zip(*(_varied([r["variant"][n] for r in rows]) for n in names)))
+    body = [list(labels) + [_cell(r[f], how) for f, _, how in cols]
             + [("met <- first" if r.get("first_meeting_goals") else "met") if r.get("meets_goals") else "-"]
-            for r in rows]
+            for labels, r in zip(shown, rows)]
     lines = _render(header, body, left=0)
     within = f"{threshold:g} s" if threshold is not None else "the row's service_level.threshold_seconds"
     return "\n".join(lines + [f"SL = answered within {within} / offered; abandoned = abandoned / offered; "

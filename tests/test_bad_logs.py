@@ -136,6 +136,15 @@ FILES = [
      ["open-quote.csv", "line 102", "a quote opened in this row runs on to line 241", "139 line(s)"]),
     ("header-twice.csv", text(rows()[:120] + [HEADER] + rows()[120:]).encode(),
      ["line 122, field row", "repeats the header", "two logs joined"]),
+    # found by an outside hunt (2026-12-05): a traceback, and a scenario that every other command refused
+    ("past-9999.csv", text([r.replace(r.split(",")[0], "9999-12-31 08:00:00+14:00", 1) if k == 0 else
+                            r.replace(r.split(",")[0], "9999-12-31 20:00:00-12:00", 1) if k == 1 else r
+                            for k, r in enumerate(rows())]).encode(),
+     ["past-9999.csv", "line 3, field arrival", "outside the years 1-9999"]),
+    ("tab-in-line.csv", changed(4, "line", "12\t345").encode(),
+     ["tab-in-line.csv", "line 4, field line", "not a name the results can carry"]),
+    ("direction-mark-in-line.csv", changed(4, "line", "12345\u202e").encode(),
+     ["line 4, field line", "control characters"]),
     ("column-twice.csv", text([r + ",99999" for r in rows()]).replace(HEADER, HEADER + ",line").encode(),
      ["column-twice.csv", "line 1 (header)", "column 'line' is given twice (fields 2 and 8)"]),
 ]

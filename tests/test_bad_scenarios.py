@@ -408,6 +408,29 @@ CASES = [
     case("line-id-with-spaces-at-its-ends", edit('"12345":', '" 12345 ":'), "lines", "spaces at its ends"),
     case("pool-id-with-a-zero-byte", edit("general: {seats: 5}", '"gen\\0eral": {seats: 5}'), "pools",
          "control characters"),
+    # found by an outside hunt (2026-12-05): accepted, then tab-garbled or indistinguishable roster rows
+    case("shift-type-name-with-a-tab", GOOD + "planning: {shifts: [{name: \"a\\tb\", starts: ['08:00'], hours: 8}]}\n",
+         "planning.shifts[0].name", "not a name the roster can carry", cli=True),
+    case("shift-type-names-repeated", GOOD + "planning: {shifts: [{name: day, starts: ['08:00'], hours: 8}, "
+                                             "{name: day, starts: ['09:00'], hours: 8}]}\n",
+         "planning.shifts[1].name", "'day' names an earlier shift type too"),
+    case("shift-type-name-empty", GOOD + "planning: {shifts: [{name: '', starts: ['08:00'], hours: 8}]}\n",
+         "planning.shifts[0].name", "not a name the roster can carry"),
+    case("pool-shift-name-with-a-line-break", edit("general: {seats: 5}", "general: {shifts: [{name: \"early\\nday\", "
+                                                   "start: '08:00', hours: 8, agents: 3}]}"),
+         "pools.general.shifts[0].name", "not a name the results can carry"),
+    # -- file names with a zero byte: the operating system refused them in a traceback -------------------------
+    case("base-with-a-zero-byte", 'base: "a\\0b.yaml"\nname: x\n', "base", "holds a zero byte", cli=True),
+    case("sample-file-with-a-zero-byte", law('{dist: empirical, file: "talk\\0.txt"}'),
+         "lines.12345.handle_seconds.file", "holds a zero byte"),
+    # -- routing.transfer was read only once a category transferred: a typo there went unseen -----------------
+    case("transfer-defaults-unknown-field", GOOD + "routing: {transfer: {kind: cold, bogus: 1}}\n",
+         "routing.transfer.bogus", "unknown field", cli=True),
+    case("transfer-defaults-kind", GOOD + "routing: {transfer: {kind: hot}}\n", "routing.transfer.kind",
+         "must be cold or warm"),
+    case("transfer-defaults-negative-triage", GOOD + "routing: {transfer: {triage_seconds: {dist: constant, "
+                                                     "value: -5}}}\n",
+         "routing.transfer.triage_seconds.value", "at least 0"),
     # -- a line that keeps its own seats, written on the merged lines' pool: it would simply be merged ----------
     case("parallel-on-the-merged-pool", hours("mode: parallel", pool="general"), "lines.12333.pool",
          "parallel line keeps seats of its own", "also answers merged line 12345", "mode: merged", cli=True),

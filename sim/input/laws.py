@@ -215,7 +215,7 @@ def _empirical_values(node: Node, base_dir: Path | None) -> list[float]:
         node.fail("an empirical distribution needs exactly one of 'values' or 'file'")
     if node.has("values"):
         return node.numbers("values", limit=SECONDS)
-    name = node.text("file")
+    name = node.file_name("file")
     path = Path(name) if base_dir is None or Path(name).is_absolute() else base_dir / name
     try:
         text = read_text(path, ScenarioError)

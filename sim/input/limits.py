@@ -23,6 +23,15 @@ class Limit:
 
 HOURS_PER_YEAR = 366 * 24
 
+NAME_RULE = "give one line of text without control characters or spaces at its ends"
+
+
+def is_carried_name(name: str) -> bool:
+    """Can ``name`` (of a line, pool or shift) be written in every results file and read back as itself?  One
+    line of printable text without spaces at its ends: a line break or a zero byte breaks a CSV row or a table,
+    a tab or a direction mark garbles one, and spaces at the ends are lost when a call log of it is read back."""
+    return bool(name) and name == name.strip() and name.isprintable()
+
 # Time: a horizon of two years (731 days) covers any planning question; longer
 # runs only take longer.  Any single duration (a talk, a patience, a threshold,
 # a wait before overflow) is at most 10^7 s, about 116 days.

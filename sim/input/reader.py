@@ -125,6 +125,13 @@ class Node:
             self.fail(f"must be text, got {describe(value)}", key)
         return str(value)
 
+    def file_name(self, key: str) -> str:
+        """The name of a file the scenario reads (relative to the scenario's folder, or absolute)."""
+        name = self.text(key)
+        if "\0" in name:                # the operating system would refuse it, in a traceback
+            self.fail(f"{name!r} holds a zero byte, which no file name can; give the file's own name", key)
+        return name
+
     def label(self, key: str = "label") -> dict:
         """What people read for this entry, by language: text (every language) or {en: ..., zh: ...}."""
         if not self.has(key):

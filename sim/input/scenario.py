@@ -155,7 +155,7 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
     if "base" not in data:
         return data
     node = Node(data, str(path))
-    name = node.text("base")
+    name = node.file_name("base")
     if not name.strip() or name.endswith(("/", os.sep)):
         node.fail(f"must name a scenario file, got {name!r}", "base")
     base = path.parent / name
@@ -282,14 +282,13 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     routing.unknown_keys({"transfer", "overflow"})
     for kind in ("pools", "lines"):
         for key in root.children(kind):
-            if not key.strip() or key != key.strip() or any(not c.isprintable() for c in key):
-                # a name is written in every results file: a line break or a zero byte in it breaks them, and
-                # spaces at its ends are lost when a call log of it is read back
-                root.fail(f"{describe(key)} is not a name the results can carry: give one line of text without "
-                          "control characters or spaces at its ends", kind)
+            if not limits.is_carried_name(key):
+                root.fail(f"{describe(key)} is not a name the results can carry: {limits.NAME_RULE}", kind)
     pools = {pid: _pool(pid, node, interval_minutes) for pid, node in root.children("pools").items()}
     line_nodes = root.children("lines")
     default_transfer = routing.child("transfer") if routing.has("transfer") else None
+    if default_transfer is not None:
+        _check_transfer(default_transfer, base_dir)
     lines = {lid: _line(lid, node, interval_minutes, pools, base_dir) for lid, node in line_nodes.items()}
     lines = {lid: _with_categories(line, line_nodes[lid], lines, default_transfer, base_dir)
              for lid, line in lines.items()}
@@ -643,6 +642,17 @@ def _check_target(c: Node, line: Line, target: str, lines: dict[str, Line]):
                "transfer_to")
 
 
+def _check_transfer(node: Node, base_dir):
+    """``routing.transfer`` is checked whether or not a category transfers yet: a typo there must not wait for
+    the day one does."""
+    node.unknown_keys(_TRANSFER)
+    if node.has("kind") and node.text("kind") not in TRANSFER_KINDS:
+        node.fail(f"must be cold or warm, got {node.text('kind')!r}", "kind")
+    for key in ("triage_seconds", "delay_seconds", "patience_seconds"):
+        if node.has(key):
+            _law(node, key, base_dir)
+
+
 def _transfer(c: Node, default: Node | None, base_dir) -> Transfer:
     """The category's transfer settings, each field falling back to routing.transfer."""
     own = c.child("transfer") if c.has("transfer") else None
@@ -814,7 +824,12 @@ def _planning(root: Node, interval_minutes: int) -> Planning | None:
         indices = [clock.weekday_index(d) for d in days] if isinstance(days, list) else [None]
         if not indices or None in indices:
             t.fail("must be a list of weekdays such as [mon, tue]", "days")
-        types.append(ShiftType(t.text("name", f"shift {i + 1}"), tuple(start_minutes), int(minutes), brk,
+        name = t.text("name", f"shift {i + 1}")
+        if not limits.is_carried_name(name):
+            t.fail(f"{describe(name)} is not a name the roster can carry: {limits.NAME_RULE}", "name")
+        if any(name == other.name for other in types):      # roster.csv's rows of the two could not be told apart
+            t.fail(f"{name!r} names an earlier shift type too; give each its own name", "name")
+        types.append(ShiftType(name, tuple(start_minutes), int(minutes), brk,
                                window, t.number("cost_factor", 1.0, above=0, limit=limits.FACTOR),
                                tuple(sorted(set(indices)))))
     work_days = None

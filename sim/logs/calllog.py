@@ -51,6 +51,7 @@ import numpy as np
 
 from sim import files
 from sim.errors import LogError
+from sim.input.limits import NAME_RULE, is_carried_name
 from sim.input.textfile import decode_problem, open_text
 
 FORMATS = ("generic", "anonymous-bank")
@@ -195,9 +196,15 @@ class _Rows:
             return None
         if offset is None:
             return when
+        try:
+            clock = when.astimezone(timezone(first)).replace(tzinfo=None)
+        except OverflowError:           # 9999-12-31 20:00-12:00 read at +14:00 is past the last date Python has
+            self.bad_row(path, number, "arrival", f"{text!r} at the first arrival's UTC offset ({timezone(first)}, "
+                         f"{where}) falls outside the years 1-9999; give the real date")
+            return None
         if offset != first:
             faults[f"arrival converted from another UTC offset to {timezone(first)} (the first arrival's)"] += 1
-        return when.astimezone(timezone(first)).replace(tzinfo=None)
+        return clock
 
     def add(self, arrival: datetime, line: str, answered: bool, wait: float, handle: float, agent: str, caller: str):
         for key, value in zip(self.cols, (arrival, line, answered, wait, handle, agent, caller)):
@@ -378,6 +385,10 @@ def _generic_row(path: Path, number: int, row: dict, rows: _Rows, faults: Counte
     if not line:
         rows.bad_row(path, number, "line", "is empty; every call needs the line it came in on")
         return
+    if not is_carried_name(line):
+        # a scenario could not name the line (calibrate would write one that every command then refuses)
+        rows.bad_row(path, number, "line", f"{line!r} is not a name the results can carry: {NAME_RULE}")
+        return
     outcome = row["outcome"].strip().lower()
     if outcome not in ("answered", "abandoned"):
         rows.bad_row(path, number, "outcome", f"{row['outcome']!r} is not answered or abandoned")
@@ -495,6 +506,9 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
         if answered and (server == "NO_SERVER" or numbers["ser_time"] <= 0):
             faults["answered without a server or talk time (kept; talk time not used)"] += 1
             talk = np.nan
+        if not is_carried_name(kind):
+            rows.bad_row(path, number, "type", f"{kind!r} is not a name the results can carry: {NAME_RULE}")
+            continue
         rows.add(when + timedelta(seconds=start), kind, answered, wait, talk, agent, customer)
     return count
 

@@ -519,3 +519,18 @@ def test_an_output_file_is_written_over_only_if_the_same_command_wrote_it(world,
     for _ in range(2):                    # its own earlier output it writes again
         proc = run_hotline(*command, "--out", tmp_path / written, cwd=world)
         assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+@pytest.mark.parametrize("command, own", [("simulate", "summary.json"), ("simulate", "scenario.yaml"),
+                                          ("plan", "roster.csv"), ("compare", "compare.json")])
+def test_a_folder_of_the_user_s_own_files_is_not_written_over(world, tmp_path, command, own):
+    """Found by an outside hunt (2026-12-05): `--out` into a folder holding the user's own summary.json and
+    scenario.yaml replaced both without a word.  A run writes over the files its own command wrote there only."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / own).write_text("my own figures, not this tool's\n")
+    args = {"simulate": ["simulate", "s.yaml", "-r", "2"], "plan": ["plan", "p.yaml", "-r", "2", "-w", "1"],
+            "compare": ["compare", "s.yaml", "t.yaml", "-r", "2", "-w", "1"]}[command]
+    refuse_and_keep([*args, "--out", str(folder)], folder, "--out", str(folder / own), "is not a file",
+                    "move it away", cwd=world)
+    assert (folder / own).read_text() == "my own figures, not this tool's\n"

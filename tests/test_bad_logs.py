@@ -68,6 +68,7 @@ def work(tmp_path):
     (out / "calibrated.fit.json").write_text('{"calls": 1}\n')
     folders.record(out, "calibrate calibrated.yaml", [out / "calibrated.yaml", out / "calibrated.fit.json"])
     (out / "replay" / "replay.json").write_text('{"days": []}\n')
+    folders.record(out / "replay", "replay", [out / "replay" / "replay.json"])     # an earlier replay's
     return tmp_path
 
 

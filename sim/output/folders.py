@@ -50,7 +50,8 @@ def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = (),
     place this user cannot write to; a folder that holds one of ``inputs``
     (directly or below), since a run rewrites and prunes its folder; with
     ``command``, a folder that holds another command's results (its manifest says so); a folder where one of
-    ``results`` (the paths, relative to it, of files the command writes) is a folder or anything but a file.
+    ``results`` (the paths, relative to it, of files the command writes) is a folder or anything but a file, or
+    (with ``command``) a file the manifest does not list under that command, which a run would write over.
     All before any work: a run would otherwise fail only once it is done.
     """
     path = _given(value, option, default, "a folder")
@@ -91,6 +92,15 @@ def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = (),
         # found before any work: writing a result over it would fail after the run, or replace a device
         raise OptionError(option, "", f"{path} holds {special}, a pipe, socket or device where this tool writes "
                           "files; remove it or give another folder with --out")
+    if command is not None and path.is_dir():
+        ours = set(_read_manifest(path).get(command, []))
+        for name in results:
+            if name not in ours and (path / name).is_file():
+                # a run writes over its own results only: this is someone's own file (or a run's from before
+                # this tool kept its list), and writing over it would lose it
+                raise OptionError(option, "", f"{path / name} is not a file `hotline {command}` wrote there (the "
+                                  f"folder's {MANIFEST}, its list of what it wrote, does not name it), and a run "
+                                  "would write over it: move it away, or give another folder with --out")
     return path
 
 

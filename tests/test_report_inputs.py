@@ -183,3 +183,22 @@ def test_assumptions_from_a_scenario_copy_of_another_run_say_so_in_the_briefing(
     proc = run_hotline("report", folder, "--out", page, "--lang", "zh")
     assert proc.returncode == 0, proc.stderr
     assert "以下假设未必对应上文的数据" in page.read_text()
+
+
+@pytest.mark.parametrize("folder, name, change, words", [
+    ("cmp", "compare.json", lambda d: d["scenarios"][1]["total"]["service_level"].update(mean=-3),
+     ["a share of -3", "outside 0 to 1"]),
+    ("cmp", "compare.json", lambda d: d["scenarios"][0]["total"]["asa_seconds"].update(ci95=[-1.0, 4.0]),
+     ["a figure of -1.0"]),
+    ("plan", "plan.json", lambda d: d.update(headcount=-5), ["a headcount of -5"]),
+    ("plan", "plan.json", lambda d: d.update(seats=2.5), ["a number of seats of 2.5"]),
+    ("plan", "plan.json", lambda d: d["cost"].update(total=float("nan")), ["NaN", "never writes"]),
+    ("plan", "plan.json", lambda d: d["cost"].update(total=float("inf")), ["Infinity", "never writes"]),
+], ids=["share", "negative-bound", "headcount", "seats", "nan", "inf"])
+def test_impossible_hand_edited_numbers_are_refused_not_printed(folders, tmp_path, folder, name, change, words):
+    """Found by an outside hunt (2026-12-05): a service level of -300%, -5 agents and "nan CNY" were printed."""
+    copy = tmp_path / folder
+    shutil.copytree(folders / folder, copy)
+    edit_json(name, change)(copy)
+    assert_refused(run_hotline("report", copy, "--out", tmp_path / "b.html"), name, *words)
+    assert not (tmp_path / "b.html").exists()

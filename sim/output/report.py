@@ -90,6 +90,9 @@ def build(folders: list[Path], lang: str = "en", changed: Iterable[Path] = ()) -
                 raise ValueError("threshold_seconds")          # named in the definitions below
         except InputError:
             raise
+        except _Impossible as exc:
+            raise OptionError(str(folder / RESULTS_FILE[kind]), "", f"holds {exc}, which no run writes: edited by "
+                              f"hand? run `hotline {kind}` again to rewrite it") from None
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             # valid JSON and CSV of the wrong shape: from another version, or edited by hand
             missing = f" (no field {exc.args[0]!r} where one was expected)" if isinstance(exc, KeyError) else ""
@@ -127,7 +130,9 @@ def _load_json(path: Path) -> dict:
     redo = f"run `hotline {_WRITER[path.name]}` again to rewrite it"
     _not_special(path, _WRITER[path.name])
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_a_number)
+    except _Impossible as exc:
+        raise OptionError(str(path), "", f"holds {exc}, a number this tool never writes; {redo}") from None
     except OSError as exc:
         raise OptionError(str(path), "", f"cannot be read ({exc.strerror}); {redo}") from None
     except UnicodeDecodeError:
@@ -179,13 +184,36 @@ def _figure(fig, caption: str) -> str:
             f"<figcaption>{_e(caption)}</figcaption></figure>")
 
 
+class _Impossible(ValueError):
+    """A value no run of this tool writes (a hand edit): the briefing refuses the file, naming it."""
+
+
+def _not_a_number(token: str):
+    raise _Impossible(token)            # NaN or Infinity: valid to Python's json, never written by this tool
+
+
+def _amount(value, what: str, whole: bool = False):
+    """``value`` when it is a finite number at or above 0 (an int with ``whole``); else the file is refused."""
+    kinds = (int,) if whole else (int, float)
+    if type(value) not in kinds or not 0 <= value < math.inf:
+        raise _Impossible(f"{what} {value!r}")
+    return value
+
+
 def _estimate(entry: dict | None, percent: bool = False, signed: bool = False) -> str:
+    """``mean ± half-width`` of an estimate (``Estimate.to_json``): a share in %, a difference signed.  A share
+    outside 0-100% or a negative count or wait is refused: a hand edit, not a run's."""
     if not entry or entry.get("mean") is None:
         return "–"
+    low, high = entry["ci95"]
+    if not signed:
+        for value in (entry["mean"], low, high):
+            if value is not None and (type(value) not in (int, float) or not 0 <= value <= (1 if percent else math.inf)):
+                raise _Impossible(f"{'a share' if percent else 'a figure'} of {value!r}, outside "
+                                  f"{'0 to 1' if percent else '0 and above'}")
     scale, unit = (100.0, " %" if not signed else " pp") if percent else (1.0, "")
     mean = scale * entry["mean"]
     text_ = f"{mean:+,.1f}" if signed else f"{mean:,.1f}"
-    low, high = entry["ci95"]
     if low is not None and high is not None:
         text_ += f" ± {scale * (high - low) / 2:,.1f}"
     return text_ + unit
@@ -267,9 +295,11 @@ def _decide(folder: Path, lang: str):
         total = e["goals"]["total"]
         worst = [decide_files.line_display(e, line, lang) for line in e["lines_missing_goals"] or e["worst_lines"]]
         rows.append([name, _mark(total["service_level"], lang), _mark(total["abandon_rate"], lang),
-                     f"{e['headcount']:,}", f"{e['headcount_with_shrinkage']:,}",
-                     f"{e['hires']:+,}" if "hires" in e else "–", f"{e['seats']:,}",
-                     f"{e['cost']['total'] / 1e4:,.0f}", _list(worst[:3], lang)])
+                     f"{_amount(e['headcount'], 'a headcount of', whole=True):,}",
+                     f"{_amount(e['headcount_with_shrinkage'], 'a headcount of', whole=True):,}",
+                     f"{e['hires']:+,}" if "hires" in e else "–",
+                     f"{_amount(e['seats'], 'a number of seats of', whole=True):,}",
+                     f"{_amount(e['cost']['total'], 'a cost of') / 1e4:,.0f}", _list(worst[:3], lang)])
     header = [text("option", lang), text("sl_t", lang, t=t), text("abandon_rate", lang), text("agents_people", lang),
               text("to_employ", lang), text("hires", lang), text("seats_short", lang),
               text("cost_year", lang, currency=data["currency"]), text("worst_lines", lang)]
@@ -311,6 +341,8 @@ def _journey(name: str, lines: dict, display, threshold: float, lang: str) -> li
 def _mark(goal: dict, lang: str) -> str:
     """✓ or ✗ and the figure: "✓ 96.5 %"."""
     mean = goal.get("mean")
+    if mean is not None and (type(mean) not in (int, float) or not 0 <= mean <= 1):
+        raise _Impossible(f"a share of {mean!r}, outside 0 to 1")
     value = "–" if mean is None else f"{100 * mean:.1f}%"
     return f"{'✓' if goal['met'] else '✗'} {value}"
 
@@ -339,8 +371,11 @@ def _list(items: list[str], lang: str) -> str:
 def _plan(folder: Path, lang: str):
     data = _load_json(folder / "plan.json")
     keys = ["headcount", "headcount_with_shrinkage", "plan_seats", "agent_hours", "cost"]
-    values = [data["headcount"], data["headcount_with_shrinkage"], data["seats"], f"{data['agent_hours']:,.0f}",
-              f"{data['cost']['total']:,.0f} {data['cost']['currency']}"]
+    values = [_amount(data["headcount"], "a headcount of", whole=True),
+              _amount(data["headcount_with_shrinkage"], "a headcount of", whole=True),
+              _amount(data["seats"], "a number of seats of", whole=True),
+              f"{_amount(data['agent_hours'], 'agent-hours of'):,.0f}",
+              f"{_amount(data['cost']['total'], 'a cost of'):,.0f} {data['cost']['currency']}"]
     rows = [[text(k, lang), str(v)] for k, v in zip(keys, values)]
     rows.append([text("targets_met", lang), text("yes" if data["targets_met"] else "no", lang)])
     span = _span(data, lang)

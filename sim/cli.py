@@ -138,6 +138,25 @@ def shared(values: set):
     return next(iter(values)) if len(values) == 1 else None
 
 
+def check_shown_names(loaded, scenario_files) -> None:
+    """Scenarios set side by side must read apart: tables, charts and briefings show each by its label in the
+    language asked for (else its name), and other places by its name, so no two may show alike in a language,
+    and no label may be another scenario's name (its section would seem to hold the other's figures)."""
+    from sim.input.reader import LABEL_LANGUAGES
+    names = {s.name: f for s, f in zip(loaded, scenario_files)}
+    for lang in LABEL_LANGUAGES:
+        seen: dict[str, str] = {}
+        for s, f in zip(loaded, scenario_files):
+            shown = s.label.get(lang) or s.name
+            if shown in seen:
+                raise click.UsageError(f"{f} and {seen[shown]} would both be shown as {shown!r} ({lang}): give "
+                                       "each scenario its own label")
+            seen[shown] = f
+            if shown != s.name and shown in names:
+                raise click.UsageError(f"{f}: label {shown!r} ({lang}) is the name of {names[shown]}: a reader "
+                                       "would take one scenario's figures for the other's; give another label")
+
+
 def warn_cautions(s) -> None:
     """Say on stderr, before a run, what the scenario allows but a planner rarely means (``sim.input.cautions``)."""
     from sim.input.cautions import cautions
@@ -306,6 +325,7 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
     names = [s.name for s in loaded]
     if len(set(names)) < len(names):
         raise click.UsageError(f"scenario names must differ to be compared, got {', '.join(names)}")
+    check_shown_names(loaded, scenario_files)
     subfolders = [folders.default_dir(n).name for n in names]     # each scenario's results go to OUT/<folder>/
     for name, folder in zip(names, subfolders):
         if folder in written.FILES or folder == folders.MANIFEST:
@@ -404,6 +424,7 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
     names = [s.name for s in loaded]
     if len(set(names)) < len(names):
         raise click.UsageError(f"option names must differ, got {', '.join(names)}")
+    check_shown_names(loaded, scenario_files)
     check_options(loaded)
     out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="decide-"),
                                [*(f for s in loaded for f in scenario.files_read(s)), *arrival_logs], command="decide",

@@ -534,3 +534,19 @@ def test_a_folder_of_the_user_s_own_files_is_not_written_over(world, tmp_path, c
     refuse_and_keep([*args, "--out", str(folder)], folder, "--out", str(folder / own), "is not a file",
                     "move it away", cwd=world)
     assert (folder / own).read_text() == "my own figures, not this tool's\n"
+
+
+@pytest.mark.parametrize("labels, words", [
+    (("label: Same", "label: Same"), ["would both be shown as 'Same' (en)"]),
+    (("label: {en: A, zh: 同一}", "label: {en: B, zh: 同一}"), ["would both be shown as '同一' (zh)"]),
+    (("label: second", ""), ["label 'second' (en) is the name of"]),
+], ids=["same-label", "same-chinese-label", "label-is-another-name"])
+@pytest.mark.parametrize("command", ["compare", "decide"])
+def test_scenarios_set_side_by_side_must_read_apart(tmp_path, labels, words, command):
+    """Found by an outside hunt (2026-12-05): a scenario labelled with another's name made a briefing whose
+    section of that name held the first one's figures."""
+    for name, label in zip(("first", "second"), labels):
+        text = small_scenario_text().replace("name: erlang-a-check", f"name: {name}\n{label}") + PLANNING
+        (tmp_path / f"{name}.yaml").write_text(text)
+    refuse_and_keep([command, "first.yaml", "second.yaml", "-r", "2", "-w", "1", "--out", "out"], tmp_path,
+                    *words, cwd=tmp_path)

@@ -177,3 +177,17 @@ def test_replay_checks_a_calibrated_scenario_and_is_a_what_if_through_a_design(t
     data, text = seen["design"]
     assert data["mode"] == "what-if" and "differences" in data and "errors" not in data
     assert "as it happened" in text and "under this design" in text and "error" not in text
+
+
+def test_a_variant_is_shown_by_its_own_label_or_name_never_by_its_base_label(tmp_path):
+    """A rainstorm variant shown as "Approved plan" would be read as the plan, and compare would refuse the two
+    as shown alike: a file with ``base:`` keeps its base's line and pool labels but not the scenario's."""
+    (tmp_path / "rainy.yaml").write_text(f"base: {PLAN}\nsurges: [{{day: wed, factor: 1.55}}]\n")
+    rainy = sc.load(tmp_path / "rainy.yaml")
+    assert rainy.name == "rainy" and rainy.label == {}
+    assert rainy.pools["general"].label == sc.load(PLAN).pools["general"].label != {}
+    (tmp_path / "labelled.yaml").write_text(f"base: {PLAN}\nlabel: 暴雨周\n")
+    assert sc.load(tmp_path / "labelled.yaml").label == {"en": "暴雨周", "zh": "暴雨周"}
+    for shipped in ("plan_rainstorm", "plan_overflow", "plan_counties_later"):
+        variant = sc.load(PLAN.parent / f"{shipped}.yaml")
+        assert variant.label and variant.label != sc.load(PLAN).label, shipped

@@ -149,7 +149,8 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
     """The file's mapping with its ``base`` chain merged in.
 
     A file built on a base without a ``name`` of its own is named after its
-    file (``rainstorm.yaml``: ``rainstorm``), not after its base.
+    file (``rainstorm.yaml``: ``rainstorm``), not after its base; without a
+    ``label`` of its own it is shown by that name, not by its base's label.
     """
     data = _read_mapping(path)
     if "base" not in data:
@@ -172,6 +173,10 @@ def read_raw(path: Path, seen: tuple = ()) -> dict:
         # results go to results/<name>/: a variant must not write over its base's results
         own["name"] = path.stem
     inherited = read_raw(base, chain)
+    if "label" not in own:
+        # the label says which option this is: a rainstorm variant shown as "Approved plan" would be read as the
+        # plan, and two options shown alike could not be compared
+        inherited = {k: v for k, v in inherited.items() if k != "label"}
     if base.parent != path.parent:      # the base's sample files are where the base says, next to it
         inherited = files_relative_to(inherited, base.parent, path.parent)
     return _merge(inherited, own, {})

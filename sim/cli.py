@@ -489,8 +489,9 @@ def sweep(scenario_file, varies, replications, seed, out, lang, workers, schedul
                           "(a sweep's store holds only its own files): move it away, or give another --out")
     stored = sum(store.has(k, r) for k in keys for r in range(reps))
     if stored:
-        click.echo(f"reusing {stored} of {reps * len(grid)} replications stored in {store.root} by an earlier run "
-                   "of the same variants (each is checked as it is read; one that is damaged is run again)", err=True)
+        # found, not yet read: an entry is checked when it is read, and one that is damaged is run again
+        click.echo(f"found {stored} of {reps * len(grid)} replications stored in {store.root} by an earlier run "
+                   "of the same variants: each is used once read and checked whole, else run again", err=True)
     say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
     say(f"sweep of {len(grid)} variants x {reps} replications: {', '.join(v.name for v in parsed)}")
     try:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from badinput import log_rows, refuse_and_keep, run_hotline, snapshot
+from badinput import log_rows, refuse_and_keep, run_here, run_hotline, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 UNWRITABLE = Path("/sys/kernel")          # refuses new files even to root
@@ -550,3 +550,19 @@ def test_scenarios_set_side_by_side_must_read_apart(tmp_path, labels, words, com
         (tmp_path / f"{name}.yaml").write_text(text)
     refuse_and_keep([command, "first.yaml", "second.yaml", "-r", "2", "-w", "1", "--out", "out"], tmp_path,
                     *words, cwd=tmp_path)
+
+
+@pytest.mark.parametrize("inside", ["store", "store/key"])
+def test_results_are_not_written_into_a_sweep_s_store(world, tmp_path, inside):
+    """Found by an outside hunt (2026-12-05): simulate --out sw/store wrote its results among the sweep's
+    replications, which `prune` cleans."""
+    sweep = tmp_path / "sw"
+    done = run_here("sweep", "s.yaml", "--vary", "pools.general.seats=50,52", "-r", "2", "-w", "1", "--out",
+                    str(sweep), cwd=world)
+    assert done.returncode == 0, done.stderr
+    target = sweep / inside
+    target.mkdir(exist_ok=True)
+    refuse_and_keep(["simulate", "s.yaml", "-r", "2", "--out", str(target)], sweep, "--out",
+                    "where the sweep in", "keeps its replications", cwd=world, in_process=True)
+    refuse_and_keep(["calibrate", str(world / "calls.csv"), "--out", str(target / "c.yaml")], sweep,
+                    "keeps its replications", cwd=world, in_process=True)

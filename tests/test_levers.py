@@ -97,9 +97,9 @@ def test_a_sweep_marks_the_first_value_meeting_the_goals_and_says_what_it_reuses
         for r in mine:
             sl, ab = r["service_level"]["mean"], r["abandon_rate"]["mean"]
             assert r["meets_goals"] == (sl >= 0.8 and ab <= 0.05)
-    assert "met <- first" in first.output and "reusing" not in first.output
+    assert "met <- first" in first.output and "found" not in first.output
     again = CliRunner().invoke(main, args)
-    assert "reusing 56 of 56 replications stored" in again.output
+    assert "found 56 of 56 replications stored" in again.output
 
 
 def test_a_sweep_of_the_threshold_labels_each_row_by_its_own(tmp_path):

@@ -73,6 +73,7 @@ def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = (),
         if others:
             raise OptionError(option, "", f"{path} holds the results of `hotline {others[0]}`; a folder holds one "
                               f"command's results (a briefing reads one kind from it): give another folder")
+    _refuse_in_store(path, option)
     if command is not None:
         owner = _written_above(path, command)
         if owner is not None:
@@ -102,6 +103,17 @@ def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = (),
                                   f"folder's {MANIFEST}, its list of what it wrote, does not name it), and a run "
                                   "would write over it: move it away, or give another folder with --out")
     return path
+
+
+def _refuse_in_store(path: Path, option: str) -> None:
+    """A sweep's ``store/`` (or a folder in it) is refused as a place for results: it holds the sweep's
+    replications, which ``prune`` cleans, and nothing else."""
+    inside = _resolved(path)
+    for folder in (inside, *inside.parents):
+        if folder.name == "store" and _read_manifest(folder.parent).get("sweep"):
+            where = "is the folder" if folder == inside else f"is inside {folder},"
+            raise OptionError(option, "", f"{path} {where} where the sweep in {folder.parent} keeps its "
+                              "replications; give a folder outside it")
 
 
 def _written_above(path: Path, command: str) -> tuple[Path, str] | None:
@@ -145,6 +157,7 @@ def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), c
         raise OptionError(option, "", f"{path} is a pipe, socket or device, not a file; give a file name, e.g. "
                           f"{default}")
     _check_writable(path.parent, option)
+    _refuse_in_store(path.parent, option)
     target = _resolved(path)
     for item in inputs:
         item = _resolved(Path(item))

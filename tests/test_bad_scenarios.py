@@ -423,6 +423,13 @@ CASES = [
     case("base-with-a-zero-byte", 'base: "a\\0b.yaml"\nname: x\n', "base", "holds a zero byte", cli=True),
     case("sample-file-with-a-zero-byte", law('{dist: empirical, file: "talk\\0.txt"}'),
          "lines.12345.handle_seconds.file", "holds a zero byte"),
+    # -- accepted without a word (outside hunt, 2026-12-05): "1,322,304 5 a year", a label of nothing, every
+    #    callback late by definition
+    case("currency-a-number", GOOD + "costs: {currency: 5}\n", "costs.currency", "currency code such as CNY"),
+    case("label-an-empty-map", GOOD + "label: {}\n", "label", "1 to 60 characters"),
+    case("callback-due-at-once", GOOD + "outbound: {callbacks: {share: 0.5, handle_seconds: {dist: constant, "
+                                        "value: 60}, within_minutes: 0}}\n",
+         "outbound.callbacks.within_minutes", "must be more than 0"),
     # -- routing.transfer was read only once a category transferred: a typo there went unseen -----------------
     case("transfer-defaults-unknown-field", GOOD + "routing: {transfer: {kind: cold, bogus: 1}}\n",
          "routing.transfer.bogus", "unknown field", cli=True),

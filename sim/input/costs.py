@@ -70,8 +70,9 @@ def parse(node: Node | None) -> Costs:
     if node is not None:
         node.unknown_keys(_FIELDS)
         node.free_text("source", "description")
-    currency = get("currency", lambda k: node.text(k))
-    if not currency.strip() or len(currency) > CURRENCY_CHARACTERS:
+    currency = get("currency", lambda k: node.raw(k))
+    if not isinstance(currency, str) or not currency.strip() or len(currency) > CURRENCY_CHARACTERS \
+            or not currency.isprintable():      # a number is no currency: 5 printed "1,322,304 5 a year"
         node.fail(f"must be a currency code such as CNY, got {currency!r}", "currency")
     night = get("night_hours", lambda k: node.raw(k))
     parsed = [clock.parse_clock(t) for t in night] if isinstance(night, (list, tuple)) and len(night) == 2 else None

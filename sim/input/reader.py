@@ -144,7 +144,7 @@ class Node:
         else:
             text = self.text(key).strip()
             out = {lang: text for lang in LABEL_LANGUAGES}
-        if not all(out.values()) or len(max(out.values(), key=len, default="")) > LABEL_CHARACTERS:
+        if not out or not all(out.values()) or len(max(out.values(), key=len, default="")) > LABEL_CHARACTERS:
             self.fail(f"must be a short name people read (1 to {LABEL_CHARACTERS} characters), such as "
                       "阜南 or {en: Funan county, zh: 阜南}", key)
         return out

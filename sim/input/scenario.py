@@ -747,6 +747,9 @@ def _outbound(root: Node, base_dir) -> tuple[Outbound, ...]:
                         "handle_seconds", "hours", "reserve_agents"})
         after = _minutes(o, "after", default=0.0)
         within = _minutes(o, "within", default=None)
+        if within <= 0:
+            o.fail("must be more than 0: a job due the moment it is created is late whatever the agents do",
+                   "within_hours" if o.has("within_hours") else "within_minutes")
         hours = None
         if o.has("hours"):
             raw = o.raw("hours")

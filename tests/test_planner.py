@@ -267,3 +267,20 @@ def test_plan_works_with_intervals_that_do_not_divide_an_hour(tmp_path, interval
     assert code == 0, output
     assert (tmp_path / "out" / "heatmap.png").stat().st_size > 10_000
     assert json.loads((tmp_path / "out" / "plan.json").read_text())["headcount"] > 0
+
+
+@pytest.mark.parametrize("per_hour", [60, 300, 600, 1000, 3000, 9000])
+def test_day_goal_curves_reach_busy_pools_and_start_where_they_did(per_hour):
+    """Found by an outside hunt (2026-12-05): a pool's service curves ran 60 agents up from one, so day and week
+    goals planned any pool busier than about 55 Erlangs at 61 agents (200 Erlangs: 0.1% answered in time).
+    They now start a few square roots of the load below it: the floor (where each further agent starts to
+    gain less than the last) must be the one found from one agent up, and the curve must reach the top."""
+    from sim.plan.erlang import agents_for_target, erlang_a
+    from sim.plan.goals import TOP_SERVICE_LEVEL, _curve
+    secs, patience, threshold = 240.0, 120.0, 20.0
+    n0, sl, ab = _curve(per_hour, secs, patience, threshold, None)
+    top = agents_for_target(per_hour, secs, patience, threshold, TOP_SERVICE_LEVEL).agents
+    assert n0 + len(sl) - 1 == top and sl[-1] >= TOP_SERVICE_LEVEL
+    every = np.array([erlang_a(per_hour, secs, patience, n, threshold).service_level for n in range(1, top + 1)])
+    assert n0 == 1 + int(np.argmax(np.diff(every)))         # from one agent up, uncapped
+    assert np.array_equal(sl, every[n0 - 1:])

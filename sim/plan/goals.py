@@ -43,7 +43,11 @@ from sim.plan.rosters import WEEK_SECONDS_LIMIT, Roster, ScheduleError, programm
 from sim.plan.rosters import solve as solve_cover
 
 TOP_SERVICE_LEVEL = 0.995      # increments stop where an interval answers this share in time: more buys nothing
-MAX_INCREMENTS = 60            # per interval: a bound on the programme's size
+# Per interval, the agents looked at run from below the floor (where each further agent starts to gain less
+# than the last: ``_curve`` looks from BELOW_LOAD_SDS square roots of the load under it, and further down while
+# the gains only shrink) up to TOP_SERVICE_LEVEL.  (A fixed 60 agents from one up left any pool busier than
+# about 55 Erlangs at 61 agents.)
+BELOW_LOAD_SDS = 3.0
 
 
 @dataclass
@@ -84,17 +88,25 @@ def curves(load: PoolLoad, threshold_seconds: float, floor_service_level: float 
 def _curve(lam: float, secs: float, patience: float | None, threshold: float, floor_sl: float | None):
     """(n0, service levels, abandon shares) for n0, n0 + 1, ... agents."""
     load = lam * secs / 3600.0
-    low = math.floor(load) + 1 if patience is None else 1          # Erlang C needs more agents than Erlangs
-    top = agents_for_target(lam, secs, patience, threshold, TOP_SERVICE_LEVEL).agents
-    top = min(max(top, low + 1), low + MAX_INCREMENTS)
-    ns = np.arange(low, top + 1)
-    figs = [erlang_a(lam, secs, patience, int(n), threshold) for n in ns]
-    sl = np.array([f.service_level for f in figs])
-    ab = np.array([f.p_abandon for f in figs])
-    gains = np.diff(sl)
-    # start where the gains begin to shrink: below that the curve is convex and the programme would take
-    # a later agent before an earlier one
-    start = int(np.argmax(gains)) if len(gains) else 0
+    step = max(1, math.ceil(BELOW_LOAD_SDS * math.sqrt(load)))
+    low = math.floor(load) + 1 if patience is None else max(1, math.floor(load) - step)
+    top = max(agents_for_target(lam, secs, patience, threshold, TOP_SERVICE_LEVEL).agents, low + 1)
+    figs: dict[int, object] = {}
+    while True:
+        for n in range(low, top + 1):
+            if n not in figs:
+                figs[n] = erlang_a(lam, secs, patience, n, threshold)
+        ns = np.arange(low, top + 1)
+        sl = np.array([figs[n].service_level for n in range(low, top + 1)])
+        ab = np.array([figs[n].p_abandon for n in range(low, top + 1)])
+        gains = np.diff(sl)
+        # start where the gains begin to shrink: below that the curve is convex and the programme would take
+        # a later agent before an earlier one.  Gains that only shrink from the first agent looked at may have
+        # begun to shrink further down (impatient callers): look lower
+        start = int(np.argmax(gains)) if len(gains) else 0
+        if start > 0 or low == 1 or patience is None:
+            break
+        low = max(1, low - step)
     if floor_sl is not None:
         start = max(start, int(np.searchsorted(sl, floor_sl)) if sl[-1] >= floor_sl else len(sl) - 1)
     start = min(start, len(sl) - 1)

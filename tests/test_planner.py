@@ -284,3 +284,21 @@ def test_day_goal_curves_reach_busy_pools_and_start_where_they_did(per_hour):
     every = np.array([erlang_a(per_hour, secs, patience, n, threshold).service_level for n in range(1, top + 1)])
     assert n0 == 1 + int(np.argmax(np.diff(every)))         # from one agent up, uncapped
     assert np.array_equal(sl, every[n0 - 1:])
+
+
+def test_every_number_of_the_heatmap_can_be_read_on_its_cell():
+    """Found by an outside hunt (2026-12-05): with 11 or 12 agents all week the scale started at 11, so the 11s
+    were white cells, and their numbers, white when above 60% of the top, vanished."""
+    from matplotlib.colors import to_rgb
+
+    from sim.output.plots import heatmap_by_hour
+    values = np.where(np.arange(336) % 48 < 16, 12.0, 11.0)
+    fig = heatmap_by_hour(values, 30, "t")
+    ax = fig.axes[0]
+    image = ax.images[0]
+    for label in ax.texts:
+        d, h = (int(round(c)) for c in label.get_position())
+        cell = np.asarray(image.cmap(image.norm(image.get_array()[h, d]))[:3])
+        ink = np.asarray(to_rgb(label.get_color()))
+        # contrast between the cell's grey and the number's colour (0 = unreadable, 1 = black on white)
+        assert abs(cell.mean() - ink.mean()) > 0.4, (label.get_text(), cell, ink)

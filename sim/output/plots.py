@@ -164,12 +164,14 @@ def heatmap_by_hour(agents_by_interval: np.ndarray, interval_minutes: int, title
     grid = by_minute.reshape(DAYS_PER_WEEK, HOURS_PER_DAY, MINUTES_PER_HOUR).mean(axis=2).T
     with style(lang):
         fig, ax = plt.subplots(figsize=(5.5, 6))
-        im = ax.imshow(grid, aspect="auto", cmap="Greys", origin="upper")
+        # the scale starts at nobody: 11 agents beside 12 are nearly as dark, not white as an empty hour
+        im = ax.imshow(grid, aspect="auto", cmap="Greys", origin="upper", vmin=0, vmax=max(grid.max(), 1.0))
         for h in range(24):
             for d in range(7):
                 v = grid[h, d]
+                # the text's colour from the cell's own shade, so that every number can be read
                 ax.text(d, h, f"{v:.0f}", ha="center", va="center", fontsize=7,
-                        color="white" if v > grid.max() * 0.6 else "black")
+                        color="white" if im.norm(v) > 0.6 else "black")
         ax.set_xticks(range(7))
         ax.set_xticklabels(text("weekdays", lang))
         ax.set_yticks(range(0, 24, 2))

@@ -112,6 +112,9 @@ def run_plan(*args):
 @pytest.mark.parametrize("change, field, words", [
     (lambda d: d["planning"].update(shifts=[{"name": "day", "starts": ["07:00"], "hours": 12}]),
      "planning.shifts", "needs agents on Mon 00:00 and 167 more intervals"),
+    # with day goals the solver's own words came out ("The problem is infeasible. (HiGHS Status 8: ...")
+    (lambda d: d["planning"].update(shifts=[{"name": "day", "starts": ["07:00"], "hours": 12}], targets="day"),
+     "planning.shifts", "needs agents on Mon 00:00 and 167 more intervals"),
     (lambda d: d["service_level"].update(target=1.0), "service_level.target", "100% cannot be met"),
     (lambda d: d["planning"].update(shifts=[{"name": "long", "starts": ["07:00"], "hours": 30}]),
      "planning.shifts[0].hours", "cannot be longer than 24 hours"),

@@ -39,7 +39,7 @@ from sim.input import clock
 from sim.input.spec import Planning
 from sim.plan.erlang import agents_for_target, erlang_a
 from sim.plan.requirements import PoolLoad
-from sim.plan.rosters import WEEK_SECONDS_LIMIT, Roster, ScheduleError, programme
+from sim.plan.rosters import WEEK_SECONDS_LIMIT, Roster, ScheduleError, check_coverable, programme
 from sim.plan.rosters import solve as solve_cover
 
 TOP_SERVICE_LEVEL = 0.995      # increments stop where an interval answers this share in time: more buys nothing
@@ -126,6 +126,9 @@ def solve(pool: str, curve: Curve, planning: Planning, interval_minutes: int, gr
     A goal beyond what the curves reach is planned to what they reach.
     """
     n_week = len(curve.per_hour)
+    # an hour with calls that no allowed shift covers makes the programme infeasible: say which hour, as the
+    # interval goals do, not what the solver says
+    check_coverable(pool, np.ceil(curve.floor + curve.outbound_erlangs), planning, interval_minutes)
     prog = programme(planning, interval_minutes, n_week)
     n_links = prog.A.shape[0] - n_week
     z_of, n_z = [], 0                               # per interval: first z variable, count

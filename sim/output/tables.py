@@ -135,8 +135,9 @@ def plan_table(data: dict) -> str:
         f"cost: {money_text(data['cost'])}.",
         "headcount = agents on the roster; to hire = after shrinkage; seats = workstations (most agents at work "
         "at once plus the margin);",
-        "missed = intervals missing a target beyond their 95% interval (with day or week goals some may: agents go "
-        "where they buy the most service).",
+        "missed = intervals missing a target beyond their 95% interval, or on the mean for a line of the pool that "
+        "misses a goal over the horizon (with day or week goals some may: agents go where they buy the most "
+        "service).",
     ])
 
 

@@ -28,6 +28,7 @@ from sim.plan.requirements import (
     analytic,
     check_intervals,
     corrected,
+    lines_missing_goals,
     pool_loads,
 )
 from sim.plan.rosters import Roster, ScheduleError, check_coverable, solve
@@ -184,21 +185,27 @@ def _goal_rosters(s, curve, groups, aim_sl, aim_ab, runner):
 
 def _judge_groups(s: Scenario, result: RunResult, kind: str) -> dict[str, dict]:
     """Per pool, each day's (or the week's) simulated service level and abandonment with 95% intervals, and
-    whether the means meet the goals (days without calls meet them)."""
+    whether the means meet the goals (days without calls meet them).  A pool is judged by the worse of itself
+    and, day by day, each line of its queue that misses a goal over the horizon (``lines_missing_goals``, as
+    ``decide`` judges every line)."""
     t = table(result, "weekday" if kind == "day" else "whole")
     n_groups = 7 if kind == "day" else 1
     out = {}
     where = [clock.weekday_index(str(x)) for x in t.labels] if kind == "day" else [0]
+    missing = lines_missing_goals(s, result)
     for k in s.pools:
-        offered = t.per_replication("offered", "pool", k).mean(axis=0)
+        scopes = [("pool", k)] + [("line", j) for j in missing if s.lines[j].pool == k]
         judged = {"met": True}
-        for figure in ("service_level", "abandon_rate"):
-            e = t.estimate(figure, "pool", k)
+        for figure, worse in (("service_level", np.less), ("abandon_rate", np.greater)):
             values = {part: np.full(n_groups, np.nan) for part in ("mean", "low", "high")}
-            for i, g in enumerate(where):
-                if offered[i] > 0:
-                    for part in values:
-                        values[part][g] = np.asarray(getattr(e, part)).reshape(-1)[i]
+            for scope in scopes:
+                offered = t.per_replication("offered", *scope).mean(axis=0)
+                e = t.estimate(figure, *scope)
+                for i, g in enumerate(where):
+                    mean = np.asarray(e.mean).reshape(-1)[i]
+                    if offered[i] > 0 and (np.isnan(values["mean"][g]) or worse(mean, values["mean"][g])):
+                        for part in values:
+                            values[part][g] = np.asarray(getattr(e, part)).reshape(-1)[i]
             judged[figure] = values
         with np.errstate(invalid="ignore"):
             missed = ((judged["service_level"]["mean"] < s.service_level_target)

@@ -181,7 +181,36 @@ def check_intervals(s: Scenario, result: RunResult) -> IntervalCheck:
         with np.errstate(invalid="ignore"):
             miss = (sl[p].high < s.service_level_target) | (ab[p].low > s.max_abandon_rate)
         missed[p] = miss & (offered[p] > 0)
+    _missed_by_lines(s, result, t, missed)
     return IntervalCheck(offered, sl, ab, missed)
+
+
+def lines_missing_goals(s: Scenario, result: RunResult) -> list[str]:
+    """The lines whose mean over the whole horizon misses a goal, as ``decide`` judges every line: a line of
+    callers more impatient than its pool's others can, while the pool meets its targets.  Judged over the
+    horizon, not day by day or interval by interval, where a small line's few calls make the mean noise."""
+    whole = table(result, "whole")
+    missing = []
+    for j, line in s.lines.items():
+        if line.pool is None or not whole.reports("service_level", "line", j):
+            continue
+        sl = float(np.asarray(whole.estimate("service_level", "line", j).mean).reshape(-1)[0])
+        ab = float(np.asarray(whole.estimate("abandon_rate", "line", j).mean).reshape(-1)[0])
+        if sl < s.service_level_target or ab > s.max_abandon_rate:
+            missing.append(j)
+    return missing
+
+
+def _missed_by_lines(s: Scenario, result: RunResult, t, missed: dict[str, np.ndarray]):
+    """A line that misses a goal over the horizon (``lines_missing_goals``) marks its pool's intervals where the
+    line's own mean misses: agents go there, as for the pool's own misses."""
+    for j in lines_missing_goals(s, result):
+        line = s.lines[j]
+        offered = t.per_replication("offered", "line", j).mean(axis=0)
+        with np.errstate(invalid="ignore"):
+            short = ((t.estimate("service_level", "line", j).mean < s.service_level_target)
+                     | (t.estimate("abandon_rate", "line", j).mean > s.max_abandon_rate))
+        missed[line.pool] = missed[line.pool] | (short & (offered > 0))
 
 
 def corrected(s: Scenario, start: dict[str, np.ndarray], replications: int, seed: int,

@@ -191,3 +191,15 @@ def test_a_variant_is_shown_by_its_own_label_or_name_never_by_its_base_label(tmp
     for shipped in ("plan_rainstorm", "plan_overflow", "plan_counties_later"):
         variant = sc.load(PLAN.parent / f"{shipped}.yaml")
         assert variant.label and variant.label != sc.load(PLAN).label, shipped
+
+
+def test_terminal_tables_align_chinese_names_by_the_columns_they_take():
+    """Found by an outside hunt (2026-12-05): 综合坐席 counted as 4 characters took 8 columns, so its numbers
+    stood 4 columns right of the header's."""
+    import unicodedata
+
+    from sim.output.tables import _render
+    rows = _render(["pool", "headcount"], [["综合坐席", "43"], ["general", "5"]])
+    columns = [sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in row) for row in rows]
+    assert len(set(columns)) == 1, rows                     # every row ends at the same column
+    assert rows[1].startswith("综合坐席  ") and rows[2].startswith("general   "), rows

@@ -20,6 +20,7 @@ TEXT = {
     "ab_axis": {"en": "abandoned / offered", "zh": "呼损量 / 呼入量"},
     "asa_axis": {"en": "ASA, seconds (answered calls)", "zh": "平均应答等待（秒，已接通）"},
     "agents": {"en": "agents", "zh": "话务员（人）"},
+    "agent_days": {"en": "{n} agent-days", "zh": "{n} 人天"},
     "agents_on_phones": {"en": "agents on the phones (mean in the hour)", "zh": "在线坐席（小时平均）"},
     "hour_of_week": {"en": "hour of the week (clock time)", "zh": "一周中的小时（钟点）"},
     "hour_of_day": {"en": "hour of day (clock time)", "zh": "一天中的小时（钟点）"},

@@ -133,25 +133,29 @@ def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
     planned = files_relative_to(plan.planned_raw, Path(s.source).parent, paths[3].parent)
     files.write_text(paths[3], header + yamlfile.dump(planned))
     figs = plan_charts({k: {"analytic": plan.sipp[k], "corrected": plan.corrected[k], "scheduled": r.on_phones}
-                        for k, r in plan.rosters.items()}, roster_rows(plan), s.interval_minutes, lang)
+                        for k, r in plan.rosters.items()}, roster_rows(plan, lang), s.interval_minutes, lang)
     for fig, path in zip(figs, paths[4:]):
         files.save_figure(fig, path)
     return paths + simulate.write(plan.verified, out_dir / VERIFIED)
 
-def roster_rows(plan) -> list[tuple]:
-    """The roster bars of a plan (see ``roster_bar_rows``)."""
-    return roster_bar_rows((k, r.shift, r.start_minute, len(r.days), r.paid_hours_each / len(r.days), r.agents)
-                           for k, roster in plan.rosters.items() for r in roster.rows)
+def roster_rows(plan, lang: str = "en") -> list[tuple]:
+    """The roster bars of a plan (see ``roster_bar_rows``), each pool by its label in ``lang``."""
+    names = {k: p.label.get(lang) or k for k, p in plan.scenario.pools.items()}
+    return roster_bar_rows(((k, r.shift, r.start_minute, len(r.days), r.paid_hours_each / len(r.days), r.agents)
+                            for k, roster in plan.rosters.items() for r in roster.rows), lang, names)
 
-def roster_bar_rows(entries) -> list[tuple]:
+def roster_bar_rows(entries, lang: str = "en", names: dict[str, str] | None = None) -> list[tuple]:
     """One bar per pool, shift and start time: agents on it and their working days in total.
 
-    ``entries`` are (pool, shift, start minute, working days, hours a day, agents) roster rows.
+    ``entries`` are (pool, shift, start minute, working days, hours a day, agents) roster rows; ``names`` the
+    pools as people read them (else their ids).
     """
+    from sim.output.labels import text
     grouped: dict[tuple, tuple] = {}
     for pool, shift, start, days, hours, agents in entries:
         key = (pool, shift, start, hours)
         total_agents, agent_days = grouped.get(key, (0, 0))
         grouped[key] = (total_agents + agents, agent_days + agents * days)
-    return [(f"{pool}: {shift} {start // 60:02d}:{start % 60:02d}", start / 60, hours, agents, f"{days} agent-days")
-            for (pool, shift, start, hours), (agents, days) in grouped.items()]
+    names = names or {}
+    return [(f"{names.get(pool, pool)}: {shift} {start // 60:02d}:{start % 60:02d}", start / 60, hours, agents,
+             text("agent_days", lang, n=days)) for (pool, shift, start, hours), (agents, days) in grouped.items()]

@@ -386,7 +386,7 @@ def _plan(folder: Path, lang: str):
              [text("abandon_rate", lang), _estimate(v["abandon_rate"], True)],
              [text("asa_seconds", lang), _estimate(v["asa_seconds"])]]
     per_pool, interval_minutes = _requirements(folder / "requirements.csv")
-    figs = plan_files.plan_charts(per_pool, _roster(folder / "roster.csv"), interval_minutes, lang)
+    figs = plan_files.plan_charts(per_pool, _roster(folder / "roster.csv", lang), interval_minutes, lang)
     html_ = [f"<h2>{_e(text('plan', lang))}: {_e(data['scenario'])}</h2>", _table(["", ""], rows),
              _figure(figs[0], text("title_requirements", lang)), _figure(figs[1], text("title_heatmap", lang)),
              _figure(figs[2], text("title_roster", lang))]
@@ -410,7 +410,7 @@ def _requirements(path: Path) -> tuple[dict, int]:
             clock.MINUTES_PER_WEEK // n)
 
 
-def _roster(path: Path) -> list[tuple]:
+def _roster(path: Path, lang: str) -> list[tuple]:
     rows = []
     for number, r in enumerate(_csv_rows(path, ("pool", "shift", "start", "weekdays", "agents",
                                                 "paid_hours_per_agent_per_week")), start=2):
@@ -422,7 +422,7 @@ def _roster(path: Path) -> list[tuple]:
                       lambda v: 0 <= v <= clock.MINUTES_PER_WEEK / 60)
         rows.append((r["pool"], r["shift"], start, days, hours / days,
                      _cell(path, number, "agents", r["agents"], int, lambda v: 0 <= v <= MAX_AGENTS)))
-    return plan_files.roster_bar_rows(rows)
+    return plan_files.roster_bar_rows(rows, lang)
 
 
 MAX_AGENTS = 10 ** 6         # far beyond any pool: a larger count in a results file was not written by the tool

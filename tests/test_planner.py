@@ -335,3 +335,19 @@ def test_the_chinese_roster_chart_names_pools_by_their_labels_in_chinese_words()
     assert rows == [("综合坐席: day 08:00", 8.0, 8.0, 3, "15 人天")]
     assert roster_bar_rows([("general", "day", 8 * 60, 5, 8.0, 3)])[0][::4] == ("general: day 08:00",
                                                                                 "15 agent-days")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_legend_of_four_long_option_names_stays_inside_the_chart(lang):
+    """Found by an outside hunt (2026-12-05): sl_by_line.png with four options labelled in Chinese cut the
+    legend off at both ends (four columns whatever the names' length)."""
+    from sim.output.plots import grouped_bars
+    names = (["现状：各线路独立接听（现有排班）", "批复方案：双号并行与纳税分中心", "全面整合：统一并入12345",
+              "12333独立坐席（溢出至12345坐席）"] if lang == "zh" else
+             ["Status quo: every line on its own seats", "Approved plan: dual-parallel numbers and a tax sub-centre",
+              "Full merge: one 12345 pool and a tax group", "Approved plan, 12333 overflow to 12345 after 30 s"])
+    series = {n: (np.array([0.9, 0.8]), np.array([0.85, 0.75]), np.array([0.95, 0.85])) for n in names}
+    fig = grouped_bars(["12345", "12333"], series, "SL", "t", target=0.8, lang=lang)
+    fig.canvas.draw()
+    box = fig.axes[0].get_legend().get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)

@@ -8,6 +8,7 @@ matplotlib Figure; the caller saves or shows it.
 
 from __future__ import annotations
 
+import unicodedata
 from contextlib import contextmanager
 
 import numpy as np
@@ -85,6 +86,24 @@ def by_hour_of_week(series: dict[str, tuple], ylabel: str, title: str, target: f
     return fig
 
 
+LEGEND_INCHES_PER_COLUMN = 0.075    # a legend's text at its font size: a Latin letter's width (a Chinese one, two)
+LEGEND_KEY_INCHES = 0.6             # a legend entry's key and the gap after it
+
+
+def legend_columns(names, fig_width_inches: float, most: int = 4) -> int:
+    """Columns of a legend below a chart: as many as fit the figure's width (at most ``most``), so that long
+    labels (four Chinese option names) wrap into rows instead of running off both sides."""
+    widths = [LEGEND_KEY_INCHES + LEGEND_INCHES_PER_COLUMN
+              * sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(name)) for name in names]
+    for columns in range(min(most, len(widths)), 1, -1):
+        # matplotlib fills a legend column by column, the first len % columns columns one entry longer
+        rows, longer = divmod(len(widths), columns)
+        ends = np.cumsum([rows + (c < longer) for c in range(columns)])
+        if sum(max(widths[end - size:end]) for end, size in zip(ends, np.diff(ends, prepend=0))) <= fig_width_inches:
+            return columns
+    return 1
+
+
 def grouped_bars(groups: list[str], series: dict[str, tuple], ylabel: str, title: str,
                  target: float | None = None, percent: bool = True, lang: str = "en"):
     """Bars per group with 95% interval whiskers: ``series[name] = (mean, low, high)`` arrays over groups."""
@@ -107,7 +126,8 @@ def grouped_bars(groups: list[str], series: dict[str, tuple], ylabel: str, title
         ax.set_xticklabels(groups, rotation=45 if len(groups) > 6 else 0, ha="right" if len(groups) > 6 else "center")
         _value_axis(ax, ylabel, percent, 1.05)
         ax.set_title(title, loc="left")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=min(4, len(series)))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22),
+                  ncol=legend_columns(series, fig.get_figwidth()))
         fig.tight_layout()
     return fig
 
@@ -127,7 +147,7 @@ def stacked_bars(groups: list[str], parts: dict[str, list], ylabel: str, title: 
         ax.set_ylabel(ylabel)
         ax.set_ylim(0, bottom.max() * 1.12 if len(bottom) and bottom.max() > 0 else 1)
         ax.set_title(title, loc="left")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(4, len(parts)))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=legend_columns(parts, fig.get_figwidth()))
         fig.tight_layout()
     return fig
 

@@ -351,3 +351,23 @@ def test_a_legend_of_four_long_option_names_stays_inside_the_chart(lang):
     fig.canvas.draw()
     box = fig.axes[0].get_legend().get_window_extent()
     assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)
+
+
+def test_outbound_work_without_hours_is_planned_where_the_pool_s_callers_are():
+    """Found by an outside hunt (2026-12-05): callbacks without hours were spread over all 24 hours, so a pool
+    whose only line closes at night got a paid night shift (56 hours a week) for a twentieth of an agent."""
+    from sim.plan.requirements import analytic, pool_loads
+    lines = {"12345": {"arrivals": {"per_hour": 60}, "pool": "p", "handle_seconds": EXP(240),
+                       "patience_seconds": EXP(120), "open": {"days": "every day", "hours": ["08:00", "20:00"]},
+                       "when_closed": "message"}}
+    data = base(lines, {"shifts": [{"starts": ["00:00", "08:00", "16:00"], "hours": 8}]},
+                outbound={"callbacks": {"share": 1.0, "within_minutes": 60, "handle_seconds": EXP(120)}})
+    s = sc.from_dict(data, "s.yaml")
+    load = pool_loads(s)["p"]
+    need = analytic(s, {"p": load})["p"]
+    hour = (np.arange(len(need)) % 48) / 2
+    night = (hour < 8) | (hour >= 20)
+    assert (load.outbound_erlangs[night] == 0).all() and (need[night] == 0).all()
+    # every expected callback hour is still there, in the open hours: calls a day x abandonment ceiling x 120 s
+    agent_hours_a_day = 60 * 12 * 0.05 * 120 / 3600
+    assert load.outbound_erlangs[~night].sum() * 0.5 / 7 == pytest.approx(agent_hours_a_day)

@@ -105,15 +105,19 @@ def open_share_by_interval(line, interval_minutes: int) -> np.ndarray:
 
 
 def _add_outbound(s: Scenario, loads: dict[str, PoolLoad]):
-    """Spread each pool's expected outbound agent time evenly over its outbound hours, every day."""
+    """Spread each pool's expected outbound agent time evenly over its outbound hours, every day; without
+    hours, over the intervals its callers come in (agents are on duty then): a pool whose lines close at
+    night would otherwise get a paid night shift for a twentieth of an agent's work."""
     per_day = clock.MINUTES_PER_DAY // s.interval_minutes
     minute_of_day = (np.arange(week_intervals(s)) % per_day) * s.interval_minutes
     for o in s.outbound:
-        if o.hours is None:
-            open_ = np.ones(len(minute_of_day), dtype=bool)
-        else:
-            open_ = (minute_of_day >= o.hours[0]) & (minute_of_day < o.hours[1])
         for load in loads.values():
+            if o.hours is not None:
+                open_ = (minute_of_day >= o.hours[0]) & (minute_of_day < o.hours[1])
+            elif (load.per_hour > 0).any():
+                open_ = load.per_hour > 0
+            else:
+                open_ = np.ones(len(minute_of_day), dtype=bool)
             calls_per_day = load.per_hour.sum() * s.interval_minutes / 60.0 / 7.0
             trigger = s.max_abandon_rate if o.trigger == "missed" else 1.0 - s.max_abandon_rate
             agent_hours_per_day = calls_per_day * trigger * o.share * o.handle.mean / 3600.0

@@ -371,3 +371,19 @@ def test_outbound_work_without_hours_is_planned_where_the_pool_s_callers_are():
     # every expected callback hour is still there, in the open hours: calls a day x abandonment ceiling x 120 s
     agent_hours_a_day = 60 * 12 * 0.05 * 120 / 3600
     assert load.outbound_erlangs[~night].sum() * 0.5 / 7 == pytest.approx(agent_hours_a_day)
+
+
+def test_a_closed_line_s_callbacks_are_planned_in_the_hours_after_it_opens():
+    """Found by an outside hunt (2026-12-05): the night's callbacks, due within 4 hours of the 08:00 opening,
+    were spread over the whole open day, so the week's unsimulated mornings had 11 agents for 16 Erlangs and
+    answered 41-53% in time."""
+    from sim.plan.requirements import pool_loads
+    lines = {"12345": {"arrivals": {"per_hour": 60}, "pool": "p", "handle_seconds": EXP(240),
+                       "patience_seconds": EXP(120), "open": {"days": "every day", "hours": ["08:00", "20:00"]},
+                       "when_closed": {"callback": {"within_hours": 4}}}}
+    s = sc.from_dict(base(lines, {"shifts": [{"starts": ["08:00"], "hours": 12}]}), "s.yaml")
+    callbacks = pool_loads(s)["p"].outbound_erlangs.reshape(7, 48)
+    morning = slice(16, 24)                                   # 08:00-12:00, the four hours after the opening
+    # a night's 12 closed hours of calls, 60 an hour of 240 s each: 48 agent-hours, done in those 4 hours
+    assert callbacks[:, morning] == pytest.approx(np.full((7, 8), 48 / 4))
+    assert callbacks[:, :16].sum() == 0 and callbacks[:, 24:].sum() == 0

@@ -73,8 +73,9 @@ def pool_loads(s: Scenario) -> dict[str, PoolLoad]:
                 flows[s.lines[rule.to].pool].append((closed_rate * c.share, finish_seconds * rule.handle_factor,
                                                      theta))
             elif rule is not None and rule.kind == "callback":   # made when the line is open again
-                hours = (closed_rate * c.share).sum() * s.interval_minutes / 60.0 * finish_seconds / 3600.0
-                callbacks[line.pool] += hours * open_share / max(open_share.sum(), 1e-9)
+                hours = closed_rate * c.share * s.interval_minutes / 60.0 * finish_seconds / 3600.0
+                callbacks[line.pool] += after_opening(hours, open_share, rule.within_seconds / 60.0,
+                                                      s.interval_minutes)
             if route.kind == PLAIN:
                 flows[line.pool].append((rate * c.share, finish_seconds, theta))
                 continue
@@ -94,6 +95,24 @@ def pool_loads(s: Scenario) -> dict[str, PoolLoad]:
         loads[p] = PoolLoad(per_hour, seconds, patience, callbacks[p] / (s.interval_minutes / 60.0))
     _add_outbound(s, loads)
     return loads
+
+
+def after_opening(work: np.ndarray, open_share: np.ndarray, within_minutes: float,
+                  interval_minutes: int) -> np.ndarray:
+    """``work`` (per interval of the clock week) that comes in while a line is closed, moved to where it is
+    done: the first ``within_minutes`` of the line's next opening, spread by the share of each interval the
+    line is open.  A night's callbacks are due within hours of the morning's opening, not over the whole day."""
+    out = np.zeros(len(work))
+    n_week = len(work)
+    if not open_share.any():
+        return out                      # never open: the work is never done (the model books it as never made)
+    span = max(1, math.ceil(within_minutes / interval_minutes))
+    for k in np.flatnonzero(work > 0):
+        first = next(j % n_week for j in range(k + 1, k + 1 + n_week) if open_share[j % n_week] > 0)
+        window = [(first + m) % n_week for m in range(span)]
+        weights = open_share[window]
+        out[window] += work[k] * weights / weights.sum()
+    return out
 
 
 def open_share_by_interval(line, interval_minutes: int) -> np.ndarray:

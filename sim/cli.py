@@ -540,8 +540,12 @@ def report(results_dirs, out, lang):
         warnings.simplefilter("ignore", RuntimeWarning)
         page = briefing.build(list(results_dirs), lang, changed)
     for path, kind in changed.items():
-        shown = ("the briefing shows its assumptions with a note that they may be another run's"
-                 if path.suffix == ".yaml" else "the briefing shows it as it is now")
+        if path.suffix == ".yaml":
+            shown = "the briefing shows its assumptions with a note that they may be another run's"
+        elif kind == "simulate" and path.name == "summary.json":
+            shown = "the briefing takes its figures from run.npz, and only the name and threshold from it"
+        else:
+            shown = "the briefing shows it as it is now"
         click.echo(f"warning: {path} is not the file `hotline {kind}` wrote there (changed since, or copied in "
                    f"from another run): {shown}", err=True)
     out.parent.mkdir(parents=True, exist_ok=True)

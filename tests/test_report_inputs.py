@@ -202,3 +202,16 @@ def test_impossible_hand_edited_numbers_are_refused_not_printed(folders, tmp_pat
     edit_json(name, change)(copy)
     assert_refused(run_hotline("report", copy, "--out", tmp_path / "b.html"), name, *words)
     assert not (tmp_path / "b.html").exists()
+
+
+def test_an_edited_summary_of_a_simulate_folder_is_said_to_give_only_the_name_and_threshold(folders, tmp_path):
+    """Found by an outside hunt (2026-12-05): the warning said the edited summary.json was shown as it is now,
+    but the briefing's figures come from run.npz."""
+    folder = tmp_path / "sim"
+    shutil.copytree(folders / "sim", folder)
+    # an edit of its figures is refused (they must agree with run.npz); a note of the analyst's is not
+    edit_json("summary.json", lambda d: d.update(note="checked by the analyst"))(folder)
+    proc = run_hotline("report", folder, "--out", tmp_path / "b.html")
+    assert proc.returncode == 0, proc.stderr
+    assert "summary.json is not the file `hotline simulate` wrote there" in proc.stderr
+    assert "takes its figures from run.npz" in proc.stderr

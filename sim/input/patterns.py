@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.input import clock, limits
+from sim.input import clock
 from sim.input.limits import AGENTS, BUSYNESS_SHAPE, CALLS_PER_HOUR
-from sim.input.reader import Node, describe
+from sim.input.reader import Node
 from sim.input.spec import Arrivals, Pool, ShiftEntry
 
 SHARES_TOLERANCE = 1e-3      # weekday factors this close to summing to 1 are shares of a week
@@ -149,9 +149,7 @@ def _shifts(node: Node) -> tuple[tuple[np.ndarray, ...], tuple[ShiftEntry, ...]]
         if not isinstance(days, list) or not days:
             shift.fail("must be a list of weekdays such as [mon, tue]", "days")
         agents = shift.integer("agents", limit=AGENTS)
-        name = shift.text("name", f"shift {i + 1}")
-        if not limits.is_carried_name(name):
-            shift.fail(f"{describe(name)} is not a name the results can carry: {limits.NAME_RULE}", "name")
+        name = shift.name("name", f"shift {i + 1}")
         off = None
         if shift.has("break"):
             b = shift.child("break")

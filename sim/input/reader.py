@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.input.limits import Limit
+from sim.input.limits import NAME_RULE, Limit, is_carried_name
 
 _ENDLESS_PATIENCE = "; callers who never hang up are written by leaving patience_seconds out"
 
@@ -124,6 +124,13 @@ class Node:
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             self.fail(f"must be text, got {describe(value)}", key)
         return str(value)
+
+    def name(self, key: str, default: str, carrier: str = "the results") -> str:
+        """A name written into results files (a shift's): one ``limits.is_carried_name`` accepts."""
+        value = self.text(key, default)
+        if not is_carried_name(value):
+            self.fail(f"{describe(value)} is not a name {carrier} can carry: {NAME_RULE}", key)
+        return value
 
     def file_name(self, key: str) -> str:
         """The name of a file the scenario reads (relative to the scenario's folder, or absolute)."""

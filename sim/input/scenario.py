@@ -661,9 +661,8 @@ def _check_transfer(node: Node, base_dir):
 def _transfer(c: Node, default: Node | None, base_dir) -> Transfer:
     """The category's transfer settings, each field falling back to routing.transfer."""
     own = c.child("transfer") if c.has("transfer") else None
-    for node in (own, default):
-        if node is not None:
-            node.unknown_keys(_TRANSFER)
+    if own is not None:                 # routing.transfer itself was checked once (``_check_transfer``)
+        own.unknown_keys(_TRANSFER)
 
     def pick(key: str, required: bool = True):
         for node in (own, default):
@@ -832,9 +831,7 @@ def _planning(root: Node, interval_minutes: int) -> Planning | None:
         indices = [clock.weekday_index(d) for d in days] if isinstance(days, list) else [None]
         if not indices or None in indices:
             t.fail("must be a list of weekdays such as [mon, tue]", "days")
-        name = t.text("name", f"shift {i + 1}")
-        if not limits.is_carried_name(name):
-            t.fail(f"{describe(name)} is not a name the roster can carry: {limits.NAME_RULE}", "name")
+        name = t.name("name", f"shift {i + 1}", carrier="the roster")
         if any(name == other.name for other in types):      # roster.csv's rows of the two could not be told apart
             t.fail(f"{name!r} names an earlier shift type too; give each its own name", "name")
         types.append(ShiftType(name, tuple(start_minutes), int(minutes), brk,

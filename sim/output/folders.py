@@ -58,9 +58,9 @@ def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = (),
     if _exists(path, option) and not path.is_dir():
         raise OptionError(option, "", f"{path} is a file, not a folder; give a folder (it is made if missing)")
     _check_writable(path, option)
-    inside = _resolved(path)
+    inside = resolved(path)
     for item in inputs:
-        item = _resolved(Path(item))
+        item = resolved(Path(item))
         if inside == item.parent or inside in item.parents:
             raise OptionError(option, "", f"{path} holds the input {item}, which a run there could overwrite "
                               "or remove; give another folder with --out")
@@ -108,7 +108,7 @@ def check_folder(value, option: str, default: Path, inputs: Iterable[Path] = (),
 def _refuse_in_store(path: Path, option: str) -> None:
     """A sweep's ``store/`` (or a folder in it) is refused as a place for results: it holds the sweep's
     replications, which ``prune`` cleans, and nothing else."""
-    inside = _resolved(path)
+    inside = resolved(path)
     for folder in (inside, *inside.parents):
         if folder.name == "store" and _read_manifest(folder.parent).get("sweep"):
             where = "is the folder" if folder == inside else f"is inside {folder},"
@@ -119,7 +119,7 @@ def _refuse_in_store(path: Path, option: str) -> None:
 def _written_above(path: Path, command: str) -> tuple[Path, str] | None:
     """(folder, command) when a folder above ``path`` lists, in its manifest, files that another command wrote
     inside ``path`` (``today/`` of a decision, a scenario's folder of a comparison), else None."""
-    inside = _resolved(path)
+    inside = resolved(path)
     for above in inside.parents:
         rel = inside.relative_to(above).as_posix() + "/"
         for other, written in _read_manifest(above).items():
@@ -158,9 +158,9 @@ def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), c
                           f"{default}")
     _check_writable(path.parent, option)
     _refuse_in_store(path.parent, option)
-    target = _resolved(path)
+    target = resolved(path)
     for item in inputs:
-        item = _resolved(Path(item))
+        item = resolved(Path(item))
         companion = item.parent == target.parent and _is_companion(item.name, target.stem)
         if item == target or (companions and companion):
             raise OptionError(option, "", f"{path} would overwrite the input {item}; give another file name")
@@ -222,7 +222,8 @@ def _exists(path: Path, option: str) -> bool:
         raise OptionError(option, "", f"cannot look at {path}: {exc.strerror}") from None
 
 
-def _resolved(path: Path) -> Path:
+def resolved(path: Path) -> Path:
+    """``path`` with its links and ``..`` followed: two names of one file compare equal."""
     return Path(os.path.realpath(path))
 
 
@@ -264,7 +265,7 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
     and the temporary files killed runs of this tool left in the folders written.
     """
     folder = Path(folder)
-    root = _resolved(folder)
+    root = resolved(folder)
     manifest, digests = _read_manifest(folder), _read_manifest(folder, "fingerprints")
     now = sorted({rel for rel in (_relative(root, p) for p in written) if rel is not None})
     removed, kept = [], []
@@ -280,7 +281,7 @@ def record(folder: Path, command: str, written: Iterable[Path]) -> Tidied:
             continue                        # a name no file can have (too long): not the tool's
         removed.append(target)
         for parent in target.parents:
-            if _resolved(parent) == root:
+            if resolved(parent) == root:
                 break
             remove_if_empty(parent)
     manifest[command] = now
@@ -311,7 +312,7 @@ def changed_since_written(folder: Path, command: str) -> list[Path]:
 def _recorded(folder: Path, command: str):
     """(name in the folder, path, fingerprint when written or None) of each file the folder's manifest lists
     under ``command``; names that lead outside the folder, or that no file can have, are left out."""
-    root = _resolved(folder)
+    root = resolved(folder)
     digests = _read_manifest(folder, "fingerprints").get(command, {})
     for rel in _read_manifest(folder).get(command, []):
         try:

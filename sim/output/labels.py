@@ -8,6 +8,7 @@ boxes.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from sim.errors import OptionError
@@ -170,6 +171,12 @@ def cjk_font() -> str | None:
     if added and found is not None:
         _save_font_cache(font_manager, manager)
     return found
+
+
+def display_columns(text: str) -> int:
+    """The columns ``text`` takes in a terminal or a legend: a Chinese character (East Asian wide or full-width)
+    takes two (``综合坐席`` takes eight)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def matplotlib_module(name: str | None = None):

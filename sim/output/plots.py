@@ -8,13 +8,12 @@ matplotlib Figure; the caller saves or shows it.
 
 from __future__ import annotations
 
-import unicodedata
 from contextlib import contextmanager
 
 import numpy as np
 
 from sim.input.clock import DAYS_PER_WEEK, HOURS_PER_DAY, MINUTES_PER_HOUR
-from sim.output.labels import matplotlib_module, text, use_language
+from sim.output.labels import display_columns, matplotlib_module, text, use_language
 
 matplotlib, plt = matplotlib_module(), matplotlib_module("pyplot")
 
@@ -93,8 +92,7 @@ LEGEND_KEY_INCHES = 0.6             # a legend entry's key and the gap after it
 def legend_columns(names, fig_width_inches: float, most: int = 4) -> int:
     """Columns of a legend below a chart: as many as fit the figure's width (at most ``most``), so that long
     labels (four Chinese option names) wrap into rows instead of running off both sides."""
-    widths = [LEGEND_KEY_INCHES + LEGEND_INCHES_PER_COLUMN
-              * sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(name)) for name in names]
+    widths = [LEGEND_KEY_INCHES + LEGEND_INCHES_PER_COLUMN * display_columns(str(name)) for name in names]
     for columns in range(min(most, len(widths)), 1, -1):
         # matplotlib fills a legend column by column, the first len % columns columns one entry longer
         rows, longer = divmod(len(widths), columns)

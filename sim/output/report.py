@@ -23,7 +23,7 @@ from sim.input import clock
 from sim.output import compare as compare_files
 from sim.output import decide as decide_files
 from sim.output import plan as plan_files
-from sim.output.folders import default_dir
+from sim.output.folders import default_dir, resolved
 from sim.output import simulate as simulate_files
 from sim.output.labels import text
 from sim.results.figures import HEADLINE, shown_as, table
@@ -104,11 +104,11 @@ def build(folders: list[Path], lang: str = "en", changed: Iterable[Path] = ()) -
     parts.append(f"<h2>{_e(text('definitions', lang))}</h2><ul>"
                  + "".join(f"<li>{_e(text(k, lang, t=threshold))}</li>"
                            for k in ("def_sl", "def_ab", "def_asa", "def_pp", "ci_note")) + "</ul>")
-    changed = {_resolved(p) for p in changed}
+    changed = {resolved(p) for p in changed}
     unique: dict[tuple[str, str], bool] = {}        # options sharing a base file share its assumptions
     for name, comments, path in sources:
         unique[(name, comments)] = unique.get((name, comments), False) or (path is not None
-                                                                            and _resolved(path) in changed)
+                                                                            and resolved(path) in changed)
     parts.append(f"<h2>{_e(text('assumptions', lang))}</h2>" + "".join(
         f"<h3>{_e(name)}</h3>" + (f"<p class='note'>{_e(text('assumptions_changed', lang))}</p>" if moved else "")
         + f"<pre>{_e(comments)}</pre>" for (name, comments), moved in unique.items()))
@@ -222,13 +222,6 @@ def _estimate(entry: dict | None, percent: bool = False, signed: bool = False) -
 def _table(header: list[str], rows: list[list[str]]) -> str:
     return ("<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in header) + "</tr>"
             + "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
-
-
-def _resolved(path: Path) -> Path:
-    try:
-        return Path(path).resolve()
-    except (OSError, RuntimeError):         # a loop of links: compared as written
-        return Path(path)
 
 
 def _assumptions(name: str, path: Path) -> list[tuple[str, str, Path]]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-import unicodedata
 
 from sim.input.clock import MINUTES_PER_WEEK
+from sim.output.labels import display_columns
 from sim.results.figures import FIGURES, HEADLINE, SHORT, shown_as
 
 HOURS_PER_WEEK = MINUTES_PER_WEEK // 60
@@ -36,18 +36,13 @@ def _cell(entry: dict | None, how: str) -> str:
     return text
 
 
-def _columns(text: str) -> int:
-    """The columns ``text`` takes on a terminal: a Chinese character (East Asian wide or full-width) takes two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _render(header: list[str], body: list[list[str]], left: int = 1) -> list[str]:
     """Aligned text rows: the first ``left`` columns to the left, numbers to the right, by the columns each
     cell takes on a terminal (``综合坐席`` takes eight)."""
-    widths = [max(_columns(row[i]) for row in [header] + body) for i in range(len(header))]
+    widths = [max(display_columns(row[i]) for row in [header] + body) for i in range(len(header))]
 
     def pad(cell: str, width: int, to_left: bool) -> str:
-        fill = " " * (width - _columns(cell))
+        fill = " " * (width - display_columns(cell))
         return cell + fill if to_left else fill + cell
 
     return ["  ".join(pad(c, w, i < left) for i, (c, w) in enumerate(zip(row, widths))) for row in [header] + body]

@@ -133,6 +133,17 @@ def warn_precision(runs) -> None:
             click.echo(f"warning: {line}", err=True)
 
 
+def warn_plan_precision(plans) -> None:
+    """Say on stderr when a plan judged interval by interval (``targets: interval``) judged them too roughly
+    to see a miss."""
+    from sim.plan.requirements import interval_precision_warning
+    for plan in plans:
+        if plan.scenario.planning.targets == "interval":
+            line = interval_precision_warning(plan.check, plan.verified.replications)
+            if line:
+                click.echo(f"warning: {plan.scenario.name}: {line}", err=True)
+
+
 def shared(values: set):
     """The one value all share, or None when they differ."""
     return next(iter(values)) if len(values) == 1 else None
@@ -395,6 +406,8 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
     note = finish(out, "plan", paths)
     click.echo(tables.plan_table(written.plan_summary(result)))
     done(f"wrote {len(paths)} files in {out}", note)
+    warn_precision([result.verified])
+    warn_plan_precision([result])
 
 
 @main.command()
@@ -448,6 +461,7 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
     click.echo(tables.decision_table(data))
     done(f"wrote {len(paths)} files in {out}", note)
     warn_precision([o.run for o in result.options])
+    warn_plan_precision([o.plan for o in result.options if o.plan is not None])
 
 
 @main.command()

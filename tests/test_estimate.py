@@ -81,3 +81,31 @@ def test_student_t_quantiles_are_exact(level):
     from sim.results.estimate import t_quantile
     degrees = np.array([1, 2, 3, 4, 5, 9, 10, 29, 100, 999])
     assert np.allclose(t_quantile(level, degrees), stats.t.ppf(0.5 + level / 2, degrees), rtol=1e-10, atol=0)
+
+
+def test_the_replications_a_useful_interval_needs_count_the_student_t_quantile():
+    """Two replications have t = 12.706 (3: 4.303, 10: 2.262; tables of Student's t): a 95% half-width of 30
+    points is a spread of 0.3 x sqrt(2) / 12.706 = 3.34 points, which 3 replications bring to
+    4.303 x 3.34 / sqrt(3) = 8.3 points, within 10.  Scaling by the square root alone asked for 18."""
+    from sim.results.estimate import replications_for
+    assert replications_for(0.30, 2, 0.10) == 3
+    assert replications_for(0.05, 2, 0.10) == 2                 # narrow enough already
+    spread = 0.05 * np.sqrt(10) / 2.2622                         # 10 replications, ±5 points
+    # the fewest n whose t quantile x spread / sqrt(n) is within 2 points: t(49 df) = 2.0096, t(48 df) = 2.0106
+    assert 2.0096 * spread / np.sqrt(50) <= 0.02 < 2.0106 * spread / np.sqrt(49)
+    assert replications_for(0.05, 10, 0.02) == 50
+
+
+def test_the_command_line_warns_when_replications_leave_a_headline_figure_too_wide(tmp_path):
+    """simulate, compare, plan and decide say on stderr which headline figure is known too roughly, and how
+    many replications would do (``USEFUL_HALF_WIDTH``)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "default.yaml"
+    proc = subprocess.run([sys.executable, "-m", "sim.cli", "simulate", str(scenario), "-r", "2", "--workers", "1",
+                           "--out", str(tmp_path / "a")], capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr
+    warned = [line for line in proc.stderr.splitlines() if "a comparison needs" in line]
+    assert warned and all(line.startswith("warning: ") for line in warned)
+    assert all("replications would do (-r " in line for line in warned)

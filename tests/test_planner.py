@@ -368,9 +368,61 @@ def test_outbound_work_without_hours_is_planned_where_the_pool_s_callers_are():
     hour = (np.arange(len(need)) % 48) / 2
     night = (hour < 8) | (hour >= 20)
     assert (load.outbound_erlangs[night] == 0).all() and (need[night] == 0).all()
-    # every expected callback hour is still there, in the open hours: calls a day x abandonment ceiling x 120 s
-    agent_hours_a_day = 60 * 12 * 0.05 * 120 / 3600
+    # every expected callback hour is still there, in the open hours: calls a day x the Erlang A abandonment of
+    # the fewest agents meeting the targets (2.98% at 12 agents, sim.plan.erlang's reference-tested figures) x 120 s
+    hung_up = agents_for_target(60, 240, 120, 20, 0.8, 0.05).p_abandon
+    assert 0.02 < hung_up < 0.05
+    agent_hours_a_day = 60 * 12 * hung_up * 120 / 3600
     assert load.outbound_erlangs[~night].sum() * 0.5 / 7 == pytest.approx(agent_hours_a_day)
+
+
+TRANSFERRING = {"12345": {"arrivals": {"per_hour": 120}, "pool": "general", "handle_seconds": EXP(300),
+                          "patience_seconds": EXP(120), "categories": {"tax": {"share": 1.0, "transfer_to": "12366"}}},
+                "12366": {"mode": "specialist", "arrivals": {"per_hour": 0}, "pool": "tax",
+                          "handle_seconds": EXP(300), "patience_seconds": EXP(120)}}
+ROUTING = {"transfer": {"kind": "cold", "triage_seconds": {"dist": "constant", "value": 30},
+                        "delay_seconds": {"dist": "constant", "value": 5}}}
+
+
+@pytest.mark.parametrize("trigger", ["return_visits", "callbacks"])
+def test_outbound_work_is_planned_in_the_pool_that_makes_it(trigger):
+    """Found by an outside hunt (2026-12-05): return visits of transferred calls were planned in the pool that
+    triaged them as well as in the one that finished them (21 agents by day for 1 Erlang of triage, 2,100 paid
+    hours a week for work never made); callbacks of the triage queue's hang-ups in the finishing pool too.
+    The model makes a return visit in the pool that finishes the call, a callback in the pool the caller left."""
+    from sim.plan.requirements import pool_loads
+    kind = {"share": 1.0, "handle_seconds": EXP(300), "within_hours": 4}
+    kind.update({"after_minutes": 1} if trigger == "return_visits" else {})
+    data = base(TRANSFERRING, {"shifts": [{"starts": ["00:00", "08:00", "16:00"], "hours": 8}]},
+                routing=ROUTING, outbound={trigger: kind}, pools={"general": {"seats": 4}, "tax": {"seats": 12}})
+    loads = pool_loads(sc.from_dict(data, "s.yaml"))
+    maker, other = ("tax", "general") if trigger == "return_visits" else ("general", "tax")
+    assert loads[other].outbound_erlangs.sum() == 0
+    assert loads[maker].outbound_erlangs.min() > 0
+    if trigger == "return_visits":
+        # every caller who reaches the tax pool: 120 an hour less those who hang up in either queue, x 300 s
+        assert 9.0 < loads[maker].outbound_erlangs.mean() < 10.0
+
+
+def test_callbacks_are_planned_for_the_hang_ups_the_targets_leave_not_the_ceiling():
+    """Found by an outside hunt (2026-12-05): callbacks were sized as if the abandonment ceiling were reached
+    (with no ceiling, every caller: 20 Erlangs of callbacks for 10 of calls, 75% over Erlang A), and for lines
+    whose callers never hang up."""
+    from sim.plan.requirements import analytic, pool_loads
+    callbacks = {"callbacks": {"share": 1.0, "handle_seconds": EXP(300), "within_hours": 4}}
+    lines = {"12345": {"arrivals": {"per_hour": 120}, "pool": "p", "handle_seconds": EXP(300),
+                       "patience_seconds": EXP(600)}}
+    s = sc.from_dict(base(lines, {"shifts": [{"starts": ["00:00"], "hours": 24}]}, outbound=callbacks,
+                          max_abandon_rate=1), "s.yaml")
+    load = pool_loads(s)["p"]
+    sipp = agents_for_target(120, 300, 600, 20, 0.8)
+    assert sipp.agents == 13 and sipp.p_abandon < 0.03
+    assert load.outbound_erlangs == pytest.approx(np.full(336, 120 * sipp.p_abandon * 300 / 3600))
+    assert (analytic(s, {"p": load})["p"] == 14).all()        # 13 for the calls, one for a few callbacks
+    patient = {"12345": dict(lines["12345"], patience_seconds=None)}
+    del patient["12345"]["patience_seconds"]
+    s = sc.from_dict(base(patient, {"shifts": [{"starts": ["00:00"], "hours": 24}]}, outbound=callbacks), "s.yaml")
+    assert pool_loads(s)["p"].outbound_erlangs.sum() == 0      # nobody hangs up: nobody to call back
 
 
 def test_a_closed_line_s_callbacks_are_planned_in_the_hours_after_it_opens():
@@ -387,3 +439,18 @@ def test_a_closed_line_s_callbacks_are_planned_in_the_hours_after_it_opens():
     # a night's 12 closed hours of calls, 60 an hour of 240 s each: 48 agent-hours, done in those 4 hours
     assert callbacks[:, morning] == pytest.approx(np.full((7, 8), 48 / 4))
     assert callbacks[:, :16].sum() == 0 and callbacks[:, 24:].sum() == 0
+
+
+def test_a_plan_judged_interval_by_interval_says_when_its_replications_are_too_few_to_judge():
+    """Found by an outside hunt (2026-12-05): with 2 replications (t = 12.7) an interval misses only when its
+    whole 95% interval does, so nearly nothing could miss, and the plan said "every target met" with no word on
+    it.  A median half-width over ``USEFUL_INTERVAL_HALF_WIDTH`` (10 points) now says so, and how many would do."""
+    from sim.plan.requirements import interval_precision_warning
+    rough = plan(peaked_day("interval"), replications=2)
+    half = rough.check.median_half_width()
+    assert half > 0.2
+    line = interval_precision_warning(rough.check, 2)
+    assert line.startswith("with 2 replications an interval's service level is known to ±")
+    assert f"±{100 * half:.0f} points" in line and "(-r 3, or planning.replications)" in line
+    fine = plan(peaked_day("interval"), replications=10)
+    assert fine.check.median_half_width() < 0.1 and interval_precision_warning(fine.check, 10) is None

@@ -21,7 +21,7 @@ import numpy as np
 from sim.errors import LogError, ScenarioError
 from sim.input import clock, limits
 from sim.input.spec import Pool, Scenario
-from sim.logs.calibrate import busy_agents, fitted_digest, presence
+from sim.logs.calibrate import busy_agents, fitted_digest, names_are_people, presence
 from sim.logs.calllog import CallLog
 from sim.model.arrivals import CallSource
 from sim.model.counters import N_BINS, WAIT_EDGES_SECONDS
@@ -141,8 +141,8 @@ def with_arrivals(s: Scenario, log: CallLog):
 
 def log_staffing(log: CallLog, interval_minutes: int) -> np.ndarray:
     """Agents on duty per interval of the log's span: those seen working, or, when the log names
-    no agents, the most calls in progress at once (as `hotline calibrate` staffs)."""
-    if log.agents:
+    no agents (or teams), the most calls in progress at once (as `hotline calibrate` staffs)."""
+    if log.agents and names_are_people(log):
         return np.ceil(presence(log, interval_minutes) - PRESENT_SHARE).astype(np.int64)
     return busy_agents(log, interval_minutes).astype(np.int64)
 

@@ -80,6 +80,14 @@ def arrivals_options(help_text: str):
     return add
 
 
+def check_format(arrival_logs) -> None:
+    """--format given without --arrivals reads nothing: say so rather than run as if it had."""
+    ctx = click.get_current_context()
+    if not arrival_logs and ctx.get_parameter_source("fmt") == click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("--format says how to read the --arrivals logs, and none is given; add "
+                               "--arrivals LOG, or leave --format out", ctx=ctx)
+
+
 def make_runner(workers, scheduler):
     from sim.run.executors import Runner
     return Runner(workers, scheduler)
@@ -271,6 +279,7 @@ def main():
 @parallel_options
 def simulate(scenario_file, replications, seed, out, trace, arrival_logs, fmt, workers, scheduler):
     """Simulate SCENARIO_FILE and write summary.json, intervals.csv and a copy of the scenario."""
+    check_format(arrival_logs)
     from sim.input import scenario
     from sim.logs.calllog import TraceWriter
     from sim.output import simulate as written
@@ -428,6 +437,7 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
     decision_lines.csv, decision.xlsx, cost.png, sl_by_line.png, each option's
     plan (plan-<name>/) and today's run (today/).
     """
+    check_format(arrival_logs)
     from sim.input import scenario
     from sim.output import decide as written
     from sim.output import tables
@@ -546,8 +556,13 @@ def report(results_dirs, out, lang):
     inputs = [p for d in results_dirs for p in Path(d).rglob("*") if p.suffix.lower() not in (".html", ".htm")]
     # named after the folders, like compare's and decide's own folders: a second briefing keeps the first
     default = folders.default_dir("_".join(Path(d).resolve().name for d in results_dirs), prefix="briefing-")
+    given = out
     out = folders.check_file(out, "--out", default.with_name(default.name + ".html"), inputs,
                              mark=briefing.GENERATOR, command="hotline report")
+    if given is not None and out.suffix.lower() not in (".html", ".htm"):
+        # a browser opens the page by its name; "briefing.pdf" holding HTML opens nowhere
+        raise click.BadParameter(f"{given}: the briefing is an HTML page; give a name ending in .html "
+                                 "(print it to PDF from the browser)", param_hint="'--out'")
     changed = {path: kind for folder, kind in kinds.items() for path in folders.changed_since_written(folder, kind)}
     with warnings.catch_warnings():
         # numbers edited into a results file may overflow on the way to being refused: the refusal says it

@@ -127,6 +127,16 @@ CASES = [
          "per_hour=1e+300", "at most 100000"),
     # -- prune, erlang: values Click's ranges let through ------------------------------------------------------
     case("prune-empty-name", ["prune", ""], "'DIR'", "is empty"),
+    # found by an outside hunt (2026-12-05): a mistyped or wrong folder was "cleaned", exit 0
+    case("prune-a-results-folder", ["prune", "done"], "done", "is not a sweep's folder", "store/"),
+    case("simulate-format-without-arrivals", ["simulate", "s.yaml", "--format", "anonymous-bank", "--out", "out"],
+         "--format", "none is given", "--arrivals LOG"),
+    case("report-out-pdf", ["report", "done", "--out", "b.pdf"], "--out", "b.pdf", "HTML page", ".html"),
+    case("calibrate-a-line-of-2-MB", ["calibrate", "long.csv", "--out", "out/c.yaml"], "long.csv", "line 2",
+         "longer than 1,000 kB", long_DOT_csv=HEADER + "\n" + "a" * 2_000_000),
+    sim("sample-file-over-64-MB", edit("handle_seconds: {dist: exponential, mean: 120}",
+                                       "handle_seconds: {dist: empirical, file: big.txt}"),
+        "big.txt", "more than 64 MB", "right file", big_DOT_txt="120\n" * 16_000_001),
     case("prune-older-than-nan", ["prune", "done", "--older-than", "nan"], "--older-than", "not a finite number"),
     *[case(f"erlang{option}-nan", ["erlang", "--per-hour", "600", "--handle-seconds", "300", "--patience-seconds",
                                    "100", option, "nan"], option, "not a finite number")
@@ -366,3 +376,26 @@ def test_chinese_names_on_english_charts_are_drawn_not_boxes(world):
         proc = run_here("compare", "a.yaml", "b.yaml", "-r", "2", "-w", "1", "--out", "out", cwd=world)
     assert proc.returncode == 0, proc.stderr
     assert not [w for w in seen if "missing from font" in str(w.message)]
+
+
+def test_a_results_file_far_larger_than_any_the_tool_writes_is_refused_unread(world):
+    """Found by an outside hunt (2026-12-05): `report` read a 3 GiB summary.json whole (6.4 GB of memory, or a
+    MemoryError traceback under a limit).  Its size now refuses it before a byte is read."""
+    make_files(world, {"x.yaml": GOOD})
+    assert run_here("simulate", "x.yaml", "-r", "2", "-w", "1", "--out", "run", cwd=world).returncode == 0
+    with open(world / "run" / "summary.json", "r+b") as handle:
+        handle.truncate(3 << 30)                    # sparse: 3 GiB on paper, nothing on the disk
+    proc = run_here("report", "run", "--out", "b.html", cwd=world)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "summary.json: is 3,221 MB, larger than any file this tool writes there" in proc.stderr
+
+
+def test_a_handle_time_below_a_microsecond_is_planned(world):
+    """Found by an outside hunt (2026-12-05): the planner rounded a mean handle time of 1e-7 s to 0 and crashed
+    where simulate ran it."""
+    text = edit("handle_seconds: {dist: exponential, mean: 120}", "handle_seconds: {dist: constant, value: 1e-7}")
+    make_files(world, {"x.yaml": text + PLANNING})
+    proc = run_here(*PLAN, cwd=world)
+    assert proc.returncode == 0, proc.stderr
+    plan = json.loads((world / "out" / "plan.json").read_text())
+    assert plan["targets_met"] and plan["pools"]["general"]["headcount"] >= 1

@@ -205,3 +205,14 @@ def test_agent_names_that_are_teams_are_not_taken_for_people(tmp_path):
     assert max(raw["pools"]["agents"]["seats_by_interval"]) >= 3    # 600 s calls every 3 minutes: 4 at once
     bank = calllog.read(calllog.bank_months("june"), "anonymous-bank")
     assert cal.names_are_people(bank)                           # 584 of 30,591 calls overlap: slips of the clock
+
+
+def test_a_queue_timeout_gives_a_patience_law_the_scenario_accepts(tmp_path):
+    """Found by an outside hunt (2026-12-05): every abandoner hanging up at a 60 s queue timeout fitted a
+    lognormal of cv 0, which calibrate wrote and every command then refused."""
+    rows = [(f"2024-01-01 {i // 60:02d}:{i % 60:02d}:00", "abandoned" if i % 2 == 0 else "answered",
+             60 if i % 2 == 0 else 5, "" if i % 2 == 0 else 100 + i, "") for i in range(100)]
+    raw, _ = cal.calibrate(_generic_log(tmp_path / "t.csv", rows), "timeout")
+    patience = raw["lines"]["12345"]["patience_seconds"]
+    assert patience.get("cv", 1) >= 0.001
+    sc.from_dict(raw, "timeout.yaml")                           # runnable as it is

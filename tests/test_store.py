@@ -181,6 +181,18 @@ def test_prune_removes_leftovers_unreadable_and_old_entries_and_nothing_else(sto
     assert sorted(p.name for p in store.iterdir()) == ["notes.txt"]            # empty key folders go too
 
 
+def test_prune_leaves_a_link_in_the_store_and_its_target_alone(stored, tmp_path):
+    """Found by an outside hunt (2026-12-05): a link named like an entry, to a file elsewhere, was removed as
+    "unreadable": the store never writes links, and files the tool did not write are never touched."""
+    _, out, _, entries = stored
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("someone's\n")
+    link = entries[0].parent / "r9.npz"
+    link.symlink_to(target)
+    output = run("prune", out, "--all")
+    assert link.is_symlink() and target.read_text() == "someone's\n" and str(link) not in output
+
+
 def test_a_stored_entry_that_is_a_pipe_is_computed_again_not_waited_for(tmp_path):
     from sim.run.store import Store
     store = Store(tmp_path / "store")

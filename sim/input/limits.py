@@ -78,6 +78,9 @@ def kept_groups(n_intervals: int, interval_minutes: int) -> int:
 # Reading: a scenario is a few kilobytes (the Fuyang ones at most 8 kB) and the YAML
 # reader takes about 4 s a megabyte; long samples belong in a sample file.
 SCENARIO_FILE_BYTES = 1_000_000
+# A sample file holds a value a line: a year of a large centre's talk times is a few million values, under 40 MB;
+# read whole, 64 MB takes about 1.5 GB of memory while parsed
+SAMPLE_FILE_BYTES = 64_000_000
 NESTING_LEVELS = 50                # a scenario nests about 6 deep; 50 keeps every reader's recursion shallow
 BASE_CHAIN_FILES = 50              # a variant of a variant of a base is 3; 50 keeps the reader's recursion shallow
 

@@ -95,14 +95,19 @@ def decode_problem(exc: UnicodeDecodeError, line: int | None = None) -> str:
             "Windows code page); save the file as UTF-8")
 
 
-def read_text(path: str | Path, error=InputError, allow_gzip: bool = False) -> str:
-    """The whole file as UTF-8 text, or ``error`` with one line on what it is and what to do."""
+def read_text(path: str | Path, error=InputError, allow_gzip: bool = False, max_bytes: int | None = None,
+              what: str = "such a file") -> str:
+    """The whole file as UTF-8 text, or ``error`` with one line on what it is and what to do.  ``max_bytes``:
+    a larger file (unpacked) is refused before it fills the memory, as more than ``what`` ever holds."""
     path = Path(path)
     with open_text(path, error, allow_gzip) as handle:
         try:
-            data = handle.buffer.read()
+            data = handle.buffer.read(-1 if max_bytes is None else max_bytes + 1)
         except (OSError, EOFError) as exc:
             raise error(str(path), "", f"cannot be read whole ({exc}); copy it again") from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise error(str(path), "", f"holds more than {max_bytes / 1e6:g} MB, more than {what} ever holds: is it "
+                    "the right file?")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

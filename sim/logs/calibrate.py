@@ -37,6 +37,7 @@ from scipy import stats
 
 from sim.errors import LogError, OptionError
 from sim.input import clock
+from sim.input.limits import CV
 from sim.input.scenario import map_files
 from sim.logs.calllog import CallLog
 
@@ -159,7 +160,13 @@ def fit_talk(values: np.ndarray) -> tuple[dict, dict]:
         return {"dist": "empirical", "values": [float(round(v, 1)) for v in values]}, report
     report["chosen"] = best
     report["why"] = f"{best} is the closer fit: Kolmogorov-Smirnov distance {ks:.4f}"
-    return {"dist": best, "mean": round(law["mean"], 3), "cv": round(law["cv"], 4)}, report
+    return {"dist": best, "mean": round(law["mean"], 3), "cv": _cv(law["cv"])}, report
+
+
+def _cv(cv: float) -> float:
+    """A fitted coefficient of variation as the scenario writes it: rounded, and within what a scenario may say
+    (all abandoners hanging up at one queue timeout fit a lognormal of cv 0)."""
+    return min(max(round(cv, 4), CV.low), CV.high)
 
 
 def _aic(loglik: float, k: int) -> float:
@@ -191,7 +198,7 @@ def fit_patience(wait: np.ndarray, answered: np.ndarray) -> tuple[dict | None, d
         loglik = (stats.lognorm.logpdf(wait[~answered & waited], s, 0, scale).sum()
                   + stats.lognorm.logsf(wait[answered & waited], s, 0, scale).sum())
         fits["lognormal"] = ({"dist": "lognormal", "mean": round(scale * math.exp(s * s / 2), 3),
-                              "cv": round(math.sqrt(math.expm1(s * s)), 4)}, _aic(loglik, 2),
+                              "cv": _cv(math.sqrt(math.expm1(s * s)))}, _aic(loglik, 2),
                              lambda t, s=s, scale=scale: float(stats.lognorm.sf(t, s, 0, scale)))
     points = [15, 30, 60, 120, 300, 600]
     report["kaplan_meier_survival"] = {str(t): round(float(km.evaluate(t)), 4) for t in points}

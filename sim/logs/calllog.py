@@ -32,9 +32,9 @@ left out, counted and named in ``CallLog.notes``.
 from __future__ import annotations
 
 import csv
-import io
 import gzip
 import hashlib
+import io
 import math
 import os
 import re
@@ -44,6 +44,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Iterator
 
@@ -90,6 +91,7 @@ def bank_months(*months: str) -> list[Path]:
 
 
 FINGERPRINT_HEX_DIGITS = 16
+LINE_BYTES = 1_000_000          # a call's record is a few hundred bytes; the csv reader's field limit is 131 kB
 CONTENT_DIGEST_BYTES = 16       # of a log's unpacked bytes: two files with the same calls share it
 
 
@@ -268,7 +270,11 @@ def _lines(path: Path, handle, digest=None) -> Iterator[str]:
     number = 0
     raw = handle.buffer
     try:
-        for number, data in enumerate(raw, start=1):
+        # a line at a time, each at most LINE_BYTES: a file without line ends is refused, not read whole
+        for number, data in enumerate(iter(partial(raw.readline, LINE_BYTES + 1), b""), start=1):
+            if len(data) > LINE_BYTES:
+                raise LogError(str(path), f"line {number}", f"is longer than {LINE_BYTES // 1000:,} kB, far "
+                               "longer than a call's record: is it a call log, with a line per call?")
             if digest is not None:
                 digest.update(data)
             try:

@@ -19,7 +19,7 @@ import numpy as np
 
 from sim import files
 from sim.errors import InputError, OptionError
-from sim.input import clock
+from sim.input import clock, limits
 from sim.output import compare as compare_files
 from sim.output import decide as decide_files
 from sim.output import plan as plan_files
@@ -51,6 +51,9 @@ h2,h3{break-after:avoid;page-break-after:avoid} img{max-height:120mm}}
 
 # What each results file must hold for the briefing, and which command writes it (to redo it).
 NUMBER = (int, float)
+# The JSON files of a results folder are a few hundred kB (2 MB for a scenario of 400 pools);
+# a larger one was not written by the tool, and reading it whole could take the machine's memory
+RESULT_JSON_BYTES = 64_000_000
 _JSON_KEYS = {"decision.json": {"options": list, "goals": dict, "replications": int, "currency": str},
               "compare.json": {"scenarios": list, "threshold_seconds": NUMBER, "targets": dict},
               "plan.json": {"scenario": str, "headcount": int, "verified": dict, "targets": dict},
@@ -125,10 +128,22 @@ def _not_special(path: Path, writer: str):
                           f"run `hotline {writer}` again to rewrite it")
 
 
+def _not_huge(path: Path, max_bytes: int, redo: str):
+    """Refuse a file larger than any this tool writes there, before it is read into memory."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return                          # the reader says what is wrong with it
+    if size > max_bytes:
+        raise OptionError(str(path), "", f"is {size / 1e6:,.0f} MB, larger than any file this tool writes there "
+                          f"(at most {max_bytes / 1e6:g} MB); {redo}")
+
+
 def _load_json(path: Path) -> dict:
     """A results JSON file with the fields the briefing reads; OptionError naming the file otherwise."""
     redo = f"run `hotline {_WRITER[path.name]}` again to rewrite it"
     _not_special(path, _WRITER[path.name])
+    _not_huge(path, RESULT_JSON_BYTES, redo)
     try:
         data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_a_number)
     except _Impossible as exc:
@@ -234,6 +249,7 @@ def _comments(path: Path) -> str | None:
     """The comment lines of a scenario file: where its figures come from."""
     if not path.is_file():
         return None
+    _not_huge(path, limits.SCENARIO_FILE_BYTES, "run the command that wrote its folder again")
     try:
         body = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

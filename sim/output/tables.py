@@ -243,6 +243,11 @@ def decision_table(data: dict) -> str:
     return "\n".join(out)
 
 
+def _goal_percent(share: float) -> str:
+    """A goal as the user gave it: 80%, 99.5%; never rounded to 100% or 0% when it is not that."""
+    return f"{100 * share:.10g}%"
+
+
 def erlang_table(report: dict, answer: int, chosen=None) -> str:
     """``hotline erlang``: agents against service level, abandonment, ASA and occupancy around the answer."""
     t = report["target"]
@@ -255,8 +260,9 @@ def erlang_table(report: dict, answer: int, chosen=None) -> str:
                      "-" if not math.isfinite(row["asa_seconds"]) else f"{row['asa_seconds']:.1f}",
                      _fmt(row["occupancy"], "percent"), "<- fewest meeting the targets" if i == answer else ""])
     first = report["table"][0]
-    goal = (f"service level >= {t['service_level']:.0%}"
-            + (f" and abandoned <= {t['max_abandon_rate']:.0%}" if t["max_abandon_rate"] is not None else ""))
+    goal = (f"service level >= {_goal_percent(t['service_level'])}"
+            + (f" and abandoned <= {_goal_percent(t['max_abandon_rate'])}" if t["max_abandon_rate"] is not None
+               else ""))
     out = [f"{report['model']}: {first['offered_erlangs']:.2f} Erlangs offered (calls per hour x handle hours); "
            f"targets: {goal}.", *(line.rstrip() for line in _render(header, body, left=0)),
            f"SL = answered within {t['threshold_seconds']:g} s / offered; abandoned = hung up before an answer / "

@@ -206,7 +206,7 @@ def _hang_up_share(pool_abandon: np.ndarray, load: PoolLoad, theta: float) -> np
 def _inbound_figures(s: Scenario, load: PoolLoad, target: float) -> list:
     """Per interval of the clock week: the Erlang A/C figures of the fewest agents meeting ``target`` and the
     abandonment ceiling for the pool's inbound callers alone (None where no call comes)."""
-    return [_sipp(round(lam, 6), round(secs, 6), pat, s.threshold_seconds, target, s.max_abandon_rate)
+    return [_sipp(float(lam), float(secs), float(pat), s.threshold_seconds, target, s.max_abandon_rate)
             if lam > 0 and secs > 0 else None
             for lam, secs, pat in zip(load.per_hour, load.agent_seconds, load.patience_seconds)]
 

@@ -92,8 +92,13 @@ def find_store(folder: Path) -> Path:
     folder = Path(folder)
     if not folder.is_dir():
         raise OptionError(str(folder), "", "is not a folder; give a sweep's output folder or its store/")
-    if (folder / "store").is_dir() and not any(_KEY.match(p.name) for p in folder.iterdir() if p.is_dir()):
+    holds_entries = any(_KEY.match(p.name) for p in folder.iterdir() if p.is_dir())
+    if (folder / "store").is_dir() and not holds_entries:
         return folder / "store"
+    if not holds_entries and folder.name != "store":
+        # a mistyped folder must not look like a store cleaned of nothing
+        raise OptionError(str(folder), "", "is not a sweep's folder: it has no store/ and holds no stored "
+                          "replications; give the folder `hotline sweep` wrote (its --out) or its store/")
     return folder
 
 
@@ -161,6 +166,8 @@ class Store:
     @staticmethod
     def _verdict(path: Path, key: str, cutoff: float | None, remove_all: bool) -> str | None:
         """Why ``path`` goes, or None if it stays."""
+        if path.is_symlink():
+            return None                 # the store never writes links: not the store's, never touched
         if files.is_leftover(path):
             return "left by a killed run"
         match = _ENTRY.match(path.name)

@@ -9,6 +9,7 @@ import yaml
 from click.testing import CliRunner
 
 from sim.cli import main
+from sim.errors import LogError
 from sim.input import scenario as sc
 from sim.logs import calibrate as cal
 from sim.logs import calllog
@@ -216,3 +217,15 @@ def test_a_queue_timeout_gives_a_patience_law_the_scenario_accepts(tmp_path):
     patience = raw["lines"]["12345"]["patience_seconds"]
     assert patience.get("cv", 1) >= 0.001
     sc.from_dict(raw, "timeout.yaml")                           # runnable as it is
+
+
+def test_an_answered_call_without_a_talk_time_is_kept_in_either_format(tmp_path):
+    """Found by an outside hunt (2026-12-05): the bank's reader keeps an answered call without a talk time (a
+    fault, counted); the generic reader refused it, so a bank month written as a generic log needed
+    --skip-bad-rows, which dropped its 584 calls."""
+    rows = [("2024-03-04 09:00:00", "answered", 5, "", "A"), ("2024-03-04 09:01:00", "answered", 3, 120, "A")]
+    log = _generic_log(tmp_path / "t.csv", rows)
+    assert len(log) == 2 and log.answered.all() and np.isnan(log.handle[0]) and log.handle[1] == 120
+    assert log.faults == {"answered without a talk time (kept; talk time not used)": 1}
+    with pytest.raises(LogError, match="line 2, field handle_seconds"):     # a talk time that is wrong still is
+        _generic_log(tmp_path / "b.csv", [("2024-03-04 09:00:00", "answered", 5, "-3", "A")])

@@ -11,8 +11,8 @@ Two formats:
 ``arrival`` is when the caller joined the queue for an agent (ISO date and
 time, to the minute at least), ``outcome`` answered or abandoned, ``wait_seconds`` the time until an
 agent answered or the caller hung up, ``handle_seconds`` the talk time of
-answered calls; ``agent`` and ``caller`` may be empty (caller 0 or empty:
-unknown).  Arrival times either all carry a UTC offset or none does; with
+answered calls (empty: unknown, the call kept and counted among the faults);
+``agent`` and ``caller`` may be empty (caller 0 or empty: unknown).  Arrival times either all carry a UTC offset or none does; with
 offsets, they are read as clock times at the first row's offset.
 
 ``anonymous-bank``: the Technion SEE lab's Anonymous Bank files (whitespace
@@ -405,7 +405,10 @@ def _generic_row(path: Path, number: int, row: dict, rows: _Rows, faults: Counte
                      f"from 0 to {MAX_SECONDS:.0f}")
         return
     handle_s = np.nan
-    if outcome == "answered":
+    if outcome == "answered" and not (row["handle_seconds"] or "").strip():
+        # kept, as the bank's format keeps its answered calls without a talk time: the call and its wait count
+        faults["answered without a talk time (kept; talk time not used)"] += 1
+    elif outcome == "answered":
         handle_s = _seconds(row["handle_seconds"])
         if handle_s is None:
             rows.bad_row(path, number, "handle_seconds", f"{row['handle_seconds']!r} is not a number of "

@@ -2,6 +2,7 @@
 
 import json
 import math
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -183,7 +184,21 @@ def test_decide_writes_json_csv_a_workbook_a_planner_opens_and_charts(tmp_path):
     assert (out / "today" / "summary.json").read_bytes() == before
     briefing = CliRunner().invoke(main, ["report", str(out), "--out", str(tmp_path / "b.html")])
     assert briefing.exit_code == 0, briefing.output
-    assert "23 hours from Mon 01:00 only" in (tmp_path / "b.html").read_text()
+    page = (tmp_path / "b.html").read_text()
+    assert "23 hours from Mon 01:00 only" in page
+    # the column "lines furthest from a goal" holds each option's worst lines, furthest first (found by an outside
+    # hunt, 2026-12-05: for an option that missed, it held the first three that missed by name)
+    def shows_worst_lines(page: str) -> bool:
+        cells = Counter(f"<td>{', '.join(e['worst_lines'][:3])}</td>" for e in [data["today"], *data["options"]])
+        return all(page.count(cell) >= n for cell, n in cells.items())
+    assert shows_worst_lines(page)
+    assert len(data["today"]["worst_lines"]) >= 2
+    for order in (sorted, lambda lines: sorted(lines, reverse=True)):     # whichever order the margins give
+        data["today"]["worst_lines"] = order(data["today"]["worst_lines"])
+        data["today"]["lines_missing_goals"] = sorted(data["today"]["worst_lines"])
+        (out / "decision.json").write_text(json.dumps(data), encoding="utf-8")
+        CliRunner().invoke(main, ["report", str(out), "--out", str(tmp_path / "c.html")])
+        assert shows_worst_lines((tmp_path / "c.html").read_text())
 
 
 def test_decide_verifies_every_option_on_logged_calls(tmp_path):

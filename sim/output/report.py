@@ -302,7 +302,8 @@ def _decide(folder: Path, lang: str):
     for e in decide_files.entries(data):
         name = decide_files.display(e, lang) + (text("today_suffix", lang) if e is data["today"] else "")
         total = e["goals"]["total"]
-        worst = [decide_files.line_display(e, line, lang) for line in e["lines_missing_goals"] or e["worst_lines"]]
+        # furthest below a goal first (``worst_lines``, by margin), not the first of those that miss by name
+        worst = [decide_files.line_display(e, line, lang) for line in e["worst_lines"]]
         rows.append([name, _mark(total["service_level"], lang), _mark(total["abandon_rate"], lang),
                      f"{_amount(e['headcount'], 'a headcount of', whole=True):,}",
                      f"{_amount(e['headcount_with_shrinkage'], 'a headcount of', whole=True):,}",

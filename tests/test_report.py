@@ -97,8 +97,9 @@ def test_chinese_briefing_uses_a_font_with_every_character(result_dirs, tmp_path
     page = tmp_path / "briefing_zh.html"
     invoke("report", *result_dirs, "--out", page, "--lang", "zh")
     html = page.read_text()
-    assert "及时接通率" in html and "呼损率" in html and "<html lang='zh-CN'>" in html
-    assert "仅自周一 00:00起48小时；排班其余时段仅按 Erlang A 测算，未经仿真验证" in html
+    assert "15秒接通率" in html and "呼损率" in html and "<html lang='zh-CN'>" in html
+    assert "仅自周一 00:00起48小时；排班其余时段仅按排队论公式（Erlang A）估算，未经仿真验证" in html
+    assert "及时接通率" not in html and "缺勤" not in html and "一次办结率" not in html     # one term for each figure
     assert "服务水平" not in html and "放弃率" not in html            # a 12345 manager's words
     from matplotlib import font_manager
     font = labels.cjk_font()
@@ -282,7 +283,7 @@ def decision_dir(tmp_path_factory):
 @pytest.mark.parametrize("lang, words", [
     ("en", ("The decision", "parallel lines", "merged lines", "answered within 20 s", "agents (people)",
             "seats (workstations)", "3 replications")),
-    ("zh", ("决策结论", "各自接听", "并入12345", "20秒接通率", "呼损率", "话务员（人）", "坐席（个）", "3次重复")),
+    ("zh", ("决策结论", "各自接听", "并入12345", "20秒接通率", "呼损率", "话务员（人）", "坐席（个）", "3轮仿真")),
 ])
 def test_the_printed_briefing_has_the_decision_box_on_page_one(decision_dir, tmp_path, lang, words):
     page = tmp_path / f"briefing_{lang}.html"

@@ -115,7 +115,7 @@ def build(folders: list[Path], lang: str = "en", changed: Iterable[Path] = ()) -
     parts.append(f"<h2>{_e(text('assumptions', lang))}</h2>" + "".join(
         f"<h3>{_e(name)}</h3>" + (f"<p class='note'>{_e(text('assumptions_changed', lang))}</p>" if moved else "")
         + f"<pre>{_e(comments)}</pre>" for (name, comments), moved in unique.items()))
-    parts.append(f"<p class='note'>{_e(text('made_by', lang))}: {_e(', '.join(str(f) for f, _ in kinds))}</p>")
+    parts.append(f"<p class='note'>{_e(text('made_by', lang))}{_colon(lang)}{_e(', '.join(str(f) for f, _ in kinds))}</p>")
     return ("<!DOCTYPE html><html lang='" + ("zh-CN" if lang == "zh" else "en") + "'><head><meta charset='utf-8'>"
             + GENERATOR + f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{_e(text('briefing', lang))}"
             f"</title><style>{CSS}</style></head><body>" + "\n".join(parts) + "</body></html>\n")
@@ -267,9 +267,12 @@ def _compare(folder: Path, lang: str):
     data = _load_json(folder / "compare.json")
     if not isinstance(data["scenarios"], list) or len(data["scenarios"]) < 2:
         raise ValueError("scenarios")         # compare writes two or more: the charts would be empty
-    header = [text("scenario", lang)] + [text(f, lang) for f, _ in COLUMNS]
-    rows = [[e["scenario"]] + [_estimate(e["total"].get(f), p) for f, p in COLUMNS] for e in data["scenarios"]]
-    diffs = [[e["scenario"]] + [_estimate(e["difference"].get(f), p, signed=True) for f, p in COLUMNS]
+    header = [text("scenario", lang)] + [text("sl_t", lang, t=data["threshold_seconds"]) if f == "service_level"
+                                         else text(f, lang) for f, _ in COLUMNS]
+    # each scenario by its label in the language asked for, as its journey table below shows it
+    rows = [[decide_files.display(e, lang)] + [_estimate(e["total"].get(f), p) for f, p in COLUMNS]
+            for e in data["scenarios"]]
+    diffs = [[decide_files.display(e, lang)] + [_estimate(e["difference"].get(f), p, signed=True) for f, p in COLUMNS]
              for e in data["scenarios"][1:]]
     figs = compare_files.charts(data, lang)
     html_ = [f"<h2>{_e(text('scenarios', lang))}</h2>", _table(header, rows), f"<p class='note'>{_e(text('ci_note', lang))}</p>"]
@@ -318,9 +321,11 @@ def _decide(folder: Path, lang: str):
     box = (f"<section class='decision'><h2>{_e(text('decision', lang))}</h2><p>{_e(intro)}</p>"
            + _table(header, rows).replace("✓", "<span class='met'>✓</span>").replace("✗", "<span class='missed'>✗</span>")
            + f"<p class='note'>{_e(text('cost_note', lang, currency=data['currency'], shrink=data['shrinkage']))}"
-           + (f"; {_e(text('verified_on', lang))}{_e(data['verified_on'])}" if "logged" in data.get("verified_on", "")
+           + (f"{_semicolon(lang)}{_e(text('verified_on', lang))}{_e(data['verified_on'])}"
+              if "logged" in data.get("verified_on", "")
               else "")
-           + (f"; {_e(text('verified_span', lang))}: {_e(span)}" if (span := _span(data, lang)) else "")
+           + (f"{_semicolon(lang)}{_e(text('verified_span', lang))}{_colon(lang)}{_e(span)}"
+              if (span := _span(data, lang)) else "")
            + "</p></section>")
     figs = decide_files.charts(data, lang)
     html_ = [box, _figure(figs[0], text("title_cost", lang)), _figure(figs[1], text("title_sl_line", lang))]
@@ -374,6 +379,15 @@ def _span(data: dict, lang: str) -> str | None:
                 start=f"{text('weekdays', lang)[day]} {minute // 60:02d}:{minute % 60:02d}")
 
 
+def _colon(lang: str) -> str:
+    """A heading's colon: full width in Chinese."""
+    return "：" if lang == "zh" else ": "
+
+
+def _semicolon(lang: str) -> str:
+    return "；" if lang == "zh" else "; "
+
+
 def _list(items: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(items)
 
@@ -397,7 +411,7 @@ def _plan(folder: Path, lang: str):
              [text("asa_seconds", lang), _estimate(v["asa_seconds"])]]
     per_pool, interval_minutes = _requirements(folder / "requirements.csv")
     figs = plan_files.plan_charts(per_pool, _roster(folder / "roster.csv", lang), interval_minutes, lang)
-    html_ = [f"<h2>{_e(text('plan', lang))}: {_e(data['scenario'])}</h2>", _table(["", ""], rows),
+    html_ = [f"<h2>{_e(text('plan', lang))}{_colon(lang)}{_e(data['scenario'])}</h2>", _table(["", ""], rows),
              _figure(figs[0], text("title_requirements", lang)), _figure(figs[1], text("title_heatmap", lang)),
              _figure(figs[2], text("title_roster", lang))]
     return ("\n".join(html_), data["targets"]["threshold_seconds"],
@@ -516,8 +530,8 @@ def _simulate(folder: Path, lang: str):
     run = _load_run(folder)
     _same_run(folder, data, run)
     whole = table(run, "whole")
-    header = [text("scope", lang), text("offered", lang), text("service_level", lang), text("abandon_rate", lang),
-              text("asa_seconds", lang)]
+    header = [text("scope", lang), text("offered", lang), text("sl_t", lang, t=data["threshold_seconds"]),
+              text("abandon_rate", lang), text("asa_seconds", lang)]
     rows = []
     for kind, ident in whole.scopes:
         name = text("total", lang) if kind == "total" else run.layout.label(kind, ident, lang)
@@ -534,6 +548,6 @@ def _simulate(folder: Path, lang: str):
     fig = plots.by_hour_of_week({run.layout.name: (hours + 0.5, mean, low, high)},
                                 text("sl_axis", lang, t=run.layout.threshold_seconds), text("title_sl_hour", lang),
                                 target=run.layout.service_level_target, lang=lang)
-    html_ = [f"<h2>{_e(text('simulation', lang))}: {_e(data['scenario'])}</h2>", _table(header, rows),
+    html_ = [f"<h2>{_e(text('simulation', lang))}{_colon(lang)}{_e(run.layout.label('scenario', lang=lang))}</h2>", _table(header, rows),
              f"<p class='note'>{_e(text('ci_note', lang))}</p>", _figure(fig, text("title_sl_hour", lang))]
     return "\n".join(html_), data["threshold_seconds"], _assumptions(data["scenario"], folder / "scenario.yaml")

@@ -108,7 +108,7 @@ def comparison_table(data: dict) -> str:
 
 def plan_table(data: dict) -> str:
     """plan.json as text: per pool and in total."""
-    header = ["pool", "headcount", "to hire", "seats", "agent-hours/week", "MIP gap", "missed"]
+    header = ["pool", "headcount", "to employ", "seats", "agent-hours/week", "MIP gap", "missed"]
     body = [[k, str(v["headcount"]), str(v["headcount_with_shrinkage"]), str(v["seats"]), f"{v['agent_hours']:,.0f}",
              f"{v['mip_gap']:.2%}", str(v["intervals_missing_target"])]
             for k, v in data["pools"].items()]
@@ -139,7 +139,7 @@ def plan_table(data: dict) -> str:
         *lines,
         verified,
         f"cost: {money_text(data['cost'])}.",
-        "headcount = agents on the roster; to hire = after shrinkage; seats = workstations (most agents at work "
+        "headcount = agents on the roster; to employ = after shrinkage; seats = workstations (most agents at work "
         "at once plus the margin);",
         "missed = intervals missing a target beyond their 95% interval, or on the mean for a line of the pool that "
         "misses a goal over the horizon (with day or week goals some may: agents go where they buy the most "

@@ -144,3 +144,30 @@ def test_traces_of_every_shipped_scenario_have_no_negative_wait_and_read_back(pa
     writer.close()
     log = calllog.read([tmp_path / "trace-r0.csv"])        # the tool's own reader refuses negative waits
     assert len(log) > 1000 and (log.wait >= 0).all()
+
+
+def test_after_the_horizon_the_check_follows_the_model_s_rules_for_outbound_work():
+    """Found by an outside fuzz (2026-12-05), two false alarms once a run's horizon had passed, with callers
+    still in the system: return visits created then are placed by no interval boundary (none of them would be
+    made: each becomes available after the horizon), and outbound hours open and close no more (a kind open at
+    the horizon is made until its next closing, then no more), while the check read the clock."""
+    later = {"name": "x", "horizon_hours": 24,
+             "lines": {"L": {"pool": "p", "arrivals": {"per_day": 700}, "handle_seconds": EXP(300),
+                             "categories": [{"name": "a", "share": 0.6}, {"name": "b", "share": 0.4, "priority": 1}]}},
+             "pools": {"p": {"agents": 2}},
+             "outbound": {"return_visits": {"share": 1.0, "handle_seconds": EXP(60), "after_hours": 2,
+                                            "within_hours": 50}}}
+    hours = {"name": "x", "horizon_hours": 72, "start": "tue 22:30",
+             "lines": {"L0": {"pool": "p1", "arrivals": {"per_hour": 7.0},
+                              "handle_seconds": {"dist": "empirical", "values": [129580.0, 129580.0]},
+                              "patience_seconds": EXP(60.0)}},
+             "pools": {"p1": {"agents_by_interval": [2, 2, 4, 2, 2, 0, 3, 1, 2, 0, 4, 4, 1, 2, 3, 0, 2, 0, 2, 4, 1, 4,
+                                                     3, 4, 1, 4, 2, 1, 1, 4, 2, 4, 1, 1, 0, 2, 4, 2, 2, 3, 3, 0, 2, 0,
+                                                     2, 4, 4, 0]}},
+             "outbound": {"return_visits": {"share": 1.0, "handle_seconds": EXP(1130.0), "within_hours": 50,
+                                            "hours": ["00:30", "24:00"]}}}
+    for data, seed in ((later, 1), (hours, 2)):
+        s = sc.from_dict(data, "x.yaml")
+        checked = run_replication(s, seed=seed, replication=0, check=True)
+        plain = run_replication(s, seed=seed, replication=0)
+        assert all((checked.sums()[k] == v).all() for k, v in plain.sums().items() if isinstance(v, np.ndarray))

@@ -65,7 +65,8 @@ class InvariantChecker:
     def check_later(self, now: float):
         """Jobs created for later are placed among their pools' pending jobs before any could be available."""
         work = self.model.outbound_work
-        if work.placed_at + work.later_span <= now and work.waiting_later():
+        # after the horizon no boundary places them, and none is made: each becomes available after the horizon
+        if work.placed_at + work.later_span <= now < work.horizon_seconds and work.waiting_later():
             raise InvariantError(f"t={now:.3f} s: {work.waiting_later()} job(s) created for later, since "
                                  f"{work.placed_at:.3f} s, may be available now but are not among the pending jobs")
 
@@ -136,8 +137,10 @@ class InvariantChecker:
         work = self.model.outbound_work
         for k, jobs in enumerate(pool.jobs):
             hours = work.kinds[k].hours
+            # the model's rule after the horizon: hours open then close no more, so a kind open at the horizon is
+            # made until its next closing (``open_until``), and then no more
             if (jobs and work.open[k] and work.opened_at[k] != now and (hours is None or work.is_open(now, hours))
-                    and pool.n_free > work.reserve[k]):
+                    and now < work.open_until[k] and pool.n_free > work.reserve[k]):
                 raise InvariantError(f"t={now:.3f} s: pool {pool.index} has {pool.n_free} free agent(s), more "
                                      f"than the {work.reserve[k]} kept free, while {len(jobs)} job(s) of outbound "
                                      f"kind {work.kinds[k].name!r} wait")

@@ -109,3 +109,16 @@ def test_the_command_line_warns_when_replications_leave_a_headline_figure_too_wi
     warned = [line for line in proc.stderr.splitlines() if "a comparison needs" in line]
     assert warned and all(line.startswith("warning: ") for line in warned)
     assert all("replications would do (-r " in line for line in warned)
+
+
+def test_a_lopsided_interval_is_shown_by_its_ends_not_as_plus_or_minus():
+    """Found by an outside review (2026-12-05): "98.3 ± 8.2 %" for a score interval of [83.4%, 99.9%] reads as
+    reaching 106.5%.  A lopsided interval (one side over 1.5 times the other) is shown by its ends."""
+    from sim.output.report import _estimate
+    from sim.output.tables import _cell, lopsided
+    share = {"mean": 0.983, "ci95": [0.834, 0.9986]}
+    assert lopsided(0.983, 0.834, 0.9986) and not lopsided(0.5, 0.45, 0.551) and not lopsided(0.0, 0.0, 0.0)
+    assert _cell(share, "percent") == "98.3% [83.4-99.9%]"
+    assert _estimate(share, percent=True) == "98.3 % [83.4–99.9]"
+    even = {"mean": 0.5, "ci95": [0.45, 0.55]}
+    assert _cell(even, "percent") == "50.0% ±5.0" and _estimate(even, percent=True) == "50.0 ± 5.0 %"

@@ -82,8 +82,9 @@ TEXT = {
                      "zh": "仅自{start}起{hours:g}小时；排班其余时段仅按排队论公式（Erlang A）估算，未经仿真验证"},
     "yes": {"en": "yes", "zh": "是"},
     "no": {"en": "no", "zh": "否"},
-    "ci_note": {"en": "mean ± half-width of the 95% interval over replications",
-                "zh": "均值 ± 95%置信区间半宽（基于多轮仿真）"},
+    "ci_note": {"en": "mean ± half-width of the 95% interval over replications; [low–high] where the interval is "
+                      "lopsided (a share near 0 or 100%)",
+                "zh": "均值 ± 95%置信区间半宽（基于多轮仿真）；区间明显不对称时（比例接近0或100%）列出[下限–上限]"},
     "def_sl": {"en": "service level = calls answered within {t:g} s / calls offered",
                "zh": "{t:g}秒接通率 = {t:g}秒内接通的来电 / 呼入来电"},
     "def_ab": {"en": "abandon rate = callers who hung up before an answer / calls offered",

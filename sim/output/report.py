@@ -26,6 +26,7 @@ from sim.output import plan as plan_files
 from sim.output.folders import default_dir, resolved
 from sim.output import simulate as simulate_files
 from sim.output.labels import text
+from sim.output.tables import lopsided
 from sim.results.figures import HEADLINE, shown_as, table
 
 # in the head of every briefing: `report --out` writes over a briefing, never over a page someone else made
@@ -229,6 +230,8 @@ def _estimate(entry: dict | None, percent: bool = False, signed: bool = False) -
     scale, unit = (100.0, " %" if not signed else " pp") if percent else (1.0, "")
     mean = scale * entry["mean"]
     text_ = f"{mean:+,.1f}" if signed else f"{mean:,.1f}"
+    if low is not None and high is not None and lopsided(entry["mean"], low, high):
+        return f"{text_}{unit} [{scale * low:,.1f}–{scale * high:,.1f}]"   # "98.3 ± 8.2 %" would pass 100%
     if low is not None and high is not None:
         text_ += f" ± {scale * (high - low) / 2:,.1f}"
     return text_ + unit

@@ -25,11 +25,24 @@ def _fmt(value, how: str) -> str:
     return f"{value:.1f}"
 
 
+# An interval whose longer side is more than this many times its shorter one is shown by its ends: a share's
+# score interval near 0 or 1 is lopsided, and "mean ± half-width" would read as passing 0 or 100%
+LOPSIDED_RATIO = 1.5
+
+
+def lopsided(mean: float, low: float, high: float) -> bool:
+    """Whether the interval [low, high] about ``mean`` is to be shown by its ends, not as ± a half-width."""
+    below, above = mean - low, high - mean
+    return max(below, above) > LOPSIDED_RATIO * min(below, above) and max(below, above) > 0
+
+
 def _cell(entry: dict | None, how: str) -> str:
     if not entry or entry["mean"] is None:
         return "-"
     text = _fmt(entry["mean"], how)
     low, high = entry["ci95"]
+    if low is not None and high is not None and lopsided(entry["mean"], low, high):
+        return f"{text} [{_fmt(low, how).rstrip('%')}-{_fmt(high, how)}]"
     if low is not None and high is not None:
         half = (high - low) / 2
         text += f" ±{_fmt(half, how).rstrip('%')}"
@@ -59,7 +72,7 @@ def summary_table(summary: dict) -> str:
     t = summary["threshold_seconds"]
     notes = [
         f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}; "
-        f"mean ± half-width of the 95% interval over replications.",
+        f"mean ± half-width of the 95% interval over replications ([low-high] where it is lopsided).",
         f"offered calls per replication; SL = answered within {t:g} s / offered; "
         f"abandoned = {FIGURES['abandon_rate'].definition}; ASA = {FIGURES['asa_seconds'].definition};",
         f"wait = {FIGURES['mean_wait_seconds'].definition}; occupancy = {FIGURES['occupancy'].definition}.",
@@ -198,8 +211,9 @@ def sweep_text(rows: list[dict], names: list[str], threshold: float | None) -> s
             for labels, r in zip(shown, rows)]
     lines = _render(header, body, left=0)
     within = f"{threshold:g} s" if threshold is not None else "the row's service_level.threshold_seconds"
-    return "\n".join(lines + [f"SL = answered within {within} / offered; abandoned = abandoned / offered; "
-                               "ASA = mean wait of answered calls; mean ± half-width of the 95% interval; goals met "
+    return "\n".join(lines + [f"SL = answered within {within} / offered; abandoned = calls hung up before an answer "
+                               "/ offered; ASA = mean wait of answered calls; mean ± half-width of the 95% interval "
+                               "([low-high] where it is lopsided); goals met "
                                "= mean SL at least its target and mean abandonment at most its ceiling; first = the "
                                "first value of the first field varied that meets them."])
 

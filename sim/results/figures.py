@@ -37,7 +37,7 @@ FIGURES = {
     "abandoned_within_threshold": Figure("calls", "abandoned calls that hung up within the threshold "
                                                   "(short abandons)"),
     "service_level": Figure("share of offered", "answered within the threshold / offered", SHARE),
-    "abandon_rate": Figure("share of offered", "abandoned / offered", SHARE),
+    "abandon_rate": Figure("share of offered", "calls hung up before an answer / offered", SHARE),
     "asa_seconds": Figure("seconds", "mean wait of answered calls (average speed of answer)"),
     "mean_wait_seconds": Figure("seconds", "mean wait of all offered calls; abandoned calls count their time "
                                            "in queue"),

@@ -4,6 +4,8 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
+
 from click.testing import CliRunner
 from conftest import whole
 
@@ -62,6 +64,11 @@ def test_compare_command_writes_table_files_and_charts(tmp_path):
     diff = data["scenarios"][1]["difference"]["service_level"]
     assert diff["ci95"][0] <= diff["mean"] <= diff["ci95"][1]
     assert data["scenarios"][1]["difference"]["agents_on_duty"]["mean"] == 0
+    totals = list(csv.DictReader((out / "compare.csv").open()))
+    # the first scenario has no difference against itself: blank, as in compare.json and compare_lines.csv (it
+    # read 0 [0, 0], found by an outside review); the second's is compare.json's
+    assert [totals[0][f"service_level_diff{x}"] for x in ("", "_ci95_low", "_ci95_high")] == ["", "", ""]
+    assert float(totals[1]["service_level_diff"]) == pytest.approx(diff["mean"], abs=1e-6)     # 6 digits written
     rows = list(csv.DictReader((out / "compare_lines.csv").open()))
     assert {r["line"] for r in rows} >= {"12345", "12333", "12366"}
     assert "12348" not in {r["line"] for r in rows}                 # provincial: no service level

@@ -88,7 +88,7 @@ def write(runs: list[RunResult], out_dir: Path, lang: str = "en") -> list[Path]:
             for f in HEADLINE:
                 est, diff = entry["total"][f], entry["difference"].get(f)
                 row += _cells(est)
-                row += _cells(diff) if diff else ["0", "0", "0"]
+                row += _cells(diff) if diff else ["", "", ""]      # the first against itself: no difference
             writer.writerow(row)
     with files.atomic(written[2], newline="") as handle:
         writer = csv.writer(handle)

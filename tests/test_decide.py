@@ -165,6 +165,11 @@ def test_decide_writes_json_csv_a_workbook_a_planner_opens_and_charts(tmp_path):
     assert "difference" in data["options"][1] and data["replications"] == 3
     book = load_workbook(out / "decision.xlsx")
     assert book.sheetnames[:3] == ["Decision", "Lines", "Cost"]
+    # every column of the Lines sheet is defined: by its own name, or as a figure with a defined suffix
+    defined = {row[0].value for row in book["Definitions"].iter_rows(min_row=2)}
+    for column in [c.value for c in book["Lines"][1]]:
+        stem = column.removesuffix("_ci95_low").removesuffix("_ci95_high").removesuffix("_difference")
+        assert column in defined or stem in defined or column in ("option", "line"), column
     sheet = book["Decision"]
     header = [c.value for c in sheet[1]]
     row = {h: c.value for h, c in zip(header, sheet[3])}

@@ -153,6 +153,15 @@ def summary_rows(data: dict) -> list[list]:
     return rows
 
 
+# the columns the Decision and Lines sheets derive from a figure, defined once for every figure
+SUFFIXES = {
+    "<figure>_ci95_low, <figure>_ci95_high": "the ends of the figure's 95% interval over the replications",
+    "goals_met": "the line (or the city) meets every goal, judged on the mean of the replications",
+    "<figure>_difference": "the option's figure minus the first option's, replication by replication on the same "
+                           "callers (paired), then averaged; for shares, in shares (0.01 = one percentage point)",
+}
+
+
 LINE_HEADER = ["option", "line", *(f"{f}{x}" for f in JOURNEY for x in ("", "_ci95_low", "_ci95_high")),
                "goals_met", "service_level_difference", "abandon_rate_end_to_end_difference"]
 
@@ -183,7 +192,9 @@ def workbook(data: dict, rows: list[list], line_table: list[list], path: Path) -
     book = Workbook()
     sheets = [("Decision", rows), ("Lines", line_table), ("Cost", _cost_rows(data)),
               ("Assumptions", [["file", "assumption"]] + [[a["file"], a["text"]] for a in data["assumptions"]]),
-              ("Definitions", [["field", "meaning"]] + [[k, v] for k, v in data["units"].items()])]
+              ("Definitions", [["field", "meaning"]] + [[k, v] for k, v in data["units"].items()]
+               + [[f, f"{d['definition']} ({d['unit']})"] for f, d in data["definitions"].items()]
+               + [[k, v] for k, v in SUFFIXES.items()])]
     for i, (title, table) in enumerate(sheets):
         sheet = book.active if i == 0 else book.create_sheet()
         sheet.title = title

@@ -349,7 +349,7 @@ def test_a_legend_of_four_long_option_names_stays_inside_the_chart(lang):
     series = {n: (np.array([0.9, 0.8]), np.array([0.85, 0.75]), np.array([0.95, 0.85])) for n in names}
     fig = grouped_bars(["12345", "12333"], series, "SL", "t", target=0.8, lang=lang)
     fig.canvas.draw()
-    box = fig.axes[0].get_legend().get_window_extent()
+    box = (fig.legends or [fig.axes[0].get_legend()])[0].get_window_extent()
     assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)
 
 
@@ -454,3 +454,22 @@ def test_a_plan_judged_interval_by_interval_says_when_its_replications_are_too_f
     assert f"±{100 * half:.0f} points" in line and "(-r 3, or planning.replications)" in line
     fine = plan(peaked_day("interval"), replications=10)
     assert fine.check.median_half_width() < 0.1 and interval_precision_warning(fine.check, 10) is None
+
+
+def test_names_below_bars_neither_run_into_each_other_nor_under_the_legend():
+    """Found by an outside review (2026-12-05): cost.png's four English option names overprinted each other, and
+    sl_by_line.png's legend lay over twenty slanted line names."""
+    from sim.output.plots import grouped_bars, stacked_bars
+    options = ["Status quo: every line on its own seats (today's rosters)", "Status quo: every line on its own seats",
+               "Approved plan: dual-parallel numbers and a tax sub-centre", "Full merge: one 12345 pool and a tax group"]
+    fig = stacked_bars(options, {"pay": [1, 2, 3, 4], "workstations": [1, 1, 1, 1]}, "cost", "t")
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in fig.axes[0].get_xticklabels()]
+    assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:])), [(b.x0, b.x1) for b in boxes]
+    lines = [f"123{k:02d} a department of the city" for k in range(20)]
+    series = {name: (np.full(20, 0.9), np.full(20, 0.85), np.full(20, 0.95)) for name in options}
+    fig = grouped_bars(lines, series, "SL", "t", target=0.8)
+    fig.canvas.draw()
+    lowest = min(t.get_window_extent().y0 for t in fig.axes[0].get_xticklabels())
+    legend = fig.legends[0].get_window_extent()
+    assert legend.y1 <= lowest and legend.y0 >= 0

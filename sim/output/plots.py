@@ -8,6 +8,7 @@ matplotlib Figure; the caller saves or shows it.
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 
 import numpy as np
@@ -87,6 +88,9 @@ def by_hour_of_week(series: dict[str, tuple], ylabel: str, title: str, target: f
 
 LEGEND_INCHES_PER_COLUMN = 0.075    # a legend's text at its font size: a Latin letter's width (a Chinese one, two)
 LEGEND_KEY_INCHES = 0.6             # a legend entry's key and the gap after it
+LEGEND_ROW_INCHES = 0.27            # a legend row's height
+PLOT_INCHES = 3.6                   # a bar chart's plot, title and axis labels, without the names below it
+TICK_INCHES_PER_COLUMN = 0.085      # a tick label's text at its font size: a Latin letter's width
 
 
 def legend_columns(names, fig_width_inches: float, most: int = 4) -> int:
@@ -105,8 +109,13 @@ def legend_columns(names, fig_width_inches: float, most: int = 4) -> int:
 def grouped_bars(groups: list[str], series: dict[str, tuple], ylabel: str, title: str,
                  target: float | None = None, percent: bool = True, lang: str = "en"):
     """Bars per group with 95% interval whiskers: ``series[name] = (mean, low, high)`` arrays over groups."""
+    slanted = len(groups) > 6
+    # room for the names below the bars (slanted at 45 degrees, they take their length times 0.71 in height)
+    names_inches = (max((display_columns(str(g)) for g in groups), default=0) * TICK_INCHES_PER_COLUMN * 0.71
+                    if slanted else 0.3)
     with style(lang):
-        fig, ax = plt.subplots(figsize=(min(11.0, max(6.0, 0.3 * len(groups) * max(1, len(series)) + 2)), 4.2))
+        fig, ax = plt.subplots(figsize=(min(11.0, max(6.0, 0.3 * len(groups) * max(1, len(series)) + 2)),
+                                        PLOT_INCHES + names_inches))
         width = 0.8 / max(1, len(series))
         x = np.arange(len(groups))
         for i, (name, (mean, low, high)) in enumerate(series.items()):
@@ -121,19 +130,45 @@ def grouped_bars(groups: list[str], series: dict[str, tuple], ylabel: str, title
         if target is not None:
             ax.axhline(target, color="black", linewidth=0.8, linestyle=(0, (4, 2)))
         ax.set_xticks(x)
-        ax.set_xticklabels(groups, rotation=45 if len(groups) > 6 else 0, ha="right" if len(groups) > 6 else "center")
+        ax.set_xticklabels(groups, rotation=45 if slanted else 0, ha="right" if slanted else "center")
         _value_axis(ax, ylabel, percent, 1.05)
         ax.set_title(title, loc="left")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22),
-                  ncol=legend_columns(series, fig.get_figwidth()))
-        fig.tight_layout()
+        # the legend at the figure's foot and the axes above it, whatever room the slanted names take (placed
+        # under the axes it lay over twenty slanted line names)
+        columns = legend_columns(series, fig.get_figwidth())
+        handles, names = ax.get_legend_handles_labels()
+        legend_inches = LEGEND_ROW_INCHES * (math.ceil(len(series) / columns) + 0.5)
+        fig.set_figheight(fig.get_figheight() + legend_inches)
+        fig.legend(handles, names, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=columns)
+        fig.tight_layout(rect=(0, legend_inches / fig.get_figheight(), 1, 1))
     return fig
 
 
+def wrapped(label: str, columns: int) -> str:
+    """``label`` in lines of at most ``columns`` terminal columns (a Chinese character takes two): at spaces where
+    it has them, else anywhere (Chinese has no spaces between words)."""
+    lines, line = [], ""
+    for word in (label.split(" ") if " " in label else list(label)):
+        joined = f"{line} {word}" if line and " " in label else line + word
+        if line and display_columns(joined) > columns:
+            lines.append(line)
+            line = word
+        else:
+            line = joined
+    return "\n".join(lines + [line])
+
+
+
+
 def stacked_bars(groups: list[str], parts: dict[str, list], ylabel: str, title: str, lang: str = "en"):
-    """One bar per group, ``parts[name]`` stacked in order, each bar's total written above it."""
+    """One bar per group, ``parts[name]`` stacked in order, each bar's total written above it; long group names
+    wrap within their bar's share of the width (four option names once ran into each other)."""
     with style(lang):
         fig, ax = plt.subplots(figsize=(max(5.0, 1.4 * len(groups) + 2.5), 4.2))
+        slot = int(0.9 * (fig.get_figwidth() - 1.0) / max(1, len(groups)) / TICK_INCHES_PER_COLUMN)
+        names = [wrapped(str(g), max(8, slot)) for g in groups]
+        rows = max((n.count("\n") + 1 for n in names), default=1)
+        groups = list(range(len(groups)))
         bottom = np.zeros(len(groups))
         for i, (name, values) in enumerate(parts.items()):
             values = np.asarray(values, dtype=float)
@@ -142,10 +177,14 @@ def stacked_bars(groups: list[str], parts: dict[str, list], ylabel: str, title: 
             bottom += values
         for x, total in enumerate(bottom):
             ax.annotate(f"{total:,.0f}", (x, total), ha="center", va="bottom", fontsize=9)
+        ax.set_xticks(groups)
+        ax.set_xticklabels(names)
         ax.set_ylabel(ylabel)
         ax.set_ylim(0, bottom.max() * 1.12 if len(bottom) and bottom.max() > 0 else 1)
         ax.set_title(title, loc="left")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=legend_columns(parts, fig.get_figwidth()))
+        # below the names, however many lines they take
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08 - 0.065 * rows),
+                  ncol=legend_columns(parts, fig.get_figwidth()))
         fig.tight_layout()
     return fig
 

@@ -72,6 +72,13 @@ def test_compare_command_writes_table_files_and_charts(tmp_path):
     rows = list(csv.DictReader((out / "compare_lines.csv").open()))
     assert {r["line"] for r in rows} >= {"12345", "12333", "12366"}
     assert "12348" not in {r["line"] for r in rows}                 # provincial: no service level
+    # the charts name scenarios and lines by their labels, as the tables do (they showed ids: found by an
+    # outside review, 2026-12-05)
+    from sim.output.compare import charts
+    by_hour, by_line = charts(data, "en")
+    shown = [t.get_text() for t in by_hour.axes[0].get_legend().get_texts()]
+    assert shown == [e["label"]["en"] for e in data["scenarios"]]
+    assert "12345 citizen hotline" in [t.get_text() for t in by_line.axes[0].get_xticklabels()]
     for png in ("sl_by_hour.png", "sl_by_line.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and (out / png).stat().st_size > 20_000
     assert (out / "fuyang-full-merge" / "summary.json").is_file()

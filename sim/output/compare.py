@@ -113,12 +113,14 @@ def _cells(estimate: dict) -> list[str]:
 def charts(data: dict, lang: str = "en") -> list:
     """Service level by hour of the week per scenario, and by line side by side (from compare.json)."""
     from sim.output import plots
-    from sim.output.labels import text
+    from sim.output.labels import entry_line, entry_name, text
 
     t = data["threshold_seconds"]
     target = data["targets"]["service_level"]
-    series = {e["scenario"]: (np.asarray(e["service_level_by_hour"]["hours"]) + 0.5,
-                              *(np.array(e["service_level_by_hour"][k], dtype=float) for k in ("mean", "low", "high")))
+    # scenarios and lines by their labels in ``lang``, as the briefing's tables show them
+    series = {entry_name(e, lang): (np.asarray(e["service_level_by_hour"]["hours"]) + 0.5,
+                                    *(np.array(e["service_level_by_hour"][k], dtype=float)
+                                      for k in ("mean", "low", "high")))
               for e in data["scenarios"]}
     fig = plots.by_hour_of_week(series, text("sl_axis", lang, t=t), text("title_sl_hour", lang), target=target,
                                 lang=lang)
@@ -126,9 +128,10 @@ def charts(data: dict, lang: str = "en") -> list:
     bars = {}
     for e in data["scenarios"]:
         est = [e["lines"].get(line, {}).get("service_level") for line in lines]
-        bars[e["scenario"]] = tuple(
+        bars[entry_name(e, lang)] = tuple(
             [np.nan if x is None or x["mean"] is None else (x["mean"] if j == 0 else x["ci95"][j - 1]) for x in est]
             for j in range(3))
-    fig2 = plots.grouped_bars(lines, bars, text("sl_axis", lang, t=t), text("title_sl_line", lang), target=target,
+    names = [entry_line(next(e for e in data["scenarios"] if line in e["lines"]), line, lang) for line in lines]
+    fig2 = plots.grouped_bars(names, bars, text("sl_axis", lang, t=t), text("title_sl_line", lang), target=target,
                               lang=lang)
     return [fig, fig2]

@@ -13,6 +13,7 @@ from sim import files
 from sim.output import plan as plan_output
 from sim.output import simulate
 from sim.output.folders import default_dir
+from sim.output.labels import entry_line, entry_name
 from sim.output.simulate import cell
 from sim.plan import costs as money
 from sim.plan.decide import JOURNEY, Decision, Option, differences, staff_figures, verdict, verified
@@ -239,22 +240,13 @@ def _number(x):
         return x
 
 
-def display(entry: dict, lang: str) -> str:
-    """An option's name as people read it: its label in ``lang``, else its scenario name."""
-    return (entry.get("label") or {}).get(lang) or entry["scenario"]
-
-
-def line_display(entry: dict, line: str, lang: str) -> str:
-    return (entry.get("labels", {}).get(f"line:{line}") or {}).get(lang) or line
-
-
 def charts(data: dict, lang: str = "en") -> list:
     """Yearly cost by part per option (stacked), and each line's service level per option."""
     from sim.output import plots
     from sim.output.labels import text
 
     rows = entries(data)
-    names = [display(e, lang) + (text("today_suffix", lang) if e is data["today"] else "") for e in rows]
+    names = [entry_name(e, lang) + (text("today_suffix", lang) if e is data["today"] else "") for e in rows]
     parts = {text(f"cost_{p}", lang): [e["cost"]["parts"][p] / 1e4 for e in rows] for p in money.PARTS}
     fig = plots.stacked_bars(names, parts, text("cost_axis", lang, currency=data["currency"]),
                              text("title_cost", lang), lang)
@@ -266,6 +258,6 @@ def charts(data: dict, lang: str = "en") -> list:
         bars[name] = tuple([np.nan if x is None or x["mean"] is None else (x["mean"] if j == 0 else x["ci95"][j - 1])
                             for x in est] for j in range(3))
     t = data["goals"]["threshold_seconds"]
-    fig2 = plots.grouped_bars([line_display(base, line, lang) for line in lines], bars, text("sl_axis", lang, t=t),
+    fig2 = plots.grouped_bars([entry_line(base, line, lang) for line in lines], bars, text("sl_axis", lang, t=t),
                               text("title_sl_line", lang), target=data["goals"]["service_level"], lang=lang)
     return [fig, fig2]

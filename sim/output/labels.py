@@ -131,6 +131,17 @@ TEXT = {
 }
 
 
+def entry_name(entry: dict, lang: str) -> str:
+    """A scenario's name as people read it, from a results file's entry (compare.json, decision.json): its
+    label in ``lang``, else its name."""
+    return (entry.get("label") or {}).get(lang) or entry["scenario"]
+
+
+def entry_line(entry: dict, line: str, lang: str) -> str:
+    """A line's name as people read it, from a results file's entry: its label in ``lang``, else its id."""
+    return (entry.get("labels", {}).get(f"line:{line}") or {}).get(lang) or line
+
+
 def text(key: str, lang: str = "en", **values):
     entry = TEXT[key]
     value = entry.get(lang, entry["en"])

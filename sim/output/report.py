@@ -25,7 +25,7 @@ from sim.output import decide as decide_files
 from sim.output import plan as plan_files
 from sim.output.folders import default_dir, resolved
 from sim.output import simulate as simulate_files
-from sim.output.labels import text
+from sim.output.labels import entry_line, entry_name, text
 from sim.output.tables import lopsided
 from sim.results.figures import HEADLINE, shown_as, table
 
@@ -273,9 +273,9 @@ def _compare(folder: Path, lang: str):
     header = [text("scenario", lang)] + [text("sl_t", lang, t=data["threshold_seconds"]) if f == "service_level"
                                          else text(f, lang) for f, _ in COLUMNS]
     # each scenario by its label in the language asked for, as its journey table below shows it
-    rows = [[decide_files.display(e, lang)] + [_estimate(e["total"].get(f), p) for f, p in COLUMNS]
+    rows = [[entry_name(e, lang)] + [_estimate(e["total"].get(f), p) for f, p in COLUMNS]
             for e in data["scenarios"]]
-    diffs = [[decide_files.display(e, lang)] + [_estimate(e["difference"].get(f), p, signed=True) for f, p in COLUMNS]
+    diffs = [[entry_name(e, lang)] + [_estimate(e["difference"].get(f), p, signed=True) for f, p in COLUMNS]
              for e in data["scenarios"][1:]]
     figs = compare_files.charts(data, lang)
     html_ = [f"<h2>{_e(text('scenarios', lang))}</h2>", _table(header, rows), f"<p class='note'>{_e(text('ci_note', lang))}</p>"]
@@ -285,7 +285,7 @@ def _compare(folder: Path, lang: str):
               _figure(figs[1], text("title_sl_line", lang))]
     html_.append(f"<h2>{_e(text('journey', lang))}</h2>")
     for e in data["scenarios"]:
-        html_ += _journey(decide_files.display(e, lang), e["lines"], lambda line, e=e: decide_files.line_display(
+        html_ += _journey(entry_name(e, lang), e["lines"], lambda line, e=e: entry_line(
             e, line, lang), data["threshold_seconds"], lang)
     html_.append(f"<p class='note'>{_e(text('journey_note', lang))}; {_e(text('ci_note', lang))}</p>")
     sources = []
@@ -306,10 +306,10 @@ def _decide(folder: Path, lang: str):
     t = g["threshold_seconds"]
     rows = []
     for e in decide_files.entries(data):
-        name = decide_files.display(e, lang) + (text("today_suffix", lang) if e is data["today"] else "")
+        name = entry_name(e, lang) + (text("today_suffix", lang) if e is data["today"] else "")
         total = e["goals"]["total"]
         # furthest below a goal first (``worst_lines``, by margin), not the first of those that miss by name
-        worst = [decide_files.line_display(e, line, lang) for line in e["worst_lines"]]
+        worst = [entry_line(e, line, lang) for line in e["worst_lines"]]
         rows.append([name, _mark(total["service_level"], lang), _mark(total["abandon_rate"], lang),
                      f"{_amount(e['headcount'], 'a headcount of', whole=True):,}",
                      f"{_amount(e['headcount_with_shrinkage'], 'a headcount of', whole=True):,}",
@@ -334,8 +334,8 @@ def _decide(folder: Path, lang: str):
     html_ = [box, _figure(figs[0], text("title_cost", lang)), _figure(figs[1], text("title_sl_line", lang))]
     html_.append(f"<h2>{_e(text('journey', lang))}</h2>")
     for e in decide_files.entries(data):
-        name = decide_files.display(e, lang) + (text("today_suffix", lang) if e is data["today"] else "")
-        html_ += _journey(name, e["verified"]["lines"], lambda line, e=e: decide_files.line_display(e, line, lang),
+        name = entry_name(e, lang) + (text("today_suffix", lang) if e is data["today"] else "")
+        html_ += _journey(name, e["verified"]["lines"], lambda line, e=e: entry_line(e, line, lang),
                           t, lang)
     html_.append(f"<p class='note'>{_e(text('journey_note', lang))}; {_e(text('ci_note', lang))}</p>")
     # the figures' own file holds them: they are the figures' assumptions, whatever became of the scenario copies

@@ -404,12 +404,17 @@ def _plan(folder: Path, lang: str):
               f"{_amount(data['agent_hours'], 'agent-hours of'):,.0f}",
               f"{_amount(data['cost']['total'], 'a cost of'):,.0f} {data['cost']['currency']}"]
     rows = [[text(k, lang), str(v)] for k, v in zip(keys, values)]
+    g = data["targets"]
+    # what "every target met" and "after shrinkage" stand for, beside them
+    rows.append([text("plan_goals", lang), text("plan_goals_text", lang, sl=g["service_level"], t=g["threshold_seconds"],
+                                                 ab=g["max_abandon_rate"], per=text(f"per_{g['kind']}", lang),
+                                                 shrink=data["shrinkage"])])
     rows.append([text("targets_met", lang), text("yes" if data["targets_met"] else "no", lang)])
     span = _span(data, lang)
     if span is not None:
         rows.append([text("verified_span", lang), span])
     v = data["verified"]["total"]
-    rows += [[text("service_level", lang), _estimate(v["service_level"], True)],
+    rows += [[text("sl_t", lang, t=g["threshold_seconds"]), _estimate(v["service_level"], True)],
              [text("abandon_rate", lang), _estimate(v["abandon_rate"], True)],
              [text("asa_seconds", lang), _estimate(v["asa_seconds"])]]
     per_pool, interval_minutes = _requirements(folder / "requirements.csv")
@@ -551,6 +556,9 @@ def _simulate(folder: Path, lang: str):
     fig = plots.by_hour_of_week({run.layout.name: (hours + 0.5, mean, low, high)},
                                 text("sl_axis", lang, t=run.layout.threshold_seconds), text("title_sl_hour", lang),
                                 target=run.layout.service_level_target, lang=lang)
-    html_ = [f"<h2>{_e(text('simulation', lang))}{_colon(lang)}{_e(run.layout.label('scenario', lang=lang))}</h2>", _table(header, rows),
-             f"<p class='note'>{_e(text('ci_note', lang))}</p>", _figure(fig, text("title_sl_hour", lang))]
+    goals = text("sim_goals_text", lang, sl=run.layout.service_level_target, t=run.layout.threshold_seconds,
+                 ab=run.layout.max_abandon_rate)
+    html_ = [f"<h2>{_e(text('simulation', lang))}{_colon(lang)}{_e(run.layout.label('scenario', lang=lang))}</h2>",
+             _table(header, rows), f"<p class='note'>{_e(goals)}{_semicolon(lang)}{_e(text('ci_note', lang))}</p>",
+             _figure(fig, text("title_sl_hour", lang))]
     return "\n".join(html_), data["threshold_seconds"], _assumptions(data["scenario"], folder / "scenario.yaml")

@@ -332,7 +332,7 @@ def test_the_chinese_roster_chart_names_pools_by_their_labels_in_chinese_words()
     """Found by an outside hunt (2026-12-05): roster.png in Chinese kept "71 agent-days" and the pool's id."""
     from sim.output.plan import roster_bar_rows
     rows = roster_bar_rows([("general", "day", 8 * 60, 5, 8.0, 3)], "zh", {"general": "综合坐席"})
-    assert rows == [("综合坐席: day 08:00", 8.0, 8.0, 3, "15 人天")]
+    assert rows == [("综合坐席: day 08:00", 8.0, 8.0, 3, "每周15人天")]
     assert roster_bar_rows([("general", "day", 8 * 60, 5, 8.0, 3)])[0][::4] == ("general: day 08:00",
                                                                                 "15 agent-days")
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sim.cli import main
 from sim.output import labels
 
+EXP = lambda mean: {"dist": "exponential", "mean": mean}           # noqa: E731
 ROOT = Path(__file__).resolve().parents[1]
 FUYANG = ROOT / "scenarios" / "fuyang"
 
@@ -300,3 +301,21 @@ def test_the_printed_briefing_has_the_decision_box_on_page_one(decision_dir, tmp
         assert "".join(word.split()) in first, (word, pages[0][:800])
     assert "✓" in pages[0]
     assert ("阜南" if lang == "zh" else "Funan") in "".join(pages)
+
+
+def test_a_plan_briefing_names_its_scenario_and_pools_by_their_labels(tmp_path):
+    """Found by an outside review (2026-12-05): the Chinese plan briefing's heading and its roster and
+    requirement charts showed the ids fuyang-full-merge, general and tax."""
+    from sim.output.report import pool_names
+    plan = {"name": "one", "label": {"zh": "全面整合"}, "horizon_hours": 24,
+            "lines": {"L": {"arrivals": {"per_hour": 30}, "pool": "general", "handle_seconds": EXP(240)}},
+            "pools": {"general": {"seats": 1, "label": {"zh": "12345坐席"}}},
+            "planning": {"shifts": [{"name": "day", "starts": ["00:00", "08:00", "16:00"], "hours": 8}],
+                         "replications": 2}}
+    (tmp_path / "one.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    invoke("plan", tmp_path / "one.yaml", "--out", tmp_path / "plan")
+    invoke("report", tmp_path / "plan", "--out", tmp_path / "b.html", "--lang", "zh")
+    assert "<h2>坐席与排班方案：全面整合</h2>" in (tmp_path / "b.html").read_text(encoding="utf-8")
+    data = __import__("json").loads((tmp_path / "plan" / "plan.json").read_text(encoding="utf-8"))
+    assert pool_names(data, ["general"], "zh") == {"general": "12345坐席"}
+    assert pool_names(data, ["general"], "en") == {"general": "general"}

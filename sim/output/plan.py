@@ -31,6 +31,9 @@ def plan_summary(plan) -> dict:
                     "mip_gap": r.mip_gap, "intervals_missing_target": int(plan.check.missed[k].sum())}
     return {
         "scenario": s.name,
+        # the scenario's and pools' names as people read them, for the briefing (as compare.json and decision.json)
+        "label": s.label,
+        "labels": {f"pool:{k}": p.label for k, p in s.pools.items() if p.label},
         "units": {**{k: UNITS[k] for k in ("headcount", "headcount_with_shrinkage", "seats", "most_agents_at_work",
                                            "agent_hours")},
                   **{f"cost.{k}": v for k, v in money.COST_UNITS.items()},
@@ -132,7 +135,8 @@ def write_plan(plan, out_dir: Path, lang: str = "en") -> list[Path]:
               f"# in place (breaks included). Run it with `hotline simulate`.\n")
     planned = files_relative_to(plan.planned_raw, Path(s.source).parent, paths[3].parent)
     files.write_text(paths[3], header + yamlfile.dump(planned))
-    figs = plan_charts({k: {"analytic": plan.sipp[k], "corrected": plan.corrected[k], "scheduled": r.on_phones}
+    figs = plan_charts({s.pools[k].label.get(lang) or k: {"analytic": plan.sipp[k], "corrected": plan.corrected[k],
+                                                          "scheduled": r.on_phones}
                         for k, r in plan.rosters.items()}, roster_rows(plan, lang), s.interval_minutes, lang)
     for fig, path in zip(figs, paths[4:]):
         files.save_figure(fig, path)

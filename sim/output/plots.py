@@ -255,7 +255,7 @@ def roster_bars(rows: list[tuple[str, float, float, int, str]], title: str, lang
                 ax.barh(y, width, left=left, color=COLORS[i % len(COLORS)], hatch=HATCHES[i % len(HATCHES)],
                         edgecolor="white", height=0.7)
             ax.text(min(start + length, 24) + 0.1 if start + length <= 23 else start - 0.1, y,
-                    f"{agents}, {days}", va="center", ha="left" if start + length <= 23 else "right", fontsize=7)
+                    text("shift_agents", lang, n=agents, days=days), va="center", ha="left" if start + length <= 23 else "right", fontsize=7)
         ax.set_yticks(range(len(rows)))
         ax.set_yticklabels([r[0] for r in rows][::-1], fontsize=7)
         ax.set_xlim(0, 24)

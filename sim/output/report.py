@@ -418,12 +418,20 @@ def _plan(folder: Path, lang: str):
              [text("abandon_rate", lang), _estimate(v["abandon_rate"], True)],
              [text("asa_seconds", lang), _estimate(v["asa_seconds"])]]
     per_pool, interval_minutes = _requirements(folder / "requirements.csv")
-    figs = plan_files.plan_charts(per_pool, _roster(folder / "roster.csv", lang), interval_minutes, lang)
-    html_ = [f"<h2>{_e(text('plan', lang))}{_colon(lang)}{_e(data['scenario'])}</h2>", _table(["", ""], rows),
+    names = pool_names(data, per_pool, lang)
+    figs = plan_files.plan_charts({names[p]: v for p, v in per_pool.items()},
+                                  _roster(folder / "roster.csv", lang, names), interval_minutes, lang)
+    html_ = [f"<h2>{_e(text('plan', lang))}{_colon(lang)}{_e(entry_name(data, lang))}</h2>", _table(["", ""], rows),
              _figure(figs[0], text("title_requirements", lang)), _figure(figs[1], text("title_heatmap", lang)),
              _figure(figs[2], text("title_roster", lang))]
     return ("\n".join(html_), data["targets"]["threshold_seconds"],
             _assumptions(data["scenario"], folder / "verified" / "scenario.yaml"))
+
+
+def pool_names(data: dict, pools, lang: str) -> dict[str, str]:
+    """A plan's pools as people read them (plan.json's labels), else by their ids."""
+    labels = data.get("labels") or {}
+    return {p: (labels.get(f"pool:{p}") or {}).get(lang) or p for p in pools}
 
 
 def _requirements(path: Path) -> tuple[dict, int]:
@@ -442,7 +450,7 @@ def _requirements(path: Path) -> tuple[dict, int]:
             clock.MINUTES_PER_WEEK // n)
 
 
-def _roster(path: Path, lang: str) -> list[tuple]:
+def _roster(path: Path, lang: str, names: dict[str, str] | None = None) -> list[tuple]:
     rows = []
     for number, r in enumerate(_csv_rows(path, ("pool", "shift", "start", "weekdays", "agents",
                                                 "paid_hours_per_agent_per_week")), start=2):
@@ -454,7 +462,7 @@ def _roster(path: Path, lang: str) -> list[tuple]:
                       lambda v: 0 <= v <= clock.MINUTES_PER_WEEK / 60)
         rows.append((r["pool"], r["shift"], start, days, hours / days,
                      _cell(path, number, "agents", r["agents"], int, lambda v: 0 <= v <= MAX_AGENTS)))
-    return plan_files.roster_bar_rows(rows, lang)
+    return plan_files.roster_bar_rows(rows, lang, names)
 
 
 MAX_AGENTS = 10 ** 6         # far beyond any pool: a larger count in a results file was not written by the tool

@@ -102,7 +102,7 @@ def test_chinese_briefing_uses_a_font_with_every_character(result_dirs, tmp_path
     assert "仅自周一 00:00起48小时；排班其余时段仅按排队论公式（Erlang A）估算，未经仿真验证" in html
     assert "及时接通率" not in html and "缺勤" not in html and "一次办结率" not in html     # one term for each figure
     # the goals beside "every target met" and "after shrinkage" (found by an outside review, 2026-12-05)
-    assert "方案目标：15秒接通率不低于80%，呼损率不高于5%" in html                   # default.yaml's simulation
+    assert "方案目标：15秒接通率不低于80%、呼损率不高于5%" in html                   # default.yaml's simulation
     assert "规划目标</td><td>15秒接通率不低于80%、呼损率不高于5%（每个时段）；排班损耗率0%" in html     # the plan
     assert "服务水平" not in html and "放弃率" not in html            # a 12345 manager's words
     from matplotlib import font_manager

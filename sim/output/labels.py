@@ -78,12 +78,10 @@ TEXT = {
              "zh": "年度成本（工资、夜班津贴、单位社保公积金、坐席工位）"},
     "targets_met": {"en": "every target met in verification", "zh": "验证中全部目标达成"},
     "plan_goals": {"en": "goals", "zh": "规划目标"},
-    "plan_goals_text": {"en": "at least {sl:.0%} answered within {t:g} s and at most {ab:.0%} abandoned, {per}; "
-                              "shrinkage {shrink:.0%}",
-                        "zh": "{t:g}秒接通率不低于{sl:.0%}、呼损率不高于{ab:.0%}（{per}）；排班损耗率{shrink:.0%}"},
-    "sim_goals_text": {"en": "the scenario's goals: at least {sl:.0%} answered within {t:g} s, at most {ab:.0%} "
-                             "abandoned",
-                       "zh": "方案目标：{t:g}秒接通率不低于{sl:.0%}，呼损率不高于{ab:.0%}"},
+    "goals_text": {"en": "at least {sl:.0%} answered within {t:g} s and at most {ab:.0%} abandoned",
+                   "zh": "{t:g}秒接通率不低于{sl:.0%}、呼损率不高于{ab:.0%}"},
+    "plan_goals_text": {"en": "{goals}, {per}; shrinkage {shrink:.0%}", "zh": "{goals}（{per}）；排班损耗率{shrink:.0%}"},
+    "sim_goals_text": {"en": "the scenario's goals: {goals}", "zh": "方案目标：{goals}"},
     "per_interval": {"en": "in every interval", "zh": "每个时段"},
     "per_day": {"en": "over each day", "zh": "按日"},
     "per_week": {"en": "over the week", "zh": "按周"},

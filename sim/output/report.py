@@ -406,9 +406,9 @@ def _plan(folder: Path, lang: str):
     rows = [[text(k, lang), str(v)] for k, v in zip(keys, values)]
     g = data["targets"]
     # what "every target met" and "after shrinkage" stand for, beside them
-    rows.append([text("plan_goals", lang), text("plan_goals_text", lang, sl=g["service_level"], t=g["threshold_seconds"],
-                                                 ab=g["max_abandon_rate"], per=text(f"per_{g['kind']}", lang),
-                                                 shrink=data["shrinkage"])])
+    goals = text("goals_text", lang, sl=g["service_level"], t=g["threshold_seconds"], ab=g["max_abandon_rate"])
+    rows.append([text("plan_goals", lang), text("plan_goals_text", lang, goals=goals, shrink=data["shrinkage"],
+                                                 per=text(f"per_{g['kind']}", lang))])
     rows.append([text("targets_met", lang), text("yes" if data["targets_met"] else "no", lang)])
     span = _span(data, lang)
     if span is not None:
@@ -564,8 +564,8 @@ def _simulate(folder: Path, lang: str):
     fig = plots.by_hour_of_week({run.layout.name: (hours + 0.5, mean, low, high)},
                                 text("sl_axis", lang, t=run.layout.threshold_seconds), text("title_sl_hour", lang),
                                 target=run.layout.service_level_target, lang=lang)
-    goals = text("sim_goals_text", lang, sl=run.layout.service_level_target, t=run.layout.threshold_seconds,
-                 ab=run.layout.max_abandon_rate)
+    goals = text("sim_goals_text", lang, goals=text("goals_text", lang, sl=run.layout.service_level_target,
+                                                    t=run.layout.threshold_seconds, ab=run.layout.max_abandon_rate))
     html_ = [f"<h2>{_e(text('simulation', lang))}{_colon(lang)}{_e(run.layout.label('scenario', lang=lang))}</h2>",
              _table(header, rows), f"<p class='note'>{_e(goals)}{_semicolon(lang)}{_e(text('ci_note', lang))}</p>",
              _figure(fig, text("title_sl_hour", lang))]

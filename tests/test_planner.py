@@ -473,3 +473,15 @@ def test_names_below_bars_neither_run_into_each_other_nor_under_the_legend():
     lowest = min(t.get_window_extent().y0 for t in fig.axes[0].get_xticklabels())
     legend = fig.legends[0].get_window_extent()
     assert legend.y1 <= lowest and legend.y0 >= 0
+
+
+def test_the_requirement_chart_s_legend_lies_below_its_panels():
+    """Found by an outside review (2026-12-05): inside the top panel, the legend covered the week's last peaks."""
+    from sim.output.plots import requirement_panels
+    week = np.tile(np.r_[np.zeros(16), np.full(32, 40.0)], 7)
+    fig = requirement_panels({"p": {"analytic (SIPP)": week, "simulation-corrected": week,
+                                    "scheduled on the phones": week}}, 30, "Agents required and scheduled, by pool")
+    fig.canvas.draw()
+    legend = fig.legends[0].get_window_extent()
+    lowest = min(t.get_window_extent().y0 for t in fig.axes[0].get_xticklabels() + [fig.axes[0].xaxis.label])
+    assert legend.y1 <= lowest and legend.y0 >= 0

@@ -208,8 +208,11 @@ def requirement_panels(pools: dict[str, dict[str, np.ndarray]], interval_minutes
             ax.set_ylim(bottom=0)
         _week_axis(axes[-1, 0], lang)
         axes[0, 0].set_title(title, loc="left")
-        axes[0, 0].legend(loc="upper right", ncol=len(next(iter(pools.values()))))
-        fig.tight_layout()
+        # at the figure's foot, below the hours: inside the top panel it covered the week's last peaks
+        handles, names = axes[0, 0].get_legend_handles_labels()
+        fig.set_figheight(fig.get_figheight() + LEGEND_ROW_INCHES * 1.5)
+        fig.legend(handles, names, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=len(names))
+        fig.tight_layout(rect=(0, LEGEND_ROW_INCHES * 1.5 / fig.get_figheight(), 1, 1))
     return fig
 
 

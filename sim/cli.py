@@ -468,7 +468,7 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
     with files.together():
         data, paths = written.write(result, out, lang)
     note = finish(out, "decide", paths)
-    click.echo(tables.decision_table(data))
+    click.echo(tables.decision_table(data, lang))
     done(f"wrote {len(paths)} files in {out}", note)
     warn_precision([o.run for o in result.options])
     warn_plan_precision([o.plan for o in result.options if o.plan is not None])

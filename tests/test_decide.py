@@ -247,3 +247,29 @@ def test_an_option_named_like_a_formula_is_text_in_the_workbook(tmp_path):
     cells = [c for row in load_workbook(out / "decision.xlsx")["Decision"].iter_rows() for c in row]
     named = [c for c in cells if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
     assert named and all(c.data_type == "s" for c in named)
+
+
+def test_decide_in_chinese_says_it_in_chinese_on_screen_and_in_the_workbook(tmp_path):
+    """Found by an outside review (2026-12-05): with --lang zh only the charts were Chinese; the screen table and
+    decision.xlsx were English.  The workbook's other sheets keep their field names, which programs read."""
+    import system_packages
+    from openpyxl import load_workbook
+    system_packages.ensure()
+    paths = []
+    for name, data in (("parallel", option("parallel", merged=False)), ("merged", option("merged", merged=True))):
+        data.update(name=name, horizon_hours=24, label={"zh": "各自接听" if name == "parallel" else "并入12345"})
+        paths.append(tmp_path / f"{name}.yaml")
+        paths[-1].write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["decide", *map(str, paths), "-r", "3", "-w", "1", "--lang", "zh",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "各方案按同一目标规划" in result.output and "各自接听（现有排班）" in result.output
+    assert "达标" in result.output and "年度成本（元）" in result.output and "MISSED" not in result.output
+    book = load_workbook(out / "decision.xlsx")
+    assert book.sheetnames == ["决策摘要", "Decision", "Lines", "Cost", "Assumptions", "Definitions"]
+    summary = book["决策摘要"]
+    assert [c.value for c in summary[1]][:4] == ["方案", "20秒接通率", "呼损率", "全程接通率（含转接）"]
+    assert summary["A3"].value == "各自接听" and 0 < summary["B3"].value <= 1 and summary["B3"].number_format == "0.0%"
+    data = json.loads((out / "decision.json").read_text(encoding="utf-8"))
+    assert summary["J3"].value == data["options"][0]["cost"]["total"]

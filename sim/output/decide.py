@@ -13,7 +13,7 @@ from sim import files
 from sim.output import plan as plan_output
 from sim.output import simulate
 from sim.output.folders import default_dir
-from sim.output.labels import entry_line, entry_name
+from sim.output.labels import display_columns, entry_line, entry_name, text
 from sim.output.simulate import cell
 from sim.plan import costs as money
 from sim.plan.decide import JOURNEY, Decision, Option, differences, staff_figures, verdict, verified
@@ -102,7 +102,7 @@ def write(d: Decision, out_dir: Path, lang: str = "en") -> tuple[dict, list[Path
     line_table = line_rows(data)
     with files.atomic(written[2], newline="") as handle:
         csv.writer(handle).writerows(line_table)
-    workbook(data, rows, line_table, written[3])
+    workbook(data, rows, line_table, written[3], lang)
     for fig, path in zip(charts(data, lang), written[4:6]):
         files.save_figure(fig, path)
     for o in d.options:
@@ -185,13 +185,16 @@ def _est(e: dict) -> list[str]:
     return [cell(e["mean"]), *(cell(x) for x in e["ci95"])]
 
 
-def workbook(data: dict, rows: list[list], line_table: list[list], path: Path) -> Path:
-    """decision.xlsx: Decision, Lines, Cost and Assumptions sheets, numbers as numbers, shares as percent."""
+def workbook(data: dict, rows: list[list], line_table: list[list], path: Path, lang: str = "en") -> Path:
+    """decision.xlsx: Decision, Lines, Cost and Assumptions sheets, numbers as numbers, shares as percent; in
+    Chinese (``lang``), a manager's summary sheet in Chinese first (the other sheets keep their field names, which
+    programs read)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
-    sheets = [("Decision", rows), ("Lines", line_table), ("Cost", _cost_rows(data)),
+    sheets = [(text("sheet_summary", lang), _summary_in(data, lang))] if lang == "zh" else []
+    sheets += [("Decision", rows), ("Lines", line_table), ("Cost", _cost_rows(data)),
               ("Assumptions", [["file", "assumption"]] + [[a["file"], a["text"]] for a in data["assumptions"]]),
               ("Definitions", [["field", "meaning"]] + [[k, v] for k, v in data["units"].items()]
                + [[f, f"{d['definition']} ({d['unit']})"] for f, d in data["definitions"].items()]
@@ -209,14 +212,37 @@ def workbook(data: dict, rows: list[list], line_table: list[list], path: Path) -
                     c.font = Font(bold=True)
         for column in sheet.columns:
             name = str(column[0].value or "")
-            if any(w in name for w in ("service_level", "abandon_rate", "resolved_share")) and "seconds" not in name:
+            shares = (lang == "zh" and i == 0 and column[0].column in SUMMARY_SHARE_COLUMNS) or (
+                any(w in name for w in ("service_level", "abandon_rate", "resolved_share")) and "seconds" not in name)
+            if shares:
                 for c in column[1:]:
                     c.number_format = "0.0%"
-            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, len(name) + 2))
+            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, display_columns(name) + 2))
         sheet.freeze_panes = "B2"
     with files.atomic(path, binary=True) as handle:
         book.save(handle)
     return path
+
+
+def _summary_in(data: dict, lang: str) -> list[list]:
+    """The decision as the screen shows it, in ``lang``: one row per option, the figures' means as numbers."""
+    g = data["goals"]
+    header = [text("option", lang), text("sl_t", lang, t=g["threshold_seconds"]), text("abandon_rate", lang),
+              text("resolved_share", lang), text("goals", lang), text("agents_people", lang), text("to_employ", lang),
+              text("hires", lang), text("seats_short", lang), text("cost_year_units", lang, currency=data["currency"]),
+              text("worst_lines", lang)]
+    out = [header]
+    for e in entries(data):
+        t = e["verified"]["total"]
+        out.append([entry_name(e, lang) + (text("today_suffix", lang) if e is data["today"] else ""),
+                    t["service_level"]["mean"], t["abandon_rate"]["mean"], t["resolved_share"]["mean"],
+                    text("met" if e["all_goals_met"] else "missed", lang), e["headcount"],
+                    e["headcount_with_shrinkage"], e.get("hires", ""), e["seats"], e["cost"]["total"],
+                    ("、" if lang == "zh" else ", ").join(entry_line(e, line, lang) for line in e["worst_lines"][:3])])
+    return out
+
+
+SUMMARY_SHARE_COLUMNS = (2, 3, 4)      # the summary sheet's service level, abandon rate and resolved share
 
 
 def _cost_rows(data: dict) -> list[list]:
@@ -243,7 +269,6 @@ def _number(x):
 def charts(data: dict, lang: str = "en") -> list:
     """Yearly cost by part per option (stacked), and each line's service level per option."""
     from sim.output import plots
-    from sim.output.labels import text
 
     rows = entries(data)
     names = [entry_name(e, lang) + (text("today_suffix", lang) if e is data["today"] else "") for e in rows]

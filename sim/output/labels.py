@@ -108,6 +108,30 @@ TEXT = {
                        "zh": "各方案按同一目标规划：全市及每条线路{t:g}秒接通率不低于{sl:.0%}、呼损率不高于{ab:.0%}；"
                              "以同一批来电仿真验证（{reps}轮仿真，随机数种子{seed}）。✓ 达标，✗ 未达标（按{reps}轮仿真的平均值判断）。"},
     "option": {"en": "option", "zh": "方案"},
+    "goals": {"en": "goals", "zh": "目标"},
+    "sheet_summary": {"en": "Summary", "zh": "决策摘要"},
+    "met": {"en": "met", "zh": "达标"},
+    "missed": {"en": "MISSED", "zh": "未达标"},
+    "cost_year_units": {"en": "{currency}/year", "zh": "年度成本（元）"},
+    "drawn_callers": {"en": "callers drawn from the scenarios' laws (the same callers for every option)",
+                      "zh": "按方案设定规律生成的来电（各方案相同）"},
+    "decision_screen_intro": {
+        "en": "Each option planned to the same goals: at least {sl:.0%} answered within {t:g} s and at most {ab:.0%} "
+              "abandoned, for the city and every line it answers (mean of {reps} replications, seed {seed}); "
+              "verified on {on}.",
+        "zh": "各方案按同一目标规划：全市及每条线路{t:g}秒接通率不低于{sl:.0%}、呼损率不高于{ab:.0%}"
+              "（按{reps}轮仿真的平均值判断，随机数种子{seed}）；验证所用来电：{on}。"},
+    "judged_on": {"en": "Goals are judged on the {note}.",
+                  "zh": "目标仅按仿真验证的{hours:g}小时判断（自{start}起）；排班其余时段仅按排队论公式（Erlang A）估算。"},
+    "lines_missing": {"en": "{option}: lines missing a goal: {lines}", "zh": "{option}：未达标线路：{lines}"},
+    "decision_screen_note": {
+        "en": "SL = answered within the threshold / offered; resolved = reached the agent who finishes the call / "
+              "offered (a transfer hang-up is lost); to employ = headcount / (1 - shrinkage); hires = against today; "
+              "seats = workstations (most agents at work at once per pool plus the margin); cost = pay, night "
+              "premium, on-costs and workstations per year.",
+        "zh": "接通率 = 阈值内接通的来电 / 呼入来电；全程接通率 = 接通可办结坐席的来电 / 呼入来电（转接中挂断计为损失）；"
+              "需配备 = 排班话务员 / (1 - 排班损耗率)；较现状增减 = 与现有排班相比；坐席 = 工位数（各坐席组同时在岗最多人数加余量）；"
+              "年度成本 = 工资、夜班津贴、单位社保公积金与坐席工位。"},
     "sl_t": {"en": "answered within {t:g} s", "zh": "{t:g}秒接通率"},
     "agents_people": {"en": "agents (people)", "zh": "话务员（人）"},
     "to_employ": {"en": "to employ, after shrinkage", "zh": "需配备人数（按排班损耗折算）"},

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from sim.input.clock import MINUTES_PER_WEEK
-from sim.output.labels import display_columns
+from sim.input.clock import MINUTES_PER_WEEK, parse_clock
+from sim.output.labels import display_columns, entry_line, entry_name, text
 from sim.results.figures import FIGURES, HEADLINE, SHORT, shown_as
 
 HOURS_PER_WEEK = MINUTES_PER_WEEK // 60
@@ -225,35 +225,46 @@ def unverified_note(span: dict) -> str:
             f"a week after warm-up verifies them all)")
 
 
-def decision_table(data: dict) -> str:
-    """decision.json as text: per option (today first) goals met, service, people, workstations, cost."""
+def decision_table(data: dict, lang: str = "en") -> str:
+    """decision.json as text: per option (today first) goals met, service, people, workstations, cost; in
+    ``lang`` (the figures' names, the options by their labels, the notes)."""
     g = data["goals"]
-    header = ["option", f"SL {g['threshold_seconds']:g}s", "abandoned", "resolved", "goals", "headcount", "to employ",
-              "hires", "seats", f"{data['currency']}/year"]
+    zh = lang == "zh"
+    header = ([text("option", lang), text("sl_t", lang, t=g["threshold_seconds"]), text("abandon_rate", lang),
+               text("resolved_share", lang), text("goals", lang), text("agents_people", lang),
+               text("to_employ", lang), text("hires", lang), text("seats_short", lang),
+               text("cost_year_units", lang, currency=data["currency"])] if zh else
+              ["option", f"SL {g['threshold_seconds']:g}s", "abandoned", "resolved", "goals", "headcount",
+               "to employ", "hires", "seats", f"{data['currency']}/year"])
     body = []
     options = ([data["today"]] if data["today"] else []) + data["options"]
     for e in options:
         t = e["verified"]["total"]
-        body.append([e["scenario"] + (" (today)" if e is data["today"] else ""),
+        name = entry_name(e, lang) if zh else e["scenario"]
+        body.append([name + (text("today_suffix", lang) if zh else " (today)") * (e is data["today"]),
                      _cell(t["service_level"], "percent"), _cell(t["abandon_rate"], "percent"),
-                     _cell(t["resolved_share"], "percent"), "met" if e["all_goals_met"] else "MISSED",
+                     _cell(t["resolved_share"], "percent"),
+                     text("met" if e["all_goals_met"] else "missed", lang),
                      str(e["headcount"]), str(e["headcount_with_shrinkage"]),
                      "" if "hires" not in e else f"{e['hires']:+d}", str(e["seats"]), f"{e['cost']['total']:,.0f}"])
-    out = [f"Each option planned to the same goals: at least {g['service_level']:.0%} answered within "
-           f"{g['threshold_seconds']:g} s and at most {g['max_abandon_rate']:.0%} abandoned, for the city and every "
-           f"line it answers (mean of {data['replications']} replications, seed {data['seed']}); verified on "
-           f"{data.get('verified_on', 'the same callers')}.",
+    from sim.plan.decide import DRAWN      # here, not at the top: the other commands' tables do without it
+    on = data.get("verified_on", DRAWN)
+    out = [text("decision_screen_intro", lang, sl=g["service_level"], t=g["threshold_seconds"],
+                ab=g["max_abandon_rate"], reps=data["replications"], seed=data["seed"],
+                on=text("drawn_callers", lang) if on == DRAWN else on),
            *_render(header, body)]
     span = data.get("verified_span", {"whole_week": True})
     if not span["whole_week"]:
-        out.append(f"Goals are judged on the {unverified_note(span)}.")
+        day, minute = parse_clock(span["from"])
+        out.append(text("judged_on", lang, note=unverified_note(span)) if not zh else
+                   text("judged_on", lang, hours=span["hours"],
+                        start=f"{text('weekdays', lang)[day]} {minute // 60:02d}:{minute % 60:02d}"))
     for e in options:
         if e["lines_missing_goals"]:
-            out.append(f"{e['scenario']}: lines missing a goal: {', '.join(e['lines_missing_goals'])}")
-    out.append("SL = answered within the threshold / offered; resolved = reached the agent who finishes the call / "
-               "offered (a transfer hang-up is lost); to employ = headcount / (1 - shrinkage); hires = against "
-               "today; seats = workstations (most agents at work at once per pool plus the margin); cost = pay, "
-               "night premium, on-costs and workstations per year.")
+            lines = [entry_line(e, line, lang) for line in e["lines_missing_goals"]] if zh else e["lines_missing_goals"]
+            out.append(text("lines_missing", lang, option=entry_name(e, lang) if zh else e["scenario"],
+                            lines=("、" if zh else ", ").join(lines)))
+    out.append(text("decision_screen_note", lang))
     return "\n".join(out)
 
 

@@ -15,6 +15,7 @@ from sim.output import simulate
 from sim.output.folders import default_dir
 from sim.output.labels import display_columns, entry_line, entry_name, text
 from sim.output.simulate import cell
+from sim.output.tables import decision_header, entries, option_name
 from sim.plan import costs as money
 from sim.plan.decide import JOURNEY, Decision, Option, differences, staff_figures, verdict, verified
 from sim.results.figures import FIGURES
@@ -124,15 +125,6 @@ def result_files(names: list[str]) -> list[str]:
             *(f"{plan_folder(n)}/{name}" for n in names for name in plan_output.result_files())]
 
 
-def entries(data: dict) -> list[dict]:
-    """Today (when known), then the options."""
-    return ([data["today"]] if data["today"] else []) + data["options"]
-
-
-def name_of(entry: dict, data: dict) -> str:
-    return f"{entry['scenario']} (today)" if entry is data["today"] else entry["scenario"]
-
-
 SUMMARY_HEADER = ["option", "staffing", "all_goals_met", "service_level", "service_level_ci95_low",
                   "service_level_ci95_high", "abandon_rate", "abandon_rate_ci95_low", "abandon_rate_ci95_high",
                   "resolved_share", "abandon_rate_end_to_end", "lines_missing_goals", "headcount",
@@ -145,7 +137,7 @@ def summary_rows(data: dict) -> list[list]:
     rows = [SUMMARY_HEADER]
     for e in entries(data):
         total = e["verified"]["total"]
-        rows.append([name_of(e, data), e["staffing"], e["all_goals_met"],
+        rows.append([option_name(e, data), e["staffing"], e["all_goals_met"],
                      *_est(total["service_level"]), *_est(total["abandon_rate"]),
                      cell(total["resolved_share"]["mean"]), cell(total["abandon_rate_end_to_end"]["mean"]),
                      " ".join(e["lines_missing_goals"]), e["headcount"], e["headcount_with_shrinkage"],
@@ -174,7 +166,7 @@ def line_rows(data: dict) -> list[list]:
         for line, figures in e["verified"]["lines"].items():
             goals = e["goals"]["lines"][line]
             diff = e.get("difference", {}).get("lines", {}).get(line, {})
-            rows.append([name_of(e, data), line, *(c for f in JOURNEY for c in _est(figures[f])),
+            rows.append([option_name(e, data), line, *(c for f in JOURNEY for c in _est(figures[f])),
                          all(g["met"] for g in goals.values()),
                          cell(diff["service_level"]["mean"]) if diff else "",
                          cell(diff["abandon_rate_end_to_end"]["mean"]) if diff else ""])
@@ -226,18 +218,12 @@ def workbook(data: dict, rows: list[list], line_table: list[list], path: Path, l
 
 def _summary_in(data: dict, lang: str) -> list[list]:
     """The decision as the screen shows it, in ``lang``: one row per option, the figures' means as numbers."""
-    g = data["goals"]
-    header = [text("option", lang), text("sl_t", lang, t=g["threshold_seconds"]), text("abandon_rate", lang),
-              text("resolved_share", lang), text("goals", lang), text("agents_people", lang), text("to_employ", lang),
-              text("hires", lang), text("seats_short", lang), text("cost_year_units", lang, currency=data["currency"]),
-              text("worst_lines", lang)]
-    out = [header]
+    out = [decision_header(data, lang) + [text("worst_lines", lang)]]
     for e in entries(data):
         t = e["verified"]["total"]
-        out.append([entry_name(e, lang) + (text("today_suffix", lang) if e is data["today"] else ""),
-                    t["service_level"]["mean"], t["abandon_rate"]["mean"], t["resolved_share"]["mean"],
-                    text("met" if e["all_goals_met"] else "missed", lang), e["headcount"],
-                    e["headcount_with_shrinkage"], e.get("hires", ""), e["seats"], e["cost"]["total"],
+        out.append([option_name(e, data, lang), t["service_level"]["mean"], t["abandon_rate"]["mean"],
+                    t["resolved_share"]["mean"], text("met" if e["all_goals_met"] else "missed", lang),
+                    e["headcount"], e["headcount_with_shrinkage"], e.get("hires", ""), e["seats"], e["cost"]["total"],
                     ("、" if lang == "zh" else ", ").join(entry_line(e, line, lang) for line in e["worst_lines"][:3])])
     return out
 
@@ -249,8 +235,8 @@ def _cost_rows(data: dict) -> list[list]:
     rows = [["option", "part", f"{data['currency']} per year", "definition"]]
     for e in entries(data):
         for p in money.PARTS:
-            rows.append([name_of(e, data), p, e["cost"]["parts"][p], money.COST_UNITS[p]])
-        rows.append([name_of(e, data), "total", e["cost"]["total"], money.COST_UNITS["total"]])
+            rows.append([option_name(e, data), p, e["cost"]["parts"][p], money.COST_UNITS[p]])
+        rows.append([option_name(e, data), "total", e["cost"]["total"], money.COST_UNITS["total"]])
     return rows
 
 

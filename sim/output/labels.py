@@ -170,9 +170,10 @@ def entry_name(entry: dict, lang: str) -> str:
     return (entry.get("label") or {}).get(lang) or entry["scenario"]
 
 
-def entry_line(entry: dict, line: str, lang: str) -> str:
-    """A line's name as people read it, from a results file's entry: its label in ``lang``, else its id."""
-    return (entry.get("labels", {}).get(f"line:{line}") or {}).get(lang) or line
+def entry_line(entry: dict, line: str, lang: str, kind: str = "line") -> str:
+    """A line's (or with ``kind`` "pool", a pool's) name as people read it, from a results file's entry: its
+    label in ``lang``, else its id."""
+    return ((entry.get("labels") or {}).get(f"{kind}:{line}") or {}).get(lang) or line
 
 
 def text(key: str, lang: str = "en", **values):

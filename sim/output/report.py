@@ -26,7 +26,7 @@ from sim.output import plan as plan_files
 from sim.output.folders import default_dir, resolved
 from sim.output import simulate as simulate_files
 from sim.output.labels import entry_line, entry_name, text
-from sim.output.tables import lopsided
+from sim.output.tables import entries, lopsided
 from sim.results.figures import HEADLINE, shown_as, table
 
 # in the head of every briefing: `report --out` writes over a briefing, never over a page someone else made
@@ -305,7 +305,7 @@ def _decide(folder: Path, lang: str):
     g = data["goals"]
     t = g["threshold_seconds"]
     rows = []
-    for e in decide_files.entries(data):
+    for e in entries(data):
         name = entry_name(e, lang) + (text("today_suffix", lang) if e is data["today"] else "")
         total = e["goals"]["total"]
         # furthest below a goal first (``worst_lines``, by margin), not the first of those that miss by name
@@ -333,7 +333,7 @@ def _decide(folder: Path, lang: str):
     figs = decide_files.charts(data, lang)
     html_ = [box, _figure(figs[0], text("title_cost", lang)), _figure(figs[1], text("title_sl_line", lang))]
     html_.append(f"<h2>{_e(text('journey', lang))}</h2>")
-    for e in decide_files.entries(data):
+    for e in entries(data):
         name = entry_name(e, lang) + (text("today_suffix", lang) if e is data["today"] else "")
         html_ += _journey(name, e["verified"]["lines"], lambda line, e=e: entry_line(e, line, lang),
                           t, lang)
@@ -430,8 +430,7 @@ def _plan(folder: Path, lang: str):
 
 def pool_names(data: dict, pools, lang: str) -> dict[str, str]:
     """A plan's pools as people read them (plan.json's labels), else by their ids."""
-    labels = data.get("labels") or {}
-    return {p: (labels.get(f"pool:{p}") or {}).get(lang) or p for p in pools}
+    return {p: entry_line(data, p, lang, kind="pool") for p in pools}
 
 
 def _requirements(path: Path) -> tuple[dict, int]:

@@ -225,23 +225,42 @@ def unverified_note(span: dict) -> str:
             f"a week after warm-up verifies them all)")
 
 
+def entries(data: dict) -> list[dict]:
+    """A decision's entries (decision.json): today (when known), then the options."""
+    return ([data["today"]] if data["today"] else []) + data["options"]
+
+
+def option_name(entry: dict, data: dict, lang: str = "en") -> str:
+    """An option as a decision names it: by its scenario name (the CSV files, the English screen), in Chinese by
+    its label; today marked as such."""
+    name = entry_name(entry, lang) if lang == "zh" else entry["scenario"]
+    if entry is data["today"]:
+        name += text("today_suffix", lang) if lang == "zh" else " (today)"
+    return name
+
+
+def decision_header(data: dict, lang: str = "en") -> list[str]:
+    """The decision table's columns: option, the verified figures, goals, people, seats and cost (in English the
+    screen's short names)."""
+    g = data["goals"]
+    if lang != "zh":
+        return ["option", f"SL {g['threshold_seconds']:g}s", "abandoned", "resolved", "goals", "headcount",
+                "to employ", "hires", "seats", f"{data['currency']}/year"]
+    return [text("option", lang), text("sl_t", lang, t=g["threshold_seconds"]), text("abandon_rate", lang),
+            text("resolved_share", lang), text("goals", lang), text("agents_people", lang), text("to_employ", lang),
+            text("hires", lang), text("seats_short", lang), text("cost_year_units", lang, currency=data["currency"])]
+
+
 def decision_table(data: dict, lang: str = "en") -> str:
     """decision.json as text: per option (today first) goals met, service, people, workstations, cost; in
     ``lang`` (the figures' names, the options by their labels, the notes)."""
     g = data["goals"]
     zh = lang == "zh"
-    header = ([text("option", lang), text("sl_t", lang, t=g["threshold_seconds"]), text("abandon_rate", lang),
-               text("resolved_share", lang), text("goals", lang), text("agents_people", lang),
-               text("to_employ", lang), text("hires", lang), text("seats_short", lang),
-               text("cost_year_units", lang, currency=data["currency"])] if zh else
-              ["option", f"SL {g['threshold_seconds']:g}s", "abandoned", "resolved", "goals", "headcount",
-               "to employ", "hires", "seats", f"{data['currency']}/year"])
     body = []
-    options = ([data["today"]] if data["today"] else []) + data["options"]
+    options = entries(data)
     for e in options:
         t = e["verified"]["total"]
-        name = entry_name(e, lang) if zh else e["scenario"]
-        body.append([name + (text("today_suffix", lang) if zh else " (today)") * (e is data["today"]),
+        body.append([option_name(e, data, lang),
                      _cell(t["service_level"], "percent"), _cell(t["abandon_rate"], "percent"),
                      _cell(t["resolved_share"], "percent"),
                      text("met" if e["all_goals_met"] else "missed", lang),
@@ -252,7 +271,7 @@ def decision_table(data: dict, lang: str = "en") -> str:
     out = [text("decision_screen_intro", lang, sl=g["service_level"], t=g["threshold_seconds"],
                 ab=g["max_abandon_rate"], reps=data["replications"], seed=data["seed"],
                 on=text("drawn_callers", lang) if on == DRAWN else on),
-           *_render(header, body)]
+           *_render(decision_header(data, lang), body)]
     span = data.get("verified_span", {"whole_week": True})
     if not span["whole_week"]:
         day, minute = parse_clock(span["from"])

@@ -223,13 +223,13 @@ def presence(log: CallLog, interval_minutes: int) -> np.ndarray:
     end = start + np.nan_to_num(log.handle, nan=0.0)
     # callers left waiting: those who hung up after waiting, and those who waited longer than an agent free
     # on duty takes to pick up
-    kept_waiting = (log.wait > LONG_WAIT_SECONDS) | (~log.answered & (log.wait > 0))
+    kept_waiting = np.flatnonzero((log.wait > LONG_WAIT_SECONDS) | (~log.answered & (log.wait > 0)))
     for a in np.unique(log.agent[answered]):
         mine = np.flatnonzero(answered & (log.agent == a))
         s, e = start[mine], end[mine]
         order = np.argsort(s)
         s, e = s[order], np.maximum.accumulate(e[order])
-        waiting = np.flatnonzero(kept_waiting & np.isin(log.line, np.unique(log.line[mine])))
+        waiting = kept_waiting[np.isin(log.line[kept_waiting], np.unique(log.line[mine]))]   # of the agent's lines
         cut = breaks(e[:-1], s[1:], log.arrival[waiting], log.arrival[waiting] + log.wait[waiting])
         for first, last in zip(np.r_[0, cut + 1], np.r_[cut, len(s) - 1]):
             _add_span(present, s[first], e[last], width)

@@ -2,14 +2,15 @@
 
 Design for speed (the hot loop is ``Replication._arrive`` and ``sim.model.pool``):
 - plain callbacks on minimal events (``sim.model.events``), no process per call;
-- arrivals are handled in a run: one event wakes the source, which then takes
-  every arrival due before the next scheduled event (``env.peek()``);
+- arrivals are handled in one run: the first arrival's event wakes the source,
+  which takes every call in turn and, between two calls, processes the events
+  due in between itself (``env.step``), as SimPy's loop would;
 - most calls cost no event of their own: an agent free now answers at once and
   is released lazily, a caller who must queue is usually decided on arrival,
   abandonment is found lazily, outbound jobs are taken lazily (see
   ``sim.model.pool``); events remain for waiting callers a pool cannot decide
   on arrival, transfers, redials (at the caller's hang-up), shifts and
-  interval boundaries: a week of the Fuyang plan has a quarter of an event per
+  interval boundaries: a week of the Fuyang plan has a tenth of an event per
   inbound call;
 - random numbers come in numpy blocks; outcomes are written into the block and
   folded into counters by numpy when the block is finished.
@@ -30,6 +31,7 @@ import simpy
 from sim.input.clock import MINUTES_PER_WEEK
 from sim.input.spec import Outbound, Scenario
 from sim.model import events
+from sim.model.events import NORMAL
 from sim.model.arrivals import Block, CallSource, ClosedCalls
 from sim.model.codes import ABANDONED, FINISH, PLAIN, WAITING
 from sim.model.counters import Counters
@@ -107,6 +109,7 @@ class Replication:
         if check:
             from sim.model.invariants import InvariantChecker
             self.checker = InvariantChecker(self)
+        self.step = self.env.step if self.checker is None else self.checker.step    # one event (``_arrive``)
 
     def _pool(self, p: int, staffing: "Staffing", routes):
         args = (self.env, p, self, len(routes.levels), routes.overflow[p], len(self.outbound))
@@ -222,7 +225,7 @@ class Replication:
 
     # -- the hot loop ---------------------------------------------------------
     def _arrive(self, _event):
-        """Take every arrival due before the next scheduled event.
+        """Take every arrival of the run, in time order, and the events due between them.
 
         Speed forces inlined copies here, since this loop runs once per call
         and a method call per call costs a tenth of the engine's speed:
@@ -318,9 +321,22 @@ class Replication:
                                                         block.patience, block.stage)
                 n = len(times)
             if times[i] > next_event:
-                break
-        self.i = i
-        events.at(env, times[i], self._arrive)
+                # The events due first are processed here, as SimPy's loop would: returning to it would cost an
+                # event of our own and this method's set-up at every stop (2,600 stops a Fuyang week).  The order
+                # is that of an event scheduled now for this arrival: its id is taken now, as ``events.at``
+                # would, so every later event keeps its own id and place.
+                t = times[i]
+                eid = next(env._eid)
+                if self.checker is not None:
+                    self.checker.check(env._now)
+                step = self.step
+                while queue:
+                    due, priority, order, _ = queue[0]
+                    if due > t or (due == t and (priority > NORMAL or (priority == NORMAL and order > eid))):
+                        break
+                    step()
+                env._now = t
+                next_event = queue[0][0] if queue else INF
 
     # -- first calls beyond the plain path ------------------------------------
     def offer_first(self, block: Block, i: int, t: float):

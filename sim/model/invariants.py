@@ -52,15 +52,23 @@ class InvariantChecker:
         model.at = checked_at
 
     def run(self):
-        env = self.model.env
         while True:
             try:
-                env.step()
+                self.step()
             except EmptySchedule:
                 return
-            self.events += 1
-            self.check_later(env._now)
-            self.check_pools(env._now)
+
+    def step(self):
+        """SimPy's ``step``, then the laws (the model's hot loop also processes events with it)."""
+        env = self.model.env
+        env.step()
+        self.events += 1
+        self.check(env._now)
+
+    def check(self, now: float):
+        """Every law, at ``now`` (s): after each event, and where a run of arrivals stops for one."""
+        self.check_later(now)
+        self.check_pools(now)
 
     def check_later(self, now: float):
         """Jobs created for later are placed among their pools' pending jobs before any could be available."""

@@ -7,7 +7,7 @@ from sim.input import laws
 from sim.input import scenario as sc
 from sim.input.reader import Node
 from sim.model import seeds
-from sim.model.arrivals import CallSource
+from sim.model.arrivals import CallSource, _time_order
 from sim.model.routing import compile_routes
 
 
@@ -210,3 +210,10 @@ def test_day_streams_are_seed_sequences_inside_and_outside_their_days():
     for j, day in ((0, 4), (1, 6), (1, 3), (0, 9)):       # the last two outside the days worked out together
         expected = np.random.default_rng(np.random.SeedSequence(3, spawn_key=(2, streams.line_keys[j], day, 1 << 30)))
         assert np.array_equal(streams(j, day).random(5), expected.random(5))
+
+
+def test_calls_merge_in_time_order_and_ties_keep_their_order():
+    """Lines' calls merge by time; calls at the same moment (a log's whole seconds) keep the order given."""
+    assert _time_order(np.asarray([3.5, 0.25, 2.0, 7.0])).tolist() == [1, 2, 0, 3]
+    assert _time_order(np.asarray([5.0, 1.0, 5.0, 0.0, 5.0, 1.0])).tolist() == [3, 1, 5, 0, 2, 4]
+    assert _time_order(np.asarray([])).tolist() == []

@@ -265,6 +265,17 @@ class LineDraws:
         return self.category_array[self.cdf.searchsorted(rng.random(n), side="right")]
 
 
+def _time_order(times: np.ndarray) -> np.ndarray:
+    """The order of ``times``, calls at equal times in the order given (a stable sort).  Drawn times are all
+    distinct, and then any sort gives that order: quicksort, four times faster than a stable sort, sorts them,
+    and the stable sort is left for times that tie (a replayed log's whole seconds)."""
+    order = times.argsort()
+    ordered = times[order]
+    if (ordered[1:] == ordered[:-1]).any():
+        return times.argsort(kind="stable")
+    return order
+
+
 class CallSource:
     """Generates the replication's calls block by block, merged across lines in time order."""
 
@@ -411,7 +422,7 @@ class CallSource:
         if not self.rerouting:
             columns[ENTRY_COLUMN] = None        # every call enters by its own line
         cols = [None if c is None else np.concatenate(c) for c in columns]
-        order = np.argsort(cols[TIME], kind="stable")
+        order = _time_order(cols[TIME])
         cols = [None if c is None else c[order] for c in cols]
         t, line, cat, k, first, patience, level, second, delay, xpat, entry = cols[:OUTBOUND_COLUMN]
         if entry is None:

@@ -45,19 +45,42 @@ def scenario_of(lines, pools, **extra):
     return sc.from_dict(copy.deepcopy(data), "test")
 
 
-def test_a_pool_woken_only_by_a_transfer_answers_its_last_caller_when_its_agent_is_free():
+def transfer_case(kind: str, **transfer):
+    """Tax questions of 12345 put through to a sub-centre of one agent after 10 s of triage, no delay."""
+    return scenario_of({"12345": {"arrivals": {"per_hour": 0}, "pool": "general", "handle_seconds": CONST(1),
+                                  "categories": [{"name": "tax", "share": 1, "transfer_to": "12366"}]},
+                        "12366": {"mode": "subcentre", "arrivals": {"per_hour": 0}, "pool": "tax",
+                                  "handle_seconds": CONST(1)}},
+                       {"general": {"seats": 5}, "tax": {"seats": 1}}, horizon_hours=1,
+                       routing={"transfer": {"kind": kind, "triage_seconds": CONST(10), "delay_seconds": CONST(0),
+                                             **transfer}})
+
+
+@pytest.mark.parametrize("kind", ["cold", "warm"])
+def test_a_pool_woken_only_by_a_transfer_answers_its_last_caller_when_its_agent_is_free(kind):
     """At the end of a one-hour run, two tax questions 5 s apart; one tax agent, busy 300 s with the
     first from 3,600 s: the second caller, transferred at 3,605 s (triage 10 s, no delay), is answered at
-    3,900 s after 295 s, not left to hang up when the run ends."""
-    s = scenario_of({"12345": {"arrivals": {"per_hour": 0}, "pool": "general", "handle_seconds": CONST(1),
-                               "categories": [{"name": "tax", "share": 1, "transfer_to": "12366"}]},
-                     "12366": {"mode": "subcentre", "arrivals": {"per_hour": 0}, "pool": "tax",
-                               "handle_seconds": CONST(1)}},
-                    {"general": {"seats": 5}, "tax": {"seats": 1}}, horizon_hours=1,
-                    routing={"transfer": {"kind": "cold", "triage_seconds": CONST(10), "delay_seconds": CONST(0)}})
-    calls = outcomes(s, [3590.0, 3595.0], [0, 0], [300.0, 300.0])
+    3,900 s after 295 s, not left to hang up when the run ends.  Cold, the tax pool's future is known when
+    the caller reaches it (answered by the agent who finishes first, decided then); warm, the first agent
+    is held by an event and the caller waits in the queue for the pool's wake-up."""
+    calls = outcomes(transfer_case(kind), [3590.0, 3595.0], [0, 0], [300.0, 300.0])
     assert [c["xfer_by"] for c in calls] == [1, 1]
     assert calls[0]["xfer_wait"] == 0.0 and calls[1]["xfer_wait"] == pytest.approx(295.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["cold", "warm"])
+@pytest.mark.parametrize("patience, answered", [(295.0, True), (294.999, False)])
+def test_a_transferred_caller_whose_patience_ends_as_the_agent_frees_is_answered(kind, patience, answered):
+    """The tax agent is busy from 3,010 s until 3,310 s; the second caller reaches it at 3,015 s: with 295 s
+    of patience it is answered at 3,310 s (an agent's end comes before a hang-up), with 294.999 s it hangs up
+    just before; a third caller, transferred at 3,110 s, is answered when the agent finishes the second's
+    50 s call at 3,360 s, or at 3,310 s."""
+    calls = outcomes(transfer_case(kind, patience_seconds=CONST(patience)), [3000.0, 3005.0, 3100.0],
+                     [0, 0, 0], [300.0, 50.0, 20.0])
+    assert (calls[1]["xfer_by"] == 1) is answered
+    assert calls[1]["xfer_wait"] == pytest.approx(295.0 if answered else 294.999, abs=1e-9)
+    assert calls[2]["xfer_by"] == 1
+    assert calls[2]["xfer_wait"] == pytest.approx(250.0 if answered else 200.0, abs=1e-9)
 
 
 def test_a_pool_woken_only_by_an_overflow_answers_the_overflowed_caller_when_its_agent_is_free():

@@ -31,10 +31,10 @@ import simpy
 from sim.input.clock import MINUTES_PER_WEEK
 from sim.input.spec import Outbound, Scenario
 from sim.model import events
-from sim.model.events import NORMAL
 from sim.model.arrivals import Block, CallSource, ClosedCalls
 from sim.model.codes import ABANDONED, FINISH, PLAIN, WAITING
 from sim.model.counters import Counters
+from sim.model.events import NORMAL
 from sim.model.outbound import OutboundWork
 from sim.model.pool import HeadcountPool, ShiftPool
 from sim.model.routing import compile_routes

@@ -229,3 +229,38 @@ def test_an_answered_call_without_a_talk_time_is_kept_in_either_format(tmp_path)
     assert log.faults == {"answered without a talk time (kept; talk time not used)": 1}
     with pytest.raises(LogError, match="line 2, field handle_seconds"):     # a talk time that is wrong still is
         _generic_log(tmp_path / "b.csv", [("2024-03-04 09:00:00", "answered", 5, "-3", "A")])
+
+
+def test_a_day_without_a_call_on_a_busy_weekday_is_missing_not_quiet(tmp_path):
+    """Found by an outside hunt (2026-12-05): the bank's January has no row on Monday 11 and Tuesday 12
+    January; counted as quiet days they made the fitted Mondays and Tuesdays a quarter quieter than the other
+    weeks show.  A day without a call is left out where that weekday's other days have 20 calls or more, and
+    the fit says which; on a line of a few calls a day an empty day is a quiet day."""
+    january = calllog.read(calllog.bank_months("january"), "anonymous-bank")
+    raw, report = cal.calibrate(january, "january")
+    assert report["days_observed_by_weekday"]["mon"] == 3 and report["days_observed_by_weekday"]["tue"] == 3
+    assert any("1999-01-11 (Mon), 1999-01-12 (Tue)" in w for w in report["warnings"])
+    per_day = np.bincount(january.days)
+    weekday = (np.arange(len(per_day)) + 4) % 7                  # 1999-01-01 was a Friday
+    mondays = np.flatnonzero((weekday == 0) & (per_day > 0))
+    assert len(mondays) == 3
+    ps = january.line == january.lines.index("PS")
+    logged = np.mean([np.sum(ps & (january.days == d)) for d in mondays])     # redials included: ~3% more
+    fitted = calls_a_day(raw, "PS")
+    assert fitted[0] == pytest.approx(logged, rel=0.06)
+    assert fitted[0] > 0.9 * fitted[2] and fitted[1] > 0.9 * fitted[2]    # like Wednesday, not 25% below
+
+    rows = [(f"2024-03-{day:02d} {hour}:00:00", "answered", 0, 100, "A") for day in range(4, 29) if day != 11
+            for hour in (10, 15)]
+    quiet = _generic_log(tmp_path / "quiet.csv", rows)            # two calls a day, none on Monday 11 March
+    _, report = cal.calibrate(quiet, "quiet")
+    assert report["days_observed_by_weekday"]["mon"] == 4
+    assert not any("no call at all" in w for w in report["warnings"])
+
+
+def calls_a_day(raw: dict, line: str) -> np.ndarray:
+    """Fitted calls a day of ``line`` per weekday, from its rates by interval of the week (calls an hour)."""
+    s = sc.from_dict(raw, "fit")
+    per_hour = np.asarray(s.lines[line].arrivals.week_per_hour, dtype=float)
+    per_day = per_hour.reshape(7, -1).sum(axis=1) * 24 / per_hour.reshape(7, -1).shape[1]
+    return per_day

@@ -74,6 +74,53 @@ def test_adapter_reads_queue_arrival_and_straight_to_agent_calls(tmp_path):
     assert log.lines == ["NW", "PS"] and log.agents == ["BASCH", "MICHAL"]
 
 
+def _same_calls(a, b) -> bool:
+    return all(np.array_equal(getattr(a, f), getattr(b, f), equal_nan=f == "handle")
+               for f in ("arrival", "line", "answered", "wait", "handle", "caller")) and a.lines == b.lines
+
+
+def test_the_bank_format_is_read_by_its_header_names(tmp_path):
+    """Found by an outside hunt (2026-12-05): columns were read by position, so a month exported with two
+    columns swapped (q_time and ser_time) was read as wrong data without a word, and a header in capitals or
+    in another order was taken for a row.  Columns are found by their header's names, in any order or case."""
+    import gzip
+    head = gzip.open(calllog.bank_months("june")[0], "rt").read().splitlines()[:400]
+    path = tmp_path / "june.txt"
+    path.write_text("\n".join(head) + "\n")
+    original = calllog.read([path], "anonymous-bank")
+    assert len(original) > 300
+    rows = [line.split("\t") for line in head]
+    names = rows[0]
+    for case, order in (("swapped", [names.index(c) for c in names[:11]] + [15, 12, 13, 14, 11, 16]),
+                        ("call id first", [1, 0, *range(2, 17)])):
+        moved = tmp_path / f"{case}.txt"
+        moved.write_text("".join("\t".join(row[i] for i in order) + "\r\n" for row in rows))
+        assert _same_calls(calllog.read([moved], "anonymous-bank"), original), case
+    upper = tmp_path / "upper.txt"
+    upper.write_text("\t".join(names).upper() + "\n" + "\n".join(head[1:]) + "\n")
+    assert _same_calls(calllog.read([upper], "anonymous-bank"), original)
+    lacking = tmp_path / "lacking.txt"
+    lacking.write_text("\t".join(n for n in names if n != "q_time") + "\n")
+    with pytest.raises(LogError, match="lacks the bank's column\\(s\\) q_time"):
+        calllog.read([lacking], "anonymous-bank")
+
+
+def test_a_bank_row_without_voice_response_times_arrives_when_its_talk_starts(tmp_path):
+    """Found by an outside hunt (2026-12-05): with vru_entry and vru_exit empty or 0:00:00, every call that
+    went straight to an agent arrived at midnight (39% of a month).  Such a call arrives at ser_start, and the
+    fault is counted; empty fields of a tab-separated row are fields, read as the bank's zero."""
+    text = ("vru+line\tcall_id\tcustomer_id\tpriority\ttype\tdate\tvru_entry\tvru_exit\tvru_time\tq_start\t"
+            "q_exit\tq_time\toutcome\tser_start\tser_exit\tser_time\tserver\n"
+            "AA0101\t2\t0\t0\tPS\t990102\t0:00:00\t0:00:00\t0\t0:00:00\t0:00:00\t0\tAGENT\t7:41:25\t7:44:53\t208\tBASCH\n"
+            "AA0101\t3\t0\t0\tPS\t990102\t\t\t\t8:00:05\t8:00:35\t30\tAGENT\t8:00:35\t8:02:35\t120\tMICHAL\n")
+    path = tmp_path / "novru.txt"
+    path.write_text(text)
+    log = calllog.read([path], "anonymous-bank")
+    assert log.arrival.tolist() == [7 * 3600 + 41 * 60 + 25, 8 * 3600 + 5]
+    assert log.wait.tolist() == [0.0, 30.0]
+    assert log.faults["straight to an agent without voice-response times (arrival read from ser_start)"] == 1
+
+
 def test_bad_rows_name_file_line_and_field_or_are_skipped_and_counted(tmp_path):
     path = tmp_path / "log.csv"
     path.write_text("arrival,line,outcome,wait_seconds,handle_seconds\n"

@@ -75,28 +75,37 @@ def observed_days(log: CallLog) -> np.ndarray:
 
 
 def uncovered_days(log: CallLog) -> np.ndarray:
-    """Days of the span the log does not cover: in runs of GAP_DAYS or more days without a call, or
-    ``missing_days``."""
-    weekdays = day_weekdays(log)
-    per_day = np.bincount(log.days, minlength=len(weekdays))[:len(weekdays)]
-    empty = per_day == 0
+    """Days of the span the log does not cover: ``gap_days`` and ``missing_days``."""
+    return gap_days(log) | missing_days(log)
+
+
+def calls_per_day(log: CallLog) -> np.ndarray:
+    """Calls on each day of the log's span."""
+    n_days = len(day_weekdays(log))
+    return np.bincount(log.days, minlength=n_days)[:n_days]
+
+
+def gap_days(log: CallLog) -> np.ndarray:
+    """Days of the span in runs of GAP_DAYS or more days without a call."""
+    empty = calls_per_day(log) == 0
     edges = np.flatnonzero(np.diff(np.r_[0, empty.astype(np.int8), 0]))
-    out = np.zeros(len(weekdays), dtype=bool)
+    out = np.zeros(len(empty), dtype=bool)
     for first, stop in zip(edges[::2], edges[1::2]):
         out[first:stop] = stop - first >= GAP_DAYS
-    return out | missing_days(per_day, weekdays)
+    return out
 
 
-def missing_days(per_day: np.ndarray, weekdays: np.ndarray) -> np.ndarray:
-    """Days without a call (``per_day``: calls a day) whose weekday's days with calls average at least
+def missing_days(log: CallLog) -> np.ndarray:
+    """Days without a call, outside ``gap_days``, whose weekday's days with calls average at least
     MISSING_DAY_CALLS."""
+    per_day, weekdays = calls_per_day(log), day_weekdays(log)
     out = np.zeros(len(per_day), dtype=bool)
     for w in range(7):
         same = weekdays == w
         busy = per_day[same & (per_day > 0)]
         if len(busy) and busy.mean() >= MISSING_DAY_CALLS:
             out |= same & (per_day == 0)
-    return out
+    return out & ~gap_days(log)
 
 
 def redials(log: CallLog) -> tuple[np.ndarray, float, float, int]:
@@ -342,10 +351,8 @@ def check_fittable(log: CallLog) -> None:
 def coverage_warnings(log: CallLog, days_of_weekday: np.ndarray) -> list[str]:
     """What the user should know about days the fit could not see."""
     out = []
-    weekdays = day_weekdays(log)
-    per_day = np.bincount(log.days, minlength=len(weekdays))[:len(weekdays)]
-    missing = missing_days(per_day, weekdays)
-    in_gaps = int((uncovered_days(log) & ~missing).sum())
+    weekdays, missing = day_weekdays(log), missing_days(log)
+    in_gaps = int(gap_days(log).sum())
     if in_gaps:
         out.append(f"{in_gaps} day(s) of the log's span have no calls in runs of {GAP_DAYS} days or more; "
                    "left out as days the log does not cover")

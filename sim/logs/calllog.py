@@ -15,9 +15,10 @@ answered calls (empty: unknown, the call kept and counted among the faults);
 ``agent`` and ``caller`` may be empty (caller 0 or empty: unknown).  Arrival times either all carry a UTC offset or none does; with
 offsets, they are read as clock times at the first row's offset.
 
-``anonymous-bank``: the Technion SEE lab's Anonymous Bank files (whitespace
-separated, one file a month).  A call joins the agent queue at ``q_start``, or
-at ``vru_exit`` when it went straight to an agent; calls that never asked for
+``anonymous-bank``: the Technion SEE lab's Anonymous Bank files (tab separated,
+or by spaces; one file a month; columns found by their header's names).  A call
+joins the agent queue at ``q_start``, or at ``vru_exit`` when it went straight
+to an agent (at ``ser_start`` in a row without voice-response times); calls that never asked for
 an agent and PHANTOM rows are left out and counted; times past midnight roll
 into the next day; the data's known faults are counted, not crashed on.
 
@@ -441,27 +442,62 @@ def _clock(text: str) -> int | None:
     return h * 3600 + m * 60 + s if m < 60 and s < 60 and h < 48 else None
 
 
+# The bank's columns, as its files' header names them (the documentation's order); the reader finds them by name
+BANK_COLUMNS = ("vru+line", "call_id", "customer_id", "priority", "type", "date", "vru_entry", "vru_exit",
+                "vru_time", "q_start", "q_exit", "q_time", "outcome", "ser_start", "ser_exit", "ser_time", "server")
+BANK_USED = ("vru+line", "call_id", "customer_id", "type", "date", "vru_entry", "vru_exit", "vru_time", "q_start",
+             "q_time", "outcome", "ser_start", "ser_time", "server")
+NO_TIME = "0:00:00"         # the bank's own "none" for a time, as 0 is for a number of seconds
+
+
+def _bank_cells(text: str) -> list[str]:
+    """A row's fields: split at tabs, where the bank's files put them (an empty field stays a field), else at
+    runs of spaces."""
+    text = text.rstrip("\r\n")
+    return [cell.strip() for cell in text.split("\t")] if "\t" in text else text.split()
+
+
+HEADER_NAMES = {"date", "outcome", "vru_entry", "ser_start"}     # a row naming one of these is a header
+
+
+def _bank_header(path: Path, names: list[str]) -> list[int]:
+    """Where each of BANK_USED is in a header row (``names`` in lower case: read by name, in any order)."""
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise LogError(str(path), "line 1 (header)", f"column {name!r} is given twice (fields "
+                           f"{names.index(name) + 1} and {i + 1}); keep one, or rename the other")
+    missing = [c for c in BANK_USED if c not in names]
+    if missing:
+        raise LogError(str(path), "line 1 (header)", f"lacks the bank's column(s) {', '.join(missing)}; the "
+                       f"anonymous-bank format has {' '.join(BANK_COLUMNS)}")
+    return [names.index(c) for c in BANK_USED]
+
+
 def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter, faults: Counter) -> int:
     count = 0
+    # the documented order, unless the file's header names the columns otherwise
+    where, n_fields = [BANK_COLUMNS.index(c) for c in BANK_USED], len(BANK_COLUMNS)
     for number, text in enumerate(lines, start=1):
-        cells = text.split()
-        if cells and cells[0].startswith("vru"):
+        cells = _bank_cells(text)
+        if not any(cells):
+            continue
+        names = [cell.lower() for cell in cells]
+        if HEADER_NAMES & set(names):
             if number == 1:
-                continue                                      # header
+                where, n_fields = _bank_header(path, names), len(names)
+                continue
             rows.bad_row(path, number, "row", "repeats the header (two logs joined into one file?); remove it, or "
                          "give the logs as separate files")
             continue
-        if not cells:
-            continue
         count += 1
-        if len(cells) != 17:
+        if len(cells) != n_fields:
             if number == 1 and text.startswith("arrival,"):
                 raise LogError(str(path), "line 1 (header)", "this is a generic CSV log; read it with --format "
                                "generic")
-            rows.bad_row(path, number, "row", f"has {len(cells)} fields, expected 17")
+            rows.bad_row(path, number, "row", f"has {len(cells)} fields, expected {n_fields}")
             continue
-        (vru_line, call_id, customer, _, kind, day, vru_entry, vru_exit, vru_time, q_start, _, q_time, outcome,
-         ser_start, _, ser_time, server) = cells
+        (vru_line, call_id, customer, kind, day, vru_entry, vru_exit, vru_time, q_start, q_time, outcome,
+         ser_start, ser_time, server) = (cells[i] for i in where)
         record = (vru_line, call_id)
         if record in rows.records:
             left_out[BANK_REPEATS] += 1
@@ -476,13 +512,13 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
             rows.bad_row(path, number, "date", f"{day!r} is not a date YYMMDD")
             continue
         texts = {"vru_entry": vru_entry, "vru_exit": vru_exit, "q_start": q_start, "ser_start": ser_start}
-        times = {name: _clock(v) for name, v in texts.items()}
+        times = {name: _clock(v or NO_TIME) for name, v in texts.items()}
         bad = [k for k, v in times.items() if v is None]
         if bad:
             rows.bad_row(path, number, bad[0], f"{texts[bad[0]]!r} is not a time H:MM:SS")
             continue
         texts = {"vru_time": vru_time, "q_time": q_time, "ser_time": ser_time}
-        numbers = {name: _number(v) for name, v in texts.items()}
+        numbers = {name: _number(v or "0") for name, v in texts.items()}
         bad = [k for k, v in numbers.items() if v is None or v > MAX_SECONDS]
         if bad:
             rows.bad_row(path, number, bad[0], f"{texts[bad[0]]!r} is not a number of seconds up to "
@@ -502,8 +538,14 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
             if numbers["q_time"] < 0:
                 faults["negative q_time (read as a wait of 0)"] += 1
         elif answered and times["ser_start"] != 0:
-            start = times["vru_exit"]                         # straight to an agent
+            # straight to an agent: from the voice-response unit, or, where the row has no times of it, at the
+            # start of the talk (read from an empty vru_exit, such calls would all come at midnight)
             wait = 0.0
+            if times["vru_exit"] or times["vru_entry"]:
+                start = times["vru_exit"]
+            else:
+                start = times["ser_start"]
+                faults["straight to an agent without voice-response times (arrival read from ser_start)"] += 1
         else:
             left_out["never asked for an agent (left in the voice-response unit)"] += 1
             continue

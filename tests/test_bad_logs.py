@@ -348,7 +348,8 @@ def test_arrivals_at_other_utc_offsets_are_converted_and_said(tmp_path):
     a, b = calllog.read([naive]), calllog.read([tmp_path / "zoned.csv"])
     assert np.array_equal(a.arrival, b.arrival)
     assert b.faults == {"arrival converted from another UTC offset to UTC+08:00 (the first arrival's)": 1}
-    assert b.notes == ["1 arrival time(s) given at another UTC offset were converted to UTC+08:00, the first arrival's"]
+    assert b.notes == ["1 arrival time(s) given at a UTC offset over an hour from the first row's were converted to "
+                       "UTC+08:00, the first arrival's"]
 
 
 def test_weeks_without_calls_are_not_counted_as_days_without_calls(tmp_path):
@@ -487,3 +488,20 @@ def test_a_run_that_stops_before_close_leaves_no_trace_that_looks_whole(tmp_path
         assert len(left) == 1 and left[0].startswith(".trace-r0.") and left[0].endswith(".part"), left
     else:
         assert left == []
+
+
+def test_arrivals_across_a_change_of_daylight_saving_keep_their_clock_time(tmp_path):
+    """Found by an outside hunt (2026-12-05): a log whose offsets go from +02:00 to +03:00 mid-month (summer
+    time) was converted to +02:00, and every call after the change came an hour early: the 07:00 hour got the
+    08:00 callers.  Offsets up to an hour apart are daylight saving: each row keeps its local clock time."""
+    naive = tmp_path / "naive.csv"
+    naive.write_text(text(rows()))
+    summer = [r.replace(" ", "T", 1).replace(",", "+02:00,", 1) for r in rows()]
+    summer[5:] = [r.replace("+02:00,", "+03:00,", 1) for r in summer[5:]]
+    (tmp_path / "summer.csv").write_text(text(summer))
+    a, b = calllog.read([naive]), calllog.read([tmp_path / "summer.csv"])
+    assert np.array_equal(a.arrival, b.arrival)
+    assert sum(b.faults.values()) == len(summer) - 5
+    assert b.notes == [f"{len(summer) - 5} arrival time(s) carry a UTC offset up to an hour from the first row's "
+                       "(UTC+02:00), as across a change of daylight saving time: each is read at its own local "
+                       "clock time"]

@@ -12,8 +12,9 @@ Two formats:
 time, to the minute at least), ``outcome`` answered or abandoned, ``wait_seconds`` the time until an
 agent answered or the caller hung up, ``handle_seconds`` the talk time of
 answered calls (empty: unknown, the call kept and counted among the faults);
-``agent`` and ``caller`` may be empty (caller 0 or empty: unknown).  Arrival times either all carry a UTC offset or none does; with
-offsets, they are read as clock times at the first row's offset.
+``agent`` and ``caller`` may be empty (caller 0 or empty: unknown).  Arrival times either all carry a UTC offset or none does; one
+up to an hour from the first row's is read at its own local clock time (daylight saving time), one further
+away converted to the first row's offset (another time zone).
 
 ``anonymous-bank``: the Technion SEE lab's Anonymous Bank files (tab separated,
 or by spaces; one file a month; columns found by their header's names).  A call
@@ -182,10 +183,11 @@ class _Rows:
     def clock_time(self, path: Path, number: int, text: str, when: datetime, faults: Counter) -> datetime | None:
         """``when`` as a clock time without offset, or None for a bad row.
 
-        Rates and staffing follow the clock of the call centre, so times with a
-        UTC offset are read at the first arrival's offset (others converted and
-        counted); a log mixing times with and without an offset cannot be read
-        one way, so such a row is bad.
+        Rates and staffing follow the clock of the call centre.  A time whose UTC offset is within an hour of
+        the first row's is read at its own local clock time, as printed: across a change to or from daylight
+        saving time the offset changes and the centre's hours do not (converted, half of a log's calls moved
+        by an hour).  One further away is another time zone, converted to the first row's offset.  Both are
+        counted; a log mixing times with and without an offset cannot be read one way, so such a row is bad.
         """
         offset = when.utcoffset()
         if self.zone is None:
@@ -197,16 +199,18 @@ class _Rows:
             self.bad_row(path, number, "arrival", f"{text!r} {has} but the first arrival ({where}) {other}: "
                          "give every arrival with the same offset, or none")
             return None
-        if offset is None:
-            return when
+        if offset is None or offset == first:
+            return when.replace(tzinfo=None)
+        if abs(offset - first) <= DAYLIGHT_SAVING_SHIFT:
+            faults[f"{DAYLIGHT_SAVING} ({timezone(first)}; read at its local clock time)"] += 1
+            return when.replace(tzinfo=None)
         try:
             clock = when.astimezone(timezone(first)).replace(tzinfo=None)
         except OverflowError:           # 9999-12-31 20:00-12:00 read at +14:00 is past the last date Python has
             self.bad_row(path, number, "arrival", f"{text!r} at the first arrival's UTC offset ({timezone(first)}, "
                          f"{where}) falls outside the years 1-9999; give the real date")
             return None
-        if offset != first:
-            faults[f"arrival converted from another UTC offset to {timezone(first)} (the first arrival's)"] += 1
+        faults[f"{CONVERTED} {timezone(first)} (the first arrival's)"] += 1
         return clock
 
     def add(self, arrival: datetime, line: str, answered: bool, wait: float, handle: float, agent: str, caller: str):
@@ -250,10 +254,15 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
                        + (f" ({unread:,} unreadable rows were left out)" if unread else ""))
     left_out.update(rows.bad)
     log = _assemble(rows, left_out, faults, per_file)
-    converted = sum(n for k, n in faults.items() if k.startswith("arrival converted"))
+    shifted = sum(n for k, n in faults.items() if k.startswith(DAYLIGHT_SAVING))
+    if shifted:
+        log.notes.append(f"{shifted:,} arrival time(s) carry a UTC offset up to an hour from the first row's "
+                         f"({timezone(rows.zone[0])}), as across a change of daylight saving time: each is read at "
+                         "its own local clock time")
+    converted = sum(n for k, n in faults.items() if k.startswith(CONVERTED))
     if converted:
-        log.notes.append(f"{converted:,} arrival time(s) given at another UTC offset were converted to "
-                         f"{timezone(rows.zone[0])}, the first arrival's")
+        log.notes.append(f"{converted:,} arrival time(s) given at a UTC offset over an hour from the first "
+                         f"row's were converted to {timezone(rows.zone[0])}, the first arrival's")
     if left_out[BANK_REPEATS]:
         log.notes.append(f"left out {left_out[BANK_REPEATS]:,} row(s) that repeat an earlier row's vru+line and "
                          "call_id, as when log files overlap")
@@ -565,6 +574,9 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
 
 
 REPEATS = "rows that repeat an earlier row field for field (the same call exported twice)"
+CONVERTED = "arrival converted from another UTC offset to"
+DAYLIGHT_SAVING = "arrival at a UTC offset up to an hour from the first row's"
+DAYLIGHT_SAVING_SHIFT = timedelta(hours=1)
 BANK_REPEATS = "rows that repeat an earlier row's vru+line and call_id (the same call exported twice)"
 
 

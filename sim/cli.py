@@ -291,8 +291,8 @@ def simulate(scenario_file, replications, seed, out, trace, arrival_logs, fmt, w
     make_source = None
     if arrival_logs:
         from sim.logs import calllog
-        from sim.logs.replay import with_arrivals
-        log = calllog.read(list(arrival_logs), fmt)
+        from sim.logs.replay import known_lines, with_arrivals
+        log = known_lines(s, calllog.read(list(arrival_logs), fmt))
         s, make_source, silent = with_arrivals(s, log)
         for warning in log.notes + ([f"lines of the scenario without a logged call get no callers: "
                                      f"{', '.join(silent)}"] if silent else []):
@@ -455,11 +455,14 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
     through, verified_on = None, DRAWN
     if arrival_logs:
         from sim.logs import calllog
-        from sim.logs.replay import replay_scenario, with_arrivals
+        from sim.logs.replay import known_lines, replay_scenario, with_arrivals
         log = calllog.read(list(arrival_logs), fmt)
+        logs = {s.name: known_lines(s, log) for s in loaded}   # many calls of a line an option lacks: refused
         for s in loaded:
-            replay_scenario(s, log, staffing="scenario")   # a logged line an option lacks: refused before work
-        through = lambda s: with_arrivals(s, log)[:2]     # noqa: E731
+            replay_scenario(s, logs[s.name], staffing="scenario")      # before work
+        for warning in dict.fromkeys(w for option_log in logs.values() for w in option_log.notes):
+            click.echo(f"warning: {warning}", err=True)
+        through = lambda s: with_arrivals(s, logs[s.name])[:2]     # noqa: E731
         verified_on = f"the logged calls of {log.source} ({len(log):,} calls, redials included)"
     say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
     with make_runner(workers, scheduler) as runner:
@@ -675,7 +678,7 @@ def replay(logs, scenario_file, fmt, handle_times, staffing, replications, seed,
     note = finish(out, "replay", paths)
     click.echo(summary_line(result))
     done(f"wrote {len(paths)} files in {out}", note)
-    for warning in log.notes:
+    for warning in result.log.notes:
         click.echo(f"warning: {warning}", err=True)
 
 

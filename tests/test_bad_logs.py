@@ -505,3 +505,19 @@ def test_arrivals_across_a_change_of_daylight_saving_keep_their_clock_time(tmp_p
     assert b.notes == [f"{len(summer) - 5} arrival time(s) carry a UTC offset up to an hour from the first row's "
                        "(UTC+02:00), as across a change of daylight saving time: each is read at its own local "
                        "clock time"]
+
+
+def test_a_few_calls_of_a_line_the_scenario_lacks_are_left_out_and_said(work):
+    """Found by an outside hunt (2026-12-05): one stray call of a line the scenario does not define (the bank's
+    January has two rows of a type AA) stopped the whole check of a month.  Up to 1% of the log is left out
+    with a warning; more is refused (above)."""
+    body = rows()
+    path = work / "stray.csv"
+    path.write_text(text(body[:-1] + [body[-1].replace(",12345,", ",AA,")]))
+    proc = run_hotline("replay", path, "--scenario", work / "s.yaml", "-r", "2", "--staffing", "scenario",
+                       "--out", work / "rep", cwd=work)
+    assert proc.returncode == 0, proc.stderr
+    assert (f"warning: left out 1 call(s) ({1 / len(body):.2%} of the log) of line(s) AA that the scenario "
+            in proc.stderr)
+    days = json.loads((work / "rep" / "replay.json").read_text())["days"]
+    assert sum(day["observed"]["offered"] for day in days) == len(body) - 1

@@ -88,6 +88,35 @@ def mode_of(s: Scenario, log: CallLog) -> tuple[str, bool]:
     return "check", recorded.get("fingerprint") == log.fingerprint()
 
 
+# Calls of lines a scenario does not define, up to this share of a log, are left out with a warning: a month
+# with a stray code (the bank's January has two rows of a type AA that is none of its lines) should not stop a
+# check; more is refused, since replaying the rest would leave out part of the centre's work unseen.
+UNKNOWN_LINES_SHARE = 0.01
+
+
+def known_lines(s: Scenario, log: CallLog) -> CallLog:
+    """The log without the calls of lines ``s`` does not define, when they are at most UNKNOWN_LINES_SHARE of
+    it (counted in a note); the log itself when it has none.  Raises ``ScenarioError`` when they are more."""
+    missing = [name for name in log.lines if name not in s.lines]
+    if not missing:
+        return log
+    unknown = np.isin(log.line, [log.lines.index(name) for name in missing])
+    n = int(unknown.sum())
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    if n > UNKNOWN_LINES_SHARE * len(log):
+        raise ScenarioError(s.source, "lines", f"the log {log.source} has {n:,} calls ({n / len(log):.1%}) of "
+                            f"line(s) {shown} that the scenario does not define; add them, or replay with a "
+                            "scenario calibrated from this log")
+    out = log.select(~unknown)
+    kept = [name for name in log.lines if name in s.lines]
+    code = np.full(len(log.lines), -1)
+    code[[log.lines.index(name) for name in kept]] = np.arange(len(kept))
+    out.line, out.lines = code[out.line], kept
+    out.notes.append(f"left out {n:,} call(s) ({n / len(log):.2%} of the log) of line(s) {shown} that the "
+                     f"scenario {s.name} does not define")
+    return out
+
+
 def replay_scenario(s: Scenario, log: CallLog, staffing: str = "log", outbound: bool = False) -> Scenario:
     """The scenario over the log's days, with the log's staffing (or the scenario's) and no redials; with
     ``outbound`` the scenario's outbound work stays (a design's own work), else it goes (the log's agents did
@@ -150,6 +179,7 @@ def log_staffing(log: CallLog, interval_minutes: int) -> np.ndarray:
 def replay(s: Scenario, log: CallLog, replications: int = 10, seed: int | None = None,
            handle_times: str = "scenario", staffing: str = "log", progress=None) -> ReplayResult:
     """Run the logged callers through the scenario's model and compare day by day and hour by hour."""
+    log = known_lines(s, log)
     mode, in_sample = mode_of(s, log)
     # a design keeps its outbound work; a calibrated scenario's agents did theirs, which the log does not show
     r_s = replay_scenario(s, log, staffing, outbound=mode == "what-if")

@@ -303,6 +303,29 @@ def test_the_printed_briefing_has_the_decision_box_on_page_one(decision_dir, tmp
     assert ("阜南" if lang == "zh" else "Funan") in "".join(pages)
 
 
+def test_the_decision_box_marks_a_goal_missed_when_a_line_misses_it(decision_dir, tmp_path):
+    """Found by an outside hunt (2026-12-05): an option whose city total met the goals while one of its lines
+    missed them was marked ✓✓ in the briefing, where decide's table said MISSED: the marks were the total's.
+    A goal is met for the city and every line (``goals_met``), as decide judges it."""
+    import json
+    import shutil
+
+    folder = tmp_path / "dec"
+    shutil.copytree(decision_dir, folder)
+    data = json.loads((folder / "decision.json").read_text(encoding="utf-8"))
+    entry = data["options"][0]
+    assert entry["goals"]["total"]["service_level"]["met"]
+    entry["goals_met"]["service_level"] = False       # a line missed it, the city's total did not
+    (folder / "decision.json").write_text(json.dumps(data), encoding="utf-8")
+    page = tmp_path / "briefing.html"
+    invoke("report", folder, "--out", page)
+    box = page.read_text(encoding="utf-8").split("<section class='decision'>")[1].split("</section>")[0]
+    rows = [re.findall(r"<td>(.*?)</td>", r, flags=re.S) for r in re.findall(r"<tr>(.*?)</tr>", box, flags=re.S)]
+    cells = next(r for r in rows if r and r[0] == entry["label"]["en"])    # the plan, not today's rosters
+    assert "✗" in cells[1] and "✓" not in cells[1]
+    assert ("✓" in cells[2]) is entry["goals_met"]["abandon_rate"]
+
+
 def test_a_plan_briefing_names_its_scenario_and_pools_by_their_labels(tmp_path):
     """Found by an outside review (2026-12-05): the Chinese plan briefing's heading and its roster and
     requirement charts showed the ids fuyang-full-merge, general and tax."""

@@ -308,9 +308,13 @@ def _decide(folder: Path, lang: str):
     for e in entries(data):
         name = entry_name(e, lang) + (text("today_suffix", lang) if e is data["today"] else "")
         total = e["goals"]["total"]
+        # a goal is met for the city and every line it answers (``goals_met``), as decide judges it: the city's
+        # figure beside the mark, the lines that miss among the worst
+        met = e.get("goals_met", {})
         # furthest below a goal first (``worst_lines``, by margin), not the first of those that miss by name
         worst = [entry_line(e, line, lang) for line in e["worst_lines"]]
-        rows.append([name, _mark(total["service_level"], lang), _mark(total["abandon_rate"], lang),
+        rows.append([name, _mark(total["service_level"], lang, met.get("service_level")),
+                     _mark(total["abandon_rate"], lang, met.get("abandon_rate")),
                      f"{_amount(e['headcount'], 'a headcount of', whole=True):,}",
                      f"{_amount(e['headcount_with_shrinkage'], 'a headcount of', whole=True):,}",
                      f"{e['hires']:+,}" if "hires" in e else "–",
@@ -356,13 +360,14 @@ def _journey(name: str, lines: dict, display, threshold: float, lang: str) -> li
     return [f"<h3>{_e(name)}</h3>", _table(header, body)]
 
 
-def _mark(goal: dict, lang: str) -> str:
-    """✓ or ✗ and the figure: "✓ 96.5 %"."""
+def _mark(goal: dict, lang: str, met: bool | None = None) -> str:
+    """✓ or ✗ and the figure: "✓ 96.5 %"; ``met`` (the goal met for the city and every line) overrides the
+    figure's own judgement."""
     mean = goal.get("mean")
     if mean is not None and (type(mean) not in (int, float) or not 0 <= mean <= 1):
         raise _Impossible(f"a share of {mean!r}, outside 0 to 1")
     value = "–" if mean is None else f"{100 * mean:.1f}%"
-    return f"{'✓' if goal['met'] else '✗'} {value}"
+    return f"{'✓' if (goal['met'] if met is None else met) else '✗'} {value}"
 
 
 def _span(data: dict, lang: str) -> str | None:

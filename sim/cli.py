@@ -176,10 +176,12 @@ def check_shown_names(loaded, scenario_files) -> None:
                                        "would take one scenario's figures for the other's; give another label")
 
 
-def warn_cautions(s) -> None:
-    """Say on stderr, before a run, what the scenario allows but a planner rarely means (``sim.input.cautions``)."""
-    from sim.input.cautions import cautions
-    for line in cautions(s):
+def warn_cautions(s, staffed: bool = True) -> None:
+    """Say on stderr, before a run, what the scenario allows but a planner rarely means (``sim.input.cautions``);
+    not ``staffed`` (a plan staffs it): only what no staffing changes, a run that starts in a closure whose
+    callbacks it then lacks."""
+    from sim.input.cautions import cautions, closed_callback_cautions
+    for line in cautions(s) if staffed else closed_callback_cautions(s):
         click.echo(f"warning: {s.name}: {line}", err=True)
 
 
@@ -406,6 +408,7 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
                                command="plan", results=written.result_files())
     # progress on a terminal only (as the progress bars): in a log, a refusal stays the one line it is
     say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
+    warn_cautions(s, staffed=False)
     say(f"planning {s.name}: requirement, roster, verification ...")
     with make_runner(workers, scheduler) as runner:
         result = make_plan(s, replications, seed, runner=runner,
@@ -452,6 +455,8 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
     out = folders.check_folder(out, "--out", folders.default_dir("_".join(names), prefix="decide-"),
                                [*(f for s in loaded for f in scenario.files_read(s)), *arrival_logs], command="decide",
                                results=written.result_files(names))
+    for s in loaded:
+        warn_cautions(s, staffed=False)
     through, verified_on = None, DRAWN
     if arrival_logs:
         from sim.logs import calllog

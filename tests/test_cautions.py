@@ -64,3 +64,28 @@ def test_simulate_says_it_before_the_run_and_still_runs(tmp_path):
     warnings = [line for line in result.output.splitlines() if line.startswith("warning: night: line 12")]
     assert len(warnings) == 2 and "find nobody to answer them" in warnings[0]
     assert (tmp_path / "out" / "summary.json").exists()
+
+
+@pytest.mark.parametrize("start, said", [("mon 00:00", True), ("mon 09:00", False), ("sat 12:00", True)])
+def test_a_run_that_starts_in_a_closure_lacks_that_closure_s_callbacks(start, said, tmp_path):
+    """Found by an outside hunt (2026-12-05): a plan said every target met for a week that began on an empty
+    Monday 00:00, so the weekend's callbacks of a line closed from Friday 17:30 (about 650, made from Monday
+    08:30) were never in it; a second week missed the goals on Monday morning.  The run says so, before it
+    runs: simulate, compare, plan and decide."""
+    data = night({"seats": 4})
+    data.update(start=start, horizon_hours=168)
+    data["lines"]["12333"].update(open={"days": "weekdays", "hours": ["08:30", "17:30"]},
+                                  when_closed={"callback": {"within_hours": 4}})
+    s = sc.from_dict(data, "closed.yaml")
+    lines = [line for line in cautions(s) if "called back" in line]
+    assert bool(lines) is said
+    if start == "mon 00:00":    # Fri 17:30 to Mon 00:00: 54.5 hours of 10 callers an hour
+        assert "since Fri 17:30" in lines[0] and "about 545 callers" in lines[0] and "54.5 hours" in lines[0]
+    if start == "mon 00:00":    # plan warns too (a plan staffs the pools: the other cautions do not apply)
+        data["planning"] = {"shifts": [{"name": "day", "starts": ["00:00", "08:00", "16:00"], "hours": 8}],
+                            "targets": "week"}
+        path = tmp_path / "closed.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        result = CliRunner().invoke(main, ["plan", str(path), "-r", "2", "--out", str(tmp_path / "plan")])
+        assert result.exit_code == 0, result.output
+        assert "called back from its next opening" in result.output

@@ -45,6 +45,33 @@ def cautions(s: Scenario) -> list[str]:
             out += _unanswered(f"line {lid}'s callers, put through to line {rule.to} while {lid} is closed,",
                                per_minute, ~open_ & (reach[target] == 0), f"pool {target!r}",
                                "staff those hours, or put them through to a line whose agents work then")
+    return out + closed_callback_cautions(s)
+
+
+def closed_callback_cautions(s: Scenario) -> list[str]:
+    """One sentence per line whose closed-hours callers are called back from its next opening when the run
+    starts during its closure: the callers of that closure before the start are not in the run, so neither are
+    their callbacks, and the first opening's figures are better than a week in the middle of a month's (a
+    planning case: 650 callbacks on a Monday morning, none in the week the plan verified)."""
+    out = []
+    start = s.start_minute % MINUTES_PER_WEEK
+    for lid, line in s.lines.items():
+        rule = line.when_closed
+        if rule is None or rule.kind != "callback" or line.open_minutes is None or line.open_minutes[start]:
+            continue
+        before = np.roll(line.open_minutes, -start)[::-1]        # the minutes before the start, nearest first
+        closed_minutes = int(np.argmax(before)) if before.any() else MINUTES_PER_WEEK
+        per_minute = np.repeat(line.arrivals.week_per_hour,
+                               MINUTES_PER_WEEK // len(line.arrivals.week_per_hour)) / MINUTES_PER_HOUR
+        callers = float(np.roll(per_minute, -start)[::-1][:closed_minutes].sum())
+        if callers < CALLS_WORTH_SAYING:
+            continue
+        day, time = label(start - closed_minutes)
+        out.append(f"line {lid}'s callers who find it closed are called back from its next opening, but the run "
+                   f"starts while it is closed (since {day} {time}): the callbacks of about {callers:,.0f} callers "
+                   f"of the {closed_minutes / MINUTES_PER_HOUR:g} hours before the start are not in the run, so its "
+                   "first opening's figures are better than a week's in the middle of a month; start the run "
+                   "earlier, with warm-up hours that cover that closure")
     return out
 
 

@@ -185,6 +185,12 @@ def warn_cautions(s, staffed: bool = True) -> None:
         click.echo(f"warning: {s.name}: {line}", err=True)
 
 
+def wrote_line(lang: str, n: int, folder: Path) -> str:
+    """"wrote N files in FOLDER", in the language of the command's tables."""
+    from sim.output.labels import text
+    return text("wrote_files", lang, n=n, folder=folder)
+
+
 def done(wrote: str, note: str) -> None:
     """The last lines of a command: what it wrote, and what of the previous run it removed."""
     click.echo(wrote)
@@ -385,7 +391,7 @@ def compare(scenario_files, replications, seed, out, lang, workers, scheduler):
         paths = written.write(runs_done, out, lang)
     note = finish(out, "compare", paths)
     click.echo(tables.comparison_table(written.comparison(runs_done)))
-    done(f"wrote {len(paths)} files in {out}", note)
+    done(wrote_line(lang, len(paths), out), note)
     warn_precision(runs_done)
 
 
@@ -417,7 +423,7 @@ def plan(scenario_file, replications, seed, out, lang, workers, scheduler):
         paths = written.write_plan(result, out, lang)
     note = finish(out, "plan", paths)
     click.echo(tables.plan_table(written.plan_summary(result)))
-    done(f"wrote {len(paths)} files in {out}", note)
+    done(wrote_line(lang, len(paths), out), note)
     warn_precision([result.verified])
     warn_plan_precision([result])
 
@@ -477,7 +483,7 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
         data, paths = written.write(result, out, lang)
     note = finish(out, "decide", paths)
     click.echo(tables.decision_table(data, lang))
-    done(f"wrote {len(paths)} files in {out}", note)
+    done(wrote_line(lang, len(paths), out), note)
     warn_precision([o.run for o in result.options])
     warn_plan_precision([o.plan for o in result.options if o.plan is not None])
 

@@ -266,6 +266,7 @@ def test_decide_in_chinese_says_it_in_chinese_on_screen_and_in_the_workbook(tmp_
     assert result.exit_code == 0, result.output
     assert "各方案按同一目标规划" in result.output and "各自接听（现有排班）" in result.output
     assert "达标" in result.output and "年度成本（元）" in result.output and "MISSED" not in result.output
+    assert "已写入" in result.output and "wrote" not in result.output     # the last line too (an outside hunt)
     book = load_workbook(out / "decision.xlsx")
     assert book.sheetnames == ["决策摘要", "Decision", "Lines", "Cost", "Assumptions", "Definitions"]
     summary = book["决策摘要"]

@@ -154,6 +154,7 @@ TEXT = {
     "total": {"en": "total", "zh": "合计"},
     "verified_on": {"en": "verified on ", "zh": "验证所用来电："},
     "today_suffix": {"en": " (today's rosters)", "zh": "（现有排班）"},
+    "wrote_files": {"en": "wrote {n} files in {folder}", "zh": "已写入{n}个文件，位于{folder}"},
     "cost_pay": {"en": "pay", "zh": "工资"},
     "cost_night_premium": {"en": "night premium", "zh": "夜班津贴"},
     "cost_on_costs": {"en": "on-costs (social insurance, housing fund)", "zh": "单位社保与公积金"},

@@ -55,7 +55,9 @@ def world(tmp_path_factory) -> Path:
     (root / "filed").mkdir()
     (root / "filed" / "store").write_text("a file where a sweep keeps its replications\n")
     (root / "usd.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: usd") + PLANNING
-                                   + "costs: {currency: USD}\n")
+                                   + "costs: {currency: USD, pay_per_paid_hour: 4, workstation_per_year: 1500}\n")
+    (root / "usd_defaults.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: usd")
+                                            + PLANNING + "costs: {currency: USD, pay_per_paid_hour: 4}\n")
     (root / "day.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: day") + PLANNING
                                    + "  targets: day\n")
     (root / "lean.yaml").write_text(small_scenario_text().replace("name: erlang-a-check", "name: lean") + PLANNING
@@ -164,6 +166,9 @@ CASES = [
     (["simulate", "s.yaml", "--arrivals", "", "--out", "new"], ["--arrivals", "an empty name names no file"]),
     (["calibrate", ""], ["LOGS", "an empty name names no file"]),
     (["decide", "p.yaml", "usd.yaml", "--out", "new"], ["usd.yaml: costs.currency", "'USD'", "one currency"]),
+    # found by an outside hunt (2026-12-05): the yuan defaults were read as dollars
+    (["plan", "usd_defaults.yaml", "--out", "new"], ["usd_defaults.yaml: costs.currency", "is USD",
+                                                     "workstation_per_year is left to its default of 12,000 yuan"]),
     (["decide", "p.yaml", "day.yaml", "--out", "new"], ["day.yaml: planning.targets", "'day'", "equal service"]),
     (["decide", "p.yaml", "lean.yaml", "--out", "new"], ["lean.yaml: planning.shrinkage", "is 0.3", "one share"]),
     (["decide", "p.yaml", "tue.yaml", "--out", "new"], ["tue.yaml: start", "same callers over the same time"]),

@@ -89,3 +89,18 @@ def test_a_run_that_starts_in_a_closure_lacks_that_closure_s_callbacks(start, sa
         result = CliRunner().invoke(main, ["plan", str(path), "-r", "2", "--out", str(tmp_path / "plan")])
         assert result.exit_code == 0, result.output
         assert "called back from its next opening" in result.output
+
+
+def test_a_shrinkage_far_beyond_any_centre_s_is_said_before_planning():
+    """Found by an outside hunt (2026-12-05): shrinkage 0.99 planned 2,200 people to employ for 22 on the
+    roster without a word."""
+    from sim.input.cautions import planning_cautions
+
+    def with_shrinkage(shrinkage):
+        data = night({"seats": 4})
+        data["planning"] = {"shifts": [{"name": "day", "starts": ["08:00"], "hours": 8}], "shrinkage": shrinkage}
+        return sc.from_dict(data, "night.yaml")
+
+    said, = planning_cautions(with_shrinkage(0.99))
+    assert "99% of paid time off the phones" in said and "100.0 people are employed for each agent" in said
+    assert planning_cautions(with_shrinkage(0.35)) == []

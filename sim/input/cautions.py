@@ -48,6 +48,21 @@ def cautions(s: Scenario) -> list[str]:
     return out + closed_callback_cautions(s)
 
 
+# Shrinkage beyond this is paid time mostly off the phones: centres plan 25-40% (breaks, training, leave, sickness)
+SHRINKAGE_WORTH_SAYING = 0.6
+
+
+def planning_cautions(s: Scenario) -> list[str]:
+    """What ``plan`` and ``decide`` would do with a plan that a planner rarely means: people to employ for a
+    shrinkage far beyond any centre's."""
+    if s.planning is None or s.planning.shrinkage <= SHRINKAGE_WORTH_SAYING:
+        return []
+    shrinkage = s.planning.shrinkage
+    return [f"planning.shrinkage {shrinkage:g} puts {shrinkage:.0%} of paid time off the phones, so "
+            f"{1 / (1 - shrinkage):,.1f} people are employed for each agent on the roster; centres plan 25-40% "
+            "(breaks, training, leave, sickness): check it is meant"]
+
+
 def closed_callback_cautions(s: Scenario) -> list[str]:
     """One sentence per line whose closed-hours callers are called back from its next opening when the run
     starts during its closure: the callers of that closure before the start are not in the run, so neither are

@@ -85,6 +85,13 @@ def parse(node: Node | None) -> Costs:
     def share(key: str) -> float:       # of pay or of workstations: 35 for 35% would be 3500%
         return node.number(key, minimum=0, maximum=1)
 
+    if currency.strip().upper() not in YUAN:
+        # the defaults are yuan: 12,000 a workstation-year read as dollars is a tenth of what it says
+        for key in ("pay_per_paid_hour", "workstation_per_year"):
+            if not node.has(key):
+                node.fail(f"is {currency.strip()}, and {key} is left to its default of {DEFAULTS[key].value:,g} "
+                          f"yuan; give {key} in {currency.strip()}", "currency")
+
     return Costs(
         currency=currency.strip(),
         pay_per_paid_hour=get("pay_per_paid_hour", lambda k: node.number(k, minimum=0, limit=MONEY)),
@@ -97,6 +104,7 @@ def parse(node: Node | None) -> Costs:
 
 
 CURRENCY_CHARACTERS = 12
+YUAN = {"CNY", "RMB", "元", "人民币", "YUAN"}     # the defaults' own currency, however it is written
 MONEY = limits.Limit(0, 1e9, "per unit")    # a paid hour or a workstation-year: a billion is a typo
 
 

@@ -311,3 +311,13 @@ def calls_a_day(raw: dict, line: str) -> np.ndarray:
     per_hour = np.asarray(s.lines[line].arrivals.week_per_hour, dtype=float)
     per_day = per_hour.reshape(7, -1).sum(axis=1) * 24 / per_hour.reshape(7, -1).shape[1]
     return per_day
+
+
+def test_the_fit_table_of_a_log_without_redials_says_so(tmp_path):
+    """Found by an outside hunt (2026-12-05): "mean delay None s" for a log without redials."""
+    from sim.output.tables import calibration_table
+    rows = [(f"2024-03-{day:02d} {hour}:00:00", "answered", 0, 100, "A") for day in range(4, 29)
+            for hour in (10, 15)]
+    _, report = cal.calibrate(_generic_log(tmp_path / "plain.csv", rows), "plain")
+    table = calibration_table(report)
+    assert "None" not in table and "redials: none detected" in table

@@ -179,10 +179,13 @@ def calibration_table(report: dict) -> str:
     left = ", ".join(f"{v:,} {k}" for k, v in report["left_out"].items()) or "none"
     faults = ", ".join(f"{v:,} {k}" for k, v in report["faults"].items()) or "none"
     red = report["redials"]
+    redials = (f"redials: {red['calls_detected_as_redials']:,} detected; probability after abandoning "
+               f"{red['probability_after_abandoning']:.1%}, mean delay {red['mean_delay_seconds']} s."
+               if red["calls_detected_as_redials"] else
+               "redials: none detected (no caller called again within two hours of hanging up, or the log has no "
+               "caller ids).")
     return "\n".join([f"{report['calls']:,} calls that asked for an agent, from {report['first_day']}.", *lines,
-                      f"left out: {left}.", f"faults (kept): {faults}.",
-                      f"redials: {red['calls_detected_as_redials']:,} detected; probability after abandoning "
-                      f"{red['probability_after_abandoning']:.1%}, mean delay {red['mean_delay_seconds']} s."])
+                      f"left out: {left}.", f"faults (kept): {faults}.", redials])
 
 
 def _varied(values: list[float]) -> list[str]:

@@ -122,6 +122,10 @@ def run_plan(*args):
     (lambda d: d["planning"].update(shifts=[{"name": "d", "starts": ["00:00", "12:00"], "hours": 12,
                                              "break": {"minutes": 60, "within_hours": [11, 11]}}]),
      "planning.shifts", "once their agents take their breaks: where a shift's break must fall"),
+    # with day goals, the same break gave HiGHS's words and "allow more shift types" (an outside hunt)
+    (lambda d: d["planning"].update(shifts=[{"name": "d", "starts": ["00:00", "12:00"], "hours": 12,
+                                             "break": {"minutes": 60, "within_hours": [11, 11]}}], targets="day"),
+     "planning.shifts", "once their agents take their breaks: where a shift's break must fall"),
 ])
 def test_impossible_plans_say_what_and_where(tmp_path, change, field, words):
     lines = {"L": {"arrivals": {"per_hour": 10}, "pool": "p", "handle_seconds": EXP(200)}}

@@ -39,7 +39,8 @@ from sim.input import clock
 from sim.input.spec import Planning
 from sim.plan.erlang import agents_for_target, erlang_a
 from sim.plan.requirements import PoolLoad
-from sim.plan.rosters import WEEK_SECONDS_LIMIT, Roster, ScheduleError, check_coverable, programme
+from sim.plan.rosters import (WEEK_SECONDS_LIMIT, Roster, ScheduleError, check_coverable, no_roster_advice,
+                              programme)
 from sim.plan.rosters import solve as solve_cover
 
 TOP_SERVICE_LEVEL = 0.995      # increments stop where an interval answers this share in time: more buys nothing
@@ -164,9 +165,8 @@ def solve(pool: str, curve: Curve, planning: Planning, interval_minutes: int, gr
                bounds=Bounds(0, np.concatenate([np.full(prog.n_vars, np.inf), np.ones(n_z)])),
                constraints=LinearConstraint(A.tocsr(), lower, upper),
                options={"time_limit": WEEK_SECONDS_LIMIT, "disp": False})
-    if res.x is None:
-        raise ScheduleError(f"pool {pool!r}: no roster of the allowed shifts meets the goals ({res.message}); "
-                            "allow more shift types or start times")
+    if res.x is None:       # the goals are capped at what the curves reach: the shifts cannot cover the floor
+        raise ScheduleError(f"pool {pool!r}: {no_roster_advice(planning, res)}")
     counted = curve.floor + curve.outbound_erlangs + np.array([res.x[first:first + count].sum()
                                                                for first, count in z_of])
     requirement = np.ceil(counted - COUNTED_SLACK).astype(np.int64)

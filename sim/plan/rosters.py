@@ -130,19 +130,23 @@ def solve(pool: str, requirement: np.ndarray, planning: Planning, interval_minut
                constraints=LinearConstraint(prog.A.tocsr(), lower, upper),
                options={"time_limit": WEEK_SECONDS_LIMIT, "mip_rel_gap": MIP_RELATIVE_GAP, "disp": False})
     if res.x is None:
-        if res.status == MILP_INFEASIBLE and any(st.break_minutes for st in planning.shifts):
-            # every interval has a shift (check_coverable), so breaks are what leaves one without an agent
-            advice = ("no mix of these shifts covers every interval once their agents take their breaks: where a "
-                      "shift's break must fall, no other shift is at work; widen break within_hours or add starts")
-        elif res.status == MILP_INFEASIBLE:
-            advice = ("no mix of these shifts covers every interval that needs agents (with work_days_per_week, "
-                      "every agent works the same shift on that many of its days); add starts or days, or plan "
-                      "each day on its own (leave work_days_per_week out)")
-        else:
-            advice = (f"no roster was found within {WEEK_SECONDS_LIMIT:g} s ({res.message}); give fewer starts or "
-                      "shift types, or longer interval_minutes")
-        raise ScheduleError(f"pool {pool!r}: {advice}")
+        raise ScheduleError(f"pool {pool!r}: {no_roster_advice(planning, res)}")
     return roster_of(pool, prog, np.round(res.x[:prog.n_vars]).astype(np.int64), planning, res)
+
+
+def no_roster_advice(planning: Planning, res) -> str:
+    """Why HiGHS found no roster (``res``: what ``milp`` returned) and what to change, once every interval that
+    needs agents has a shift that covers it (``check_coverable``)."""
+    if res.status == MILP_INFEASIBLE and any(st.break_minutes for st in planning.shifts):
+        # every interval has a shift, so breaks are what leaves one without an agent
+        return ("no mix of these shifts covers every interval once their agents take their breaks: where a "
+                "shift's break must fall, no other shift is at work; widen break within_hours or add starts")
+    if res.status == MILP_INFEASIBLE:
+        return ("no mix of these shifts covers every interval that needs agents (with work_days_per_week, every "
+                "agent works the same shift on that many of its days); add starts or days, or plan each day on "
+                "its own (leave work_days_per_week out)")
+    return (f"no roster was found within {WEEK_SECONDS_LIMIT:g} s ({res.message}); give fewer starts or shift "
+            "types, or longer interval_minutes")
 
 
 def roster_of(pool: str, prog: Programme, x: np.ndarray, planning: Planning, res) -> Roster:

@@ -321,3 +321,17 @@ def test_the_fit_table_of_a_log_without_redials_says_so(tmp_path):
     _, report = cal.calibrate(_generic_log(tmp_path / "plain.csv", rows), "plain")
     table = calibration_table(report)
     assert "None" not in table and "redials: none detected" in table
+
+
+def test_talk_times_alike_at_every_hour_give_no_hourly_factor_and_the_bank_s_evening_does(tmp_path):
+    """Found by an outside hunt (2026-12-05): talk times drawn alike at every hour came out with hourly factors
+    of 0.94 to 1.06, noise written into the scenario.  An hour keeps a factor only beyond three standard errors
+    of its mean; the bank's 23:00 calls are a fifth shorter, far beyond them."""
+    rng = np.random.default_rng(5)
+    rows = [(f"2024-03-{4 + day:02d} {hour:02d}:{minute:02d}:00", "answered", 0,
+             int(rng.lognormal(np.log(180), 0.9)) + 1, "A")
+            for day in range(14) for hour in range(24) for minute in range(0, 60, 2)]
+    alike = cal.talk_by_hour(_generic_log(tmp_path / "alike.csv", rows))
+    assert np.array_equal(alike, np.ones(24))
+    june = cal.talk_by_hour(calllog.read(calllog.bank_months("june"), "anonymous-bank"))
+    assert june[23] < 0.85 and june[9] > 1.05

@@ -335,3 +335,17 @@ def test_talk_times_alike_at_every_hour_give_no_hourly_factor_and_the_bank_s_eve
     assert np.array_equal(alike, np.ones(24))
     june = cal.talk_by_hour(calllog.read(calllog.bank_months("june"), "anonymous-bank"))
     assert june[23] < 0.85 and june[9] > 1.05
+
+
+def test_patience_laws_are_compared_on_the_same_calls():
+    """Found by an outside hunt (2026-12-05): the exponential fit counted callers who hung up without waiting,
+    the lognormal left them out, so their AICs were not of the same data.  Both leave them out."""
+    rng = np.random.default_rng(2)
+    patience, needed = rng.exponential(120.0, 4000), rng.exponential(60.0, 4000)
+    wait = np.minimum(patience, needed)
+    answered = needed <= patience
+    wait[:50], answered[:50] = 0.0, False                       # 50 hang up at once
+    law, report = cal.fit_patience(wait, answered)
+    hung_up_after_waiting = int((~answered & (wait > 0)).sum())
+    assert report["exponential"]["mean"] == pytest.approx(wait.sum() / hung_up_after_waiting, abs=1e-3)
+    assert report["exponential"]["mean"] == pytest.approx(120.0, rel=0.08)

@@ -214,12 +214,15 @@ def fit_patience(wait: np.ndarray, answered: np.ndarray) -> tuple[dict | None, d
     if abandoned == 0:
         report["chosen"] = "none: nobody hung up"
         return None, report
-    mean = exposure / abandoned
     report["mean_wait_of_abandoners_seconds"] = round(float(wait[~answered].mean()), 3)
     waited = wait > 0                     # a wait of 0 says nothing about patience
+    # both laws on the same calls, those who waited, or their AICs do not compare (unless nobody who hung up had
+    # waited at all: then the exponential alone, of all of them)
+    hung_up = int((~answered & waited).sum()) or abandoned
+    mean = exposure / hung_up
     data = stats.CensoredData(uncensored=wait[~answered & waited], right=wait[answered & waited])
     km = stats.ecdf(data).sf
-    exp_loglik = abandoned * math.log(1.0 / mean) - exposure / mean
+    exp_loglik = hung_up * math.log(1.0 / mean) - exposure / mean
     fits = {"exponential": ({"dist": "exponential", "mean": round(mean, 3)}, _aic(exp_loglik, 1),
                             lambda t: math.exp(-t / mean))}
     if (~answered & waited).sum() >= MIN_SAMPLES:

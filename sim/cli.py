@@ -468,12 +468,13 @@ def decide(scenario_files, replications, seed, out, arrival_logs, fmt, lang, wor
         from sim.logs import calllog
         from sim.logs.replay import known_lines, replay_scenario, with_arrivals
         log = calllog.read(list(arrival_logs), fmt)
-        logs = {s.name: known_lines(s, log) for s in loaded}   # many calls of a line an option lacks: refused
-        for s in loaded:
-            replay_scenario(s, logs[s.name], staffing="scenario")      # before work
-        for warning in dict.fromkeys(w for option_log in logs.values() for w in option_log.notes):
+        logs = [known_lines(s, log) for s in loaded]      # many calls of a line an option lacks: refused
+        for s, option_log in zip(loaded, logs):
+            replay_scenario(s, option_log, staffing="scenario")         # before work
+        for warning in dict.fromkeys(w for option_log in logs for w in option_log.notes):
             click.echo(f"warning: {warning}", err=True)
-        through = lambda s: with_arrivals(s, logs[s.name])[:2]     # noqa: E731
+        # an option's planned scenario has its lines (and another name)
+        through = lambda s: with_arrivals(s, known_lines(s, log))[:2]     # noqa: E731
         verified_on = f"the logged calls of {log.source} ({len(log):,} calls, redials included)"
     say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else (lambda line: None)
     with make_runner(workers, scheduler) as runner:

@@ -38,6 +38,7 @@ class FiniteFloat(click.FloatRange):
 
 LOG_FORMAT = click.Choice(["generic", "anonymous-bank"])
 SECONDS = float(limits.SECONDS.high)
+MEAN_SECONDS = float(limits.MEAN_SECONDS.low)
 MAX_ERLANG_AGENTS = 20_000_000          # twice the largest load sim.erlang computes exactly; ~2 s, ~0.2 GB
 REPLICATIONS = click.IntRange(int(limits.REPLICATIONS.low), int(limits.REPLICATIONS.high))
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
@@ -705,9 +706,9 @@ def _json_safe(value):
 
 @main.command()
 @click.option("--per-hour", type=FiniteFloat(min=0), required=True, help="Arrivals, calls per hour.")
-@click.option("--handle-seconds", type=FiniteFloat(0, SECONDS, min_open=True), required=True,
+@click.option("--handle-seconds", type=FiniteFloat(MEAN_SECONDS, SECONDS), required=True,
               help="Mean handle time (talk + after-call work), seconds.")
-@click.option("--patience-seconds", type=FiniteFloat(0, SECONDS, min_open=True),
+@click.option("--patience-seconds", type=FiniteFloat(MEAN_SECONDS, SECONDS),
               help="Mean patience, seconds (Erlang A); omit for Erlang C (nobody hangs up).")
 @click.option("--agents", type=click.IntRange(1, MAX_ERLANG_AGENTS), help="Agents on duty; omit to find the fewest that meet the target.")
 @click.option("--threshold-seconds", type=FiniteFloat(0, SECONDS), default=15.0, show_default=True,

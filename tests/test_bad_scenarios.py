@@ -373,6 +373,13 @@ CASES = [
     case("break-window-between-intervals", GOOD.replace("horizon_hours: 1", "horizon_hours: 24\ninterval_minutes: 60")
          + "planning: {shifts: [{name: day, starts: ['08:00'], hours: 8, break: {minutes: 60, within_hours: "
          "[3.5, 4.5]}}]}\n", "planning.shifts[0].break.within_hours", "60-minute interval grid", "3.5 and 4.5"),
+    # found by an outside hunt (2026-12-05): tracebacks (OverflowError) and a plan crashed on a load of 0
+    case("warmup-huge", GOOD + "warmup_hours: 1e308\n", "warmup_hours", "at most 17544", cli=True),
+    case("break-window-huge", GOOD.replace("horizon_hours: 1", "horizon_hours: 24\ninterval_minutes: 60")
+         + "planning: {shifts: [{name: day, starts: ['08:00'], hours: 8, break: {minutes: 60, within_hours: "
+         "[1e308, 5]}}]}\n", "planning.shifts[0].break.within_hours[0]", "at most 24", cli=True),
+    case("mean-subnormal", law("{dist: exponential, mean: 1e-310}"), "lines.12345.handle_seconds.mean",
+         "at least 0.001", cli=True),
     case("weekend-shift-in-five-day-tours", GOOD.replace("horizon_hours: 1", "horizon_hours: 24")
          + "planning: {work_days_per_week: 5, shifts: [{name: day, starts: ['08:00'], hours: 8}, {name: weekend, "
          "starts: ['08:00'], hours: 8, days: [sat, sun]}]}\n", "planning.shifts[1].days",

@@ -37,8 +37,9 @@ def is_carried_name(name: str) -> bool:
 # a wait before overflow) is at most 10^7 s, about 116 days.
 HORIZON_HOURS = Limit(0, 731 * 24, "hours", low_open=True)
 INTERVAL_MINUTES = Limit(1, 24 * 60, "minutes")
+SHIFT_HOURS = Limit(0, 24, "hours")                  # a shift's length, and where in it a break may start
 SECONDS = Limit(0, 1e7, "seconds")
-MEAN_SECONDS = Limit(0, 1e7, "seconds", low_open=True)
+MEAN_SECONDS = Limit(0.001, 1e7, "seconds")   # a mean under a millisecond is a unit mix-up (and 1e-310 s a load of 0)
 OUTBOUND_WINDOW_HOURS = Limit(0, HOURS_PER_YEAR, "hours")
 OUTBOUND_WINDOW_MINUTES = Limit(0, HOURS_PER_YEAR * 60, "minutes")
 

@@ -270,7 +270,7 @@ def from_dict(data: Any, source: str = "<scenario>", base_dir: Path | None = Non
     if clock.MINUTES_PER_DAY % interval_minutes:
         root.fail(f"must divide a day (1440 minutes) evenly, got {interval_minutes}", "interval_minutes")
     horizon_hours = root.number("horizon_hours", limit=limits.HORIZON_HOURS)
-    warmup_hours = root.number("warmup_hours", 0.0, minimum=0)
+    warmup_hours = root.number("warmup_hours", 0.0, minimum=0, maximum=limits.HORIZON_HOURS.high)
     for key, hours in (("horizon_hours", horizon_hours), ("warmup_hours", warmup_hours)):
         if abs(hours * 60 / interval_minutes - round(hours * 60 / interval_minutes)) > 1e-9:
             root.fail(f"must be a whole number of {interval_minutes}-minute intervals, got {hours:g}", key)
@@ -817,7 +817,7 @@ def _planning(root: Node, interval_minutes: int) -> Planning | None:
             brk = b.integer("minutes", minimum=1)
             if brk % interval_minutes:
                 b.fail(f"must be a whole number of {interval_minutes}-minute intervals, got {brk}", "minutes")
-            w = b.numbers("within_hours", minimum=0, length=(2,))
+            w = b.numbers("within_hours", limit=limits.SHIFT_HOURS, length=(2,))
             window = (int(round(w[0] * 60)), int(round(w[1] * 60)))
             if window[0] % interval_minutes or window[1] % interval_minutes or abs(w[0] * 60 - window[0]) > 1e-6 \
                     or abs(w[1] * 60 - window[1]) > 1e-6:

@@ -613,6 +613,8 @@ def prune(store_dir, older_than_days, remove_all):
     from sim.run.store import Store, find_store
     if not str(store_dir).strip():
         raise click.BadParameter("is empty; give a sweep's output folder or its store/", param_hint="'DIR'")
+    if remove_all and older_than_days is not None:      # --all would win, and remove what DAYS meant to keep
+        raise click.UsageError("give --older-than DAYS or --all, not both")
     store = Store(find_store(Path(store_dir)))
     removed = store.prune(older_than_days, remove_all)
     for path, why in removed:

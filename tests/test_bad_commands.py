@@ -173,6 +173,8 @@ CASES = [
     (["decide", "p.yaml", "lean.yaml", "--out", "new"], ["lean.yaml: planning.shrinkage", "is 0.3", "one share"]),
     (["decide", "p.yaml", "tue.yaml", "--out", "new"], ["tue.yaml: start", "same callers over the same time"]),
     (["prune", "done", "--older-than", "-1"], ["--older-than"]),
+    # found by an outside hunt (2026-12-05): --all won and removed what --older-than meant to keep
+    (["prune", "done", "--all", "--older-than", "100000"], ["--older-than DAYS or --all, not both"]),
 ]
 
 

@@ -104,7 +104,17 @@ CASES = [
     ("plan", "threshold-null", edit_json("plan.json", lambda d: d["targets"].update(threshold_seconds=None)),
      ("plan.json",)),
     ("sim", "run-interval-of-0-minutes", edit_run(lambda m: m["layout"].update(interval_minutes=0)),
-     ("run.npz: does not hold sums this version can read",)),
+     ("run.npz: cannot be read (interval_minutes is 0",)),
+    # found by an outside hunt (2026-12-05): a billion intervals were allocated (7.45 GiB), and edited labels
+    # or targets were blamed on summary.json
+    ("sim", "run-of-a-billion-intervals", edit_run(lambda m: m["layout"].update(n_intervals=10**9)),
+     ("run.npz: cannot be read (n_intervals is 1000000000",)),
+    ("sim", "run-of-a-billion-replications", edit_run(lambda m: m.update(replications=10**9)),
+     ("run.npz: cannot be read (replications is 1000000000",)),
+    ("sim", "run-labels-not-text", edit_run(lambda m: m["layout"].update(labels={"scenario": 5})),
+     ("run.npz: cannot be read (labels",)),
+    ("sim", "run-target-text", edit_run(lambda m: m["layout"].update(service_level_target="x")),
+     ("run.npz: cannot be read (service_level_target",)),
     ("sim", "run-without-lines", edit_run(lambda m: m["layout"].update(lines=[])), ("run.npz",)),
     ("sim", "run-with-a-replication-it-lacks", edit_run(lambda m: m.update(replications=3)), ("run.npz",)),
     ("cmp", "compare-of-one-scenario", edit_json("compare.json", lambda d: d.update(scenarios=d["scenarios"][:1])),

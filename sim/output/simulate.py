@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import files
-from sim.input import yamlfile
+from sim.input import limits, yamlfile
 from sim.input.scenario import files_relative_to
 from sim.results.figures import FIGURES, FigureTable, table
 from sim.run.runs import RunLayout, RunResult
@@ -172,14 +172,51 @@ def save(run: RunResult, path: Path) -> Path:
 
 
 def load(path: Path) -> RunResult:
-    """A run written by ``save`` (its scenario is not kept: ``scenario`` is None)."""
+    """A run written by ``save`` (its scenario is not kept: ``scenario`` is None).  Raises ValueError for a file
+    whose description of the run is not one ``save`` can write (edited: a billion intervals would be allocated)."""
     with np.load(path, allow_pickle=False) as data:
         meta = json.loads(str(data["meta"][()]))
-        if meta.get("format") != RUN_FORMAT:
-            raise ValueError(f"written by another version of hotline-sim (format {meta.get('format')})")
+        if not isinstance(meta, dict) or meta.get("format") != RUN_FORMAT:
+            raise ValueError(f"written by another version of hotline-sim (format "
+                             f"{meta.get('format') if isinstance(meta, dict) else None})")
+        _check_meta(meta)
         sums = [dict() for _ in range(meta["replications"])]
         for name in data.files:
             if name != "meta":
                 r, key = name.split("/", 1)
                 sums[int(r[1:])][key] = data[name]
     return RunResult(None, RunLayout.from_json(meta["layout"]), meta["seed"], meta["replications"], sums)
+
+
+def _check_meta(meta: dict) -> None:
+    """What ``save`` writes of a run, within the bounds a scenario can have (``sim.input.limits``)."""
+    def whole(value, low, high, what):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{what} is {value!r}, not a whole number from {low:,} to {high:,}")
+
+    def number(value, what):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= limits.SECONDS.high:
+            raise ValueError(f"{what} is {value!r}, not a number from 0 to {limits.SECONDS.high:g}")
+
+    whole(meta.get("replications"), 1, int(limits.REPLICATIONS.high), "replications")
+    if isinstance(meta.get("seed"), bool) or not isinstance(meta.get("seed"), int):
+        raise ValueError(f"seed is {meta.get('seed')!r}, not a whole number")
+    layout = meta.get("layout")
+    if not isinstance(layout, dict) or set(layout) != set(RunLayout.__dataclass_fields__):
+        raise ValueError("its layout does not have the fields this version writes")
+    whole(layout["interval_minutes"], 1, int(limits.INTERVAL_MINUTES.high), "interval_minutes")
+    most = int(limits.HORIZON_HOURS.high * 60 // layout["interval_minutes"])
+    whole(layout["n_intervals"], 1, most, "n_intervals")
+    whole(layout["warmup_intervals"], 0, layout["n_intervals"] - 1, "warmup_intervals")
+    whole(layout["start_minute"], 0, 7 * 24 * 60 - 1, "start_minute")
+    for key in ("threshold_seconds", "service_level_target", "max_abandon_rate"):
+        number(layout[key], key)
+    if not isinstance(layout["name"], str):
+        raise ValueError(f"name is {layout['name']!r}, not text")
+    for key in ("lines", "pools", "provincial"):
+        if not isinstance(layout[key], list) or not all(isinstance(x, str) for x in layout[key]):
+            raise ValueError(f"{key} is not a list of names")
+    labels = layout["labels"]
+    if not isinstance(labels, dict) or not all(isinstance(v, dict) and all(isinstance(t, str) for t in v.values())
+                                                for v in labels.values()):
+        raise ValueError("labels is not a mapping of names to their text by language")

@@ -521,3 +521,12 @@ def test_a_few_calls_of_a_line_the_scenario_lacks_are_left_out_and_said(work):
             in proc.stderr)
     days = json.loads((work / "rep" / "replay.json").read_text())["days"]
     assert sum(day["observed"]["offered"] for day in days) == len(body) - 1
+
+
+def test_a_log_of_millions_of_blank_lines_is_refused_at_once(tmp_path):
+    """Found by an outside hunt (2026-12-05): half a megabyte of gzip held a 400-call log and 500 million blank
+    lines, read for minutes without a word."""
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(gzip.compress(text(rows()).encode() + b"\n" * (calllog.BLANK_LINES + 10)))
+    with pytest.raises(calllog.LogError, match="is blank, as 1,000,000 lines before it are"):
+        calllog.read([path])

@@ -93,6 +93,7 @@ def bank_months(*months: str) -> list[Path]:
 
 
 FINGERPRINT_HEX_DIGITS = 16
+BLANK_LINES = 1_000_000         # blank lines a log may hold: a year of a large centre's calls has none
 LINE_BYTES = 1_000_000          # a call's record is a few hundred bytes; the csv reader's field limit is 131 kB
 CONTENT_DIGEST_BYTES = 16       # of a log's unpacked bytes: two files with the same calls share it
 
@@ -277,7 +278,7 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
 def _lines(path: Path, handle, digest=None) -> Iterator[str]:
     """The file's lines as text, decoded one at a time so that a problem names its line (their bytes, unpacked,
     also go into ``digest``, a hashlib object, when given)."""
-    number = 0
+    number = blank = 0
     raw = handle.buffer
     try:
         # a line at a time, each at most LINE_BYTES: a file without line ends is refused, not read whole
@@ -285,6 +286,11 @@ def _lines(path: Path, handle, digest=None) -> Iterator[str]:
             if len(data) > LINE_BYTES:
                 raise LogError(str(path), f"line {number}", f"is longer than {LINE_BYTES // 1000:,} kB, far "
                                "longer than a call's record: is it a call log, with a line per call?")
+            if not data.strip():
+                blank += 1
+                if blank > BLANK_LINES:     # half a megabyte of gzip held 500 million: minutes of reading nothing
+                    raise LogError(str(path), f"line {number}", f"is blank, as {BLANK_LINES:,} lines before it "
+                                   "are: is it a call log, with a line per call? remove the blank lines")
             if digest is not None:
                 digest.update(data)
             try:

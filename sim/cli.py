@@ -181,8 +181,8 @@ def warn_cautions(s, staffed: bool = True) -> None:
     """Say on stderr, before a run, what the scenario allows but a planner rarely means (``sim.input.cautions``);
     not ``staffed`` (a plan staffs it): what no staffing changes (a run that starts in a closure whose callbacks
     it then lacks) and what the plan would make of its planning section."""
-    from sim.input.cautions import cautions, closed_callback_cautions, planning_cautions
-    for line in cautions(s) if staffed else closed_callback_cautions(s) + planning_cautions(s):
+    from sim.input.cautions import cautions, closed_callback_cautions, planning_cautions, size_cautions
+    for line in cautions(s) if staffed else closed_callback_cautions(s) + planning_cautions(s) + size_cautions(s):
         click.echo(f"warning: {s.name}: {line}", err=True)
 
 

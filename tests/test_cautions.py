@@ -104,3 +104,13 @@ def test_a_shrinkage_far_beyond_any_centre_s_is_said_before_planning():
     said, = planning_cautions(with_shrinkage(0.99))
     assert "99% of paid time off the phones" in said and "100.0 people are employed for each agent" in said
     assert planning_cautions(with_shrinkage(0.35)) == []
+
+
+def test_a_run_of_hundreds_of_millions_of_calls_says_how_long_it_takes_first():
+    """Found by an outside hunt (2026-12-05): two years at 100,000 calls an hour (1.75 billion calls a
+    replication) started without a word, and ran for over an hour before its first progress."""
+    data = night({"seats": 4})
+    data["lines"]["12345"]["arrivals"] = {"per_hour": 100_000}
+    data["horizon_hours"] = 2000
+    said = [line for line in cautions(sc.from_dict(data, "big.yaml")) if "a replication simulates" in line]
+    assert len(said) == 1 and "about 200,020,000 calls" in said[0] and "11 minutes" in said[0]

@@ -45,7 +45,25 @@ def cautions(s: Scenario) -> list[str]:
             out += _unanswered(f"line {lid}'s callers, put through to line {rule.to} while {lid} is closed,",
                                per_minute, ~open_ & (reach[target] == 0), f"pool {target!r}",
                                "staff those hours, or put them through to a line whose agents work then")
-    return out + closed_callback_cautions(s)
+    return out + closed_callback_cautions(s) + size_cautions(s)
+
+
+# Calls a replication beyond which a run takes long enough to say so first: at about 300,000 calls a second on
+# one core (the Fuyang week's rate on the project's 2-core machine), 100 million take five or six minutes
+CALLS_WORTH_TIMING = 100_000_000
+CALLS_PER_SECOND = 300_000
+
+
+def size_cautions(s: Scenario) -> list[str]:
+    """How long a replication takes, when it is long: its expected calls (before redials) and the time at
+    CALLS_PER_SECOND on one core."""
+    hours = s.horizon_seconds / 3600.0
+    calls = sum(float(np.mean(line.arrivals.week_per_hour)) * hours for line in s.lines.values())
+    if calls < CALLS_WORTH_TIMING:
+        return []
+    return [f"a replication simulates about {calls:,.0f} calls ({hours:,g} hours): about "
+            f"{calls / CALLS_PER_SECOND / 60:,.0f} minutes on one core at {CALLS_PER_SECOND:,} calls a second, "
+            "times the replications over the workers; shorten horizon_hours to try it first"]
 
 
 # Shrinkage beyond this is paid time mostly off the phones: centres plan 25-40% (breaks, training, leave, sickness)

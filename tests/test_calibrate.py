@@ -58,16 +58,18 @@ def test_adapter_reports_the_known_faults_of_may(bank_train):
     assert not np.isin(bank_train.days, [(np.datetime64("1999-05-23") - np.datetime64("1999-01-01")).astype(int)]).any()
 
 
+def bank_log(path, rows: list[str], sep: str = " "):
+    """A bank-format file of ``rows`` (fields separated by single spaces) under its header, read back."""
+    path.write_text("".join(sep.join(row.split(" ")) + "\n" for row in [" ".join(calllog.BANK_COLUMNS), *rows]))
+    return calllog.read([path], "anonymous-bank")
+
+
 def test_adapter_reads_queue_arrival_and_straight_to_agent_calls(tmp_path):
-    text = ("vru+line call_id customer_id priority type date vru_entry vru_exit vru_time q_start q_exit q_time "
-            "outcome ser_start ser_exit ser_time server\n"
-            "AA0101 1 5 2 PS 990101 23:59:50 23:59:55 5 23:59:55 0:01:00 65 HANG 0:00:00 0:00:00 0 NO_SERVER\n"
-            "AA0101 2 0 0 PS 990102 7:41:16 7:41:26 10 0:00:00 0:00:00 0 AGENT 7:41:25 7:44:53 208 BASCH\n"
-            "AA0101 3 0 0 PS 990102 7:50:00 7:50:10 10 0:00:00 0:00:00 0 HANG 0:00:00 0:00:00 0 NO_SERVER\n"
-            "AA0101 4 7 1 NW 990102 8:00:00 8:00:05 5 8:00:05 8:00:35 30 AGENT 8:00:35 8:02:35 120 MICHAL\n")
-    path = tmp_path / "m.txt"
-    path.write_text(text)
-    log = calllog.read([path], "anonymous-bank")
+    log = bank_log(tmp_path / "m.txt", [
+        "AA0101 1 5 2 PS 990101 23:59:50 23:59:55 5 23:59:55 0:01:00 65 HANG 0:00:00 0:00:00 0 NO_SERVER",
+        "AA0101 2 0 0 PS 990102 7:41:16 7:41:26 10 0:00:00 0:00:00 0 AGENT 7:41:25 7:44:53 208 BASCH",
+        "AA0101 3 0 0 PS 990102 7:50:00 7:50:10 10 0:00:00 0:00:00 0 HANG 0:00:00 0:00:00 0 NO_SERVER",
+        "AA0101 4 7 1 NW 990102 8:00:00 8:00:05 5 8:00:05 8:00:35 30 AGENT 8:00:35 8:02:35 120 MICHAL"])
     assert len(log) == 3 and log.left_out["never asked for an agent (left in the voice-response unit)"] == 1
     assert log.arrival[0] == 23 * 3600 + 59 * 60 + 55 and not log.answered[0] and log.wait[0] == 65
     assert log.arrival[1] == 86400 + 7 * 3600 + 41 * 60 + 26 and log.wait[1] == 0 and log.handle[1] == 208
@@ -109,13 +111,9 @@ def test_a_bank_row_without_voice_response_times_arrives_when_its_talk_starts(tm
     """Found by an outside hunt (2026-12-05): with vru_entry and vru_exit empty or 0:00:00, every call that
     went straight to an agent arrived at midnight (39% of a month).  Such a call arrives at ser_start, and the
     fault is counted; empty fields of a tab-separated row are fields, read as the bank's zero."""
-    text = ("vru+line\tcall_id\tcustomer_id\tpriority\ttype\tdate\tvru_entry\tvru_exit\tvru_time\tq_start\t"
-            "q_exit\tq_time\toutcome\tser_start\tser_exit\tser_time\tserver\n"
-            "AA0101\t2\t0\t0\tPS\t990102\t0:00:00\t0:00:00\t0\t0:00:00\t0:00:00\t0\tAGENT\t7:41:25\t7:44:53\t208\tBASCH\n"
-            "AA0101\t3\t0\t0\tPS\t990102\t\t\t\t8:00:05\t8:00:35\t30\tAGENT\t8:00:35\t8:02:35\t120\tMICHAL\n")
-    path = tmp_path / "novru.txt"
-    path.write_text(text)
-    log = calllog.read([path], "anonymous-bank")
+    log = bank_log(tmp_path / "novru.txt", [
+        "AA0101 2 0 0 PS 990102 0:00:00 0:00:00 0 0:00:00 0:00:00 0 AGENT 7:41:25 7:44:53 208 BASCH",
+        "AA0101 3 0 0 PS 990102    8:00:05 8:00:35 30 AGENT 8:00:35 8:02:35 120 MICHAL"], sep="\t")   # 3 empty
     assert log.arrival.tolist() == [7 * 3600 + 41 * 60 + 25, 8 * 3600 + 5]
     assert log.wait.tolist() == [0.0, 30.0]
     assert log.faults["straight to an agent without voice-response times (arrival read from ser_start)"] == 1

@@ -158,6 +158,9 @@ CASES = [
     # a value no float holds ran as 0 without a word
     (["sweep", "s.yaml", "--vary", "volume_factor=1e-400,1"], ["--vary", "1e-400 is too small", "it would be 0"]),
     (["erlang", "--per-hour", "inf", "--handle-seconds", "300"], ["finite"]),
+    # found by an outside hunt (2026-12-05): a patience of 1e-320 s blamed the staffing, or printed "-" figures
+    (["erlang", "--per-hour", "600", "--handle-seconds", "300", "--patience-seconds", "1e-320"],
+     ["--patience-seconds", "0.001<=x"]),
     (["erlang", "--per-hour", "600", "--handle-seconds", "300", "--patience-seconds", "120", "--max-abandon", "0"],
      ["ceiling of 0"]),
     (["report", "done", "done/../done", "--lang", "xx"], ["--lang"]),

@@ -170,11 +170,14 @@ def test_impossible_abandon_ceiling_is_refused_at_once():
 
 
 def test_a_talk_time_near_zero_gives_a_table_not_an_overflow():
-    """1e-300 s of talk: agents are free at once, and the waiting states start at none (hunt of 2026-12-05)."""
+    """A millisecond of talk (the least a mean may be): agents are free at once, and the waiting states start at
+    none (hunt of 2026-12-05; 1e-300 s gave an overflow, and is now refused in one line as a scenario's mean is)."""
     from click.testing import CliRunner
 
     from sim.cli import main
-    result = CliRunner().invoke(main, ["erlang", "--per-hour", "600", "--handle-seconds", "1e-300",
+    result = CliRunner().invoke(main, ["erlang", "--per-hour", "600", "--handle-seconds", "0.001",
                                        "--patience-seconds", "1e7", "--rows", "100"])
     assert result.exit_code == 0, result.output
     assert "100.0%" in result.output
+    refused = CliRunner().invoke(main, ["erlang", "--per-hour", "600", "--handle-seconds", "1e-300"])
+    assert refused.exit_code == 2 and "--handle-seconds" in refused.output

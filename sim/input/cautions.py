@@ -34,8 +34,7 @@ def cautions(s: Scenario) -> list[str]:
         for rule in s.overflows:
             if rule.after_seconds < waits:
                 reach[rule.source] += agents[rule.target]
-        per_minute = np.repeat(line.arrivals.week_per_hour, MINUTES_PER_WEEK // len(line.arrivals.week_per_hour))
-        per_minute = per_minute / MINUTES_PER_HOUR
+        per_minute = _calls_per_minute(line)
         open_ = np.ones(MINUTES_PER_WEEK, dtype=bool) if line.open_minutes is None else line.open_minutes
         out += _unanswered(f"line {lid}'s callers", per_minute, open_ & (reach[line.pool] == 0),
                            f"pool {line.pool!r}", "staff those hours, or give the line opening hours (open)")
@@ -94,9 +93,7 @@ def closed_callback_cautions(s: Scenario) -> list[str]:
             continue
         before = np.roll(line.open_minutes, -start)[::-1]        # the minutes before the start, nearest first
         closed_minutes = int(np.argmax(before)) if before.any() else MINUTES_PER_WEEK
-        per_minute = np.repeat(line.arrivals.week_per_hour,
-                               MINUTES_PER_WEEK // len(line.arrivals.week_per_hour)) / MINUTES_PER_HOUR
-        callers = float(np.roll(per_minute, -start)[::-1][:closed_minutes].sum())
+        callers = float(np.roll(_calls_per_minute(line), -start)[::-1][:closed_minutes].sum())
         if callers < CALLS_WORTH_SAYING:
             continue
         day, time = label(start - closed_minutes)
@@ -106,6 +103,12 @@ def closed_callback_cautions(s: Scenario) -> list[str]:
                    "first opening's figures are better than a week's in the middle of a month; start the run "
                    "earlier, with warm-up hours that cover that closure")
     return out
+
+
+def _calls_per_minute(line) -> np.ndarray:
+    """A line's expected callers in each minute of the clock week."""
+    rates = line.arrivals.week_per_hour
+    return np.repeat(rates, MINUTES_PER_WEEK // len(rates)) / MINUTES_PER_HOUR
 
 
 def _week_minutes(week_agents: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import files
-from sim.input import limits, yamlfile
+from sim.input import clock, limits, yamlfile
 from sim.input.scenario import files_relative_to
 from sim.results.figures import FIGURES, FigureTable, table
 from sim.run.runs import RunLayout, RunResult
@@ -208,7 +208,7 @@ def _check_meta(meta: dict) -> None:
     most = int(limits.HORIZON_HOURS.high * 60 // layout["interval_minutes"])
     whole(layout["n_intervals"], 1, most, "n_intervals")
     whole(layout["warmup_intervals"], 0, layout["n_intervals"] - 1, "warmup_intervals")
-    whole(layout["start_minute"], 0, 7 * 24 * 60 - 1, "start_minute")
+    whole(layout["start_minute"], 0, clock.MINUTES_PER_WEEK - 1, "start_minute")
     for key in ("threshold_seconds", "service_level_target", "max_abandon_rate"):
         number(layout[key], key)
     if not isinstance(layout["name"], str):

@@ -462,6 +462,7 @@ BANK_COLUMNS = ("vru+line", "call_id", "customer_id", "priority", "type", "date"
                 "vru_time", "q_start", "q_exit", "q_time", "outcome", "ser_start", "ser_exit", "ser_time", "server")
 BANK_USED = ("vru+line", "call_id", "customer_id", "type", "date", "vru_entry", "vru_exit", "vru_time", "q_start",
              "q_time", "outcome", "ser_start", "ser_time", "server")
+DATE = BANK_USED.index("date")
 NO_TIME = "0:00:00"         # the bank's own "none" for a time, as 0 is for a number of seconds
 
 
@@ -496,8 +497,10 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
         cells = _bank_cells(text)
         if not any(cells):
             continue
-        names = [cell.lower() for cell in cells]
-        if HEADER_NAMES & set(names):
+        # a header names its columns where a row has its date (digits): only such rows are looked at closely
+        date = cells[where[DATE]] if len(cells) > where[DATE] else ""
+        names = [cell.lower() for cell in cells] if number == 1 or not date[:1].isdigit() else []
+        if HEADER_NAMES.intersection(names):
             if number == 1:
                 where, n_fields = _bank_header(path, names), len(names)
                 continue

@@ -139,7 +139,8 @@ FILES = [
      ["line 122, field row", "repeats the header", "two logs joined"]),
     # found by an outside hunt (2026-12-05): a traceback, and a scenario that every other command refused
     ("past-9999.csv", text([r.replace(r.split(",")[0], "9999-12-31 08:00:00+14:00", 1) if k == 0 else
-                            r.replace(r.split(",")[0], "9999-12-31 20:00:00-12:00", 1) if k == 1 else r
+                            r.replace(r.split(",")[0], "9999-12-31 20:00:00-12:00", 1) if k == 1 else
+                            r.replace(r.split(",")[0], r.split(",")[0] + "+14:00", 1)
                             for k, r in enumerate(rows())]).encode(),
      ["past-9999.csv", "line 3, field arrival", "outside the years 1-9999"]),
     ("tab-in-line.csv", changed(4, "line", "12\t345").encode(),
@@ -339,6 +340,15 @@ def test_bank_logs_joined_into_one_file_name_the_second_header(tmp_path):
         calllog.read([joined], "anonymous-bank")
 
 
+def test_a_bank_log_may_start_with_blank_lines(tmp_path):
+    """Found by an outside hunt (2026-12-05): a blank first line made the header "line 2: repeats the header"."""
+    lines = gzip.decompress(calllog.bank_months("april")[0].read_bytes()).decode().splitlines()[:300]
+    (tmp_path / "plain.txt").write_text("\n".join(lines) + "\n")
+    (tmp_path / "blank.txt").write_text("\n \n" + "\n".join(lines) + "\n")
+    plain, blank = (calllog.read([tmp_path / name], "anonymous-bank") for name in ("plain.txt", "blank.txt"))
+    assert len(plain) > 250 and np.array_equal(plain.arrival, blank.arrival) and np.array_equal(plain.wait, blank.wait)
+
+
 def test_arrivals_at_other_utc_offsets_are_converted_and_said(tmp_path):
     naive = tmp_path / "naive.csv"
     naive.write_text(text(rows()))
@@ -347,9 +357,13 @@ def test_arrivals_at_other_utc_offsets_are_converted_and_said(tmp_path):
     (tmp_path / "zoned.csv").write_text(text(zoned))
     a, b = calllog.read([naive]), calllog.read([tmp_path / "zoned.csv"])
     assert np.array_equal(a.arrival, b.arrival)
-    assert b.faults == {"arrival converted from another UTC offset to UTC+08:00 (the first arrival's)": 1}
-    assert b.notes == ["1 arrival time(s) given at a UTC offset over an hour from the first row's were converted to "
-                       "UTC+08:00, the first arrival's"]
+    assert b.faults == {"arrival converted from another UTC offset to UTC+08:00 (most arrivals' offset)": 1}
+    assert b.notes == ["1 arrival time(s) given at a UTC offset over an hour from most arrivals' were converted to "
+                       "UTC+08:00, the offset most arrivals carry"]
+    # found by an outside hunt (2026-12-05): the same row first in the file made +00:00 the log's clock, and
+    # every other call came eight hours early
+    (tmp_path / "first.csv").write_text(text([zoned[3]] + zoned[:3] + zoned[4:]))
+    assert np.array_equal(np.sort(calllog.read([tmp_path / "first.csv"]).arrival), a.arrival)
 
 
 def test_weeks_without_calls_are_not_counted_as_days_without_calls(tmp_path):
@@ -501,9 +515,9 @@ def test_arrivals_across_a_change_of_daylight_saving_keep_their_clock_time(tmp_p
     (tmp_path / "summer.csv").write_text(text(summer))
     a, b = calllog.read([naive]), calllog.read([tmp_path / "summer.csv"])
     assert np.array_equal(a.arrival, b.arrival)
-    assert sum(b.faults.values()) == len(summer) - 5
-    assert b.notes == [f"{len(summer) - 5} arrival time(s) carry a UTC offset up to an hour from the first row's "
-                       "(UTC+02:00), as across a change of daylight saving time: each is read at its own local "
+    assert sum(b.faults.values()) == 5                                 # most rows are at +03:00
+    assert b.notes == ["5 arrival time(s) carry a UTC offset up to an hour from most arrivals' "
+                       "(UTC+03:00), as across a change of daylight saving time: each is read at its own local "
                        "clock time"]
 
 

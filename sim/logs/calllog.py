@@ -13,8 +13,8 @@ time, to the minute at least), ``outcome`` answered or abandoned, ``wait_seconds
 agent answered or the caller hung up, ``handle_seconds`` the talk time of
 answered calls (empty: unknown, the call kept and counted among the faults);
 ``agent`` and ``caller`` may be empty (caller 0 or empty: unknown).  Arrival times either all carry a UTC offset or none does; one
-up to an hour from the first row's is read at its own local clock time (daylight saving time), one further
-away converted to the first row's offset (another time zone).
+up to an hour from the offset most arrivals carry is read at its own local clock time (daylight saving time),
+one further away converted to that offset (another time zone).
 
 ``anonymous-bank``: the Technion SEE lab's Anonymous Bank files (tab separated,
 or by spaces; one file a month; columns found by their header's names).  A call
@@ -173,6 +173,8 @@ class _Rows:
         self.faulty_days = Counter()      # date -> rows with a timing fault (negative vru_time)
         self.cols = {k: [] for k in ("arrival", "line", "answered", "wait", "handle", "agent", "caller")}
         self.zone = None                  # (UTC offset or None, where) of the first arrival read
+        self.offsets: list[timedelta] = []    # per row added, its UTC offset (a log whose times carry one)
+        self.first_at: dict[timedelta, tuple] = {}  # (path, line number) where each offset was first met
         self.records = set()              # (vru+line, call_id) of the bank format's rows read
 
     def bad_row(self, path: Path, number: int, column: str, problem: str):
@@ -181,15 +183,10 @@ class _Rows:
                            f"{problem} (use --skip-bad-rows to leave such rows out and count them)")
         self.bad[f"bad {column}: {problem}"] += 1
 
-    def clock_time(self, path: Path, number: int, text: str, when: datetime, faults: Counter) -> datetime | None:
-        """``when`` as a clock time without offset, or None for a bad row.
-
-        Rates and staffing follow the clock of the call centre.  A time whose UTC offset is within an hour of
-        the first row's is read at its own local clock time, as printed: across a change to or from daylight
-        saving time the offset changes and the centre's hours do not (converted, half of a log's calls moved
-        by an hour).  One further away is another time zone, converted to the first row's offset.  Both are
-        counted; a log mixing times with and without an offset cannot be read one way, so such a row is bad.
-        """
+    def clock_time(self, path: Path, number: int, text: str, when: datetime) -> datetime | None:
+        """``when``, checked against the first row: a log mixing times with and without a UTC offset cannot be
+        read one way, so such a row is bad (None).  Offsets are settled once every row is read
+        (``settle_offsets``)."""
         offset = when.utcoffset()
         if self.zone is None:
             self.zone = (offset, f"{path}, line {number}")
@@ -200,23 +197,44 @@ class _Rows:
             self.bad_row(path, number, "arrival", f"{text!r} {has} but the first arrival ({where}) {other}: "
                          "give every arrival with the same offset, or none")
             return None
-        if offset is None or offset == first:
-            return when.replace(tzinfo=None)
-        if abs(offset - first) <= DAYLIGHT_SAVING_SHIFT:
-            faults[f"{DAYLIGHT_SAVING} ({timezone(first)}; read at its local clock time)"] += 1
-            return when.replace(tzinfo=None)
-        try:
-            clock = when.astimezone(timezone(first)).replace(tzinfo=None)
-        except OverflowError:           # 9999-12-31 20:00-12:00 read at +14:00 is past the last date Python has
-            self.bad_row(path, number, "arrival", f"{text!r} at the first arrival's UTC offset ({timezone(first)}, "
-                         f"{where}) falls outside the years 1-9999; give the real date")
-            return None
-        faults[f"{CONVERTED} {timezone(first)} (the first arrival's)"] += 1
-        return clock
+        if offset is not None:
+            self.first_at.setdefault(offset, (path, number))
+        return when
 
     def add(self, arrival: datetime, line: str, answered: bool, wait: float, handle: float, agent: str, caller: str):
+        if arrival.tzinfo is not None:
+            self.offsets.append(arrival.utcoffset())
+            arrival = arrival.replace(tzinfo=None)
         for key, value in zip(self.cols, (arrival, line, answered, wait, handle, agent, caller)):
             self.cols[key].append(value)
+
+    def settle_offsets(self, faults: Counter) -> timedelta | None:
+        """Read every arrival at the call centre's clock, the UTC offset most arrivals carry (None: the log
+        gives none), and return that offset.  An arrival whose offset is within an hour of it keeps its local
+        clock time, as printed: across a change to or from daylight saving time the offset changes and the
+        centre's hours do not (converted, half of a log's calls moved by an hour).  One further away is another
+        time zone, converted.  Most arrivals, not the first row's: one stray row first in the file moved every
+        other call by eight hours.  Both kinds are counted."""
+        if not self.offsets:
+            return None
+        counts = Counter(self.offsets)
+        centre = counts.most_common(1)[0][0]            # on a tie, the offset met first
+        arrivals = self.cols["arrival"]
+        for i, offset in enumerate(self.offsets):
+            if offset == centre:
+                continue
+            if abs(offset - centre) <= DAYLIGHT_SAVING_SHIFT:
+                faults[f"{DAYLIGHT_SAVING} ({timezone(centre)}; read at its local clock time)"] += 1
+                continue
+            try:
+                arrivals[i] = arrivals[i] + (centre - offset)
+            except OverflowError:       # 9999-12-31 20:00-12:00 read at +14:00 is past the last date Python has
+                path, number = self.first_at[offset]
+                raise LogError(str(path), f"line {number}, field arrival", f"an arrival at UTC offset "
+                               f"{timezone(offset)} (this row's is the first), read at most arrivals' offset "
+                               f"({timezone(centre)}), falls outside the years 1-9999; give the real date") from None
+            faults[f"{CONVERTED} {timezone(centre)} (most arrivals' offset)"] += 1
+        return centre
 
 
 def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -> CallLog:
@@ -254,16 +272,17 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
         raise LogError(", ".join(map(str, paths)), "", "no call that asked for an agent was found"
                        + (f" ({unread:,} unreadable rows were left out)" if unread else ""))
     left_out.update(rows.bad)
+    centre = rows.settle_offsets(faults)
     log = _assemble(rows, left_out, faults, per_file)
     shifted = sum(n for k, n in faults.items() if k.startswith(DAYLIGHT_SAVING))
     if shifted:
-        log.notes.append(f"{shifted:,} arrival time(s) carry a UTC offset up to an hour from the first row's "
-                         f"({timezone(rows.zone[0])}), as across a change of daylight saving time: each is read at "
-                         "its own local clock time")
+        log.notes.append(f"{shifted:,} arrival time(s) carry a UTC offset up to an hour from most arrivals' "
+                         f"({timezone(centre)}), as across a change of daylight saving time: each is read at its "
+                         "own local clock time")
     converted = sum(n for k, n in faults.items() if k.startswith(CONVERTED))
     if converted:
-        log.notes.append(f"{converted:,} arrival time(s) given at a UTC offset over an hour from the first "
-                         f"row's were converted to {timezone(rows.zone[0])}, the first arrival's")
+        log.notes.append(f"{converted:,} arrival time(s) given at a UTC offset over an hour from most arrivals' "
+                         f"were converted to {timezone(centre)}, the offset most arrivals carry")
     if left_out[BANK_REPEATS]:
         log.notes.append(f"left out {left_out[BANK_REPEATS]:,} row(s) that repeat an earlier row's vru+line and "
                          "call_id, as when log files overlap")
@@ -400,7 +419,7 @@ def _generic_row(path: Path, number: int, row: dict, rows: _Rows, faults: Counte
         rows.bad_row(path, number, "arrival", f"{text!r} has no time of day to the minute; give each call's "
                      "date and time, like 1999-06-01 07:41:25")
         return
-    arrival = rows.clock_time(path, number, text, arrival, faults)
+    arrival = rows.clock_time(path, number, text, arrival)
     if arrival is None:
         return
     line = row["line"].strip()
@@ -493,15 +512,17 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
     count = 0
     # the documented order, unless the file's header names the columns otherwise
     where, n_fields = [BANK_COLUMNS.index(c) for c in BANK_USED], len(BANK_COLUMNS)
+    first = True                # the first row that is not blank: where the header goes
     for number, text in enumerate(lines, start=1):
         cells = _bank_cells(text)
         if not any(cells):
             continue
+        is_first, first = first, False
         # a header names its columns where a row has its date (digits): only such rows are looked at closely
         date = cells[where[DATE]] if len(cells) > where[DATE] else ""
-        names = [cell.lower() for cell in cells] if number == 1 or not date[:1].isdigit() else []
+        names = [cell.lower() for cell in cells] if is_first or not date[:1].isdigit() else []
         if HEADER_NAMES.intersection(names):
-            if number == 1:
+            if is_first:
                 where, n_fields = _bank_header(path, names), len(names)
                 continue
             rows.bad_row(path, number, "row", "repeats the header (two logs joined into one file?); remove it, or "
@@ -509,7 +530,7 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
             continue
         count += 1
         if len(cells) != n_fields:
-            if number == 1 and text.startswith("arrival,"):
+            if is_first and text.startswith("arrival,"):
                 raise LogError(str(path), "line 1 (header)", "this is a generic CSV log; read it with --format "
                                "generic")
             rows.bad_row(path, number, "row", f"has {len(cells)} fields, expected {n_fields}")
@@ -584,7 +605,7 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
 
 REPEATS = "rows that repeat an earlier row field for field (the same call exported twice)"
 CONVERTED = "arrival converted from another UTC offset to"
-DAYLIGHT_SAVING = "arrival at a UTC offset up to an hour from the first row's"
+DAYLIGHT_SAVING = "arrival at a UTC offset up to an hour from most arrivals'"
 DAYLIGHT_SAVING_SHIFT = timedelta(hours=1)
 BANK_REPEATS = "rows that repeat an earlier row's vru+line and call_id (the same call exported twice)"
 

@@ -10,7 +10,7 @@ from sim import files
 from sim.errors import LogError
 from sim.input import limits, yamlfile
 from sim.logs.calibrate import fitted_digest
-from sim.output.folders import short_name
+from sim.output.folders import SAMPLE_LAWS, short_name
 
 MARK = "# Calibrated by `hotline calibrate`"      # the first words of every file it writes (see folders.check_file)
 
@@ -24,7 +24,7 @@ def write(raw: dict, report: dict, out: Path, seconds: float, source: str = "the
     raw = json.loads(json.dumps(raw))            # a copy we may edit
     written, samples = [], {}                    # identical samples (after-call gaps) share one file
     for line_id, line in raw["lines"].items():
-        for key in ("handle_seconds", "wrapup_seconds"):
+        for key in SAMPLE_LAWS:
             law = line.get(key)
             if law and law.get("dist") == "empirical" and len(law.get("values", [])) > 50:
                 content = "\n".join(f"{v:g}" for v in law["values"]) + "\n"

@@ -27,6 +27,9 @@ from sim import files
 from sim.errors import OptionError
 from sim.files import remove_if_empty, remove_leftovers, temp_name, write_text
 
+# the laws whose samples ``hotline calibrate`` writes beside its scenario, one file a line and law
+SAMPLE_LAWS = ("handle_seconds", "wrapup_seconds")
+
 MANIFEST = ".hotline-manifest.json"
 MANIFEST_VERSION = 1
 MARK_BYTES = 4096           # a file the tool wrote holds its mark within its first bytes
@@ -189,8 +192,10 @@ def check_companions(path: Path, option: str, mark: str, command: str, recorded_
 
 
 def _is_companion(name: str, stem: str) -> bool:
-    """Is ``name`` one of the files written beside ``<stem>.yaml`` (``<stem>.fit.json``, ``<stem>.*.txt``)?"""
-    return name.startswith(f"{stem}.") and (name.endswith(".fit.json") or name.endswith(".txt"))
+    """Is ``name`` one of the files written beside ``<stem>.yaml``: ``<stem>.fit.json``, or a law's samples,
+    ``<stem>.<line>.<law>.txt`` (``SAMPLE_LAWS``)?  The log itself (``june.txt`` beside ``june.yaml``) is not."""
+    return name == f"{stem}.fit.json" or (name.startswith(f"{stem}.")
+                                          and any(name.endswith(f".{law}.txt") for law in SAMPLE_LAWS))
 
 
 def _starts_with_mark(path: Path, mark: str) -> bool:

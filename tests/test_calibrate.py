@@ -173,6 +173,21 @@ def test_calibrating_january_to_may_predicts_june(bank_train, bank_june):
     assert default.errors["abandon_rate"] < 0.04                  # talk times drawn i.i.d. (see the README)
 
 
+def test_a_log_and_its_scenario_may_share_a_name(tmp_path, monkeypatch):
+    """Found by an outside hunt (2026-12-05): `calibrate june.txt --out june.yaml` was refused as overwriting
+    its input, though the files written beside june.yaml are june.fit.json and june.<line>.<law>.txt."""
+    monkeypatch.chdir(tmp_path)
+    rows = [(f"2024-03-{day:02d} {hour}:{minute:02d}:00", "answered", 0, 60 + 7 * minute, "A")
+            for day in range(4, 11) for hour in (10, 11) for minute in range(0, 60, 6)]
+    _generic_log(tmp_path / "june.txt", rows)
+    result = CliRunner().invoke(main, ["calibrate", "june.txt", "--out", "june.yaml"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "june.yaml").is_file() and (tmp_path / "june.txt").read_text().startswith("arrival,")
+    (tmp_path / "june.12345.handle_seconds.txt").write_text("a log named as a sample file\n")
+    result = CliRunner().invoke(main, ["calibrate", "june.12345.handle_seconds.txt", "--out", "june.yaml"])
+    assert result.exit_code == 2 and "would overwrite the input" in result.output
+
+
 def test_replay_command_writes_the_report(tmp_path, bank_june):
     raw, _ = cal.calibrate(bank_june, "june")
     paths = __import__("sim.output.calibrate", fromlist=["x"]).write(raw, {"lines": {}}, tmp_path / "june.yaml", 1.0)
@@ -301,6 +316,59 @@ def test_a_day_without_a_call_on_a_busy_weekday_is_missing_not_quiet(tmp_path):
     _, report = cal.calibrate(quiet, "quiet")
     assert report["days_observed_by_weekday"]["mon"] == 4
     assert not any("no call at all" in w for w in report["warnings"])
+
+
+def test_holidays_and_part_days_are_left_out_of_the_rates_and_the_replay_score(tmp_path):
+    """Found by an outside hunt (2026-12-05): Passover's 6 April 1999 has 2 calls, and counted as a fourth
+    Tuesday it made the fitted Tuesdays a quarter quieter than the other three; one call past midnight at a
+    month's end made a fifth Thursday of one call.  A day with fewer than half the calls of its weekday's other
+    days (their median) is left out of the fit and of the replay's score, and named."""
+    april = calllog.read(calllog.bank_months("april"), "anonymous-bank")
+    per_day = np.bincount(april.days)
+    weekday = (np.arange(len(per_day)) + 3) % 7                 # 1999-04-01 was a Thursday
+    tuesdays = np.flatnonzero(weekday == 1)
+    assert per_day[5] == 2                                      # 6 April
+    typical = [d for d in tuesdays if per_day[d] >= 0.5 * np.median(np.delete(per_day[tuesdays],
+                                                                               list(tuesdays).index(d)))]
+    assert [int(d) + 1 for d in typical] == [13, 27]           # 20 April, Memorial Day, has 528 calls: short too
+    raw, report = cal.calibrate(april, "april")
+    assert report["days_observed_by_weekday"]["tue"] == 2
+    assert any("1999-04-01 (Thu), 1999-04-06 (Tue), 1999-04-07 (Wed), 1999-04-20 (Tue), 1999-04-21 (Wed)" in w
+               for w in report["warnings"])
+    fresh_ps = (april.line == april.lines.index("PS")) & ~cal.redials(april)[0]
+    logged = np.mean([np.sum(fresh_ps & (april.days == d)) for d in typical])
+    assert calls_a_day(raw, "PS")[1] == pytest.approx(logged, rel=1e-9)     # 1,016 a day; 868 with 6 April
+
+    # a generic log: 60 calls a day for two weeks and one call just after midnight at the end
+    rows = [(f"2024-03-{day:02d} {8 + k // 6:02d}:{k % 6 * 10:02d}:00", "answered", 0, 100, "A")
+            for day in range(4, 18) for k in range(60)] + [("2024-03-18 00:00:30", "answered", 0, 100, "A")]
+    log = _generic_log(tmp_path / "part.csv", rows)
+    raw, report = cal.calibrate(log, "part")
+    assert report["days_observed_by_weekday"]["mon"] == 2
+    assert calls_a_day(raw, "12345")[0] == pytest.approx(60.0)
+    result = replay(sc.from_dict(cal.calibrate(april, "april")[0], "april"), april, replications=2)
+    untypical = [r["date"] for r in result.days if not r["typical"]]
+    assert untypical == ["1999-04-01", "1999-04-06", "1999-04-07", "1999-04-20", "1999-04-21"]
+    scored = [abs(r["simulated"]["abandon_rate"]["mean"] - r["observed"]["abandon_rate"]) for r in result.days
+              if r["date"] not in untypical]
+    assert result.errors["abandon_rate"] == pytest.approx(np.mean(scored), abs=1e-6)
+
+    quiet = [(f"2024-03-{day:02d} {hour}:00:00", "answered", 0, 100, "A") for day in range(4, 25)
+             for hour in ((10,) if day == 11 else (10, 11, 12))]    # a third of a day's three calls: noise
+    _, report = cal.calibrate(_generic_log(tmp_path / "quiet.csv", quiet), "quiet")
+    assert report["days_observed_by_weekday"]["mon"] == 3
+
+
+def test_the_bank_calling_back_is_not_a_customer_redialling(bank_june):
+    """Found by an outside hunt (2026-12-05): 370 of June's 1,342 detected redials were TT calls, the bank
+    calling back customers who left a message, which made the redial probability 51% instead of 37% (the hunt's
+    own count from the raw file: 37.1% in June, 40.6% in March)."""
+    is_redial, probability, _, _ = cal.redials(bank_june)
+    assert bank_june.callback_lines == ("TT",)
+    assert not (is_redial & (bank_june.line == bank_june.lines.index("TT"))).any()
+    assert probability == pytest.approx(0.371, abs=0.0005)
+    march = calllog.read(calllog.bank_months("march"), "anonymous-bank")
+    assert cal.redials(march)[1] == pytest.approx(0.406, abs=0.0005)
 
 
 def calls_a_day(raw: dict, line: str) -> np.ndarray:

@@ -59,6 +59,12 @@ GAP_DAYS = 7
 # million days.  The bank's January has no row on Monday 11 and Tuesday 12: counted, they made Mondays and
 # Tuesdays 25% quieter than the other weeks show.
 MISSING_DAY_CALLS = 20
+# A day with calls, but fewer than this share of the median of its weekday's other days (where those have
+# MISSING_DAY_CALLS or more), is a holiday, the eve of one, or a day the log holds only part of, not a typical
+# day: the bank's 6 April 1999 (Passover) has 2 calls against a Tuesday's 1,482, and counted as a fourth Tuesday
+# it made the fitted Tuesdays a quarter quieter.  Half keeps ordinary quiet days: the shipped months' days
+# below it are holidays and eves at 0.00-0.36 of their weekday; Purim, at 0.54, stays.
+SHORT_DAY_SHARE = 0.5
 
 
 def day_weekdays(log: CallLog) -> np.ndarray:
@@ -76,8 +82,9 @@ def observed_days(log: CallLog) -> np.ndarray:
 
 
 def uncovered_days(log: CallLog) -> np.ndarray:
-    """Days of the span the log does not cover: ``gap_days`` and ``missing_days``."""
-    return gap_days(log) | missing_days(log)
+    """Days of the span left out of the fit: not covered by the log (``gap_days``, ``missing_days``) or not
+    typical days (``short_days``)."""
+    return gap_days(log) | missing_days(log) | short_days(log)
 
 
 def calls_per_day(log: CallLog) -> np.ndarray:
@@ -109,6 +116,21 @@ def missing_days(log: CallLog) -> np.ndarray:
     return out & ~gap_days(log)
 
 
+def short_days(log: CallLog) -> np.ndarray:
+    """Days with calls, but fewer than SHORT_DAY_SHARE of the median of their weekday's other days with calls,
+    where that median is MISSING_DAY_CALLS or more: holidays, their eves, days the log holds only part of."""
+    per_day, weekdays = calls_per_day(log), day_weekdays(log)
+    out = np.zeros(len(per_day), dtype=bool)
+    for w in range(7):
+        days = np.flatnonzero((weekdays == w) & (per_day > 0))
+        for d in days:
+            others = per_day[days[days != d]]
+            if len(others):
+                median = float(np.median(others))
+                out[d] = median >= MISSING_DAY_CALLS and per_day[d] < SHORT_DAY_SHARE * median
+    return out
+
+
 def redials(log: CallLog) -> tuple[np.ndarray, float, float, int]:
     """Which calls are redials; probability and mean delay of a redial after an abandoned call."""
     is_redial = np.zeros(len(log), dtype=bool)
@@ -119,6 +141,8 @@ def redials(log: CallLog) -> tuple[np.ndarray, float, float, int]:
     hang_end = log.arrival[prev] + log.wait[prev]
     gap = log.arrival[nxt] - hang_end
     follow = same_next & ~log.answered[prev] & (gap >= 0) & (gap <= REDIAL_WINDOW_SECONDS)
+    if log.callback_lines:          # the centre calling back is not the caller trying again
+        follow &= ~np.isin(log.line[nxt], [log.lines.index(line) for line in log.callback_lines])
     is_redial[nxt[follow]] = True
     abandoned_known = int((~log.answered[known]).sum())
     probability = follow.sum() / abandoned_known if abandoned_known else 0.0
@@ -132,6 +156,7 @@ def arrival_rates(log: CallLog, fresh: np.ndarray, interval_minutes: int) -> tup
     weekdays = day_weekdays(log)
     observed = observed_days(log)
     days_of_weekday = np.array([(observed & (weekdays == w)).sum() for w in range(7)])
+    fresh = fresh & observed[log.days]          # a holiday's calls count no more than its day does
     day = log.days[fresh]
     slot = ((log.arrival[fresh] % 86400) // (interval_minutes * 60)).astype(np.int64)
     week_slot = weekdays[day] * per_day + slot
@@ -355,22 +380,32 @@ def check_fittable(log: CallLog) -> None:
 def coverage_warnings(log: CallLog, days_of_weekday: np.ndarray) -> list[str]:
     """What the user should know about days the fit could not see."""
     out = []
-    weekdays, missing = day_weekdays(log), missing_days(log)
+    missing = missing_days(log)
     in_gaps = int(gap_days(log).sum())
     if in_gaps:
         out.append(f"{in_gaps} day(s) of the log's span have no calls in runs of {GAP_DAYS} days or more; "
                    "left out as days the log does not cover")
     if missing.any():
-        dates = [f"{(log.epoch + timedelta(days=int(d))).date()} ({clock.WEEKDAYS[weekdays[d]].capitalize()})"
-                 for d in np.flatnonzero(missing)]
-        shown = ", ".join(dates[:5]) + (f" and {len(dates) - 5} more" if len(dates) > 5 else "")
-        out.append(f"{len(dates)} day(s) have no call at all where that weekday's other days have "
-                   f"{MISSING_DAY_CALLS} or more: {shown}; left out as missing from the log (an export gap, or "
-                   "a holiday the centre closed), not counted as quiet days")
+        out.append(f"{int(missing.sum())} day(s) have no call at all where that weekday's other days have "
+                   f"{MISSING_DAY_CALLS} or more: {_dates(log, missing)}; left out as missing from the log (an "
+                   "export gap, or a holiday the centre closed), not counted as quiet days")
+    short = short_days(log)
+    if short.any():
+        out.append(f"{int(short.sum())} day(s) have fewer than {SHORT_DAY_SHARE:.0%} of the calls of that "
+                   f"weekday's other days (median): {_dates(log, short)}; left out as holidays, their eves or days "
+                   "the log holds only part of, not typical days")
     unseen = [clock.WEEKDAYS[w].capitalize() for w in range(7) if days_of_weekday[w] == 0]
     if unseen:
         out.append(f"the log covers no {', '.join(unseen)}: the scenario has no calls on those days")
     return out
+
+
+def _dates(log: CallLog, days: np.ndarray) -> str:
+    """The first five of ``days`` (a mask over the log's span) as dates with their weekdays, and how many more."""
+    weekdays = day_weekdays(log)
+    dates = [f"{(log.epoch + timedelta(days=int(d))).date()} ({clock.WEEKDAYS[weekdays[d]].capitalize()})"
+             for d in np.flatnonzero(days)]
+    return ", ".join(dates[:5]) + (f" and {len(dates) - 5} more" if len(dates) > 5 else "")
 
 
 def calibrate(log: CallLog, name: str, interval_minutes: int = 30, threshold_seconds: float = 20.0,

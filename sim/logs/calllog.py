@@ -116,6 +116,8 @@ class CallLog:
     rows_per_file: dict = field(default_factory=dict)    # file -> data rows read
     suspect_days: list = field(default_factory=list)     # dates whose rows look wrong (left out)
     notes: list = field(default_factory=list)            # what was left out or converted, for the user to check
+    # lines whose calls the centre made itself, calling back callers who left a message: not customers redialling
+    callback_lines: tuple = ()
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -150,7 +152,7 @@ class CallLog:
         out = CallLog(self.epoch, self.arrival[keep], self.line[keep], self.lines, self.answered[keep],
                       self.wait[keep], self.handle[keep], self.agent[keep], self.agents, self.caller[keep],
                       Counter(self.left_out), Counter(self.faults), dict(self.rows_per_file),
-                      list(self.suspect_days), list(self.notes))
+                      list(self.suspect_days), list(self.notes), self.callback_lines)
         return out
 
     def between(self, first: date, last: date) -> "CallLog":
@@ -291,6 +293,7 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
     log = _drop_stray_days(log)
     if fmt == "anonymous-bank":
         log = _drop_suspect_days(log, rows.faulty_days)
+        log.callback_lines = tuple(line for line in BANK_CALLBACK_TYPES if line in log.lines)
     return log
 
 
@@ -493,6 +496,8 @@ def _bank_cells(text: str) -> list[str]:
 
 
 HEADER_NAMES = {"date", "outcome", "vru_entry", "ser_start"}     # a row naming one of these is a header
+# "TT: customers who left a message and were called back" (the bank's documentation): the bank's own calls
+BANK_CALLBACK_TYPES = ("TT",)
 
 
 def _bank_header(path: Path, names: list[str]) -> list[int]:

@@ -21,7 +21,7 @@ import numpy as np
 from sim.errors import LogError, ScenarioError
 from sim.input import clock, limits
 from sim.input.spec import Pool, Scenario
-from sim.logs.calibrate import busy_agents, fitted_digest, names_are_people, presence
+from sim.logs.calibrate import busy_agents, fitted_digest, names_are_people, presence, short_days
 from sim.logs.calllog import CallLog
 from sim.model.arrivals import CallSource
 from sim.model.counters import N_BINS, WAIT_EDGES_SECONDS
@@ -189,7 +189,8 @@ def replay(s: Scenario, log: CallLog, replications: int = 10, seed: int | None =
     run = simulate(r_s, replications, s.seed if seed is None else seed, progress=progress, make_source=make)
     days = _compare(s, log, run, by="day")
     hours = _compare(s, log, run, by="hour")
-    errors = {f: _mae(days, f) for f in COMPARED}
+    # a holiday's or a part day's few calls would weigh as much as a full day's: they are shown, not scored
+    errors = {f: _mae([r for r in days if r["typical"]], f) for f in COMPARED}
     return ReplayResult(r_s, log, run, days, hours, errors, mode, in_sample)
 
 
@@ -221,6 +222,7 @@ def _compare(s: Scenario, log: CallLog, run: RunResult, by: str) -> list[dict]:
     n_groups = len(t.labels)
     log_group = log.days if by == "day" else ((log.arrival % 86400) // 3600).astype(np.int64)
     obs = observed(s, log, log_group, max(n_groups, int(log_group.max()) + 1))
+    short = short_days(log) if by == "day" else None
     rows = []
     for g in range(n_groups):
         if obs["offered"][g] == 0:
@@ -229,6 +231,8 @@ def _compare(s: Scenario, log: CallLog, run: RunResult, by: str) -> list[dict]:
         entry = {("date" if by == "day" else "hour"): label,
                  "observed": {f: _num(obs[f][g]) for f in ("offered",) + COMPARED},
                  "simulated": {f: t.estimate(f, group=g).to_json(6) for f in ("offered",) + COMPARED}}
+        if short is not None:       # a holiday, its eve or a part day (``calibrate.short_days``)
+            entry["typical"] = not (g < len(short) and short[g])
         rows.append(entry)
     return rows
 
@@ -266,7 +270,10 @@ def summary_line(result: ReplayResult) -> str:
                 f"log): service level {both('service_level', 100, '%')} (answered within "
                 f"{result.scenario.threshold_seconds:g} s / offered), abandon rate {both('abandon_rate', 100, '%')}, "
                 f"ASA {both('asa_seconds', 1, ' s')}")
+    untypical = sum(not r.get("typical", True) for r in result.days)
+    scored = (f" ({untypical} holiday(s) or part day(s), under half their weekday's calls, not scored)"
+              if untypical else "")
     return (f"replayed {len(result.log):,} calls over {len(result.days)} days ({result.run.replications} "
-            f"replications); mean absolute error over days: abandon rate {error('abandon_rate', 100, 'points')}, "
+            f"replications); mean absolute error over days{scored}: abandon rate {error('abandon_rate', 100, 'points')}, "
             f"ASA {error('asa_seconds', 1, 's')}, service level {error('service_level', 100, 'points')} "
             f"(answered within {result.scenario.threshold_seconds:g} s / offered)")

@@ -29,7 +29,9 @@ def write(result, out_dir: Path) -> list[Path]:
                                "the scenario is a design, so observed is the calls as they happened and simulated "
                                "the same calls under this design",
             ("differences" if result.what_if else "errors"): result.errors,
-            "error_definition": "mean absolute difference over days of |observed - simulated mean|",
+            "error_definition": "mean absolute difference over days of |observed - simulated mean|, over the "
+                                "typical days (typical: false marks a holiday, its eve or a part day, with fewer "
+                                "than half the calls of its weekday's other days: shown, not scored)",
             "days": result.days, "hours": result.hours}
     paths = [out_dir / n for n in FILES]
     files.write_text(paths[0], json.dumps(data, indent=2, ensure_ascii=False) + "\n")

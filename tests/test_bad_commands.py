@@ -301,6 +301,43 @@ def test_dask_not_installed_names_the_install_command(world, tmp_path):
 
 
 @contextmanager
+@pytest.mark.parametrize("reply, words", [(None, "no Dask scheduler answered within 5 s"),
+                                          (b"x" * 32, "what answers there is not a Dask scheduler")])
+def test_a_port_that_is_not_a_dask_scheduler_is_refused_in_seconds(world, reply, words):
+    """Found by an outside hunt (2026-12-05): a port that accepts and stays silent (a web server) held
+    `--scheduler` for ever, and one that sent 32 bytes gave a traceback (Dask read an exabyte-long message)."""
+    import socket
+    import threading
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    held = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return                  # closed at the test's end
+            if reply is None:
+                held.append(conn)       # accepted, never answered
+            else:
+                conn.sendall(reply)
+                conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        started = time.monotonic()
+        refuse_and_keep(["simulate", "s.yaml", "--scheduler", address, "--out", "new"], world, "--scheduler",
+                        address, words, cwd=world)
+        assert time.monotonic() - started < WITHIN_SECONDS
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+
+
 def read_only_folder(path: Path):
     """A folder no file can be made in: chmod 555 for a user; a read-only tmpfs for root, whom modes do not stop."""
     path.mkdir()

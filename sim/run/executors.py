@@ -30,6 +30,7 @@ from sim.model.engine import run_replication
 MAX_WORKERS = 512
 # How long to wait for a Dask scheduler to answer before saying it cannot be reached.
 SCHEDULER_CONNECT_SECONDS = 5
+SCHEDULER_GRACE_SECONDS = 2     # beyond Dask's own timeout, before a connection that hangs is given up
 # How often a worker without PR_SET_PDEATHSIG checks that its parent is alive.
 WATCHDOG_SECONDS = 0.5
 STOP_WORKER_SECONDS = 5      # a terminated worker not gone by then is killed
@@ -163,13 +164,36 @@ class Runner:
                                       "run without --scheduler to use local processes") from None
                 self._client = Client(self._cluster)
             else:
-                try:
-                    self._client = Client(self.scheduler, timeout=SCHEDULER_CONNECT_SECONDS)
-                except (OSError, TimeoutError):
-                    raise OptionError("--scheduler", self.scheduler,
-                                      f"no Dask scheduler answered within {SCHEDULER_CONNECT_SECONDS} s; start one "
-                                      "(`dask scheduler`) or check the address and port") from None
+                self._client = self._connect(Client)
         return self._client
+
+    def _connect(self, client_class):
+        """A client of the scheduler at ``self.scheduler``, or OptionError within SCHEDULER_CONNECT_SECONDS.
+
+        Dask's own timeout covers opening the connection, not the handshake after it: a listener that is not
+        a scheduler (a web server, a silent port) held the command for ever, or sent bytes that Dask read as
+        an exabyte-long message.  So the attempt runs in a thread of its own, given the time and a grace, and
+        whatever it raises means the same: no scheduler there."""
+        outcome = {}
+
+        def attempt():
+            try:
+                outcome["client"] = client_class(self.scheduler, timeout=SCHEDULER_CONNECT_SECONDS)
+            except BaseException as exc:        # anything a port that is not a scheduler sends back
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=attempt, daemon=True, name="dask-connect")
+        thread.start()
+        thread.join(SCHEDULER_CONNECT_SECONDS + SCHEDULER_GRACE_SECONDS)
+        if "error" in outcome and not isinstance(outcome["error"], OSError):   # OSError: refused, timed out
+            raise OptionError("--scheduler", self.scheduler,
+                              f"what answers there is not a Dask scheduler ({type(outcome['error']).__name__}); "
+                              "check the address and port, or start one (`dask scheduler`)")
+        if "client" not in outcome:
+            raise OptionError("--scheduler", self.scheduler,
+                              f"no Dask scheduler answered within {SCHEDULER_CONNECT_SECONDS} s; start one "
+                              "(`dask scheduler`) or check the address and port")
+        return outcome["client"]
 
     def close(self, abort: bool = False):
         """Release the workers; with ``abort``, stop replications under way instead of waiting for them."""

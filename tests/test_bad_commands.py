@@ -102,6 +102,8 @@ CASES = [
     (["calibrate", "calls.csv", "--out", ""], ["--out", "is empty"]),
     (["calibrate", "calls.csv", "--out", "done"], ["--out", "done is a folder"]),
     (["calibrate", "calls.csv", "--out", "calls.csv"], ["--out", "would overwrite the input"]),
+    # found by an outside hunt (2026-12-05): a file called "new" was written, as if the slash were not there
+    (["calibrate", "calls.csv", "--out", "new/"], ["--out", "new is a folder; give a file name inside it"]),
     (["calibrate", "calls.csv", "--out", "plain.txt/c.yaml"], ["--out", "is a file, so no folder"]),
     (["report", "done", "--out", ""], ["--out", "is empty"]),
     (["report", "done", "done/", "--out", "new.html"], ["RESULTS_DIRS", "is given twice"]),

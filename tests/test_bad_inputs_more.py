@@ -159,7 +159,7 @@ CASES = [
          "is empty"),
     case("calibrate-threshold-1e9", ["calibrate", "calls.csv", "--threshold-seconds", "1e9", "--out", "out/c.yaml"],
          "--threshold-seconds"),
-    case("calibrate-300-lines", ["calibrate", "many.csv", "--out", "out/c.yaml"], "many.csv", "MB (300 lines", "more than the 1 MB",
+    case("calibrate-300-lines", ["calibrate", "many.csv", "--out", "out/c.yaml"], "many.csv", "holds 300 lines", "more than the 1 MB",
          many_DOT_csv=log_text(r.replace(",12345,", f",L{i % 300},")
                                for i, r in enumerate(log_rows(3, 400)))),
     # -- report: its --out over the results it reads ------------------------------------------------------------

@@ -99,6 +99,14 @@ def test_costs_and_labels_are_read_from_the_scenario():
     assert s.label["zh"] == "阜南县平台" and s.lines["A"].label["zh"] == "阜南"
 
 
+@pytest.mark.parametrize("spelling", ["RMB", "rmb", "元", "人民币", "yuan", " CNY "])
+def test_every_spelling_of_the_yuan_is_one_currency(spelling):
+    """Found by an outside hunt (2026-12-05): `decide` refused an option in RMB beside one in CNY."""
+    data = option("x", merged=False)
+    data["costs"] = {"currency": spelling}
+    assert sc.from_dict(data, "x.yaml").costs.currency == "CNY"
+
+
 def test_every_cost_default_is_in_the_readme():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### Costs"):]

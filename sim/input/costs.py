@@ -93,7 +93,8 @@ def parse(node: Node | None) -> Costs:
                           f"yuan; give {key} in {currency.strip()}", "currency")
 
     return Costs(
-        currency=currency.strip(),
+        # one code for the yuan however it is written: options in CNY and in RMB are costed alike (``decide``)
+        currency=YUAN_CODE if currency.strip().upper() in YUAN else currency.strip(),
         pay_per_paid_hour=get("pay_per_paid_hour", lambda k: node.number(k, minimum=0, limit=MONEY)),
         night_premium=get("night_premium", share),
         night_hours=(parsed[0][1], parsed[1][1]),
@@ -105,6 +106,7 @@ def parse(node: Node | None) -> Costs:
 
 CURRENCY_CHARACTERS = 12
 YUAN = {"CNY", "RMB", "元", "人民币", "YUAN"}     # the defaults' own currency, however it is written
+YUAN_CODE = "CNY"                               # ... read as its ISO 4217 code
 MONEY = limits.Limit(0, 1e9, "per unit")    # a paid hour or a workstation-year: a billion is a typo
 
 

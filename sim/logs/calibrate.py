@@ -37,6 +37,7 @@ from scipy import stats
 
 from sim.errors import LogError, OptionError
 from sim.input import clock
+from sim.input import limits
 from sim.input.limits import CV
 from sim.input.scenario import map_files
 from sim.logs.calllog import CallLog
@@ -59,6 +60,7 @@ GAP_DAYS = 7
 # million days.  The bank's January has no row on Monday 11 and Tuesday 12: counted, they made Mondays and
 # Tuesdays 25% quieter than the other weeks show.
 MISSING_DAY_CALLS = 20
+RATE_LINE_BYTES = len("      - 0.0\n")     # the least a rate takes in the scenario file: one a line
 # A day with calls, but fewer than this share of the median of its weekday's other days (where those have
 # MISSING_DAY_CALLS or more), is a holiday, the eve of one, or a day the log holds only part of, not a typical
 # day: the bank's 6 April 1999 (Passover) has 2 calls against a Tuesday's 1,482, and counted as a fourth Tuesday
@@ -377,6 +379,18 @@ def check_fittable(log: CallLog) -> None:
                            "seconds: patience cannot be fitted; check the wait_seconds column")
 
 
+def check_size(log: CallLog, interval_minutes: int) -> None:
+    """Refuse, before any fitting, a log with so many lines that their rates alone would make the scenario
+    larger than a scenario file may be: 4,200 distinct lines (a caller's number read as the line) took five
+    minutes and 1.8 GB before the written file was found too large."""
+    least = len(log.lines) * (clock.MINUTES_PER_WEEK // interval_minutes) * RATE_LINE_BYTES
+    if least > limits.SCENARIO_FILE_BYTES:
+        raise LogError(log.source, "line", f"holds {len(log.lines):,} lines; the scenario fitted to it would be "
+                       f"over {least / 1e6:.1f} MB (each line's arrival rates per interval of the week), more than "
+                       f"the {limits.SCENARIO_FILE_BYTES / 1e6:g} MB a scenario file may be; check that the line "
+                       "column holds the lines, calibrate fewer lines at a time, or give a longer --interval-minutes")
+
+
 def coverage_warnings(log: CallLog, days_of_weekday: np.ndarray) -> list[str]:
     """What the user should know about days the fit could not see."""
     out = []
@@ -418,6 +432,7 @@ def calibrate(log: CallLog, name: str, interval_minutes: int = 30, threshold_sec
     """
     check_interval(interval_minutes)
     check_fittable(log)
+    check_size(log, interval_minutes)
     is_redial, p_redial, delay, abandoned_known = redials(log)
     fresh = ~is_redial
     rates, days_of_weekday = arrival_rates(log, fresh, interval_minutes)

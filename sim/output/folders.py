@@ -150,11 +150,12 @@ def check_file(value, option: str, default: Path, inputs: Iterable[Path] = (), c
     Refused: an empty value; an existing folder; a path under a file; a place
     this user cannot write to; one of ``inputs`` or, with ``companions``, an
     input beside it named like the files written with it (``<stem>.fit.json``,
-    ``<stem>.*.txt``); with ``mark``, an existing file whose first ``MARK_BYTES``
+    ``<stem>.<line>.<law>.txt``); with ``mark``, an existing file whose first ``MARK_BYTES``
     lack it (not written by ``command``: a scenario, someone else's page).
     """
     path = _given(value, option, default, "a file name")
-    if _exists(path, option) and path.is_dir():
+    # ``out/`` names a folder even before it exists (Path drops the slash: a file called ``out`` was written)
+    if (_exists(path, option) and path.is_dir()) or str(value).endswith(("/", os.sep)):
         raise OptionError(option, "", f"{path} is a folder; give a file name inside it, e.g. {path / default.name}")
     if files.is_special(path):
         raise OptionError(option, "", f"{path} is a pipe, socket or device, not a file; give a file name, e.g. "

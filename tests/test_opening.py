@@ -124,6 +124,20 @@ def test_outbound_hours_may_run_until_midnight():
     assert from_dict(data).outbound[0].hours is None                  # all day: no hours
 
 
+def test_a_line_may_close_at_midnight_written_24_00():
+    """Found by an outside hunt (2026-12-05): a line open until midnight, ['08:00', '24:00'] as outbound hours
+    take it, was refused as "must be two times ..., got a list"."""
+    until_midnight = scenario("message", {"days": "weekdays", "hours": ["08:00", "24:00"]})
+    crossing = scenario("message", {"days": "weekdays", "hours": ["08:00", "00:00"]})
+    week = until_midnight.lines["12333"].open_minutes
+    assert np.array_equal(week, crossing.lines["12333"].open_minutes)
+    assert week.sum() == 5 * 16 * 60 and week[8 * 60] and not week[8 * 60 - 1] and week[24 * 60 - 1]
+    all_day = scenario("message", {"days": ["mon"], "hours": ["00:00", "24:00"]}).lines["12333"].open_minutes
+    assert all_day.sum() == clock.MINUTES_PER_DAY and all_day[:clock.MINUTES_PER_DAY].all()
+    with pytest.raises(Exception, match="got an empty list"):
+        scenario("message", {"days": [], "hours": ["08:00", "17:00"]})
+
+
 def test_the_next_opening_is_found_across_the_weekend():
     week = scenario("message").lines["12333"].open_minutes
     friday_evening = (4 * clock.MINUTES_PER_DAY + 18 * 60) * 60.0

@@ -15,6 +15,7 @@ HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7
 MINUTES_PER_DAY = HOURS_PER_DAY * MINUTES_PER_HOUR
 MINUTES_PER_WEEK = DAYS_PER_WEEK * MINUTES_PER_DAY
+END_OF_DAY = "24:00"           # a closing time at midnight, the end of the day it opened
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _TIME = re.compile(r"^(?:(?P<day>[A-Za-z]+)\s+)?(?P<h>\d{1,2}):(?P<m>\d{2})$")
@@ -44,6 +45,14 @@ def parse_clock(text: str) -> tuple[int | None, int] | None:
         if day is None:
             return None
     return day, hours * 60 + minutes
+
+
+def parse_closing(text: str) -> tuple[int | None, int] | None:
+    """A closing time: ``parse_clock``'s, or (None, MINUTES_PER_DAY) for END_OF_DAY, midnight at the end of
+    the day (a line open 08:00-24:00)."""
+    if str(text).strip() == END_OF_DAY:
+        return None, MINUTES_PER_DAY
+    return parse_clock(text)
 
 
 def label(minute_of_week: int) -> tuple[str, str]:

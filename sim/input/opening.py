@@ -44,17 +44,18 @@ def parse_open(node: Node, key: str = "open") -> np.ndarray:
         indices = [clock.weekday_index(d) for d in days] if isinstance(days, list) and days else [None]
         if None in indices:
             w.fail(f"must be a list of weekdays such as [mon, tue] (or weekdays, weekends, every day), "
-                   f"got {describe(days)}", "days")
+                   f"got {'an empty list' if days == [] else describe(days)}", "days")
         hours = w.raw("hours")
-        parsed = [clock.parse_clock(h) for h in hours] if isinstance(hours, list) and len(hours) == 2 else None
+        parsed = ([clock.parse_clock(hours[0]), clock.parse_closing(hours[1])]
+                  if isinstance(hours, list) and len(hours) == 2 else None)
         if not parsed or any(p is None or p[0] is not None for p in parsed):
-            w.fail(f"must be two times, opening and closing, such as ['08:30', '17:30'], got {describe(hours)}",
-                   "hours")
+            w.fail(f"must be two times, opening and closing, such as ['08:30', '17:30'] (until midnight: "
+                   f"'{clock.END_OF_DAY}'), got {describe(hours)}", "hours")
         opens, closes = parsed[0][1], parsed[1][1]
         if opens == closes:
             w.fail("opens and closes at the same time; a line open all day long is written without 'open'",
                    "hours")
-        length = (closes - opens) % clock.MINUTES_PER_DAY
+        length = closes - opens if closes > opens else closes - opens + clock.MINUTES_PER_DAY
         for day in indices:
             first = day * clock.MINUTES_PER_DAY + opens
             week[np.arange(first, first + length) % clock.MINUTES_PER_WEEK] = True

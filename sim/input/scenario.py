@@ -45,7 +45,6 @@ _CITY_ONLY = ("categories", "handle_seconds", "wrapup_seconds", "patience_second
 _CATEGORY = {"name", "share", "handle_seconds", "wrapup_seconds", "priority", "transfer_to", "transfer"}
 _TRANSFER = {"kind", "triage_seconds", "delay_seconds", "patience_seconds"}
 _OUTBOUND = {"callbacks": "missed", "return_visits": "handled"}
-END_OF_DAY = "24:00"           # a closing time at midnight, the end of the day it opened
 SHARE_SUM_TOLERANCE = 1e-6     # how far from 1 the categories' shares of a line may sum (typed decimals)
 
 
@@ -752,12 +751,11 @@ def _outbound(root: Node, base_dir) -> tuple[Outbound, ...]:
         hours = None
         if o.has("hours"):
             raw = o.raw("hours")
-            parsed = [clock.parse_clock(h) for h in raw] if isinstance(raw, list) and len(raw) == 2 else None
-            if parsed and parsed[1] is None and str(raw[1]).strip() == END_OF_DAY:
-                parsed[1] = (None, clock.MINUTES_PER_DAY)      # calls made until midnight
+            parsed = ([clock.parse_clock(raw[0]), clock.parse_closing(raw[1])] if isinstance(raw, list)
+                      and len(raw) == 2 else None)
             if not parsed or any(p is None or p[0] is not None for p in parsed) or parsed[0][1] >= parsed[1][1]:
                 o.fail("must be two times of the same day, opening before closing: ['09:00', '18:00'] (until "
-                       f"midnight: '{END_OF_DAY}')", "hours")
+                       f"midnight: '{clock.END_OF_DAY}')", "hours")
             hours = (parsed[0][1], parsed[1][1])
             if hours == (0, clock.MINUTES_PER_DAY):
                 hours = None                                    # all day: no hours to open and close

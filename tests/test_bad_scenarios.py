@@ -540,6 +540,16 @@ def test_yaml_itself_is_left_as_it_was():
     assert yaml.safe_load("a: 1e3\nb: 22:00\n12345: x\n") == {"a": "1e3", "b": 1320, 12345: "x"}
 
 
+def test_files_the_tool_writes_read_the_same_to_a_standard_yaml_reader():
+    """Found by an outside hunt (2026-12-05): planned.yaml wrote `start: 14:00`, which PyYAML's SafeLoader (YAML
+    1.1) reads as the number 840; the tool's own loader read it as a time, other tools as minutes."""
+    from sim.input import yamlfile
+    data = {"shifts": [{"start": "14:00", "hours": 8.0}, {"start": "07:00"}], "x": "1e3", "n": 5, "f": 0.5}
+    text = yamlfile.dump(data)
+    assert yaml.safe_load(text) == data
+    assert yamlfile.load(text, "t.yaml") == data
+
+
 def test_merge_keys_override_without_counting_as_repeats(tmp_path):
     text = ("x-early: &early {start: '07:00', hours: 8, agents: 1}\n"
             + edit("{seats: 5}", "{shifts: [{<<: *early, agents: 4}, *early]}"))

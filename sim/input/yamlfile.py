@@ -228,12 +228,11 @@ def load(text: str, source: str):
 
 class ScenarioDumper(yaml.SafeDumper):
     """PyYAML's SafeDumper that quotes whatever ``ScenarioLoader`` would read as a number (``1e3``), so a
-    scenario written by the tool reads back as the same values."""
+    scenario written by the tool reads back as the same values; and, as SafeDumper does, whatever a standard
+    YAML 1.1 reader would read as one (``07:00`` is 420 to PyYAML's SafeLoader), so other tools read the
+    files the tool writes (``planned.yaml``) as it does."""
 
 
-ScenarioDumper.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG, _TIMESTAMP_TAG)]
-    for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()}
 ScenarioDumper.add_implicit_resolver(_INT_TAG, _INT, list("-+0123456789"))
 ScenarioDumper.add_implicit_resolver(_FLOAT_TAG, _FLOAT, list("-+0123456789."))
 

@@ -302,7 +302,6 @@ def test_dask_not_installed_names_the_install_command(world, tmp_path):
     assert "pip install 'hotline-sim[dask]'" in line
 
 
-@contextmanager
 @pytest.mark.parametrize("reply, words", [(None, "no Dask scheduler answered within 5 s"),
                                           (b"x" * 32, "what answers there is not a Dask scheduler")])
 def test_a_port_that_is_not_a_dask_scheduler_is_refused_in_seconds(world, reply, words):
@@ -340,6 +339,7 @@ def test_a_port_that_is_not_a_dask_scheduler_is_refused_in_seconds(world, reply,
             conn.close()
 
 
+@contextmanager
 def read_only_folder(path: Path):
     """A folder no file can be made in: chmod 555 for a user; a read-only tmpfs for root, whom modes do not stop."""
     path.mkdir()

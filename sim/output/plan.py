@@ -46,7 +46,9 @@ def plan_summary(plan) -> dict:
         "cost": cost,
         "iterations": {"requirement_simulation_rounds": plan.correction_rounds,
                        "verification_rounds": plan.verification_rounds,
-                       "limit": s.planning.max_iterations},
+                       "limit": s.planning.max_iterations,
+                       # day and week goals may take more than asked (``planner.GOAL_PRECISION``)
+                       "verified_on_replications": plan.verified.replications},
         "mip_gap": max(r.mip_gap for r in plan.rosters.values()),
         "targets": {"kind": s.planning.targets, "service_level": s.service_level_target,
                     "threshold_seconds": s.threshold_seconds, "max_abandon_rate": s.max_abandon_rate},

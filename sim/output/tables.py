@@ -148,7 +148,8 @@ def plan_table(data: dict) -> str:
                     f"{100 * (m.get('abandon_rate') or 0):+.1f} points).")
     return "\n".join([
         f"{data['scenario']}: {verdict}; requirement corrected in {it['requirement_simulation_rounds']} simulation "
-        f"rounds, roster verified in {it['verification_rounds']}.",
+        f"rounds, roster verified in {it['verification_rounds']}"
+        + (f" (on {it['verified_on_replications']} replications)." if "verified_on_replications" in it else "."),
         *lines,
         verified,
         f"cost: {money_text(data['cost'])}.",

@@ -131,15 +131,24 @@ def decide(scenarios: list[Scenario], replications: int | None = None, seed: int
     reps = replications or first.planning.replications or first.replications
     seed = first.seed if seed is None else seed
     tell = progress or (lambda line: None)
-    options = []
+    planned = []
     for i, s in enumerate(scenarios, 1):
         tell(f"option {i} of {len(scenarios)}: planning {s.name}")
-        result = plan(s, reps, seed, runner=runner, progress=lambda stage, detail: tell(f"  {stage}: {detail}"))
+        planned.append(plan(s, reps, seed, runner=runner,
+                            progress=lambda stage, detail: tell(f"  {stage}: {detail}")))
+    # Planning to day goals may take more replications than asked (``planner.GOAL_PRECISION``); every option is
+    # verified on as many as the most precise, so that replication r of each sees the same callers (paired).
+    reps = max([reps] + [result.verified.replications for result in planned])
+    options = []
+    for s, result in zip(scenarios, planned):
         staff = money.of_rosters(result.rosters, s.interval_minutes, s.planning.shrinkage)
         run = result.verified
         if through is not None:
             tell(f"  verification on the given calls: {s.name}")
             run = _run_through(roster_scenario(s, result.rosters), through, reps, seed)
+        elif run.replications < reps:
+            tell(f"  verification on {reps} replications, as the other options': {s.name}")
+            run = simulate(roster_scenario(s, result.rosters), reps, seed, runner=runner)
         options.append(Option(result.scenario, staff, money.yearly(staff, s.costs), run, result))
     now = None
     if today:

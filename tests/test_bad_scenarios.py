@@ -434,6 +434,9 @@ CASES = [
     #    callback late by definition
     case("currency-a-number", GOOD + "costs: {currency: 5}\n", "costs.currency", "currency code such as CNY"),
     case("label-an-empty-map", GOOD + "label: {}\n", "label", "1 to 60 characters"),
+    # found by an outside hunt (2026-12-05): -1 was told "must be at least 0", then 0 was refused
+    case("shift-cost-factor-negative", GOOD + "planning: {shifts: [{starts: ['08:00'], hours: 8, cost_factor: -1}]}\n",
+         "planning.shifts[0].cost_factor", "must be greater than 0"),
     case("callback-due-at-once", GOOD + "outbound: {callbacks: {share: 0.5, handle_seconds: {dist: constant, "
                                         "value: 60}, within_minutes: 0}}\n",
          "outbound.callbacks.within_minutes", "must be more than 0"),

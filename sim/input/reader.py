@@ -109,10 +109,12 @@ class Node:
             else:
                 minimum = limit.low
             maximum, unit = limit.high, f" {limit.unit}" if limit.unit else ""
-        if minimum is not None and value < minimum:
+        # the bound that binds is named: a cost factor of -1 was told "at least 0", and then 0 was refused
+        if above is not None and (minimum is None or above >= minimum):
+            if value <= above:
+                self.fail(f"must be greater than {above:g}, got {describe(value)}", key)
+        elif minimum is not None and value < minimum:
             self.fail(f"must be at least {minimum:g}, got {describe(value)}", key)
-        if above is not None and value <= above:
-            self.fail(f"must be greater than {above:g}, got {describe(value)}", key)
         if maximum is not None and value > maximum:
             share = " (a share: 80% is 0.8)" if maximum == 1 and value <= _PERCENT else ""
             self.fail(f"must be at most {maximum:g}{unit}, got {describe(value)}{share}", key)

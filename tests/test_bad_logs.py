@@ -143,6 +143,13 @@ FILES = [
                             r.replace(r.split(",")[0], r.split(",")[0] + "+14:00", 1)
                             for k, r in enumerate(rows())]).encode(),
      ["past-9999.csv", "line 3, field arrival", "outside the years 1-9999"]),
+    # found by an outside hunt (2026-12-05): the row where a megabyte-long quote hit the field limit was blamed,
+    # and an old Mac export was told Python's "do you need to open the file in universal-newline mode?"
+    ("quote-left-open.csv", text(rows(days=3, per_day=1000)[:5] + ['2024-01-01 08:00:05,"12345,answered,5,100,A1,5']
+                                 + rows(days=3, per_day=1000)[6:]).encode(),
+     ["quote-left-open.csv", "line 7:", "a quote opened in this row runs on"]),
+    ("carriage-returns.csv", text(rows()).replace("\n", "\r").encode(),
+     ["carriage-returns.csv", "line 1", "carriage return alone"]),
     ("tab-in-line.csv", changed(4, "line", "12\t345").encode(),
      ["tab-in-line.csv", "line 4, field line", "not a name the results can carry"]),
     ("direction-mark-in-line.csv", changed(4, "line", "12345\u202e").encode(),

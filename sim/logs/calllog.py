@@ -350,7 +350,7 @@ def _assemble(rows: _Rows, left_out, faults, per_file) -> CallLog:
 
 def _read_generic(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter, faults: Counter) -> int:
     reader = csv.reader(lines)
-    count = 0
+    count = last = 0
     try:
         header = next((cells for cells in reader if cells), None)      # blank lines before it are no header
         if header is None:
@@ -387,6 +387,12 @@ def _read_generic(path: Path, lines: Iterator[str], rows: _Rows, left_out: Count
                 continue
             _generic_row(path, reader.line_num, dict(zip(header, cells)), rows, faults)
     except csv.Error as exc:
+        if "field limit" in str(exc):       # a quote left open swallowed a whole megabyte of rows after it
+            raise LogError(str(path), f"line {last + 1}", f"a quote opened in this row runs on to line "
+                           f"{reader.line_num} and beyond, read as one field; close the quote or remove it") from None
+        if "new-line character seen in unquoted field" in str(exc):
+            raise LogError(str(path), f"line {reader.line_num}", "its lines end in a carriage return alone (an old "
+                           "Mac export); save it with ordinary line ends (LF, or CR LF)") from None
         raise LogError(str(path), f"line {reader.line_num}", f"is not valid CSV ({exc}); export the log again "
                        "as CSV") from None
     return count

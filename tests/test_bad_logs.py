@@ -337,6 +337,15 @@ def test_a_calibrated_scenario_edited_into_a_design_is_replayed_as_a_what_if(tmp
     renamed = dict(edited, name="again", pools=yaml.safe_load((tmp_path / "c.yaml").read_text())["pools"])
     (tmp_path / "renamed.yaml").write_text(yaml.safe_dump(renamed))     # a new name alone changes no fit
     assert mode_of(sc.load(tmp_path / "renamed.yaml"), log) == ("check", True)
+    # found by an outside hunt (2026-12-05): a calibrated_from written by hand, or left without its digest after
+    # an edit, made a design's differences "the model's errors"
+    fitted = yaml.safe_load((tmp_path / "c.yaml").read_text())
+    unsigned = dict(fitted, calibrated_from={k: v for k, v in fitted["calibrated_from"].items() if k != "fitted"})
+    (tmp_path / "unsigned.yaml").write_text(yaml.safe_dump(unsigned))
+    assert mode_of(sc.load(tmp_path / "unsigned.yaml"), log) == ("what-if", False)
+    (tmp_path / "by-hand.yaml").write_text(yaml.safe_dump(dict(unsigned, calibrated_from={"log": "x.csv",
+                                                                                          "calls": -3})))
+    assert mode_of(sc.load(tmp_path / "by-hand.yaml"), log) == ("what-if", False)
 
 
 def test_bank_logs_joined_into_one_file_name_the_second_header(tmp_path):

@@ -83,8 +83,10 @@ def mode_of(s: Scenario, log: CallLog) -> tuple[str, bool]:
     recorded = s.raw.get("calibrated_from") if isinstance(s.raw, dict) else None
     if not isinstance(recorded, dict):
         return "what-if", False
-    if "fitted" in recorded and recorded["fitted"] != fitted_digest(s.raw):
-        return "what-if", False         # edited since calibration (its staffing, say): a design now
+    if recorded.get("fitted") != fitted_digest(s.raw):
+        # edited since calibration (its staffing, say), or a calibrated_from written by hand or left without
+        # its digest: a design now, whose differences are not the model's errors
+        return "what-if", False
     return "check", recorded.get("fingerprint") == log.fingerprint()
 
 

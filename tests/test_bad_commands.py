@@ -133,6 +133,11 @@ CASES = [
      ["--scheduler", "tcp://127.0.0.1:9", "no Dask scheduler answered"]),
     # odd numbers
     (["sweep", "s.yaml", "--vary", "pools.general.seats=1:1e9:1"], ["--vary", "1,000,000,000 values", "10,000"]),
+    # found by an outside hunt (2026-12-05): "pools has 0 items", and a list of names called no list
+    (["sweep", "s.yaml", "--vary", "pools[0].seats=1,2", "--out", "new"],
+     ["--vary", "pools is a mapping, not a list", "pools.general"]),
+    (["sweep", "s.yaml", "--vary", "lines.12345.pool=general,other", "--out", "new"],
+     ["--vary", "not numbers; only numbers can be varied"]),
     (["sweep", "s.yaml", "--vary", "pools.general.seats=1:inf:1"], ["--vary", "finite"]),
     (["sweep", "s.yaml", "--vary", "pools.general.seats=nan,3"], ["--vary", "finite"]),
     (["sweep", "s.yaml", "--vary", "pools.general.seats=1:200:1", "--vary", "lines.12345.arrivals.scale=1:2:0.01"],

@@ -55,6 +55,9 @@ def parse_vary(text: str) -> Vary:
         else:
             values = [float(x) for x in spec.split(",") if x.strip()]
     except ValueError:
+        if ":" not in spec and "," in spec:     # a list, of text: general,nope
+            raise OptionError("--vary", text, f"{spec!r} holds values that are not numbers; only numbers can be "
+                              "varied (make a scenario file for each other value)") from None
         raise malformed from None
     for written in spec.replace(":", ",").split(","):
         if written.strip() and float(written) == 0 and Decimal(written.strip()) != 0:
@@ -160,6 +163,10 @@ def set_field(raw: dict, vary: Vary, value) -> None:
     node, walked = raw, []
     for step in steps[:-1]:
         if isinstance(step, int):
+            if isinstance(node, dict):      # pools[0] where pools is a mapping: its entries have names
+                names = ", ".join(map(str, list(node)[:5]))
+                raise OptionError("--vary", vary.name, f"{_show(walked)} is a mapping, not a list: name the "
+                                  f"entry ({names}), e.g. {_show(walked + [str(next(iter(node), 'name'))])}")
             if not isinstance(node, list) or step >= len(node):
                 size = len(node) if isinstance(node, list) else 0
                 raise OptionError("--vary", vary.name, f"{_show(walked)} has {size} items, counted from [0]; "

@@ -96,6 +96,10 @@ def _zero_byte_late() -> bytes:
 FILES = [
     ("utf16.csv", text(rows()).encode("utf-16"), ["utf16.csv", "UTF-16", "save it as UTF-8"]),
     ("utf16-no-bom.csv", text(rows()).encode("utf-16-le"), ["UTF-16"]),
+    ("utf16-be-no-bom.csv", text(rows()).encode("utf-16-be"), ["UTF-16"]),
+    # found by an outside hunt (2026-12-05): a file of zeros was called UTF-16 text
+    ("zeros.csv", bytes(100_000), ["zeros.csv", "not a text file"]),
+    ("header-then-zeros.csv", (HEADER + "\n").encode() + bytes(100_000), ["header-then-zeros.csv", "not a text file"]),
     ("latin1.csv", text(rows()).replace("A1,", "Zoé,", 1).encode("latin-1"), ["latin1.csv", "not UTF-8", "line 3"]),
     ("gbk.csv", text(rows()).replace("A2,", "张三,", 1).encode("gbk"), ["not UTF-8", "line 4"]),
     ("binary.dat", bytes(range(256)) * 64, ["binary.dat", "not a text file"]),

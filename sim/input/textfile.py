@@ -34,8 +34,11 @@ def _kind(head: bytes) -> str | None:
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         return "spreadsheet"
     if b"\x00" in head:
-        # UTF-16 without a byte-order mark has a zero byte beside each ASCII character
-        return "utf-16" if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4 else "binary"
+        # UTF-16 without a byte-order mark has a zero byte beside each ASCII character, and that character is
+        # not zero: a file of zeros (a disk image, `truncate -s`) is no text at all
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        quarter, eighth = len(head) // 4, len(head) // 8
+        return "utf-16" if (odd > quarter and even < eighth) or (even > quarter and odd < eighth) else "binary"
     return None
 
 

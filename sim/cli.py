@@ -580,6 +580,10 @@ def report(results_dirs, out, lang):
         raise click.BadParameter(f"{given}: the briefing is an HTML page; give a name ending in .html "
                                  "(print it to PDF from the browser)", param_hint="'--out'")
     changed = {path: kind for folder, kind in kinds.items() for path in folders.changed_since_written(folder, kind)}
+    for folder in kinds:
+        if folders.manifest_unreadable(folder):
+            click.echo(f"warning: {folder / folders.MANIFEST} cannot be read (edited or damaged): whether the "
+                       "folder's files are still as their command wrote them cannot be checked", err=True)
     with warnings.catch_warnings():
         # numbers edited into a results file may overflow on the way to being refused: the refusal says it
         warnings.simplefilter("ignore", RuntimeWarning)

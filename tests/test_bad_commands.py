@@ -245,6 +245,20 @@ def test_report_on_an_unreadable_summary_names_the_file(world, tmp_path, content
     assert not (tmp_path / "b.html").exists()
 
 
+@pytest.mark.parametrize("damage, words", [("folder", "is a folder where `hotline simulate` writes a file"),
+                                           ("dangling link", "is a link to")])
+def test_report_on_a_summary_that_is_no_file_says_what_it_is(world, tmp_path, damage, words):
+    """Found by an outside hunt (2026-12-05): "is not a results folder (no summary.json ... in it)", though a
+    summary.json was there, a folder or a link to nothing."""
+    folder = results_copy(world, tmp_path, "done-copy")
+    (folder / "summary.json").unlink()
+    if damage == "folder":
+        (folder / "summary.json").mkdir()
+    else:
+        (folder / "summary.json").symlink_to(tmp_path / "gone.json")
+    refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, "summary.json", words)
+
+
 @pytest.mark.parametrize("name", ["compare.json", "plan.json"])
 @pytest.mark.parametrize("content, problem", [("", "is empty"), ('{"scenarios": [', "not valid JSON"),
                                               ("\x00\x01binary", "not valid JSON")])
@@ -507,6 +521,18 @@ def test_report_on_a_results_file_that_is_a_pipe_is_refused_without_waiting(worl
     (folder / name).unlink()
     os.mkfifo(folder / name)
     refuse_and_keep(["report", str(folder), "--out", str(tmp_path / "b.html")], tmp_path, *words)
+
+
+def test_a_briefing_says_when_a_folder_s_record_of_its_files_cannot_be_read(world, tmp_path):
+    """Found by an outside hunt (2026-12-05): a damaged .hotline-manifest.json silently turned off the warning
+    for files edited since their command wrote them."""
+    folder = results_copy(world, tmp_path, "garbled")
+    (folder / ".hotline-manifest.json").write_text("{not json")
+    proc = run_hotline("report", folder, "--out", tmp_path / "b.html")
+    assert proc.returncode == 0, proc.stderr
+    assert ".hotline-manifest.json cannot be read (edited or damaged)" in proc.stderr
+    clean = run_hotline("report", results_copy(world, tmp_path, "clean"), "--out", tmp_path / "c.html")
+    assert clean.returncode == 0 and "cannot be read" not in clean.stderr
 
 
 @pytest.mark.parametrize("kind", ["pipe", "to-zero"])

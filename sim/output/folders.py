@@ -315,6 +315,13 @@ def changed_since_written(folder: Path, command: str) -> list[Path]:
     return changed
 
 
+def manifest_unreadable(folder: Path) -> bool:
+    """Is the folder's manifest there but unreadable (edited, damaged, foreign)?  Edits to the files it lists
+    then go unseen (``changed_since_written`` finds none), which the user should be told."""
+    path = Path(folder) / MANIFEST
+    return (path.exists() or path.is_symlink()) and not _read_manifest(Path(folder))
+
+
 def _recorded(folder: Path, command: str):
     """(name in the folder, path, fingerprint when written or None) of each file the folder's manifest lists
     under ``command``; names that lead outside the folder, or that no file can have, are left out."""

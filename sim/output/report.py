@@ -12,6 +12,7 @@ import html
 import io
 import json
 import math
+import os
 from pathlib import Path
 from typing import Iterable
 
@@ -68,6 +69,14 @@ def kind_of(folder: Path) -> str:
         if (folder / name).is_file():
             return kind
         _not_special(folder / name, kind)
+    for kind, name in RESULTS_FILE.items():     # there, but no file: say so, not "no summary.json in it"
+        path = folder / name
+        if path.is_symlink() and not path.exists():
+            raise OptionError(str(path), "", f"is a link to {os.readlink(path)}, which does not exist; run "
+                              f"`hotline {kind}` again to rewrite it")
+        if path.is_dir():
+            raise OptionError(str(path), "", f"is a folder where `hotline {kind}` writes a file; run `hotline "
+                              f"{kind}` again to rewrite it")
     raise OptionError(str(folder), "", "is not a results folder of simulate, compare, plan or decide "
                       "(no summary.json, compare.json, plan.json or decision.json in it)")
 

@@ -154,6 +154,8 @@ FILES = [
      ["quote-left-open.csv", "line 7:", "a quote opened in this row runs on"]),
     ("carriage-returns.csv", text(rows()).replace("\n", "\r").encode(),
      ["carriage-returns.csv", "line 1", "carriage return alone"]),
+    ("carriage-returns-big.csv", text(rows(days=30, per_day=1000)).replace("\n", "\r").encode(),
+     ["carriage-returns-big.csv", "line 1", "carriage return alone"]),
     ("tab-in-line.csv", changed(4, "line", "12\t345").encode(),
      ["tab-in-line.csv", "line 4, field line", "not a name the results can carry"]),
     ("direction-mark-in-line.csv", changed(4, "line", "12345\u202e").encode(),
@@ -380,6 +382,16 @@ def test_arrivals_at_other_utc_offsets_are_converted_and_said(tmp_path):
     assert b.faults == {"arrival converted from another UTC offset to UTC+08:00 (most arrivals' offset)": 1}
     assert b.notes == ["1 arrival time(s) given at a UTC offset over an hour from most arrivals' were converted to "
                        "UTC+08:00, the offset most arrivals carry"]
+    # found by a review (2026-12-05): read once every row was in, a row whose conversion overflows was refused
+    # even with --skip-bad-rows, and named by the first row of its offset
+    far = [r.replace(r.split(",")[0], "2024-01-01 09:00:00-12:00", 1) if k == 0 else
+           r.replace(r.split(",")[0], "9999-12-31 20:00:00-12:00", 1) if k == 5 else
+           r.replace(r.split(",")[0], r.split(",")[0].replace(" ", "T") + "+14:00", 1) for k, r in enumerate(rows())]
+    (tmp_path / "far.csv").write_text(text(far))
+    with pytest.raises(calllog.LogError, match="line 7, field arrival.*outside the years 1-9999"):
+        calllog.read([tmp_path / "far.csv"])
+    skipped = calllog.read([tmp_path / "far.csv"], skip_bad_rows=True)
+    assert len(skipped) == len(far) - 1 and sum(skipped.left_out.values()) == 1
     # found by an outside hunt (2026-12-05): the same row first in the file made +00:00 the log's clock, and
     # every other call came eight hours early
     (tmp_path / "first.csv").write_text(text([zoned[3]] + zoned[:3] + zoned[4:]))

@@ -176,7 +176,8 @@ class _Rows:
         self.cols = {k: [] for k in ("arrival", "line", "answered", "wait", "handle", "agent", "caller")}
         self.zone = None                  # (UTC offset or None, where) of the first arrival read
         self.offsets: list[timedelta] = []    # per row added, its UTC offset (a log whose times carry one)
-        self.first_at: dict[timedelta, tuple] = {}  # (path, line number) where each offset was first met
+        self.places: list[tuple] = []         # ... and its (path, line number)
+        self.place = None
         self.records = set()              # (vru+line, call_id) of the bank format's rows read
 
     def bad_row(self, path: Path, number: int, column: str, problem: str):
@@ -199,13 +200,13 @@ class _Rows:
             self.bad_row(path, number, "arrival", f"{text!r} {has} but the first arrival ({where}) {other}: "
                          "give every arrival with the same offset, or none")
             return None
-        if offset is not None:
-            self.first_at.setdefault(offset, (path, number))
+        self.place = (path, number)       # of the row that ``add`` may take next
         return when
 
     def add(self, arrival: datetime, line: str, answered: bool, wait: float, handle: float, agent: str, caller: str):
         if arrival.tzinfo is not None:
             self.offsets.append(arrival.utcoffset())
+            self.places.append(self.place)
             arrival = arrival.replace(tzinfo=None)
         for key, value in zip(self.cols, (arrival, line, answered, wait, handle, agent, caller)):
             self.cols[key].append(value)
@@ -221,7 +222,7 @@ class _Rows:
             return None
         counts = Counter(self.offsets)
         centre = counts.most_common(1)[0][0]            # on a tie, the offset met first
-        arrivals = self.cols["arrival"]
+        arrivals, dropped = self.cols["arrival"], []
         for i, offset in enumerate(self.offsets):
             if offset == centre:
                 continue
@@ -231,11 +232,17 @@ class _Rows:
             try:
                 arrivals[i] = arrivals[i] + (centre - offset)
             except OverflowError:       # 9999-12-31 20:00-12:00 read at +14:00 is past the last date Python has
-                path, number = self.first_at[offset]
-                raise LogError(str(path), f"line {number}, field arrival", f"an arrival at UTC offset "
-                               f"{timezone(offset)} (this row's is the first), read at most arrivals' offset "
-                               f"({timezone(centre)}), falls outside the years 1-9999; give the real date") from None
+                path, number = self.places[i]
+                self.bad_row(path, number, "arrival", f"{str(arrivals[i])!r} at UTC offset {timezone(offset)}, read "
+                             f"at most arrivals' offset ({timezone(centre)}), falls outside the years 1-9999; give "
+                             "the real date")
+                dropped.append(i)
+                continue
             faults[f"{CONVERTED} {timezone(centre)} (most arrivals' offset)"] += 1
+        if dropped:                     # left out with --skip-bad-rows (else bad_row has raised)
+            keep = sorted(set(range(len(arrivals))) - set(dropped))
+            for key, column in self.cols.items():
+                self.cols[key] = [column[i] for i in keep]
         return centre
 
 
@@ -269,12 +276,12 @@ def read(paths: list[Path], fmt: str = "generic", skip_bad_rows: bool = False) -
             raise LogError(str(path), "", f"holds the same calls as {same}: each call would be counted twice; "
                            "give each log once")
         per_file[str(path)] = count
+    centre = rows.settle_offsets(faults)         # may find more bad rows: before they are counted
     if not rows.cols["arrival"]:
         unread = sum(rows.bad.values())
         raise LogError(", ".join(map(str, paths)), "", "no call that asked for an agent was found"
                        + (f" ({unread:,} unreadable rows were left out)" if unread else ""))
     left_out.update(rows.bad)
-    centre = rows.settle_offsets(faults)
     log = _assemble(rows, left_out, faults, per_file)
     shifted = sum(n for k, n in faults.items() if k.startswith(DAYLIGHT_SAVING))
     if shifted:
@@ -306,6 +313,8 @@ def _lines(path: Path, handle, digest=None) -> Iterator[str]:
         # a line at a time, each at most LINE_BYTES: a file without line ends is refused, not read whole
         for number, data in enumerate(iter(partial(raw.readline, LINE_BYTES + 1), b""), start=1):
             if len(data) > LINE_BYTES:
+                if data.count(b"\r") > 1:
+                    raise LogError(str(path), f"line {number}", CARRIAGE_RETURNS)
                 raise LogError(str(path), f"line {number}", f"is longer than {LINE_BYTES // 1000:,} kB, far "
                                "longer than a call's record: is it a call log, with a line per call?")
             if not data.strip():
@@ -391,8 +400,7 @@ def _read_generic(path: Path, lines: Iterator[str], rows: _Rows, left_out: Count
             raise LogError(str(path), f"line {last + 1}", f"a quote opened in this row runs on to line "
                            f"{reader.line_num} and beyond, read as one field; close the quote or remove it") from None
         if "new-line character seen in unquoted field" in str(exc):
-            raise LogError(str(path), f"line {reader.line_num}", "its lines end in a carriage return alone (an old "
-                           "Mac export); save it with ordinary line ends (LF, or CR LF)") from None
+            raise LogError(str(path), f"line {reader.line_num}", CARRIAGE_RETURNS) from None
         raise LogError(str(path), f"line {reader.line_num}", f"is not valid CSV ({exc}); export the log again "
                        "as CSV") from None
     return count
@@ -615,6 +623,8 @@ def _read_bank(path: Path, lines: Iterator[str], rows: _Rows, left_out: Counter,
 
 
 REPEATS = "rows that repeat an earlier row field for field (the same call exported twice)"
+CARRIAGE_RETURNS = "its lines end in a carriage return alone (an old Mac export); save it with ordinary line ends " \
+                   "(LF, or CR LF)"
 CONVERTED = "arrival converted from another UTC offset to"
 DAYLIGHT_SAVING = "arrival at a UTC offset up to an hour from most arrivals'"
 DAYLIGHT_SAVING_SHIFT = timedelta(hours=1)

@@ -339,13 +339,18 @@ def test_holidays_and_part_days_are_left_out_of_the_rates_and_the_replay_score(t
     logged = np.mean([np.sum(fresh_ps & (april.days == d)) for d in typical])
     assert calls_a_day(raw, "PS")[1] == pytest.approx(logged, rel=1e-9)     # 1,016 a day; 868 with 6 April
 
-    # a generic log: 60 calls a day for two weeks and one call just after midnight at the end
+    # a generic log: 60 calls a day for three weeks and one call just after midnight at the end
     rows = [(f"2024-03-{day:02d} {8 + k // 6:02d}:{k % 6 * 10:02d}:00", "answered", 0, 100, "A")
-            for day in range(4, 18) for k in range(60)] + [("2024-03-18 00:00:30", "answered", 0, 100, "A")]
+            for day in range(4, 25) for k in range(60)] + [("2024-03-25 00:00:30", "answered", 0, 100, "A")]
     log = _generic_log(tmp_path / "part.csv", rows)
     raw, report = cal.calibrate(log, "part")
-    assert report["days_observed_by_weekday"]["mon"] == 2
+    assert report["days_observed_by_weekday"]["mon"] == 3
     assert calls_a_day(raw, "12345")[0] == pytest.approx(60.0)
+    # found by a review (2026-12-05): of two Mondays alone, 100 calls beside 250, the first was called a holiday
+    two = [(f"2024-03-{day:02d} {8 + k // 30:02d}:{k % 30 * 2:02d}:00", "answered", 0, 100, "A")
+           for day in range(4, 18) for k in range(250 if day == 11 else 100)]
+    _, report = cal.calibrate(_generic_log(tmp_path / "two.csv", two), "two")
+    assert report["days_observed_by_weekday"]["mon"] == 2
     result = replay(sc.from_dict(cal.calibrate(april, "april")[0], "april"), april, replications=2)
     untypical = [r["date"] for r in result.days if not r["typical"]]
     assert untypical == ["1999-04-01", "1999-04-06", "1999-04-07", "1999-04-20", "1999-04-21"]

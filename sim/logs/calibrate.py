@@ -67,6 +67,9 @@ RATE_LINE_BYTES = len("      - 0.0\n")     # the least a rate takes in the scena
 # it made the fitted Tuesdays a quarter quieter.  Half keeps ordinary quiet days: the shipped months' days
 # below it are holidays and eves at 0.00-0.36 of their weekday; Purim, at 0.54, stays.
 SHORT_DAY_SHARE = 0.5
+# ... judged only against two other days of its weekday or more: of two days alone, either may be the odd one
+# (a Monday of 100 calls beside one of 250 was called a holiday)
+SHORT_DAY_OTHERS = 2
 
 
 def day_weekdays(log: CallLog) -> np.ndarray:
@@ -119,15 +122,16 @@ def missing_days(log: CallLog) -> np.ndarray:
 
 
 def short_days(log: CallLog) -> np.ndarray:
-    """Days with calls, but fewer than SHORT_DAY_SHARE of the median of their weekday's other days with calls,
-    where that median is MISSING_DAY_CALLS or more: holidays, their eves, days the log holds only part of."""
+    """Days with calls, but fewer than SHORT_DAY_SHARE of the median of their weekday's other days with calls
+    (SHORT_DAY_OTHERS of them or more), where that median is MISSING_DAY_CALLS or more: holidays, their eves,
+    days the log holds only part of."""
     per_day, weekdays = calls_per_day(log), day_weekdays(log)
     out = np.zeros(len(per_day), dtype=bool)
     for w in range(7):
         days = np.flatnonzero((weekdays == w) & (per_day > 0))
         for d in days:
             others = per_day[days[days != d]]
-            if len(others):
+            if len(others) >= SHORT_DAY_OTHERS:
                 median = float(np.median(others))
                 out[d] = median >= MISSING_DAY_CALLS and per_day[d] < SHORT_DAY_SHARE * median
     return out

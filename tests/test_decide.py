@@ -53,6 +53,24 @@ def test_each_option_gets_the_erlang_a_staffing_and_merging_needs_fewer_agents(d
     assert merged.cost["total"] < parallel.cost["total"]
 
 
+def test_options_planned_on_different_replications_are_verified_on_the_same_ones():
+    """Day goals take as many replications as a day's precision needs (``planner.GOAL_PRECISION``): a busy
+    option may take more than a calm one.  Both are then verified on the larger number, paired, and each plan's
+    own files say what the decision says (found by a review, 2026-12-05)."""
+    calm = option("calm", merged=True)
+    busy = option("busy", merged=True)
+    for data in (calm, busy):
+        data["planning"] = {**data["planning"], "targets": "day", "replications": 4}
+    for line in busy["lines"].values():
+        line["arrivals"] = {"per_hour": PER_HOUR, "busyness": {"dist": "gamma", "shape": 10}}
+    decision = decide([sc.from_dict(calm, "calm.yaml"), sc.from_dict(busy, "busy.yaml")], today=False)
+    taken = [o.plan.verified.replications for o in decision.options]
+    assert decision.replications == max(taken) > 4, taken
+    for o in decision.options:
+        assert o.run.replications == decision.replications and o.plan.verified is o.run
+        assert o.plan.check.missed.keys() == o.plan.rosters.keys()
+
+
 def test_both_options_meet_the_goals_on_the_same_callers(decided):
     from sim.output.decide import decision
     data = decision(decided)

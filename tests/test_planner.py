@@ -244,24 +244,29 @@ def test_simulation_moves_a_days_planned_goal_both_ways():
 
 def test_day_goals_take_the_replications_their_precision_needs():
     """A 95% half-width falls as one over the square root of the replications: +-9 points on 4 replications
-    need 4 x (9 / 3)^2 = 36 for +-3, capped at MAX_GOAL_REPLICATIONS; already precise, the asked number."""
-    from sim.plan.planner import MAX_GOAL_REPLICATIONS, _replications_for_goals
-
-    s = peaked_day("day")
+    need 4 x (9 / 3)^2 = 36 for +-3, capped by memory; already precise, the asked number; one replication has
+    no interval, so a pilot of 4 finds it."""
+    from sim.plan.planner import MAX_GOAL_REPLICATIONS, PILOT_REPLICATIONS, _replications_for_goals, \
+        goal_replications_cap
 
     def judged(sl_half, ab_half):
         nan = [np.nan] * 5
-        return {"p": {"service_level": {"low": np.array([0.8 - sl_half, 0.9] + nan),
+        return {"p": {"service_level": {"mean": np.array([0.8, 0.9] + nan),
+                                        "low": np.array([0.8 - sl_half, 0.9] + nan),
                                         "high": np.array([0.8 + sl_half, 0.9] + nan)},
-                      "abandon_rate": {"low": np.array([0.03 - ab_half, 0.02] + nan),
+                      "abandon_rate": {"mean": np.array([0.03, 0.02] + nan),
+                                       "low": np.array([0.03 - ab_half, 0.02] + nan),
                                        "high": np.array([0.03 + ab_half, 0.02] + nan)}}}
-    assert _replications_for_goals(s, judged(0.02, 0.005), 4) == 4
-    assert _replications_for_goals(s, judged(0.045, 0.005), 4) == 9            # 4 x 1.5^2
-    assert _replications_for_goals(s, judged(0.02, 0.015), 4) == 9              # abandonment: +-1 point
-    assert _replications_for_goals(s, judged(0.09, 0.005), 4) == min(36, MAX_GOAL_REPLICATIONS)
-    assert _replications_for_goals(s, judged(0.30, 0.005), 4) == MAX_GOAL_REPLICATIONS   # a day: 12 a replication
+    most = goal_replications_cap(peaked_day("day"))
+    assert most == MAX_GOAL_REPLICATIONS                                    # one line, one pool, a day
+    assert _replications_for_goals(judged(0.02, 0.005), 4, most) == 4
+    assert _replications_for_goals(judged(0.045, 0.005), 4, most) == 9     # 4 x 1.5^2
+    assert _replications_for_goals(judged(0.02, 0.015), 4, most) == 9      # abandonment: +-1 point
+    assert _replications_for_goals(judged(0.09, 0.005), 4, most) == 36
+    assert _replications_for_goals(judged(0.30, 0.005), 4, most) == most
+    assert _replications_for_goals(judged(np.nan, np.nan), 1, most) == PILOT_REPLICATIONS   # found by a review
     fuyang = sc.load(Path(__file__).resolve().parents[1] / "scenarios" / "fuyang" / "plan.yaml")
-    assert _replications_for_goals(fuyang, judged(0.30, 0.005), 4) == 4     # 22,440 cells a replication
+    assert goal_replications_cap(fuyang) == 4                               # 22,440 cells a replication
 
 
 def test_a_day_goal_plan_does_not_follow_the_draws_of_a_few_busy_days():

@@ -18,7 +18,7 @@ replications meets it; the 95% interval is given beside it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable
 
@@ -26,7 +26,8 @@ from sim.errors import ScenarioError
 from sim.input.reader import describe
 from sim.input.spec import Scenario
 from sim.plan import costs as money
-from sim.plan.planner import PlanResult, check_plannable, plan, roster_scenario
+from sim.plan.planner import PlanResult, check_plannable, goal_replications_cap, plan, roster_scenario
+from sim.plan.requirements import check_intervals
 from sim.results.compare import difference
 from sim.results.figures import FigureTable, table
 from sim.run.runs import RunResult, simulate
@@ -131,24 +132,27 @@ def decide(scenarios: list[Scenario], replications: int | None = None, seed: int
     reps = replications or first.planning.replications or first.replications
     seed = first.seed if seed is None else seed
     tell = progress or (lambda line: None)
+    # Planning to day goals may take more replications than asked (``planner.GOAL_PRECISION``), as many as the
+    # largest option's memory allows; every option is verified on as many as the most precise took, so that
+    # replication r of each sees the same callers (paired), and its plan's files say what decide says.
+    most = max(reps, min(goal_replications_cap(s) for s in scenarios))
     planned = []
     for i, s in enumerate(scenarios, 1):
         tell(f"option {i} of {len(scenarios)}: planning {s.name}")
-        planned.append(plan(s, reps, seed, runner=runner,
+        planned.append(plan(s, reps, seed, runner=runner, max_replications=most,
                             progress=lambda stage, detail: tell(f"  {stage}: {detail}")))
-    # Planning to day goals may take more replications than asked (``planner.GOAL_PRECISION``); every option is
-    # verified on as many as the most precise, so that replication r of each sees the same callers (paired).
     reps = max([reps] + [result.verified.replications for result in planned])
     options = []
     for s, result in zip(scenarios, planned):
         staff = money.of_rosters(result.rosters, s.interval_minutes, s.planning.shrinkage)
+        if through is None and result.verified.replications < reps:
+            tell(f"  verification on {reps} replications, as the other options': {s.name}")
+            again = simulate(roster_scenario(s, result.rosters), reps, seed, runner=runner)
+            result = replace(result, verified=again, check=check_intervals(s, again))
         run = result.verified
         if through is not None:
             tell(f"  verification on the given calls: {s.name}")
             run = _run_through(roster_scenario(s, result.rosters), through, reps, seed)
-        elif run.replications < reps:
-            tell(f"  verification on {reps} replications, as the other options': {s.name}")
-            run = simulate(roster_scenario(s, result.rosters), reps, seed, runner=runner)
         options.append(Option(result.scenario, staff, money.yearly(staff, s.costs), run, result))
     now = None
     if today:

@@ -78,9 +78,11 @@ def check_plannable(s: Scenario):
 
 
 def plan(s: Scenario, replications: int | None = None, seed: int | None = None, progress=None,
-         runner=None) -> PlanResult:
+         runner=None, max_replications: int | None = None) -> PlanResult:
     """Plan the scenario's week; ``progress(stage, detail)`` is told what is happening;
-    ``runner`` (``sim.parallel.Runner``) runs the simulations' replications in parallel."""
+    ``runner`` (``sim.parallel.Runner``) runs the simulations' replications in parallel.  Day and week goals
+    may take more replications than ``replications``, up to ``max_replications`` (default
+    ``goal_replications_cap``)."""
     check_plannable(s)
     p = s.planning
     reps = replications or p.replications or s.replications
@@ -88,7 +90,8 @@ def plan(s: Scenario, replications: int | None = None, seed: int | None = None, 
     tell = progress or (lambda stage, detail: None)
     loads = pool_loads(s)
     if p.targets in ("day", "week"):
-        return _plan_to_goals(s, loads, reps, seed, tell, runner)
+        return _plan_to_goals(s, loads, reps, seed, tell, runner,
+                              goal_replications_cap(s) if max_replications is None else max_replications)
     sipp = analytic(s, loads)
     try:                       # before any simulation: can the allowed shifts cover it at all?
         for k, v in sipp.items():
@@ -145,7 +148,8 @@ def _per_pool(s: Scenario, tasks: list[tuple], function, runner) -> dict:
         raise ScenarioError(s.source, "planning.shifts", str(exc)) from None
 
 
-def _plan_to_goals(s: Scenario, loads: dict[str, PoolLoad], reps: int, seed: int, tell, runner) -> PlanResult:
+def _plan_to_goals(s: Scenario, loads: dict[str, PoolLoad], reps: int, seed: int, tell, runner,
+                   most: int | None = None) -> PlanResult:
     """Goals over each day (or the week) planned jointly with the shifts (``sim.plan.goals``), the goal each
     group is planned to corrected by simulation both ways; the cheapest roster whose simulated days (or week)
     meet the goals on the mean is kept."""
@@ -167,7 +171,7 @@ def _plan_to_goals(s: Scenario, loads: dict[str, PoolLoad], reps: int, seed: int
         planned = roster_scenario(s, rosters)
         result = simulate(planned, reps, seed, runner=runner)
         judged = _judge_groups(s, result, p.targets)
-        more = _replications_for_goals(s, judged, reps)
+        more = _replications_for_goals(judged, reps, most)
         if more > reps:
             # A day's figures vary with its volume (busyness) far more than an interval's mean does: on 4
             # replications a day's service level was known to +-10-30 points, and rosters followed the draws
@@ -266,22 +270,31 @@ MAX_GOAL_REPLICATIONS = 64
 # replications and leave the Fuyang plan's (22,440 cells a replication) at the 4 it asks for.
 GOAL_CELLS = 100_000
 RATIO_ROUNDING = 1e-9           # a ratio of 1.5 computed as 1.5000000001 asks for 9 replications, not 10
+PILOT_REPLICATIONS = 4          # taken to learn how precise a day is, when one replication cannot tell
 
 
-def _replications_for_goals(s: Scenario, judged: dict, reps: int) -> int:
+def goal_replications_cap(s: Scenario) -> int:
+    """The most replications a day- or week-goal plan of ``s`` takes: MAX_GOAL_REPLICATIONS, and GOAL_CELLS of
+    kept figures a run."""
+    cells = limits.kept_groups(s.n_intervals, s.interval_minutes) * (len(s.lines) + len(s.pools) + 1)
+    return min(MAX_GOAL_REPLICATIONS, GOAL_CELLS // max(cells, 1))
+
+
+def _replications_for_goals(judged: dict, reps: int, most: int) -> int:
     """Replications that bring the widest 95% interval of a group's service level (abandon rate) within
     GOAL_PRECISION (ABANDON_PRECISION) either way: an interval's half-width falls as one over the square root of
-    the replications.  At least ``reps``; at most MAX_GOAL_REPLICATIONS, and GOAL_CELLS of kept figures."""
+    the replications.  At least ``reps``, at most ``most`` (``goal_replications_cap``).  One replication has no
+    interval: its precision is unknown, so PILOT_REPLICATIONS are taken to find it."""
     ratio = 0.0
     for j in judged.values():
         for figure, precision in (("service_level", GOAL_PRECISION), ("abandon_rate", ABANDON_PRECISION)):
             half = (j[figure]["high"] - j[figure]["low"]) / 2
+            if (np.isfinite(j[figure]["mean"]) & ~np.isfinite(half)).any():
+                return int(max(reps, min(most, PILOT_REPLICATIONS)))     # a figure without its interval
             if np.isfinite(half).any():
                 ratio = max(ratio, float(np.nanmax(half)) / precision)
     if ratio <= 1.0:
         return reps
-    cells = limits.kept_groups(s.n_intervals, s.interval_minutes) * (len(s.lines) + len(s.pools) + 1)
-    most = min(MAX_GOAL_REPLICATIONS, GOAL_CELLS // max(cells, 1))
     return int(max(reps, min(most, math.ceil(reps * ratio ** 2 - RATIO_ROUNDING))))
 
 

@@ -149,10 +149,11 @@ def _per_pool(s: Scenario, tasks: list[tuple], function, runner) -> dict:
 
 
 def _plan_to_goals(s: Scenario, loads: dict[str, PoolLoad], reps: int, seed: int, tell, runner,
-                   most: int | None = None) -> PlanResult:
+                   most: int) -> PlanResult:
     """Goals over each day (or the week) planned jointly with the shifts (``sim.plan.goals``), the goal each
     group is planned to corrected by simulation both ways; the cheapest roster whose simulated days (or week)
-    meet the goals on the mean is kept."""
+    meet the goals on the mean is kept.  Judged on ``reps`` replications or more, up to ``most``
+    (``_replications_for_goals``)."""
     p = s.planning
     groups = goals.groups_of(p.targets, s.interval_minutes)
     tell("requirement", "Erlang A curves per interval")

@@ -172,8 +172,8 @@ class Runner:
 
         Dask's own timeout covers opening the connection, not the handshake after it: a listener that is not
         a scheduler (a web server, a silent port) held the command for ever, or sent bytes that Dask read as
-        an exabyte-long message.  So the attempt runs in a thread of its own, given the time and a grace, and
-        whatever it raises means the same: no scheduler there."""
+        an exabyte-long message.  So the attempt runs in a thread of its own, given the time and a grace; a
+        refused or timed-out connection means no scheduler answered, anything else that what answered is none."""
         outcome = {}
 
         def attempt():

@@ -36,8 +36,7 @@ import numpy as np
 from scipy import stats
 
 from sim.errors import LogError, OptionError
-from sim.input import clock
-from sim.input import limits
+from sim.input import clock, limits
 from sim.input.limits import CV
 from sim.input.scenario import map_files
 from sim.logs.calllog import CallLog

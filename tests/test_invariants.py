@@ -19,11 +19,15 @@ CONST = lambda value: {"dist": "constant", "value": value}          # noqa: E731
 EXP = lambda mean: {"dist": "exponential", "mean": mean}           # noqa: E731
 
 
-def _next_free_ignoring_shifts(self):
+def _answer_ahead_ignoring_shifts(self, now, deadline, seconds):
     ends = self.ends
     if self.n_free or self.n_held or not ends or any(self.queues):
         return float("inf")
-    return ends[0][0]                           # forgets that a shift may come (or an agent leave) first
+    end = ends[0][0]                            # forgets that a shift may come (or an agent leave) first
+    self.model.checker.decided_ahead(self, now, min(end, deadline))
+    if end <= deadline:
+        self.take_ahead(end, seconds)
+    return end
 
 
 def test_the_check_catches_a_caller_decided_on_arrival_while_a_shift_comes():
@@ -32,7 +36,7 @@ def test_the_check_catches_a_caller_decided_on_arrival_while_a_shift_comes():
     check says so."""
     s = sc.load(ROOT / "scenarios" / "fuyang" / "plan.yaml")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pool_module.ShiftPool, "next_free_at", _next_free_ignoring_shifts)
+        mp.setattr(pool_module.ShiftPool, "answer_ahead", _answer_ahead_ignoring_shifts)
         with pytest.raises(InvariantError, match="decided on arrival"):
             run_replication(s, seed=1, replication=0, check=True)
 

@@ -351,7 +351,7 @@ class Replication:
     def enqueue_first(self, pool, block: Block, i: int, t: float):
         """A caller at ``t`` finds every agent busy: queue, arm overflow and the hang-up watch.
 
-        Where the pool's future is known (``Pool.next_free_at``), the caller's fate is decided now, exactly as
+        Where the pool's future is known (``Pool.answer_ahead``), the caller's fate is decided now, exactly as
         the queue would decide it, and costs no event: the event a queued caller needs to be answered was half of
         a merger model's wake-ups."""
         patience = block.patience[i]
@@ -362,11 +362,8 @@ class Replication:
             return
         deadline = t + patience
         if pool.ahead and not block.stage[i]:
-            start = pool.next_free_at()
-            if self.checker is not None and start < INF:
-                self.checker.decided_ahead(pool, t, min(start, deadline))
-            if start <= deadline and start < INF:     # at equal times an agent finishing answers before a hang-up
-                pool.take_ahead(start, block.first_seconds[i])
+            start = pool.answer_ahead(t, deadline, block.first_seconds[i])
+            if start <= deadline and start < INF:     # answered (a deadline may be INF: patience without end)
                 block.by[i] = pool.index
                 block.wait[i] = start - t
                 if block.origin is not None or (self.handled_hook and block.visits[i]):

@@ -4,7 +4,7 @@ Where no exact answer is known, these must hold for any scenario:
 - no agent of a pool is free while a caller it may answer waits (a caller
   whose overflow time has not come is not yet one another pool may answer),
   callers whose answer or hang-up the pool decided on arrival included
-  (``Pool.next_free_at``);
+  (``Pool.answer_ahead``);
 - no more than an outbound kind's reserve of agents is free while a job of
   that kind waits within its hours and no caller waits (agents a catch-up
   would free take jobs lazily, at their own ends: they are not counted);

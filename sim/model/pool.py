@@ -19,7 +19,7 @@ simulation in ``tests/reference_sim.py`` has none of them):
   hang-up and before an arrival.  And every path that adds work catches the
   pool up *first*, so that an agent who finished earlier never takes work that
   did not exist yet;
-- a caller who joins a queue whose future is already known (``next_free_at``:
+- a caller who joins a queue whose future is already known (``answer_ahead``:
   one level, no overflow in or out, nobody waiting, free or held by an event,
   nobody coming or going first) is answered by the agent who finishes first,
   or hangs up before, as decided on arrival: no queue entry, no wake-up;
@@ -102,7 +102,7 @@ class Pool:
         # the same, over the open kinds that have jobs waiting in this pool (``ready_jobs``): an agent who
         # finishes with no caller waiting takes a job exactly when more agents than that are free
         self.ready_floor = NO_JOB
-        self.ahead = not overflow and n_levels == 1   # may answer callers ahead (``next_free_at``); the model may forbid it
+        self.ahead = not overflow and n_levels == 1   # may answer callers ahead (``answer_ahead``); the model may forbid it
         self.has_jobs = n_outbound > 0
         self.plain = not overflow and n_levels == 1
         self.ends: list = []            # lazily released agents, a heap by end time
@@ -147,13 +147,17 @@ class Pool:
                 return 1 if self.n_free >= 0 else 1 - self.n_free
         return 0
 
-    def next_free_at(self) -> float:
-        """When the next agent is free for a caller who joins the queue now (s), if the pool's future is already
-        known: no caller queued, no agent free or held by an event (whose end could come first), nobody coming
-        or going before then, and in a pool of shifts the agent who finishes first stays (their shift goes on).
-        INF otherwise.  Callers behind cannot overtake (one level, no overflow: ``ahead``), so that caller is
-        answered then, or hangs up before (``engine.Replication.enqueue_first``).  One method for both kinds
-        of pool, told apart by their lazy ends (a call each queued caller would otherwise make twice)."""
+    def answer_ahead(self, now: float, deadline: float, seconds: float) -> float:
+        """A caller who joins the queue at ``now`` and would hang up at ``deadline`` (s), decided on arrival where
+        the pool's future is already known: no caller queued, no agent free or held by an event (whose end could
+        come first), nobody coming or going before then, and in a pool of shifts the agent who finishes first
+        stays (their shift goes on).  Callers behind cannot overtake (one level, no overflow: ``ahead``), so the
+        agent who finishes first answers then, taken for ``seconds``, or the caller hangs up before.
+
+        Returns when that agent is free (s): at or before ``deadline``, answered then (at equal times an agent
+        finishing answers before a hang-up); after it, hung up at ``deadline``; INF, not known (the caller
+        queues).  First calls (``engine.Replication.enqueue_first``) and cold transfers
+        (``transfers.Transfers``) share it; one method for both kinds of pool, told apart by their lazy ends."""
         ends = self.ends
         if self.n_free or self.n_held or not ends:
             return INF
@@ -165,7 +169,14 @@ class Pool:
             end, group = end
             if self.busy[group] > self.on_duty[group]:
                 return INF
-        return end if end < self.staffing_change_at else INF
+        if end >= self.staffing_change_at:
+            return INF
+        checker = self.model.checker
+        if checker is not None:
+            checker.decided_ahead(self, now, min(end, deadline))
+        if end <= deadline:
+            self.take_ahead(end, seconds)
+        return end
 
     def enqueue(self, level: int, entry: tuple):
         """A caller (first call, overflow or transfer) joins the queue of ``level`` (the pool is caught up to now).
@@ -466,7 +477,7 @@ class HeadcountPool(Pool):
         return self.ends[0] if self.ends else INF
 
     def take_ahead(self, start: float, seconds: float):
-        """The agent who finishes at ``start`` (``next_free_at``) goes straight on to a call of ``seconds``."""
+        """The agent who finishes at ``start`` (``answer_ahead``) goes straight on to a call of ``seconds``."""
         heapreplace(self.ends, start + seconds)
 
     def seize(self, now: float):

@@ -29,7 +29,7 @@ class Transfers:
         """An agent of ``pool`` answers at ``t`` and talks ``seconds`` before finding the question is not theirs.
 
         A cold transfer is known from here on: the agent is free when triage ends (held lazily like any call,
-        so the pool knows when every agent will be free: ``Pool.next_free_at``) and the caller reaches the
+        so the pool knows when every agent will be free: ``Pool.answer_ahead``) and the caller reaches the
         other pool after the connection delay, with no event in between.  A warm one's agent stays on until
         the other side answers or the caller hangs up, so events end triage and release the agent."""
         route = self.routes[block.category[i]]
@@ -72,20 +72,17 @@ class Transfers:
             target.enqueue(block.level[i], (deadline, start, block.second_seconds[i], block, i, TRANSFERRED))
 
     def _decided_ahead(self, target, block, i: int, now: float, start: float, deadline: float) -> bool:
-        """Where the other pool's future is known (``Pool.next_free_at``), the caller put through cold at ``now``
+        """Where the other pool's future is known (``Pool.answer_ahead``), the caller put through cold at ``now``
         is answered by its agent who finishes first, or hangs up before, decided now as for a first call
         (``Replication.enqueue_first``): no queue entry and no wake-up, which were a third of what a transfer
         cost.  False, with nothing changed, where it is not known (or the first agent waits on the line)."""
         if not target.ahead or self.routes[block.category[i]].kind != COLD:
             return False
-        answer_at = target.next_free_at()
+        answer_at = target.answer_ahead(now, deadline, block.second_seconds[i])
         if answer_at == INF:
             return False
         model = self.model
-        if model.checker is not None:
-            model.checker.decided_ahead(target, now, min(answer_at, deadline))
-        if answer_at <= deadline:       # at equal times an agent finishing answers before a hang-up
-            target.take_ahead(answer_at, block.second_seconds[i])
+        if answer_at <= deadline:
             block.xfer_by[i] = target.index
             block.xfer_wait[i] = answer_at - start
             if model.handled_hook and block.visits[i]:

@@ -177,7 +177,6 @@ class _Rows:
         self.zone = None                  # (UTC offset or None, where) of the first arrival read
         self.offsets: list[timedelta] = []    # per row added, its UTC offset (a log whose times carry one)
         self.places: list[tuple] = []         # ... and its (path, line number)
-        self.place = None
         self.records = set()              # (vru+line, call_id) of the bank format's rows read
 
     def bad_row(self, path: Path, number: int, column: str, problem: str):
@@ -200,13 +199,14 @@ class _Rows:
             self.bad_row(path, number, "arrival", f"{text!r} {has} but the first arrival ({where}) {other}: "
                          "give every arrival with the same offset, or none")
             return None
-        self.place = (path, number)       # of the row that ``add`` may take next
         return when
 
-    def add(self, arrival: datetime, line: str, answered: bool, wait: float, handle: float, agent: str, caller: str):
+    def add(self, arrival: datetime, line: str, answered: bool, wait: float, handle: float, agent: str, caller: str,
+            place: tuple | None = None):
+        """A call; ``place``, (path, line number), names its row if its offset must be settled later."""
         if arrival.tzinfo is not None:
             self.offsets.append(arrival.utcoffset())
-            self.places.append(self.place)
+            self.places.append(place)
             arrival = arrival.replace(tzinfo=None)
         for key, value in zip(self.cols, (arrival, line, answered, wait, handle, agent, caller)):
             self.cols[key].append(value)
@@ -467,7 +467,7 @@ def _generic_row(path: Path, number: int, row: dict, rows: _Rows, faults: Counte
                          f"seconds from 0 to {MAX_SECONDS:.0f}")
             return
     rows.add(arrival, line, outcome == "answered", wait, handle_s, (row.get("agent") or "").strip(),
-             (row.get("caller") or "").strip())
+             (row.get("caller") or "").strip(), (path, number))
 
 
 def _number(text) -> float | None:

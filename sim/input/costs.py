@@ -85,7 +85,8 @@ def parse(node: Node | None) -> Costs:
     def share(key: str) -> float:       # of pay or of workstations: 35 for 35% would be 3500%
         return node.number(key, minimum=0, maximum=1)
 
-    if currency.strip().upper() not in YUAN:
+    yuan = currency.strip().upper() in YUAN
+    if not yuan:
         # the defaults are yuan: 12,000 a workstation-year read as dollars is a tenth of what it says
         for key in ("pay_per_paid_hour", "workstation_per_year"):
             if not node.has(key):
@@ -94,7 +95,7 @@ def parse(node: Node | None) -> Costs:
 
     return Costs(
         # one code for the yuan however it is written: options in CNY and in RMB are costed alike (``decide``)
-        currency=YUAN_CODE if currency.strip().upper() in YUAN else currency.strip(),
+        currency=YUAN_CODE if yuan else currency.strip(),
         pay_per_paid_hour=get("pay_per_paid_hour", lambda k: node.number(k, minimum=0, limit=MONEY)),
         night_premium=get("night_premium", share),
         night_hours=(parsed[0][1], parsed[1][1]),
